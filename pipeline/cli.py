@@ -1,0 +1,67 @@
+"""The command line: parse arguments, call one public function, turn PipelineError into exit status 2.
+
+    python -m pipeline clean INPUT --out DIR
+    python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force]
+
+Errors print one line, ``error: FILE[:LINE]: message``, and exit 2; ``--debug``
+shows the traceback as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+
+from .errors import PipelineError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline",
+                                     description="Council Plan performance reports, reproducibly.")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on error")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    clean = sub.add_parser("clean", help="clean one export into indicators.csv and data_quality.csv")
+    clean.add_argument("input", metavar="INPUT", help="the export: .tsv, .txt, .csv or .xlsx")
+    clean.add_argument("--out", metavar="DIR", required=True, help="folder to write the cleaned tables to")
+
+    run = sub.add_parser("run", help="render one period's report (HTML, PDF, executed notebook, figures)")
+    run.add_argument("--year", metavar="YYYY/YY", help="financial year, e.g. 2011/12 (default: 2011/12)")
+    run.add_argument("--quarter", metavar="Qn", help="Q1, Q2, Q3 or Q4 (Q4 is the year end; default Q4)")
+    run.add_argument("--input", metavar="FILE", help="the export (default: found in data/raw/ by period)")
+    run.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
+    run.add_argument("--force", action="store_true", help="render even when the outputs are up to date")
+    for p in (clean, run):
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except PipelineError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from . import run as api
+    from .paths import display_path
+
+    if args.command == "clean":
+        data = api.clean_file(args.input, args.out)
+        coded = int(data.indicators["status_code"].notna().sum())
+        print(f"cleaned {data.source}: {len(data.indicators)} indicators ({coded} with status 1-4), "
+              f"{len(data.findings)} data-quality findings -> {display_path(args.out)}")
+        return 0
+    result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
+                            force=args.force, log=lambda message: print(message, file=sys.stderr))
+    print(f"{result.period}: wrote {display_path(result.out_dir)}/ ({', '.join(result.files)})")
+    return 0

@@ -1,0 +1,153 @@
+"""Stage 3, measure: the figures a committee reads, computed from the tidy indicators.
+
+Only statuses 1-4 are counted in the percentages; free-text and blank statuses
+are counted apart and shown as "not assessed". Percentages are rounded half up
+to one decimal place, as a person checking them by hand would round.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from .clean import FINDING_COLUMNS, STATUS_LABELS
+
+ON_TRACK_CODES = (1, 2)
+OFF_TRACK_CODES = (3, 4)
+NOT_ASSESSED = "Not assessed"
+NO_DIRECTORATE = "(none given)"
+
+# The export's summary lines, and how each is computed from the rows.
+_SUMMARY_LINES = {
+    "achieved or on track": ("count", ON_TRACK_CODES),
+    "slipped or not achieved": ("count", OFF_TRACK_CODES),
+    "percentage achieved or on track": ("percent", ON_TRACK_CODES),
+    "percentage slipped or not achieved": ("percent", OFF_TRACK_CODES),
+}
+
+
+def percent(numerator: int, denominator: int, places: int = 1) -> str:
+    """``numerator / denominator`` as a percentage string rounded half up, e.g. ``"82.7%"``; "" when the denominator is 0."""
+    if not denominator:
+        return ""
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{value}%"
+
+
+def _coded(indicators: pd.DataFrame) -> pd.Series:
+    return indicators["status_code"].dropna().astype(int)
+
+
+def headline(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The headline summary: achieved-or-on-track and slipped-or-not-achieved, with counts apart.
+
+    Returns rows ``measure``, ``count``, ``percent`` (percent of indicators with status 1-4).
+    """
+    coded = _coded(indicators)
+    assessed = len(coded)
+    on = int(coded.isin(ON_TRACK_CODES).sum())
+    off = int(coded.isin(OFF_TRACK_CODES).sum())
+    kinds = indicators["status_kind"]
+    rows = [
+        ("Achieved or on track (status 1 or 2)", on, percent(on, assessed)),
+        ("Slipped or not achieved (status 3 or 4)", off, percent(off, assessed)),
+        ("Assessed: status 1 to 4", assessed, percent(assessed, assessed)),
+        ("Not assessed: status given as text", int((kinds == "text").sum()), ""),
+        ("Not assessed: no status given", int((kinds == "blank").sum()), ""),
+        ("All indicators", len(indicators), ""),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "count", "percent"])
+
+
+def status_counts(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Count by status: one row per status 1-4 (percent of assessed), then one per text status and blank."""
+    coded = _coded(indicators)
+    assessed = len(coded)
+    rows = [(code, label, int((coded == code).sum()), percent(int((coded == code).sum()), assessed))
+            for code, label in STATUS_LABELS.items()]
+    apart = indicators[indicators["status_kind"] != "code"]
+    for status, group in apart.groupby("status", sort=False):
+        rows.append((pd.NA, f"{NOT_ASSESSED}: {status}", len(group), ""))
+    frame = pd.DataFrame(rows, columns=["status_code", "status", "count", "percent"])
+    frame["status_code"] = frame["status_code"].astype("Int64")
+    return frame
+
+
+def status_by(indicators: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Cross-tabulate status against ``by`` (``theme`` or ``directorate``).
+
+    Groups keep the order in which they first appear in the export. Columns are
+    the four status labels, ``Not assessed`` and ``Total``; the index is named ``by``.
+    """
+    keys = indicators[by].replace("", NO_DIRECTORATE if by == "directorate" else "(none)")
+    order = list(dict.fromkeys(keys))
+    columns = list(STATUS_LABELS.values()) + [NOT_ASSESSED]
+    labels = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else STATUS_LABELS[int(c)])
+    table = pd.crosstab(keys, labels).reindex(index=order, columns=columns, fill_value=0)
+    table["Total"] = table.sum(axis=1)
+    table.index.name = by
+    table.columns.name = None
+    return table.astype("int64")
+
+
+def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Every slipped (3) or not achieved (4) indicator, in export order, with its progress and remedial text."""
+    mask = indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)
+    cols = ["ref", "part", "theme", "measure", "directorate", "status", "progress", "remedial", "source_line"]
+    return indicators.loc[mask, cols].reset_index(drop=True)
+
+
+def compare_export_summary(indicators: pd.DataFrame, export_summary: pd.DataFrame) -> pd.DataFrame:
+    """Hold each line of the export's own summary against the same figure computed from its rows.
+
+    Returns ``label``, ``export_value``, ``computed_value``, ``agrees`` (True/False; NA
+    when the label is not one this pipeline knows) and ``source_line``.
+    """
+    coded = _coded(indicators)
+    rows = []
+    for label, value, line in export_summary[["label", "value", "source_line"]].itertuples(index=False):
+        rule = _SUMMARY_LINES.get(" ".join(label.lower().split()))
+        if rule is None:
+            rows.append((label, value, "", pd.NA, line))
+            continue
+        kind, codes = rule
+        count = int(coded.isin(codes).sum())
+        if kind == "count":
+            computed = str(count)
+            agrees = value.replace(",", "") == computed
+        else:
+            places = len(value.rstrip("%").partition(".")[2])
+            computed = percent(count, len(coded), places)
+            agrees = value == computed
+        rows.append((label, value, computed, agrees, line))
+    frame = pd.DataFrame(rows, columns=["label", "export_value", "computed_value", "agrees", "source_line"])
+    frame["agrees"] = frame["agrees"].astype("boolean")
+    return frame
+
+
+def summary_findings(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Data-quality findings for every summary line that disagrees with the rows or is not understood."""
+    rows = []
+    for r in comparison.itertuples(index=False):
+        if pd.isna(r.agrees):
+            rows.append((r.source_line, "", "summary_unknown",
+                         f"the export's summary has a line {r.label!r} = {r.export_value}",
+                         "not checked: this line is not one the pipeline computes"))
+        elif not r.agrees:
+            rows.append((r.source_line, "", "summary_mismatch",
+                         f"the export's summary says {r.label} {r.export_value}; its rows give {r.computed_value}",
+                         "reported the figure computed from the rows; the export's figure is quoted only here"))
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS).astype({"source_line": "int64"})
+
+
+def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:
+    """How many findings of each kind, in the order the kinds first appear."""
+    counts = findings.groupby("check", sort=False).size()
+    return counts.rename("count").reset_index()
+
+
+def ref_label(ref: str, part: int) -> str:
+    """How an indicator is named in a table: ``12.1``, or ``12.1 (2)`` for the second part of a merged Ref."""
+    return ref if int(part) == 1 else f"{ref} ({int(part)})"
+

@@ -1,0 +1,32 @@
+"""Every path the pipeline uses, derived from the project root (never the working directory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .period import Period
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = PROJECT_ROOT / "data" / "raw"
+PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
+OUTPUTS_DIR = PROJECT_ROOT / "outputs"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+COUNCIL_PLAN_NOTEBOOK = NOTEBOOKS_DIR / "council_plan_report.ipynb"
+DEFAULT_PERIOD = Period.parse("2011/12", "Q4")
+DEFAULT_INPUT = RAW_DIR / f"council_plan_{DEFAULT_PERIOD.year_slug}_{DEFAULT_PERIOD.quarter_label}.tsv"
+
+
+def period_dir(root: Path, period: Period) -> Path:
+    """``root/<year>/<quarter>``, e.g. ``outputs/2011-12/Q4``."""
+    return Path(root) / period.year_slug / period.quarter_label
+
+
+def display_path(path: Path | str) -> str:
+    """A path as a user should read it: relative to the project when inside it."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(p)

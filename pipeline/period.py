@@ -1,0 +1,69 @@
+"""Reporting periods: a financial year (April to March) and a quarter; Q4 is the year end."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UsageError
+
+_YEAR = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
+_QUARTER = re.compile(r"^\s*[Qq]?([1-4])\s*$")
+_QUARTER_MONTHS = {1: ("April", "June"), 2: ("July", "September"), 3: ("October", "December"), 4: ("January", "March")}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A financial year starting in April of ``start_year``, and a quarter 1-4."""
+
+    start_year: int
+    quarter: int
+
+    @classmethod
+    def parse(cls, year: str, quarter: str | int) -> "Period":
+        """Read ``"2011/12"`` (or ``2011-12``, ``2011/2012``) and ``"Q4"`` (or ``4``).
+
+        Raises UsageError when either is malformed or the two years are not consecutive.
+        """
+        m = _YEAR.match(str(year))
+        if not m:
+            raise UsageError(f"year {year!r} is not a financial year such as 2011/12")
+        start, end = int(m.group(1)), m.group(2)
+        if int(end) % 100 != (start + 1) % 100 or (len(end) == 4 and int(end) != start + 1):
+            raise UsageError(f"year {year!r}: a financial year runs over two consecutive years, such as 2011/12")
+        q = _QUARTER.match(str(quarter))
+        if not q:
+            raise UsageError(f"quarter {quarter!r} is not one of Q1, Q2, Q3, Q4")
+        return cls(start, int(q.group(1)))
+
+    @property
+    def year_label(self) -> str:
+        """``2011/12``."""
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def year_slug(self) -> str:
+        """``2011-12``: the year as it appears in file and folder names."""
+        return self.year_label.replace("/", "-")
+
+    @property
+    def quarter_label(self) -> str:
+        """``Q4``."""
+        return f"Q{self.quarter}"
+
+    @property
+    def is_year_end(self) -> bool:
+        return self.quarter == 4
+
+    @property
+    def title(self) -> str:
+        """How a committee report names the period: ``2011/12 year end (Quarter 4, January to March 2012)``."""
+        first, last = _QUARTER_MONTHS[self.quarter]
+        calendar_year = self.start_year + (1 if self.quarter == 4 else 0)
+        months = f"{first} to {last} {calendar_year}"
+        if self.is_year_end:
+            return f"{self.year_label} year end (Quarter 4, {months})"
+        return f"{self.year_label} Quarter {self.quarter} ({months})"
+
+    def __str__(self) -> str:
+        return f"{self.year_label} {self.quarter_label}"

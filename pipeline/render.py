@@ -1,0 +1,158 @@
+"""Stage 5b, render: execute a report notebook with papermill, export HTML with nbconvert, print PDF with WeasyPrint.
+
+The HTML uses this package's own nbconvert template (``templates/council``):
+no code, no prompts, no scripts, one stylesheet written for screen and A4
+print. The PDF is WeasyPrint's rendering of that same HTML. Both exporters are
+registered under nbconvert's ``nbconvert.exporters`` entry point, so
+``jupyter nbconvert --to council_html`` and ``--to council_pdf`` work too.
+
+Executed notebooks are scrubbed of what changes from run to run (timings,
+random cell ids, kernel start times) so that equal inputs give equal bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from nbconvert.exporters import HTMLExporter
+from traitlets import Unicode, default
+
+from .errors import RenderError
+from .paths import PROJECT_ROOT, TEMPLATES_DIR
+
+TEMPLATE_NAME = "council"
+KERNEL_NAME = "python3"
+
+
+class CouncilHTMLExporter(HTMLExporter):
+    """HTML for a committee: the council template, outputs only, no anchor links or scripts."""
+
+    export_from_notebook = "Council report (HTML)"
+
+    @default("template_name")
+    def _template_name_default(self):
+        return TEMPLATE_NAME
+
+    @default("extra_template_basedirs")
+    def _extra_template_basedirs_default(self):
+        return [str(TEMPLATES_DIR)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self):
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self):
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self):
+        return True
+
+    @default("exclude_anchor_links")
+    def _exclude_anchor_links_default(self):
+        return True
+
+
+class CouncilPDFExporter(CouncilHTMLExporter):
+    """The council HTML, printed to an A4 PDF by WeasyPrint (no browser, no LaTeX)."""
+
+    export_from_notebook = "Council report (PDF)"
+    output_mimetype = "application/pdf"
+    base_url = Unicode("", help="Where relative links and images in the HTML are resolved").tag(config=True)
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".pdf"
+
+    @default("template_file")
+    def _template_file_default(self):
+        return "index.html.j2"  # the same page as the HTML report, printed
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+        base = self.base_url or resources.get("metadata", {}).get("path") or "."
+        resources["output_extension"] = ".pdf"
+        return html_to_pdf(html, base), resources
+
+
+def html_to_pdf(html: str, base_url: str | Path) -> bytes:
+    """Print report HTML to PDF bytes (A4, page numbers and tagging come from the stylesheet and options)."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=str(base_url))
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False)
+
+
+def notebook_to_html(nb, title: str) -> str:
+    """Export an executed notebook node to the council HTML."""
+    nb.metadata["title"] = title
+    html, _ = CouncilHTMLExporter().from_notebook_node(nb)
+    return html
+
+
+@contextlib.contextmanager
+def _kernel_of_this_python():
+    """Make kernel ``python3`` the Python running this code, whatever kernels the user has installed."""
+    with tempfile.TemporaryDirectory(prefix="council-kernel-") as tmp:
+        spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
+        spec_dir.mkdir(parents=True)
+        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (council report)", "language": "python"}
+        (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+        saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION", "MPLBACKEND")}
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [tmp, saved["JUPYTER_PATH"]]))
+        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        os.environ["MPLBACKEND"] = "agg"
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
+def execute_notebook(notebook: Path, parameters: dict):
+    """Run ``notebook`` with ``parameters`` through papermill; return the scrubbed executed notebook node.
+
+    The working directory is the project root, so relative paths in parameters
+    resolve the same wherever the command was started. Raises RenderError when
+    a cell fails, naming the notebook and the error.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        with _kernel_of_this_python():
+            nb = papermill.execute_notebook(
+                str(notebook), None, parameters=parameters, kernel_name=KERNEL_NAME,
+                progress_bar=False, log_output=False, cwd=str(PROJECT_ROOT), request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        raise RenderError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
+                          notebook) from None
+    scrub_notebook(nb)
+    return nb
+
+
+def scrub_notebook(nb) -> None:
+    """Remove what differs between two executions of the same notebook on the same inputs.
+
+    Drops papermill's timings and paths and the kernel's execution timestamps,
+    and gives every cell an id from its position (papermill's injected cell has a random one).
+    """
+    papermill_meta = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables",
+                "exception"):
+        papermill_meta.pop(key, None)
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:03d}"
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+    nb.metadata.get("language_info", {}).pop("version", None)

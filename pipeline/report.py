@@ -1,0 +1,286 @@
+"""Stage 5a, report: the pieces of a committee report as safe HTML, for the notebooks to show.
+
+Everything that came from an export is escaped here: text from a council's
+file never reaches a report as live HTML. Each piece is an object with a
+``_repr_html_`` (and, for figures, ``_repr_mimebundle_``) so that a notebook
+cell only has to name it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .charts import STATUS_STYLE
+from .clean import STATUS_LABELS
+
+
+@dataclass(frozen=True)
+class Html:
+    """A fragment of report HTML, already escaped."""
+
+    markup: str
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart: SVG, its text alternative and caption, and the file name it is saved under."""
+
+    svg: str
+    alt: str
+    caption: str
+    filename: str
+    table: Html | None = field(default=None)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self.markup(), "image/svg+xml": self.svg, "text/plain": self.alt}
+        return data, {"council_report": {"chart_file": self.filename}}
+
+    def markup(self) -> str:
+        src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        table = self.table.markup if self.table is not None else ""
+        return (f'<figure class="chart"><img src="{src}" alt="{esc(self.alt)}">'
+                f"<figcaption>{esc(self.caption)}</figcaption></figure>{table}")
+
+
+def esc(text) -> str:
+    """Escape text for HTML, keeping line breaks as ``<br>``."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    return html.escape(str(text), quote=True).replace("\n", "<br>")
+
+
+STATUS_MARKS = {1: "\u25a0", 2: "\u25cf", 3: "\u25b2", 4: "\u25c6"}  # square, circle, triangle, diamond
+NO_STATUS_MARK = "\u25cb"  # open circle
+
+
+def status_badge(code, label: str) -> str:
+    """A status as a word with a shape before it (colour is only a third cue, never the only one)."""
+    if code is None or pd.isna(code):
+        mark, cls = NO_STATUS_MARK, "none"
+    else:
+        mark, cls = STATUS_MARKS[int(code)], str(int(code))
+    return (f'<span class="status status-{cls}"><span class="mark" aria-hidden="true">{mark}</span>'
+            f"{esc(label)}</span>")
+
+
+def table(frame: pd.DataFrame, caption: str, *, numeric: tuple[str, ...] = (), row_header: str | None = None,
+          html_columns: tuple[str, ...] = (), css_class: str = "", widths: dict[str, str] | None = None) -> Html:
+    """An accessible HTML table: caption, ``th scope=col`` headers, an optional row header column.
+
+    Cell text is escaped unless its column is named in ``html_columns`` (cells
+    that a function of this module already built). ``widths`` maps column to a
+    CSS width so long text wraps instead of running off the page.
+    """
+    widths = widths or {}
+    cols = list(frame.columns)
+    head = "".join(f'<th scope="col"{_width(widths.get(c))}{_num(c, numeric)}>{esc(c)}</th>' for c in cols)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for c, value in zip(cols, row):
+            text = value if c in html_columns else esc(value)
+            attrs = _num(c, numeric)
+            if c == row_header:
+                cells.append(f'<th scope="row"{attrs}>{text}</th>')
+            else:
+                cells.append(f"<td{attrs}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cls = f' class="{esc(css_class)}"' if css_class else ""
+    return Html(f"<table{cls}><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _num(column: str, numeric: tuple[str, ...]) -> str:
+    return ' class="num"' if column in numeric else ""
+
+
+def _width(width: str | None) -> str:
+    return f' style="width:{width}"' if width else ""
+
+
+def crosstab_table(table: pd.DataFrame, caption: str, by_label: str) -> Html:
+    """A ``measure.status_by`` table as HTML, with the group as row header and a totals row."""
+    frame = table.reset_index().rename(columns={table.index.name: by_label})
+    totals = {by_label: "All"} | {c: int(table[c].sum()) for c in table.columns}
+    frame = pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
+    numeric = tuple(c for c in frame.columns if c != by_label)
+    return table_html_with_total(frame, caption, numeric, by_label)
+
+
+def table_html_with_total(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...], row_header: str) -> Html:
+    markup = table(frame, caption, numeric=numeric, row_header=row_header, css_class="crosstab",
+                   widths={row_header: "34%"}).markup
+    # The last row is the total: mark it so it prints bold and reads as a total.
+    head, sep, last = markup.rpartition("<tr>")
+    return Html(head + sep.replace("<tr>", '<tr class="total">') + last)
+
+
+def title_page(council: str, plan: str, period_title: str, source: str, source_sha256: str) -> Html:
+    """The report's title block: council, plan and period, and the export it was made from."""
+    return Html(
+        '<header class="title-page">'
+        f'<p class="council">{esc(council)}</p>'
+        f"<h1>{esc(plan)}: progress report</h1>"
+        f'<p class="period">{esc(period_title)}</p>'
+        '<dl class="source">'
+        f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
+        f"<dt>SHA-256</dt><dd><code>{esc(source_sha256)}</code></dd>"
+        "</dl></header>")
+
+
+def key_figures(headline: pd.DataFrame) -> Html:
+    """The two headline figures in large type, with their counts."""
+    rows = headline.set_index("measure")
+    on, off = rows.iloc[0], rows.iloc[1]
+    assessed = int(rows.iloc[2]["count"])
+    return Html(
+        '<div class="key-figures">'
+        f'<p class="key on"><span class="big">{esc(on["percent"])}</span> achieved or on track '
+        f'({int(on["count"])} of {assessed} indicators with a status)</p>'
+        f'<p class="key off"><span class="big">{esc(off["percent"])}</span> slipped or not achieved '
+        f'({int(off["count"])} of {assessed})</p></div>')
+
+
+def status_legend() -> Html:
+    """A key to the status markers used in the tables."""
+    items = "".join(
+        f'<li>{status_badge(i + 1, label)}</li>' for i, label in enumerate(list(STATUS_STYLE)[:4]))
+    return Html(f'<ul class="status-key" aria-label="Status key">{items}</ul>')
+
+
+def paragraph(text: str) -> Html:
+    """A paragraph of narrative built from figures (the text is escaped)."""
+    return Html(f"<p>{esc(text)}</p>")
+
+
+def link(href: str, text: str) -> Html:
+    """A paragraph with one link (to a file published beside the report)."""
+    return Html(f'<p><a href="{esc(href)}">{esc(text)}</a></p>')
+
+
+# --- The sections of the Council Plan report -------------------------------------------------
+
+def headline_table(headline: pd.DataFrame) -> Html:
+    """The headline counts and percentages as a table."""
+    frame = headline.rename(columns={"measure": "Indicators", "count": "Number", "percent": "Percent of assessed"})
+    return table(frame, "Headline summary: indicators by year-end status",
+                 numeric=("Number", "Percent of assessed"), row_header="Indicators")
+
+
+def status_table(counts: pd.DataFrame) -> Html:
+    """Counts by status 1-4, then the statuses counted apart."""
+    frame = pd.DataFrame({
+        "Status": [status_badge(c, s) for c, s in zip(counts["status_code"], counts["status"])],
+        "Number": counts["count"],
+        "Percent of assessed": counts["percent"],
+    })
+    return table(frame, "Indicators by status", numeric=("Number", "Percent of assessed"),
+                 html_columns=("Status",))
+
+
+def summary_check(comparison: pd.DataFrame) -> Html:
+    """How the export's own summary compares with the figures computed from its rows."""
+    if comparison.empty:
+        return Html('<p class="findings-warn">The export has no summary of its own (it may be truncated), '
+                    "so there is nothing to check the figures above against.</p>")
+    verdict = {True: "Agrees", False: "Differs"}
+    frame = pd.DataFrame({
+        "Summary line": comparison["label"],
+        "The export says": comparison["export_value"],
+        "Computed from its rows": comparison["computed_value"],
+        "Check": [("Not checked" if pd.isna(a) else verdict[bool(a)]) for a in comparison["agrees"]],
+        "Source line": comparison["source_line"],
+    })
+    if comparison["agrees"].fillna(False).all():
+        note = ('<p class="findings-ok">Every figure in the export\'s own summary agrees with the figures '
+                "computed from its rows.</p>")
+    else:
+        note = ('<p class="findings-warn">The export\'s own summary does not agree with its rows. '
+                "This report uses the figures computed from the rows; the export's figures are quoted "
+                "only in this table.</p>")
+    return Html(note + table(frame, "The export's own summary, checked against its rows",
+                             numeric=("The export says", "Computed from its rows", "Source line"),
+                             row_header="Summary line").markup)
+
+
+def status_chart(crosstab: pd.DataFrame, by: str, filename: str) -> Chart:
+    """A stacked bar chart of status by ``by``, with its text alternative and its table beside it."""
+    from .charts import status_bars, status_bars_alt, to_svg
+
+    title = f"Indicator status by {by}"
+    svg = to_svg(status_bars(crosstab, title))
+    return Chart(svg=svg, alt=status_bars_alt(crosstab, by),
+                 caption=f"{title}. Each bar is one {by}; segments count indicators by status. "
+                         "The table below gives the same figures.",
+                 filename=filename,
+                 table=crosstab_table(crosstab, f"{title} (the figures in the chart above)", by.capitalize()))
+
+
+def _ref_column(frame: pd.DataFrame) -> list[str]:
+    from .measure import ref_label
+
+    return [ref_label(r, p) for r, p in zip(frame["ref"], frame["part"])]
+
+
+def exceptions_table(exceptions: pd.DataFrame) -> Html:
+    """Every slipped or not-achieved indicator as a block: measure, status, progress and remedial text."""
+    if exceptions.empty:
+        return paragraph("No indicator slipped or missed its target in this period.")
+    codes = {label: code for code, label in STATUS_LABELS.items()}
+    blocks = []
+    for ref, row in zip(_ref_column(exceptions), exceptions.itertuples(index=False)):
+        remedial = esc(row.remedial) if row.remedial else '<span class="note">None given in the export.</span>'
+        blocks.append(
+            '<article class="exception">'
+            f'<h3><span class="ref">{esc(ref)}</span> {esc(row.measure)}</h3>'
+            f'<p class="meta">{status_badge(codes.get(row.status), row.status)}'
+            f" &middot; {esc(row.directorate or 'no directorate given')} &middot; {esc(row.theme)}"
+            f" &middot; source line {int(row.source_line)}</p>"
+            f'<p class="label">Progress</p><p>{esc(row.progress) or "None given in the export."}</p>'
+            f'<p class="label">Slippage / remedial action</p><p>{remedial}</p>'
+            "</article>")
+    return Html(f'<p>{len(blocks)} indicators slipped or did not achieve their target.</p>' + "".join(blocks))
+
+
+def findings_section(findings: pd.DataFrame) -> Html:
+    """The data-quality findings: a count by kind, then every finding with its source line."""
+    from .measure import finding_counts
+
+    if findings.empty:
+        return paragraph("Cleaning found nothing unusual in the export.")
+    counts = finding_counts(findings).rename(columns={"check": "Finding", "count": "Number"})
+    detail = pd.DataFrame({
+        "Line": findings["source_line"],
+        "Ref": findings["ref"],
+        "Finding": findings["check"],
+        "What was found": findings["finding"],
+        "What was done": findings["action_taken"],
+    })
+    return Html(
+        table(counts, "Data-quality findings by kind", numeric=("Number",), row_header="Finding").markup
+        + table(detail, f"All {len(detail)} data-quality findings, by source line", numeric=("Line",),
+                css_class="findings", widths={"Line": "3em", "Ref": "3.5em", "Finding": "9em"}).markup)
+
+
+def appendix_table(indicators: pd.DataFrame) -> Html:
+    """Every indicator, grouped under its theme, with status and directorate."""
+    parts = []
+    for theme, group in indicators.groupby("theme", sort=False):
+        frame = pd.DataFrame({
+            "Ref": _ref_column(group),
+            "Outcome / success criteria": group["measure"],
+            "Directorate": group["directorate"],
+            "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
+            "Line": group["source_line"],
+        })
+        parts.append(table(frame, f"{theme or 'No theme'}: {len(frame)} indicators", row_header="Ref",
+                           numeric=("Line",), html_columns=("Status",), css_class="appendix",
+                           widths={"Ref": "3.5em", "Directorate": "6.5em", "Status": "10em", "Line": "3em"}).markup)
+    return Html("".join(parts))

@@ -1,0 +1,225 @@
+"""The public entry points: clean one export, render one period.
+
+This is the one place that reads inputs and writes outputs. Outputs are
+written into a temporary folder beside their destination and moved into
+place only when everything has been written, so a failure never leaves a
+half-written folder behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import clean, ingest, measure
+from .errors import InputError, UsageError
+from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR,
+                    display_path, period_dir)
+from .period import Period
+
+SUPPORTED_SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class PeriodData:
+    """One period's export, cleaned and checked: what a report notebook needs."""
+
+    period: Period
+    source: str            # the input path as shown to readers (project-relative when inside the project)
+    source_sha256: str
+    indicators: pd.DataFrame
+    findings: pd.DataFrame
+    export_summary: pd.DataFrame
+    summary_check: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RunResult:
+    period: Period
+    out_dir: Path
+    files: tuple[str, ...]
+
+
+def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD) -> PeriodData:
+    """Read, clean and check one export.
+
+    Returns PeriodData whose ``findings`` include the check of the export's own summary.
+    Raises InputError / NotAnExportError for unreadable or foreign input.
+    """
+    path = Path(input_path)
+    data = ingest.read_bytes(path)
+    name = display_path(path)
+    raw = ingest.parse_export(data, name)
+    cleaned = clean.clean_export(raw, name)
+    check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
+    findings = pd.concat([cleaned.findings, measure.summary_findings(check)], ignore_index=True)
+    findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
+    return PeriodData(period, name, hashlib.sha256(data).hexdigest(), cleaned.indicators, findings,
+                      cleaned.export_summary, check)
+
+
+def load_period(year: str, quarter: str, input_path: str = "") -> PeriodData:
+    """What a report notebook calls: the period's data from its input (found by period when not given)."""
+    period = Period.parse(year, quarter)
+    return prepare(_resolve(input_path) if input_path else find_input(period), period)
+
+
+def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
+    """The cleaned tables as CSV files (named outputs of ``clean``)."""
+    return {
+        "indicators.csv": _csv(data.indicators),
+        "data_quality.csv": _csv(data.findings),
+        "export_summary.csv": _csv(data.summary_check),
+    }
+
+
+def clean_file(input_path: str | Path, out_dir: str | Path) -> PeriodData:
+    """Clean one export and write ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv`` to ``out_dir``.
+
+    Raises InputError / NotAnExportError (nothing is written then).
+    """
+    data = prepare(input_path)
+    write_folder(Path(out_dir), cleaned_outputs(data), replace=False)
+    return data
+
+
+def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
+    """The export for ``period`` in ``raw_dir``: ``council_plan_<yyyy-yy>_<Qn>.<tsv|txt|csv|xlsx>``.
+
+    Raises InputError when there is none, or more than one.
+    """
+    stem = f"council_plan_{period.year_slug}_{period.quarter_label}"
+    found = sorted(p for p in Path(raw_dir).glob(stem + ".*") if p.suffix.lower() in SUPPORTED_SUFFIXES)
+    if not found:
+        raise InputError(f"no export for {period} (looked for {stem}.tsv, .csv or .xlsx); "
+                         "add it there or pass --input FILE", display_path(raw_dir))
+    if len(found) > 1:
+        raise InputError(f"more than one export for {period}: " + ", ".join(p.name for p in found)
+                         + "; keep one or pass --input FILE", display_path(raw_dir))
+    return found[0]
+
+
+def run_period(year: str | None = None, quarter: str | None = None, input_path: str | Path | None = None,
+               out_root: str | Path | None = None, force: bool = False,
+               log: Callable[[str], None] = lambda message: None) -> RunResult:
+    """Clean, measure and render one period's Council Plan report.
+
+    Writes the cleaned tables under ``data/processed/<year>/<quarter>/`` and the
+    report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
+    ``data_quality.csv``, ``charts/*.svg``) under ``<out_root>/<year>/<quarter>/``.
+    Raises UsageError, InputError or RenderError; on any error nothing is left half-written.
+    """
+    from . import render
+
+    if (year is None) != (quarter is None) and input_path is None:
+        raise UsageError("give both --year and --quarter, or neither for the default period")
+    period = Period.parse(year, quarter) if year is not None else DEFAULT_PERIOD
+    source = _resolve(input_path) if input_path is not None else find_input(period)
+    data = prepare(source, period)
+    log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
+
+    out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
+    del force  # every run renders; --force is kept in the command line for the cache of issue #4
+    write_folder(period_dir(PROCESSED_DIR, period), cleaned_outputs(data), replace=True)
+
+    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": data.source}
+    log(f"executing {display_path(COUNCIL_PLAN_NOTEBOOK)} for {period}")
+    nb = render.execute_notebook(COUNCIL_PLAN_NOTEBOOK, parameters)
+    import nbformat
+
+    files = dict(cleaned_outputs(data))
+    files["report.ipynb"] = nbformat.writes(nb).encode("utf-8") + b"\n"
+    files.update(_chart_files(nb))
+    log("exporting HTML and PDF")
+    html = render.notebook_to_html(nb, title=f"Council Plan {period.year_label} progress report: {period.title}")
+    files["report.html"] = html.encode("utf-8")
+    files["report.pdf"] = render.html_to_pdf(html, base_url=out_dir)
+    write_folder(out_dir, files, replace=True)
+    return RunResult(period, out_dir, tuple(sorted(files)))
+
+
+def _chart_files(nb) -> dict[str, bytes]:
+    """The SVG of every chart the notebook showed, under the file name it gave."""
+    files = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("council_report", {}).get("chart_file")
+            if name and "image/svg+xml" in output.get("data", {}):
+                files[f"charts/{name}"] = output["data"]["image/svg+xml"].encode("utf-8")
+    return files
+
+
+def _resolve(path: str | Path) -> Path:
+    """Paths in parameters are relative to the project root, so the executed notebook holds no machine paths."""
+    p = Path(path)
+    return p if p.is_absolute() or p.exists() else PROJECT_ROOT / p
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_folder(target: Path, files: dict[str, bytes], replace: bool) -> None:
+    """Write ``files`` (relative name -> bytes) as the folder ``target``, all or nothing.
+
+    The files go to a temporary folder beside ``target`` that is renamed into
+    place at the end. With ``replace`` an existing ``target`` is swapped out
+    whole; without it, the files are added to (or overwrite files in) it.
+    """
+    target = Path(target)
+    created = _missing_parents(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; published folders get the usual permissions
+    try:
+        for name, content in sorted(files.items()):
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        if replace or not target.exists():
+            _swap_in(staging, target)
+        else:
+            for name in sorted(files):
+                dest = target / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / name, dest)
+            shutil.rmtree(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / target.name)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _missing_parents(path: Path) -> list[Path]:
+    missing = []
+    for parent in [path, *path.parents]:
+        if parent.exists():
+            break
+        missing.append(parent)
+    return list(reversed(missing))
