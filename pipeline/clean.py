@@ -112,7 +112,7 @@ def find_header(raw: pd.DataFrame, name: str) -> tuple[int, dict[str, int]]:
     Returns the row position in ``raw`` and ``{field: column index}``.
     Raises NotAnExportError when no Council Plan header is found.
     """
-    cell_cols = [c for c in raw.columns if c != "source_line"]
+    cell_cols = [c for c in raw.columns if c.startswith("c") and c[1:].isdigit()]
     for pos in range(min(len(raw), _HEADER_SEARCH_ROWS)):
         row = [str(raw.iat[pos, raw.columns.get_loc(c)]) for c in cell_cols]
         if not row or not _HEADER_FIELDS[0][1].search(_norm(row[0])):
@@ -145,11 +145,12 @@ def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
     """
     header_pos, cols = find_header(raw, name)
     width = max(cols.values()) + 1
-    cells = raw.drop(columns="source_line").astype(str).values.tolist()
+    cells = raw.drop(columns=["source_line", "n_cells"]).astype(str).values.tolist()
     lines = raw["source_line"].astype(int).tolist()
+    lengths = raw["n_cells"].astype(int).tolist()
     state = _State()
     for pos in range(header_pos + 1, len(cells)):
-        _clean_row(state, lines[pos], [c.strip() for c in cells[pos]], cols, width)
+        _clean_row(state, lines[pos], [c.strip() for c in cells[pos][:lengths[pos]]], cols, width)
     if not state.in_key:
         last = lines[-1] if lines else 0
         state.find(last, None, "no_summary",

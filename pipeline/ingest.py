@@ -4,8 +4,9 @@ The same Council Plan export arrives as tab-separated text (the web export), as
 CSV (cp1252 or UTF-8, with or without BOM, CRLF or LF line ends, or UTF-16 as
 Excel's "Unicode text"), and as an Excel ``.xlsx`` workbook. All three come
 out of ``parse_export`` as the same table: a ``source_line`` column (the line
-of the text file, or the row of the worksheet) and string cells ``c0``,
-``c1``, ... padded with "" to the widest row.
+of the text file, or the row of the worksheet), ``n_cells`` (how many cells
+the row really had, so a row cut short can be told from one with empty
+cells) and string cells ``c0``, ``c1``, ... padded with "" to the widest row.
 
 ``read_bytes`` is the only function here that touches the file system.
 """
@@ -54,7 +55,7 @@ def parse_export(data: bytes, name: str) -> pd.DataFrame:
     """Turn the bytes of a TSV, CSV or XLSX export into raw rows.
 
     ``name`` is the file name used in messages and to tell CSV from TSV.
-    Returns a DataFrame with ``source_line`` (int) and cells ``c0..cN`` (str).
+    Returns a DataFrame with ``source_line``, ``n_cells`` (int) and cells ``c0..cN`` (str).
     Raises InputError for binary, undecodable or corrupt input.
     """
     if data.startswith(_XLSX_MAGIC):
@@ -137,12 +138,8 @@ def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, list[str]]]:
             raise InputError("is an Excel workbook with no worksheets", name)
         # The export is the first sheet that has a header row; default to the first.
         sheet = next((s for s in sheets if _sheet_has_header(s)), sheets[0])
-        rows = []
-        for row in sheet.iter_rows():
-            cells = [_xlsx_text(c.value) for c in row]
-            if row:
-                rows.append((row[0].row, cells))
-        return rows
+        return [(number, [_xlsx_text(v) for v in values])
+                for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError) as exc:
         raise InputError(f"is a damaged Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name) from None
     finally:
@@ -169,9 +166,9 @@ def _xlsx_text(value) -> str:
 
 def _frame(rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
     width = max((len(c) for _, c in rows), default=0)
-    records = {"source_line": [line for line, _ in rows]}
+    records = {"source_line": [line for line, _ in rows], "n_cells": [len(c) for _, c in rows]}
     for i in range(width):
         records[f"c{i}"] = [cells[i] if i < len(cells) else "" for _, cells in rows]
     frame = pd.DataFrame(records)
-    frame["source_line"] = frame["source_line"].astype("int64")
+    frame = frame.astype({"source_line": "int64", "n_cells": "int64"})
     return frame

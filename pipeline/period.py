@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from .errors import UsageError
 
@@ -64,6 +66,18 @@ class Period:
         if self.is_year_end:
             return f"{self.year_label} year end (Quarter 4, {months})"
         return f"{self.year_label} Quarter {self.quarter} ({months})"
+
+    @property
+    def end_date(self) -> date:
+        """The last day of the quarter (31 March for Q4)."""
+        year = self.start_year + (1 if self.quarter == 4 else 0)
+        month = {1: 6, 2: 9, 3: 12, 4: 3}[self.quarter]
+        return date(year, month, calendar.monthrange(year, month)[1])
+
+    @property
+    def source_date_epoch(self) -> int:
+        """The end of the period as a Unix time: the fixed date stamped into generated files, never the clock."""
+        return calendar.timegm(self.end_date.timetuple())
 
     def __str__(self) -> str:
         return f"{self.year_label} {self.quarter_label}"

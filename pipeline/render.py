@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
-from traitlets import Unicode, default
+from traitlets import default
 
-from .errors import RenderError
+from .errors import PipelineError, RenderError
 from .paths import PROJECT_ROOT, TEMPLATES_DIR
 
 TEMPLATE_NAME = "council"
@@ -64,7 +64,6 @@ class CouncilPDFExporter(CouncilHTMLExporter):
 
     export_from_notebook = "Council report (PDF)"
     output_mimetype = "application/pdf"
-    base_url = Unicode("", help="Where relative links and images in the HTML are resolved").tag(config=True)
 
     @default("file_extension")
     def _file_extension_default(self):
@@ -76,17 +75,50 @@ class CouncilPDFExporter(CouncilHTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         html, resources = super().from_notebook_node(nb, resources=resources, **kw)
-        base = self.base_url or resources.get("metadata", {}).get("path") or "."
         resources["output_extension"] = ".pdf"
-        return html_to_pdf(html, base), resources
+        return html_to_pdf(html, _epoch_of(nb)), resources
 
 
-def html_to_pdf(html: str, base_url: str | Path) -> bytes:
-    """Print report HTML to PDF bytes (A4, page numbers and tagging come from the stylesheet and options)."""
+def _epoch_of(nb) -> int | None:
+    """The period end of a report notebook executed by papermill, from its parameters; else None."""
+    from .period import Period
+
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    try:
+        return Period.parse(params["year"], params["quarter"]).source_date_epoch
+    except (KeyError, PipelineError):
+        return None
+
+
+def html_to_pdf(html: str, source_date_epoch: int | None = None, base_url: str | None = None) -> bytes:
+    """Print report HTML to tagged A4 PDF bytes (page layout comes from the stylesheet).
+
+    Links stay relative (``indicators.csv`` beside the PDF) unless ``base_url`` is
+    given: the PDF must not carry the path of the machine that made it.
+    ``source_date_epoch`` is the time stamped into embedded font subsets (fontTools
+    reads ``SOURCE_DATE_EPOCH``); the same HTML and epoch give the same bytes.
+    Without it, ``SOURCE_DATE_EPOCH`` from the environment is used, else 0.
+    """
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=str(base_url))
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False)
+    epoch = source_date_epoch if source_date_epoch is not None else int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    document = weasyprint.HTML(string=html, base_url=base_url)
+    with _environ(SOURCE_DATE_EPOCH=str(epoch)):
+        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False)
+
+
+@contextlib.contextmanager
+def _environ(**values: str):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def notebook_to_html(nb, title: str) -> str:
@@ -105,18 +137,9 @@ def _kernel_of_this_python():
         spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                 "display_name": "Python 3 (council report)", "language": "python"}
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-        saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION", "MPLBACKEND")}
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [tmp, saved["JUPYTER_PATH"]]))
-        os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-        os.environ["MPLBACKEND"] = "agg"
-        try:
+        jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
+        with _environ(JUPYTER_PATH=jupyter_path, PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="agg"):
             yield
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
 
 
 def execute_notebook(notebook: Path, parameters: dict):

@@ -141,7 +141,7 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
     log("exporting HTML and PDF")
     html = render.notebook_to_html(nb, title=f"Council Plan {period.year_label} progress report: {period.title}")
     files["report.html"] = html.encode("utf-8")
-    files["report.pdf"] = render.html_to_pdf(html, base_url=out_dir)
+    files["report.pdf"] = render.html_to_pdf(html, source_date_epoch=period.source_date_epoch)
     write_folder(out_dir, files, replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)))
 

@@ -1,0 +1,46 @@
+"""Shared helpers: the seed export, and tiny exports built in the test."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "raw" / "council_plan_2011-12_Q4.tsv"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+HEADER = ["Ref.", "Change/Improvement Priority Actions", "Outcome/Success Criteria", "Responsibility",
+          "Year end Progress Indicator", "Progress during 2011/12", "Slippage/Remedial action required"]
+PYTHON = sys.executable
+
+
+def raw_frame(rows: list[list[str]], first_line: int = 1) -> pd.DataFrame:
+    """Raw rows as ingest gives them: source_line, n_cells, and c0..cN padded with ''."""
+    width = max(len(r) for r in rows)
+    data = {"source_line": list(range(first_line, first_line + len(rows))), "n_cells": [len(r) for r in rows]}
+    for i in range(width):
+        data[f"c{i}"] = [r[i] if i < len(r) else "" for r in rows]
+    return pd.DataFrame(data)
+
+
+def export_rows(*body: list[str], key: bool = True) -> list[list[str]]:
+    """A tiny synthetic export: header, the given rows, and (optionally) the Key with a summary."""
+    rows = [HEADER, *body]
+    if key:
+        rows += [["Key"], ["1", "Achieved Target", "", "Achieved or on track", "2", "", ""],
+                 ["2", "On Track to Achieve Target", "", "Slipped or not achieved", "1", "", ""],
+                 ["3", "Slipped", "", "", "", "", ""],
+                 ["4", "Target Not Achieved", "", "Percentage achieved or on track", "66.7%", "", ""],
+                 ["", "", "", "Percentage slipped or not achieved", "33.3%", "", ""]]
+    return rows
+
+
+def tsv(rows: list[list[str]]) -> bytes:
+    return ("\n".join("\t".join(r) for r in rows) + "\n").encode("utf-8")
+
+
+@pytest.fixture
+def seed_bytes() -> bytes:
+    return SEED.read_bytes()

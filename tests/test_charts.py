@@ -1,0 +1,39 @@
+"""charts: byte-stable SVG, colour plus hatch per status, and a text alternative that states the figures."""
+
+import pandas as pd
+
+from pipeline import charts
+
+
+def table():
+    frame = pd.DataFrame({"Achieved Target": [12, 0], "On Track to Achieve Target": [8, 1], "Slipped": [0, 0],
+                          "Target Not Achieved": [1, 1], "Not assessed": [0, 0]},
+                         index=pd.Index(["Economic Regeneration and Transport", "Other outcomes"], name="theme"))
+    frame["Total"] = frame.sum(axis=1)
+    return frame
+
+
+def test_same_table_gives_identical_svg_bytes():
+    first = charts.to_svg(charts.status_bars(table(), "Status by theme"))
+    second = charts.to_svg(charts.status_bars(table(), "Status by theme"))
+    assert first == second
+    assert "<dc:date>" not in first
+    assert first.startswith("<?xml")
+
+
+def test_different_figures_give_different_svg():
+    other = table()
+    other.loc["Other outcomes", "Slipped"] = 2
+    assert charts.to_svg(charts.status_bars(table(), "t")) != charts.to_svg(charts.status_bars(other, "t"))
+
+
+def test_alt_text_states_every_bar():
+    alt = charts.status_bars_alt(table(), "theme")
+    assert alt == ("Bar chart of indicator status by theme. Economic Regeneration and Transport: 12 achieved, "
+                   "8 on track, 1 not achieved; Other outcomes: 1 on track, 1 not achieved.")
+
+
+def test_every_status_has_a_distinct_colour_and_hatch():
+    styles = list(charts.STATUS_STYLE.values())
+    assert len({s["color"] for s in styles}) == len(styles)
+    assert len({s["hatch"] for s in styles}) == len(styles)

@@ -1,0 +1,85 @@
+"""The command line contract: exit status 2 and one line on stderr for bad input, nothing written."""
+
+import subprocess
+import zipfile
+
+import pytest
+
+from conftest import PYTHON, ROOT, SEED
+
+
+def cli(*args, cwd=ROOT):
+    return subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def bad_inputs(tmp):
+    (tmp / "empty.tsv").write_bytes(b"")
+    (tmp / "binary.tsv").write_bytes(bytes(range(256)) * 4)
+    with zipfile.ZipFile(tmp / "corrupt.xlsx", "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    (tmp / "truncated.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    (tmp / "budget.csv").write_text("Line,2011/12,2012/13\nStaff,100,110\n", encoding="utf-8")
+    (tmp / "adir").mkdir()
+    return {
+        "missing": (tmp / "nope.tsv", "no such file"),
+        "directory": (tmp / "adir", "is a directory"),
+        "empty": (tmp / "empty.tsv", "is empty"),
+        "binary": (tmp / "binary.tsv", "binary data"),
+        "corrupt xlsx": (tmp / "corrupt.xlsx", "Excel workbook"),
+        "truncated xlsx": (tmp / "truncated.xlsx", "Excel workbook"),
+        "not an export": (tmp / "budget.csv", "no Council Plan header"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "directory", "empty", "binary", "corrupt xlsx", "truncated xlsx",
+                                  "not an export"])
+@pytest.mark.parametrize("command", ["clean", "run"])
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, case, command):
+    path, message = bad_inputs(tmp_path)[case]
+    out = tmp_path / "out"
+    args = ["clean", path, "--out", out] if command == "clean" else ["run", "--input", path, "--out", out]
+    done = cli(*args)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: {path}") and message in lines[0]
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_error_names_the_line_when_there_is_one(tmp_path):
+    bad = tmp_path / "x.tsv"
+    bad.write_bytes(b"Ref.\tx\nfine\nbad\x00line\n")
+    done = cli("clean", bad, "--out", tmp_path / "o")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {bad}:3: ")
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    done = cli("--debug", "clean", tmp_path / "nope.tsv", "--out", tmp_path / "o")
+    assert done.returncode == 2
+    assert "Traceback" in done.stderr and done.stderr.strip().endswith("(the default input lives in data/raw/)")
+
+
+def test_bad_period_is_exit_2(tmp_path):
+    done = cli("run", "--year", "2011/13", "--quarter", "Q4", "--out", tmp_path)
+    assert done.returncode == 2 and done.stderr.startswith("error: year '2011/13'")
+    done = cli("run", "--year", "2030/31", "--quarter", "Q1", "--out", tmp_path)
+    assert done.returncode == 2 and "no export for 2030/31 Q1" in done.stderr
+
+
+def test_clean_command_writes_the_tables_from_any_directory(tmp_path):
+    done = cli("clean", SEED, "--out", tmp_path / "clean", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "121 indicators (110 with status 1-4)" in done.stdout
+    assert (tmp_path / "clean" / "indicators.csv").exists() and (tmp_path / "clean" / "data_quality.csv").exists()
+
+
+def test_truncated_export_is_not_an_error(tmp_path):
+    cut = tmp_path / "cut.tsv"
+    text = SEED.read_text(encoding="utf-8")
+    cut.write_text(text[: len(text) // 2], encoding="utf-8")
+    done = cli("clean", cut, "--out", tmp_path / "o")
+    assert done.returncode == 0, done.stderr
+    quality = (tmp_path / "o" / "data_quality.csv").read_text()
+    assert "no_summary" in quality

@@ -1,0 +1,104 @@
+"""measure: percentages, headline, cross-tabulations, exceptions and the check of the export's summary."""
+
+import pandas as pd
+import pytest
+
+from pipeline import measure
+from pipeline.clean import FINDING_COLUMNS
+
+
+def indicators(rows):
+    """Tiny tidy indicators: (ref, theme, directorate, status_code or None, status text)."""
+    frame = pd.DataFrame(rows, columns=["ref", "theme", "directorate", "status_code", "status"])
+    frame["status_code"] = frame["status_code"].astype("Int64")
+    frame["status_kind"] = ["code" if pd.notna(c) else ("blank" if s == "No status given" else "text")
+                            for c, s in zip(frame["status_code"], frame["status"])]
+    for col in ("part",):
+        frame[col] = 1
+    for col in ("measure", "progress", "remedial"):
+        frame[col] = frame["ref"] + " " + col
+    frame["source_line"] = range(10, 10 + len(frame))
+    return frame
+
+
+SIX = indicators([
+    ("1.1", "Place", "DNS", 1, "Achieved Target"),
+    ("1.2", "Place", "DNS", 2, "On Track to Achieve Target"),
+    ("2.1", "People", "CESC", 3, "Slipped"),
+    ("2.2", "People", "", 4, "Target Not Achieved"),
+    ("2.3", "People", "CESC", None, "Targets are for academic year 2011/12"),
+    ("3.1", "Place", "RES", None, "No status given"),
+])
+
+
+@pytest.mark.parametrize("n, d, places, expected", [
+    (91, 110, 1, "82.7%"), (19, 110, 1, "17.3%"), (1, 8, 1, "12.5%"), (1, 8, 0, "13%"),
+    (1, 3, 2, "33.33%"), (2, 3, 1, "66.7%"), (0, 5, 1, "0.0%"), (3, 0, 1, ""),
+])
+def test_percent_rounds_half_up(n, d, places, expected):
+    assert measure.percent(n, d, places) == expected
+
+
+def test_headline_counts_only_statuses_1_to_4_in_percentages():
+    head = measure.headline(SIX).set_index("measure")
+    assert head["count"].tolist() == [2, 2, 4, 1, 1, 6]
+    assert head["percent"].tolist()[:3] == ["50.0%", "50.0%", "100.0%"]
+
+
+def test_status_counts_lists_text_statuses_apart():
+    counts = measure.status_counts(SIX)
+    assert counts["count"].tolist() == [1, 1, 1, 1, 1, 1]
+    assert counts["status"].tolist()[4:] == ["Not assessed: Targets are for academic year 2011/12",
+                                             "Not assessed: No status given"]
+    assert counts["percent"].tolist()[:4] == ["25.0%"] * 4
+
+
+def test_status_by_theme_keeps_export_order_and_totals():
+    table = measure.status_by(SIX, "theme")
+    assert table.index.tolist() == ["Place", "People"]
+    assert table.loc["Place"].tolist() == [1, 1, 0, 0, 1, 3]
+    assert table.loc["People"].tolist() == [0, 0, 1, 1, 1, 3]
+    assert list(table.columns)[-2:] == ["Not assessed", "Total"]
+
+
+def test_status_by_directorate_names_the_blank_directorate():
+    table = measure.status_by(SIX, "directorate")
+    assert "(none given)" in table.index
+    assert table.loc["(none given)", "Target Not Achieved"] == 1
+
+
+def test_exceptions_are_statuses_3_and_4_in_order():
+    exc = measure.exceptions(SIX)
+    assert exc["ref"].tolist() == ["2.1", "2.2"]
+    assert exc["remedial"].tolist() == ["2.1 remedial", "2.2 remedial"]
+
+
+def summary(*pairs):
+    return pd.DataFrame([(label, value, 100 + i) for i, (label, value) in enumerate(pairs)],
+                        columns=["label", "value", "source_line"])
+
+
+def test_export_summary_that_agrees():
+    check = measure.compare_export_summary(SIX, summary(
+        ("Achieved or on track", "2"), ("Percentage slipped or not achieved", "50.0%")))
+    assert check["computed_value"].tolist() == ["2", "50.0%"]
+    assert check["agrees"].tolist() == [True, True]
+    assert measure.summary_findings(check).empty
+
+
+def test_export_summary_that_disagrees_is_a_finding_quoting_both_figures():
+    check = measure.compare_export_summary(SIX, summary(
+        ("Achieved or on track", "3"), ("Percentage achieved or on track", "60%"), ("Mystery line", "7")))
+    assert check["agrees"].tolist()[:2] == [False, False]
+    assert pd.isna(check["agrees"].iloc[2])
+    assert check["computed_value"].tolist()[:2] == ["2", "50%"]  # rounded to the export's own precision
+    findings = measure.summary_findings(check)
+    assert list(findings.columns) == FINDING_COLUMNS
+    assert findings["check"].tolist() == ["summary_mismatch", "summary_mismatch", "summary_unknown"]
+    assert "says Achieved or on track 3; its rows give 2" in findings["finding"].iloc[0]
+    assert findings["source_line"].tolist() == [100, 101, 102]
+
+
+def test_ref_label():
+    assert measure.ref_label("12.1", 1) == "12.1"
+    assert measure.ref_label("12.1", 2) == "12.1 (2)"

@@ -1,0 +1,84 @@
+"""render: scrubbing executed notebooks, the council HTML template, WeasyPrint PDF and the nbconvert entry points."""
+
+import subprocess
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from pypdf import PdfReader
+
+from conftest import PYTHON
+from pipeline import render
+
+
+def tiny_notebook():
+    nb = new_notebook(cells=[
+        new_markdown_cell("## Section"),
+        new_code_cell("x", outputs=[new_output("display_data", data={"text/html": "<p>Figure 82.7%</p>"})],
+                      execution_count=3),
+        new_code_cell("print('log')", outputs=[new_output("stream", name="stderr", text="a warning")]),
+    ])
+    nb.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
+    nb.cells[1].metadata["papermill"] = {"duration": 1.5}
+    nb.metadata["papermill"] = {"start_time": "t", "end_time": "t", "duration": 1.0, "parameters": {"year": "2011/12"},
+                                "input_path": "/abs/in.ipynb"}
+    return nb
+
+
+def test_scrub_removes_what_varies_between_runs_and_keeps_parameters():
+    nb = tiny_notebook()
+    render.scrub_notebook(nb)
+    assert nb.metadata["papermill"] == {"parameters": {"year": "2011/12"}}
+    assert [c["id"] for c in nb.cells] == ["cell-000", "cell-001", "cell-002"]
+    assert "execution" not in nb.cells[1].metadata and "papermill" not in nb.cells[1].metadata
+
+
+def test_html_has_outputs_but_no_code_prompts_scripts_or_stderr():
+    html = render.notebook_to_html(tiny_notebook(), title="Report <title>")
+    assert "<p>Figure 82.7%</p>" in html
+    assert "<title>Report &lt;title&gt;</title>" in html
+    assert '<html lang="en-GB">' in html
+    assert "print(" not in html and "In&nbsp;[" not in html
+    assert "<script" not in html and "a warning" not in html
+    assert "<h2>Section</h2>" in html and "anchor-link" not in html  # no pilcrow links
+
+
+def test_pdf_is_a4_with_page_numbers(tmp_path):
+    html = render.notebook_to_html(tiny_notebook(), title="T")
+    pdf = render.html_to_pdf(html)
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    reader = PdfReader(path)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    text = reader.pages[0].extract_text()
+    assert "Figure 82.7%" in text and "Page 1 of 1" in text
+
+
+def test_same_html_and_epoch_give_identical_pdf_bytes_in_separate_processes(tmp_path):
+    # fontTools stamps the time into each font subset: two processes must still agree
+    html_path = tmp_path / "r.html"
+    html_path.write_text(render.notebook_to_html(tiny_notebook(), title="T"), encoding="utf-8")
+    code = ("import sys, pathlib; from pipeline.render import html_to_pdf; "
+            "sys.stdout.buffer.write(html_to_pdf(pathlib.Path(sys.argv[1]).read_text(), 1333152000))")
+    runs = [subprocess.run([PYTHON, "-c", code, str(html_path)], capture_output=True, check=True).stdout
+            for _ in range(2)]
+    assert runs[0].startswith(b"%PDF-") and runs[0] == runs[1]
+
+
+def test_exporters_are_registered_with_nbconvert():
+    names = {ep.name: ep.value for ep in entry_points(group="nbconvert.exporters")}
+    assert names["council_pdf"] == "pipeline.render:CouncilPDFExporter"
+    assert names["council_html"] == "pipeline.render:CouncilHTMLExporter"
+
+
+def test_jupyter_nbconvert_to_council_pdf_works(tmp_path):
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(tiny_notebook(), path)
+    done = subprocess.run([PYTHON, "-m", "jupyter", "nbconvert", "--to", "council_pdf", str(path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    pdf = Path(tmp_path / "tiny.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert "Figure 82.7%" in PdfReader(pdf).pages[0].extract_text()

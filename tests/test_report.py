@@ -1,0 +1,61 @@
+"""report: escaped HTML pieces; no text from an export reaches a report as live markup."""
+
+import pandas as pd
+
+from pipeline import report
+
+
+def test_table_escapes_cells_and_has_caption_and_header_scopes():
+    frame = pd.DataFrame({"Ref": ["1.1"], "Text": ['<script>alert("x")</script> & <b>bold</b>']})
+    markup = report.table(frame, "A <caption>", row_header="Ref").markup
+    assert "<script>" not in markup and "<b>" not in markup
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in markup
+    assert "<caption>A &lt;caption&gt;</caption>" in markup
+    assert '<th scope="col">Ref</th>' in markup
+    assert '<th scope="row">1.1</th>' in markup
+
+
+def test_line_breaks_survive_as_br():
+    assert report.esc("one\ntwo & three") == "one<br>two &amp; three"
+    assert report.esc(None) == "" and report.esc(pd.NA) == ""
+
+
+def test_status_badge_has_a_shape_and_a_word():
+    assert report.status_badge(3, "Slipped") == (
+        '<span class="status status-3"><span class="mark" aria-hidden="true">\u25b2</span>Slipped</span>')
+    assert "\u25cb" in report.status_badge(pd.NA, "No status given")
+
+
+def test_crosstab_table_ends_with_a_total_row():
+    table = pd.DataFrame({"Achieved Target": [2, 3], "Total": [2, 3]}, index=pd.Index(["A", "B"], name="theme"))
+    markup = report.crosstab_table(table, "caption", "Theme").markup
+    assert markup.count('<tr class="total">') == 1
+    assert '<tr class="total"><th scope="row">All</th><td class="num">5</td><td class="num">5</td></tr>' in markup
+
+
+def test_chart_bundle_carries_svg_alt_text_and_file_name():
+    chart = report.Chart(svg="<svg/>", alt='12 "achieved"', caption="cap", filename="x.svg")
+    data, metadata = chart._repr_mimebundle_()
+    assert data["image/svg+xml"] == "<svg/>"
+    assert 'alt="12 &quot;achieved&quot;"' in data["text/html"]
+    assert "data:image/svg+xml;base64,PHN2Zy8+" in data["text/html"]
+    assert metadata == {"council_report": {"chart_file": "x.svg"}}
+
+
+def test_summary_check_says_when_the_export_disagrees():
+    agree = pd.DataFrame({"label": ["Achieved or on track"], "export_value": ["91"], "computed_value": ["91"],
+                          "agrees": pd.array([True], dtype="boolean"), "source_line": [203]})
+    assert "agrees with the figures" in report.summary_check(agree).markup
+    differ = agree.assign(export_value=["92"], agrees=pd.array([False], dtype="boolean"))
+    markup = report.summary_check(differ).markup
+    assert "does not agree" in markup and "<td>Differs</td>" in markup
+    assert "no summary of its own" in report.summary_check(agree.iloc[0:0]).markup
+
+
+def test_exceptions_show_missing_remedial_text_plainly():
+    exc = pd.DataFrame({"ref": ["4.9"], "part": [1], "theme": ["T"], "measure": ["530 homes"], "directorate": ["DNS"],
+                        "status": ["Target Not Achieved"], "progress": ["471 homes"], "remedial": [""],
+                        "source_line": [32]})
+    markup = report.exceptions_table(exc).markup
+    assert "None given in the export." in markup
+    assert "source line 32" in markup and "\u25c6" in markup
