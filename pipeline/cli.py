@@ -63,5 +63,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
                             force=args.force, log=lambda message: print(message, file=sys.stderr))
-    print(f"{result.period}: wrote {display_path(result.out_dir)}/ ({', '.join(result.files)})")
+    verb = "wrote" if result.rendered else "up to date, left as it was:"
+    print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     return 0

@@ -171,7 +171,7 @@ def headline_table(headline: pd.DataFrame) -> Html:
     """The headline counts and percentages as a table."""
     frame = headline.rename(columns={"measure": "Indicators", "count": "Number", "percent": "Percent of assessed"})
     return table(frame, "Headline summary: indicators by year-end status",
-                 numeric=("Number", "Percent of assessed"), row_header="Indicators")
+                 numeric=("Number", "Percent of assessed"), row_header="Indicators", css_class="keep")
 
 
 def status_table(counts: pd.DataFrame) -> Html:
@@ -182,7 +182,7 @@ def status_table(counts: pd.DataFrame) -> Html:
         "Percent of assessed": counts["percent"],
     })
     return table(frame, "Indicators by status", numeric=("Number", "Percent of assessed"),
-                 html_columns=("Status",))
+                 html_columns=("Status",), css_class="keep")
 
 
 def summary_check(comparison: pd.DataFrame) -> Html:
@@ -207,7 +207,7 @@ def summary_check(comparison: pd.DataFrame) -> Html:
                 "only in this table.</p>")
     return Html(note + table(frame, "The export's own summary, checked against its rows",
                              numeric=("The export says", "Computed from its rows", "Source line"),
-                             row_header="Summary line").markup)
+                             row_header="Summary line", css_class="keep").markup)
 
 
 def status_chart(crosstab: pd.DataFrame, by: str, filename: str) -> Chart:

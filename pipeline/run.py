@@ -19,7 +19,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import clean, ingest, measure
+from . import clean, ingest, manifest, measure
 from .errors import InputError, UsageError
 from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR,
                     display_path, period_dir)
@@ -35,6 +35,7 @@ class PeriodData:
     period: Period
     source: str            # the input path as shown to readers (project-relative when inside the project)
     source_sha256: str
+    source_size: int
     indicators: pd.DataFrame
     findings: pd.DataFrame
     export_summary: pd.DataFrame
@@ -46,6 +47,7 @@ class RunResult:
     period: Period
     out_dir: Path
     files: tuple[str, ...]
+    rendered: bool  # False when the period was up to date and left as it was
 
 
 def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD) -> PeriodData:
@@ -62,7 +64,7 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD) -> PeriodDa
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     findings = pd.concat([cleaned.findings, measure.summary_findings(check)], ignore_index=True)
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
-    return PeriodData(period, name, hashlib.sha256(data).hexdigest(), cleaned.indicators, findings,
+    return PeriodData(period, name, hashlib.sha256(data).hexdigest(), len(data), cleaned.indicators, findings,
                       cleaned.export_summary, check)
 
 
@@ -114,9 +116,13 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
 
     Writes the cleaned tables under ``data/processed/<year>/<quarter>/`` and the
     report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
-    ``data_quality.csv``, ``charts/*.svg``) under ``<out_root>/<year>/<quarter>/``.
+    ``data_quality.csv``, ``export_summary.csv``, ``charts/*.svg``, ``manifest.json``) under
+    ``<out_root>/<year>/<quarter>/``. A period whose inputs, parameters and code are unchanged
+    (see ``manifest.cache_key``) and whose outputs are intact is left alone unless ``force``.
     Raises UsageError, InputError or RenderError; on any error nothing is left half-written.
     """
+    import nbformat
+
     from . import render
 
     if (year is None) != (quarter is None) and input_path is None:
@@ -127,14 +133,17 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
     log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
 
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
-    del force  # every run renders; --force is kept in the command line for the cache of issue #4
     write_folder(period_dir(PROCESSED_DIR, period), cleaned_outputs(data), replace=True)
 
     parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": data.source}
+    inputs = [{"path": data.source, "size": data.source_size, "sha256": data.source_sha256}]
+    key = manifest.cache_key(inputs, parameters, manifest.code_digest())
+    if not force and manifest.up_to_date(out_dir, key):
+        log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
+        return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+
     log(f"executing {display_path(COUNCIL_PLAN_NOTEBOOK)} for {period}")
     nb = render.execute_notebook(COUNCIL_PLAN_NOTEBOOK, parameters)
-    import nbformat
-
     files = dict(cleaned_outputs(data))
     files["report.ipynb"] = nbformat.writes(nb).encode("utf-8") + b"\n"
     files.update(_chart_files(nb))
@@ -142,8 +151,13 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
     html = render.notebook_to_html(nb, title=f"Council Plan {period.year_label} progress report: {period.title}")
     files["report.html"] = html.encode("utf-8")
     files["report.pdf"] = render.html_to_pdf(html, source_date_epoch=period.source_date_epoch)
+    files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
     write_folder(out_dir, files, replace=True)
-    return RunResult(period, out_dir, tuple(sorted(files)))
+    return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
+
+
+def _listed(folder: Path) -> list[str]:
+    return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
 
 
 def _chart_files(nb) -> dict[str, bytes]:

@@ -12,19 +12,19 @@ from pypdf import PdfReader
 from conftest import PYTHON, ROOT
 
 FILES = ["charts/status_by_directorate.svg", "charts/status_by_theme.svg", "data_quality.csv", "export_summary.csv",
-         "indicators.csv", "report.html", "report.ipynb", "report.pdf"]
+         "indicators.csv", "manifest.json", "report.html", "report.ipynb", "report.pdf"]
 
 
-def render(out):
-    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--year", "2011/12", "--quarter", "Q4", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+def render(out, *extra):
+    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--year", "2011/12", "--quarter", "Q4", "--out", str(out),
+                           *extra], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    return out / "2011-12" / "Q4"
+    return out / "2011-12" / "Q4", done.stdout
 
 
 @pytest.fixture(scope="module")
 def period(tmp_path_factory):
-    return render(tmp_path_factory.mktemp("outputs"))
+    return render(tmp_path_factory.mktemp("outputs"))[0]
 
 
 def test_period_folder_holds_every_output(period):
@@ -71,7 +71,28 @@ def test_executed_notebook_records_its_parameters_and_nothing_machine_specific(p
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
 
 
-def test_two_runs_give_byte_identical_files(period, tmp_path):
-    again = render(tmp_path)
-    digest = {name: hashlib.sha256((period / name).read_bytes()).hexdigest() for name in FILES}
-    assert {name: hashlib.sha256((again / name).read_bytes()).hexdigest() for name in FILES} == digest
+def digests(folder):
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in FILES}
+
+
+def test_two_runs_give_byte_identical_files_and_the_cache_skips_an_unchanged_period(period, tmp_path):
+    again, stdout = render(tmp_path)
+    assert stdout.startswith("2011/12 Q4: wrote")
+    assert digests(again) == digests(period)
+    mtime = (again / "report.pdf").stat().st_mtime_ns
+    _, stdout = render(tmp_path)
+    assert stdout.startswith("2011/12 Q4: up to date")
+    assert (again / "report.pdf").stat().st_mtime_ns == mtime
+    _, stdout = render(tmp_path, "--force")
+    assert stdout.startswith("2011/12 Q4: wrote")
+    assert (again / "report.pdf").stat().st_mtime_ns != mtime
+    assert digests(again) == digests(period)
+
+
+def test_manifest_lists_inputs_parameters_and_output_hashes(period):
+    manifest = json.loads((period / "manifest.json").read_text())
+    assert manifest["inputs"] == [{"path": "data/raw/council_plan_2011-12_Q4.tsv", "size": 69571,
+                                   "sha256": hashlib.sha256((ROOT / manifest["inputs"][0]["path"]).read_bytes()).hexdigest()}]
+    assert manifest["parameters"]["year"] == "2011/12"
+    listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    assert listed == {k: v for k, v in digests(period).items() if k != "manifest.json"}

@@ -1,0 +1,54 @@
+"""manifest: the cache key moves with every input of a report, and up_to_date checks the outputs' bytes."""
+
+import json
+
+from pipeline import manifest
+
+INPUTS = [{"path": "data/raw/x.tsv", "size": 3, "sha256": "a" * 64}]
+PARAMS = {"year": "2011/12", "quarter": "Q4"}
+
+
+def test_cache_key_changes_with_inputs_parameters_and_code():
+    key = manifest.cache_key(INPUTS, PARAMS, "code1")
+    assert key == manifest.cache_key(INPUTS, dict(reversed(PARAMS.items())), "code1")
+    assert key != manifest.cache_key([{**INPUTS[0], "sha256": "b" * 64}], PARAMS, "code1")
+    assert key != manifest.cache_key(INPUTS, {**PARAMS, "quarter": "Q3"}, "code1")
+    assert key != manifest.cache_key(INPUTS, PARAMS, "code2")
+
+
+def test_code_digest_covers_pipeline_notebooks_and_lock(tmp_path):
+    for name in ("pipeline/a.py", "notebooks/r.ipynb", "requirements.lock", "pipeline/templates/t/x.css"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("1")
+    first = manifest.code_digest(tmp_path)
+    for name in ("pipeline/a.py", "notebooks/r.ipynb", "requirements.lock", "pipeline/templates/t/x.css"):
+        (tmp_path / name).write_text("2")
+        assert manifest.code_digest(tmp_path) != first
+        (tmp_path / name).write_text("1")
+    assert manifest.code_digest(tmp_path) == first
+    (tmp_path / "README.md").write_text("prose does not change a report")
+    assert manifest.code_digest(tmp_path) == first
+
+
+def test_up_to_date_needs_same_key_and_untouched_outputs(tmp_path):
+    files = {"report.html": b"<p>82.7%</p>", "charts/a.svg": b"<svg/>"}
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "manifest.json").write_bytes(manifest.build(INPUTS, PARAMS, "k1", files))
+    assert manifest.up_to_date(tmp_path, "k1")
+    assert not manifest.up_to_date(tmp_path, "k2")
+    (tmp_path / "charts/a.svg").write_bytes(b"<svg />")
+    assert not manifest.up_to_date(tmp_path, "k1")
+    (tmp_path / "charts/a.svg").write_bytes(b"<svg/>")
+    (tmp_path / "report.html").unlink()
+    assert not manifest.up_to_date(tmp_path, "k1")
+    assert not manifest.up_to_date(tmp_path / "nowhere", "k1")
+
+
+def test_manifest_is_stable_json_with_sorted_outputs():
+    data = manifest.build(INPUTS, PARAMS, "k", {"b.txt": b"2", "a.txt": b"1"})
+    assert data == manifest.build(INPUTS, PARAMS, "k", {"a.txt": b"1", "b.txt": b"2"})
+    parsed = json.loads(data)
+    assert [o["path"] for o in parsed["outputs"]] == ["a.txt", "b.txt"]
+    assert parsed["outputs"][0] == {"path": "a.txt", "size": 1, "sha256": manifest.sha256(b"1")}
