@@ -83,3 +83,59 @@ def to_svg(fig: Figure) -> str:
     with rc_context(_SVG_RC):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+RAG_STYLE = {
+    "green": {"color": "#009E73", "hatch": "", "label": "Green: target met"},
+    "amber": {"color": "#E69F00", "hatch": "//", "label": "Amber: missed within tolerance"},
+    "red": {"color": "#D55E00", "hatch": "xx", "label": "Red: missed beyond tolerance"},
+}
+VARIANCE_CLIP = 100.0
+
+
+def better_pct(variance_pct: float, polarity: str) -> float:
+    """Variance as % of target, signed so that positive is always better (flipped when lower is better)."""
+    return variance_pct if polarity == "higher" else -variance_pct
+
+
+def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
+    """Diverging bars, one per indicator: % variance from target, right always better.
+
+    ``rows`` has ``label``, ``better_pct`` and ``rag``, already in the order to draw (top first).
+    Bars beyond +/-100% are clipped at the axis and labelled with their value.
+    """
+    n = len(rows)
+    with rc_context(_SVG_RC):
+        # at most about 9.3 inches, so the chart fits one A4 page with its caption
+        height = min(1.4 + 0.2 * max(n, 1), 9.3)
+        bar_font = 7.5 if height < 9.3 else 6.5
+        fig = Figure(figsize=(WIDTH_IN, height))
+        ax = fig.add_subplot()
+        positions = list(range(n))
+        values = [max(-VARIANCE_CLIP, min(VARIANCE_CLIP, v)) for v in rows["better_pct"]]
+        for pos, value, raw, rag in zip(positions, values, rows["better_pct"], rows["rag"]):
+            style = RAG_STYLE[rag]
+            ax.barh(pos, value, color=style["color"], hatch=style["hatch"], edgecolor="#333333", linewidth=0.5)
+            text = f"{raw:+.1f}%"
+            ax.text(value + (2 if value >= 0 else -2), pos, text, va="center", ha="left" if value >= 0 else "right",
+                    fontsize=bar_font)
+        ax.axvline(0, color="#333333", linewidth=0.8)
+        ax.set_yticks(positions, list(rows["label"]), fontsize=bar_font)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xlim(-VARIANCE_CLIP * 1.3, VARIANCE_CLIP * 1.3)
+        ax.set_xticks([-100, -50, 0, 50, 100], ["-100%", "-50%", "0", "+50%", "+100%"])
+        ax.set_xlabel("Variance from target as % of target (right of 0 is better; bars stop at \u00b1100%)")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(title, loc="left", fontweight="bold")
+        handles = [Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="#333333", linewidth=0.5, label=s["label"])
+                   for s in RAG_STYLE.values()]
+        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8)
+        fig.tight_layout(rect=(0, 0.45 / height, 1, 1))
+    return fig
+
+
+def variance_bars_alt(rows: pd.DataFrame) -> str:
+    """The text alternative of ``variance_bars``: every indicator's variance and RAG in words."""
+    parts = [f"{label}: {value:+.1f}% ({rag})" for label, value, rag in zip(rows["ref"], rows["better_pct"], rows["rag"])]
+    return (f"Diverging bar chart of variance from target for {len(parts)} indicators, as % of the target, "
+            "positive meaning better than target. " + "; ".join(parts) + ".")

@@ -172,3 +172,60 @@ def _frame(rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
     frame = pd.DataFrame(records)
     frame = frame.astype({"source_line": "int64", "n_cells": "int64"})
     return frame
+
+
+REGISTER_COLUMNS = ["ref", "target", "baseline", "actual", "unit", "polarity", "tolerance", "note"]
+
+
+def parse_register(data: bytes, name: str) -> pd.DataFrame:
+    """Read the analyst-maintained indicator register (CSV: ref, target, baseline, actual, unit, polarity, tolerance, note).
+
+    Empty cells mean "no override". Numbers may carry thousands separators and a % sign.
+    Returns the rows with ``source_line``; numbers as floats (NaN when empty).
+    Raises InputError naming the line for a missing column, a number that is not a number,
+    a polarity other than higher/lower, or a negative tolerance.
+    """
+    text = _decode(data, name)
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
+    rows = list(reader)
+    if not rows:
+        raise InputError("is empty; a register needs a header row: " + ",".join(REGISTER_COLUMNS), name)
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in ("ref",) if c not in header]
+    if missing or not set(header) <= set(REGISTER_COLUMNS):
+        unknown = sorted(set(header) - set(REGISTER_COLUMNS))
+        raise InputError(f"register header must use the columns {', '.join(REGISTER_COLUMNS)}"
+                         + (f" (unknown: {', '.join(unknown)})" if unknown else " (ref is required)"), name, 1)
+    records = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        record = dict(zip(header, (c.strip() for c in cells)))
+        out = {"source_line": line}
+        for col in REGISTER_COLUMNS:
+            value = record.get(col, "")
+            if col in ("target", "baseline", "actual", "tolerance"):
+                out[col] = _register_number(value, col, name, line)
+            else:
+                out[col] = value
+        if out["polarity"] not in ("", "higher", "lower"):
+            raise InputError(f"polarity {out['polarity']!r} must be 'higher' or 'lower' (or empty)", name, line)
+        if not out["ref"]:
+            raise InputError("register row has no ref", name, line)
+        if out["tolerance"] == out["tolerance"] and out["tolerance"] < 0:
+            raise InputError("tolerance must be a percentage of the target, 0 or more", name, line)
+        records.append(out)
+    frame = pd.DataFrame(records, columns=["source_line"] + REGISTER_COLUMNS)
+    for col in ("target", "baseline", "actual", "tolerance"):
+        frame[col] = frame[col].astype("float64")
+    return frame.astype({"source_line": "int64"})
+
+
+def _register_number(value: str, column: str, name: str, line: int) -> float:
+    if value == "":
+        return float("nan")
+    cleaned = value.replace(",", "").rstrip("%").strip()
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise InputError(f"{column} {value!r} is not a number", name, line) from None

@@ -95,6 +95,7 @@ def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
     """Every slipped (3) or not achieved (4) indicator, in export order, with its progress and remedial text."""
     mask = indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)
     cols = ["ref", "part", "theme", "measure", "directorate", "status", "progress", "remedial", "source_line"]
+    cols += [c for c in ("target", "actual", "unit", "variance", "rag") if c in indicators.columns]
     return indicators.loc[mask, cols].reset_index(drop=True)
 
 
@@ -151,3 +152,116 @@ def ref_label(ref: str, part: int) -> str:
     """How an indicator is named in a table: ``12.1``, or ``12.1 (2)`` for the second part of a merged Ref."""
     return ref if int(part) == 1 else f"{ref} ({int(part)})"
 
+
+
+# --- Figures: variance, RAG, the check of the reported status, direction ----------------------
+
+DEFAULT_TOLERANCE_PCT = 5.0
+ASSESSMENT_COLUMNS = ["variance", "variance_pct", "rag", "status_check", "status_check_note", "direction"]
+
+
+def met_target(actual: float, target: float, polarity: str, comparator: str = "") -> bool:
+    """Whether ``actual`` meets ``target``: at or above it when higher is better, at or below when lower.
+
+    A strict comparator from the text ("less than", "<", "to exceed") makes equality a miss.
+    """
+    if polarity == "higher":
+        return actual > target if comparator == "gt" else actual >= target
+    return actual < target if comparator == "lt" else actual <= target
+
+
+def assess(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Add ``ASSESSMENT_COLUMNS`` to indicators that carry figures (``figures.read_figures`` columns).
+
+    - ``variance`` = actual - target; ``variance_pct`` = variance / |target| x 100 (empty for a zero target);
+    - ``rag``: green when the target is met, amber when missed by no more than the tolerance
+      (``tolerance_pct`` of the target, default 5%), red beyond; empty without target, actual and polarity;
+    - ``status_check``: ``agrees`` / ``disagrees`` / empty, the figures held against status 1-4.
+      Statuses 1 and 2 agree with a met target, 3 and 4 with a missed one. One judgement rule: status 2
+      (On Track) with a figure short of a target that falls due after the period (``due_later``, or an
+      academic year not yet over) is left empty, with the reason in ``status_check_note``;
+    - ``direction``: ``improved`` / ``same`` / ``worse`` against the baseline, polarity-aware.
+    """
+    frame = indicators.copy()
+    rows = [_assess_row(r) for r in frame.itertuples(index=False)]
+    assessed = pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS, index=frame.index)
+    for col in ("variance", "variance_pct"):
+        assessed[col] = assessed[col].astype("Float64")
+    return pd.concat([frame, assessed], axis=1)
+
+
+def _assess_row(r) -> tuple:
+    target, actual, baseline = r.target, r.actual, r.baseline
+    has = lambda v: v is not None and not pd.isna(v)  # noqa: E731
+    variance = variance_pct = None
+    rag = check = note = direction = ""
+    if has(target) and has(actual):
+        variance = round(float(actual) - float(target), 10)
+        variance_pct = round(variance / abs(float(target)) * 100, 10) if float(target) != 0 else None
+    if has(target) and has(actual) and r.polarity in ("higher", "lower"):
+        met = met_target(float(actual), float(target), r.polarity, r.comparator)
+        tolerance = float(r.tolerance_pct) if has(getattr(r, "tolerance_pct", None)) else DEFAULT_TOLERANCE_PCT
+        if met:
+            rag = "green"
+        elif abs(float(actual) - float(target)) <= abs(float(target)) * tolerance / 100:
+            rag = "amber"
+        else:
+            rag = "red"
+        code = None if pd.isna(r.status_code) else int(r.status_code)
+        interim = bool(r.due_later) or "academic year" in f"{r.measure} {r.progress}".lower()
+        if code is not None:
+            if met:
+                check = "agrees" if code in ON_TRACK_CODES else "disagrees"
+            elif code in OFF_TRACK_CODES:
+                check = "agrees"
+            elif code == 2 and interim:
+                note = ("On Track with a figure short of a target that falls due later: "
+                        "a judgement the figures cannot check")
+            else:
+                check = "disagrees"
+        if has(baseline):
+            if float(actual) == float(baseline):
+                direction = "same"
+            else:
+                better = float(actual) > float(baseline) if r.polarity == "higher" else float(actual) < float(baseline)
+                direction = "improved" if better else "worse"
+    return variance, variance_pct, rag, check, note, direction
+
+
+def coverage(indicators: pd.DataFrame) -> pd.DataFrame:
+    """How many indicators have figures, from where, and why the rest have none.
+
+    Rows: ``measure`` (what is counted) and ``count``.
+    """
+    measurable = indicators["rag"] != ""
+    register = indicators["from_register"].astype(bool)
+    rows = [
+        ("Indicators", len(indicators)),
+        ("With target, actual and polarity (assessed against their target)", int(measurable.sum())),
+        ("  of which all figures read from the export's text", int((measurable & ~register).sum())),
+        ("  of which one or more figures from the indicator register", int((measurable & register).sum())),
+        ("With a target but no usable actual or polarity", int((indicators["target"].notna() & ~measurable).sum())),
+        ("With no numeric target", int(indicators["target"].isna().sum())),
+    ]
+    return pd.DataFrame(rows, columns=["measure", "count"])
+
+
+def missing_reasons(indicators: pd.DataFrame) -> pd.DataFrame:
+    """For indicators not assessed against a target: each reason and how many indicators it applies to."""
+    rest = indicators[indicators["rag"] == ""]
+    reasons = rest["figures_note"].map(_main_reason)
+    counts = reasons.value_counts(sort=False)
+    frame = counts.rename("count").rename_axis("reason").reset_index()
+    return frame.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _main_reason(note: str) -> str:
+    """The kind of reason, without the indicator's own numbers: 'more than one target in the text', ..."""
+    first = (note or "no reason recorded").split(";")[0]
+    return first.split(" (")[0].split(":")[0].strip()
+
+
+def disagreements(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicators whose reported status the figures do not support, and the judgement cases."""
+    mask = (indicators["status_check"] == "disagrees") | (indicators["status_check_note"] != "")
+    return indicators[mask].reset_index(drop=True)

@@ -93,8 +93,11 @@ def table(frame: pd.DataFrame, caption: str, *, numeric: tuple[str, ...] = (), r
                 cells.append(f"<td{attrs}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cls = f' class="{esc(css_class)}"' if css_class else ""
-    return Html(f"<table{cls}><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
-                f"<tbody>{''.join(body)}</tbody></table>")
+    markup = (f"<table{cls}><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+              f"<tbody>{''.join(body)}</tbody></table>")
+    if css_class in ("keep", "crosstab") or len(frame) <= 12:
+        markup = f'<div class="keep-together">{markup}</div>'  # short tables print whole, caption with them
+    return Html(markup)
 
 
 def _num(column: str, numeric: tuple[str, ...]) -> str:
@@ -243,10 +246,18 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
             f'<p class="meta">{status_badge(codes.get(row.status), row.status)}'
             f" &middot; {esc(row.directorate or 'no directorate given')} &middot; {esc(row.theme)}"
             f" &middot; source line {int(row.source_line)}</p>"
+            + _figures_line(row) +
             f'<p class="label">Progress</p><p>{esc(row.progress) or "None given in the export."}</p>'
             f'<p class="label">Slippage / remedial action</p><p>{remedial}</p>'
             "</article>")
     return Html(f'<p>{len(blocks)} indicators slipped or did not achieve their target.</p>' + "".join(blocks))
+
+
+def _figures_line(row) -> str:
+    if getattr(row, "rag", ""):
+        return (f'<p class="meta">Target {number(row.target, row.unit)}, actual {number(row.actual, row.unit)} '
+                f"({rag_badge(row.rag)}, variance {number(row.variance, row.unit, signed=True)})</p>")
+    return ""
 
 
 def findings_section(findings: pd.DataFrame) -> Html:
@@ -278,9 +289,143 @@ def appendix_table(indicators: pd.DataFrame) -> Html:
             "Outcome / success criteria": group["measure"],
             "Directorate": group["directorate"],
             "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
+            "RAG": [rag_badge(r) for r in group["rag"]],
+            "Direction": group["direction"],
             "Line": group["source_line"],
         })
         parts.append(table(frame, f"{theme or 'No theme'}: {len(frame)} indicators", row_header="Ref",
-                           numeric=("Line",), html_columns=("Status",), css_class="appendix",
-                           widths={"Ref": "3.5em", "Directorate": "6.5em", "Status": "10em", "Line": "3em"}).markup)
+                           numeric=("Line",), html_columns=("Status", "RAG"), css_class="appendix",
+                           widths={"Ref": "3.5em", "Directorate": "6em", "Status": "9em", "RAG": "6em",
+                                   "Direction": "5.5em", "Line": "3em"}).markup)
     return Html("".join(parts))
+
+
+# --- Figures: variance, RAG, status check, coverage -------------------------------------------
+
+RAG_MARKS = {"green": "\u25cf", "amber": "\u25b2", "red": "\u25a0"}  # circle, triangle, square
+
+
+def rag_badge(rag: str) -> str:
+    """RAG as a word with a shape; empty RAG reads 'no figures'."""
+    if not rag:
+        return '<span class="rag rag-none">no figures</span>'
+    return (f'<span class="rag rag-{esc(rag)}"><span class="mark" aria-hidden="true">{RAG_MARKS[rag]}</span>'
+            f"{esc(rag.capitalize())}</span>")
+
+
+def number(value, unit: str = "", signed: bool = False) -> str:
+    """A figure as printed in the report: thousands separators, the decimals it was given with, its unit."""
+    if value is None or pd.isna(value):
+        return ""
+    value = float(value)
+    text = f"{value:+,.10f}" if signed else f"{value:,.10f}"
+    text = text.rstrip("0").rstrip(".")
+    if unit == "%":
+        return text + "%" if not signed else text + " pts"
+    if unit.startswith("per"):
+        return f"{text} {unit}"
+    return text
+
+
+def _percent(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):+.1f}%"
+
+
+def variance_chart(indicators: pd.DataFrame) -> Chart | Html:
+    """The variance chart of every assessed indicator with a non-zero target, and its table."""
+    from .charts import better_pct, variance_bars, variance_bars_alt, to_svg
+    from .measure import ref_label
+
+    drawn = indicators[(indicators["rag"] != "") & indicators["variance_pct"].notna()].copy()
+    if drawn.empty:
+        return paragraph("No indicator has both a target and an actual, so there is no variance to chart.")
+    drawn["ref"] = [ref_label(r, p) for r, p in zip(drawn["ref"], drawn["part"])]
+    drawn["better_pct"] = [better_pct(float(v), p) for v, p in zip(drawn["variance_pct"], drawn["polarity"])]
+    drawn = drawn.sort_values("better_pct", ascending=False, kind="stable")
+    drawn["label"] = [f"{r}  {_short(m)}" for r, m in zip(drawn["ref"], drawn["measure"])]
+    zero = int(((indicators["rag"] != "") & indicators["variance_pct"].isna()).sum())
+    caption = (f"Variance from target for {len(drawn)} indicators, as a percentage of the target, turned so that "
+               "right of zero is better whatever the polarity."
+               + (f" {zero} indicator(s) with a target of zero cannot be shown as a percentage and are in the table only."
+                  if zero else "") + " The table below gives every figure.")
+    return Chart(svg=to_svg(variance_bars(drawn, "Variance from target (right is better)")),
+                 alt=variance_bars_alt(drawn), caption=caption, filename="variance_from_target.svg",
+                 table=variance_table(indicators[indicators["rag"] != ""]))
+
+
+def _short(text: str, width: int = 42) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def variance_table(rows: pd.DataFrame) -> Html:
+    """Target, actual, variance, RAG, status check and direction of each assessed indicator, with sources."""
+    frame = pd.DataFrame({
+        "Ref": _ref_column(rows),
+        "Outcome / success criteria": [_short(m, 70) for m in rows["measure"]],
+        "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
+        "Actual": [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
+        "Variance": [number(v, u, signed=True) for v, u in zip(rows["variance"], rows["unit"])],
+        "Variance %": [_percent(v) for v in rows["variance_pct"]],
+        "Better": [{"higher": "higher", "lower": "lower"}.get(p, "") for p in rows["polarity"]],
+        "RAG": [rag_badge(r) for r in rows["rag"]],
+        "Status check": [c or ("judge\u00adment" if n else "") for c, n in zip(rows["status_check"], rows["status_check_note"])],
+        "Direction": rows["direction"],
+        "Source": ["register" if r else "text" for r in rows["from_register"]],
+    })
+    return table(frame, f"Figures of the {len(frame)} indicators assessed against their target", row_header="Ref",
+                 numeric=("Target", "Actual", "Variance", "Variance %"), html_columns=("RAG",), css_class="figures",
+                 # fixed layout: widths plus cell padding must stay inside the page
+                 widths={"Ref": "5%", "Outcome / success criteria": "21%", "Target": "8%", "Actual": "8%",
+                         "Variance": "8%", "Variance %": "7%", "Better": "6%", "RAG": "7%", "Status check": "7%",
+                         "Direction": "8%", "Source": "6%"})
+
+
+def disagreements_section(rows: pd.DataFrame) -> Html:
+    """Every indicator whose reported status the figures do not support, then the judgement cases."""
+    disagree = rows[rows["status_check"] == "disagrees"]
+    judged = rows[rows["status_check_note"] != ""]
+    parts = []
+    if disagree.empty:
+        parts.append('<p class="findings-ok">For every indicator with figures, the reported status agrees with them.</p>')
+    else:
+        frame = pd.DataFrame({
+            "Ref": _ref_column(disagree),
+            "Outcome / success criteria": disagree["measure"],
+            "Reported status": [status_badge(c, s) for c, s in zip(disagree["status_code"], disagree["status"])],
+            "Target": [number(t, u) for t, u in zip(disagree["target"], disagree["unit"])],
+            "Actual": [number(a, u) for a, u in zip(disagree["actual"], disagree["unit"])],
+            "The figures say": [_verdict(r) for r in disagree.itertuples(index=False)],
+        })
+        parts.append(table(frame, f"{len(frame)} reported statuses not supported by the figures", row_header="Ref",
+                           numeric=("Target", "Actual"), html_columns=("Reported status",), css_class="figures",
+                           widths={"Ref": "3.5em"}).markup)
+    if not judged.empty:
+        frame = pd.DataFrame({
+            "Ref": _ref_column(judged),
+            "Outcome / success criteria": judged["measure"],
+            "Reported status": [status_badge(c, s) for c, s in zip(judged["status_code"], judged["status"])],
+            "Target": [number(t, u) for t, u in zip(judged["target"], judged["unit"])],
+            "Figure so far": [number(a, u) for a, u in zip(judged["actual"], judged["unit"])],
+            "Why it is not checked": judged["status_check_note"],
+        })
+        parts.append(table(frame, f"{len(frame)} On Track statuses left to judgement", row_header="Ref",
+                           numeric=("Target", "Figure so far"), html_columns=("Reported status",), css_class="figures",
+                           widths={"Ref": "3.5em"}).markup)
+    return Html("".join(parts))
+
+
+def _verdict(r) -> str:
+    met = r.rag == "green"
+    return ("target met" if met else f"target missed ({r.rag})") + (
+        f", {r.direction} on the baseline" if r.direction else "")
+
+
+def coverage_section(coverage: pd.DataFrame, reasons: pd.DataFrame) -> Html:
+    """How many indicators have figures and why the rest have none."""
+    cov = coverage.rename(columns={"measure": "Indicators", "count": "Number"})
+    why = reasons.rename(columns={"reason": "Why there is no assessment against a target", "count": "Indicators"})
+    return Html(table(cov, "Coverage: indicators with figures", numeric=("Number",), row_header="Indicators",
+                      css_class="keep").markup
+                + table(why, "Why the other indicators are not assessed against a target", numeric=("Indicators",),
+                        css_class="keep").markup)

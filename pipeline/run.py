@@ -19,9 +19,9 @@ from typing import Callable
 
 import pandas as pd
 
-from . import clean, ingest, manifest, measure
+from . import clean, figures, ingest, manifest, measure
 from .errors import InputError, UsageError
-from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR,
+from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, DEFAULT_REGISTER, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR,
                     display_path, period_dir)
 from .period import Period
 
@@ -36,6 +36,7 @@ class PeriodData:
     source: str            # the input path as shown to readers (project-relative when inside the project)
     source_sha256: str
     source_size: int
+    register: dict | None  # path, size and sha256 of the indicator register used, if any
     indicators: pd.DataFrame
     findings: pd.DataFrame
     export_summary: pd.DataFrame
@@ -50,10 +51,13 @@ class RunResult:
     rendered: bool  # False when the period was up to date and left as it was
 
 
-def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD) -> PeriodData:
-    """Read, clean and check one export.
+def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_path: str | Path | None = None) -> PeriodData:
+    """Read, clean, read figures from and check one export.
 
-    Returns PeriodData whose ``findings`` include the check of the export's own summary.
+    ``register_path`` is the analyst's indicator register; None or "" means
+    ``data/raw/indicator_register.csv`` when it exists. Returns PeriodData whose
+    ``indicators`` carry figures and their assessment and whose ``findings`` include
+    the check of the export's own summary and register rows that name no indicator.
     Raises InputError / NotAnExportError for unreadable or foreign input.
     """
     path = Path(input_path)
@@ -62,16 +66,31 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD) -> PeriodDa
     raw = ingest.parse_export(data, name)
     cleaned = clean.clean_export(raw, name)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
-    findings = pd.concat([cleaned.findings, measure.summary_findings(check)], ignore_index=True)
+    figs = figures.read_figures(cleaned.indicators, period.start_year + 1)
+    register, register_info = _register(register_path)
+    figs, register_findings = figures.apply_register(cleaned.indicators, figs, register, register_info and register_info["path"])
+    indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
+    findings = pd.concat([cleaned.findings, measure.summary_findings(check), register_findings], ignore_index=True)
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
-    return PeriodData(period, name, hashlib.sha256(data).hexdigest(), len(data), cleaned.indicators, findings,
+    return PeriodData(period, name, hashlib.sha256(data).hexdigest(), len(data), register_info, indicators, findings,
                       cleaned.export_summary, check)
 
 
-def load_period(year: str, quarter: str, input_path: str = "") -> PeriodData:
+def _register(register_path: str | Path | None) -> tuple[pd.DataFrame, dict | None]:
+    if register_path in (None, ""):
+        if not DEFAULT_REGISTER.exists():
+            return ingest.parse_register(b"ref\n", "none"), None
+        register_path = DEFAULT_REGISTER
+    path = _resolve(register_path)
+    data = ingest.read_bytes(path)
+    name = display_path(path)
+    return ingest.parse_register(data, name), {"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def load_period(year: str, quarter: str, input_path: str = "", register_path: str = "") -> PeriodData:
     """What a report notebook calls: the period's data from its input (found by period when not given)."""
     period = Period.parse(year, quarter)
-    return prepare(_resolve(input_path) if input_path else find_input(period), period)
+    return prepare(_resolve(input_path) if input_path else find_input(period), period, register_path)
 
 
 def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
@@ -83,12 +102,12 @@ def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
     }
 
 
-def clean_file(input_path: str | Path, out_dir: str | Path) -> PeriodData:
+def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str | Path | None = None) -> PeriodData:
     """Clean one export and write ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv`` to ``out_dir``.
 
     Raises InputError / NotAnExportError (nothing is written then).
     """
-    data = prepare(input_path)
+    data = prepare(input_path, register_path=register_path)
     write_folder(Path(out_dir), cleaned_outputs(data), replace=False)
     return data
 
@@ -110,7 +129,7 @@ def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
 
 
 def run_period(year: str | None = None, quarter: str | None = None, input_path: str | Path | None = None,
-               out_root: str | Path | None = None, force: bool = False,
+               out_root: str | Path | None = None, force: bool = False, register_path: str | Path | None = None,
                log: Callable[[str], None] = lambda message: None) -> RunResult:
     """Clean, measure and render one period's Council Plan report.
 
@@ -129,14 +148,17 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
         raise UsageError("give both --year and --quarter, or neither for the default period")
     period = Period.parse(year, quarter) if year is not None else DEFAULT_PERIOD
     source = _resolve(input_path) if input_path is not None else find_input(period)
-    data = prepare(source, period)
+    data = prepare(source, period, register_path)
     log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
 
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
     write_folder(period_dir(PROCESSED_DIR, period), cleaned_outputs(data), replace=True)
 
-    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": data.source}
+    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": data.source,
+                  "register_path": data.register["path"] if data.register else ""}
     inputs = [{"path": data.source, "size": data.source_size, "sha256": data.source_sha256}]
+    if data.register:
+        inputs.append(dict(data.register))
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
     if not force and manifest.up_to_date(out_dir, key):
         log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
