@@ -1,7 +1,7 @@
 """The command line: parse arguments, call one public function, turn PipelineError into exit status 2.
 
-    python -m pipeline clean INPUT --out DIR
-    python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force]
+    python -m pipeline clean INPUT --out DIR [--register FILE]
+    python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force] [--register FILE]
 
 Errors print one line, ``error: FILE[:LINE]: message``, and exit 2; ``--debug``
 shows the traceback as well.
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean = sub.add_parser("clean", help="clean one export into indicators.csv and data_quality.csv")
     clean.add_argument("input", metavar="INPUT", help="the export: .tsv, .txt, .csv or .xlsx")
     clean.add_argument("--out", metavar="DIR", required=True, help="folder to write the cleaned tables to")
+    clean.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
 
     run = sub.add_parser("run", help="render one period's report (HTML, PDF, executed notebook, figures)")
     run.add_argument("--year", metavar="YYYY/YY", help="financial year, e.g. 2011/12 (default: 2011/12)")
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", metavar="FILE", help="the export (default: found in data/raw/ by period)")
     run.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     run.add_argument("--force", action="store_true", help="render even when the outputs are up to date")
+    run.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
     for p in (clean, run):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
@@ -56,13 +58,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     from .paths import display_path
 
     if args.command == "clean":
-        data = api.clean_file(args.input, args.out)
+        data = api.clean_file(args.input, args.out, register_path=args.register)
         coded = int(data.indicators["status_code"].notna().sum())
         print(f"cleaned {data.source}: {len(data.indicators)} indicators ({coded} with status 1-4), "
               f"{len(data.findings)} data-quality findings -> {display_path(args.out)}")
         return 0
     result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
-                            force=args.force, log=lambda message: print(message, file=sys.stderr))
+                            force=args.force, register_path=args.register, log=lambda message: print(message, file=sys.stderr))
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     return 0

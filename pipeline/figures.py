@@ -398,7 +398,8 @@ def read_actual(text: str, fig: Figures, report_year_end: int) -> None:
         first = candidates[0]
         first_sentence = re.split(r"(?<=[.;])\s+|\n", text, maxsplit=1)[0]
         in_first = [q for q in candidates if q.start < len(first_sentence)]
-        if len(in_first) == 1 and len(text[:first.start].split()) <= 15:
+        # the text opens with its figure ("311 business start-ups assisted during 2011/12. 151 ...")
+        if len(in_first) == 1 and first.start == len(text) - len(text.lstrip()):
             chosen = first
     if chosen is None:
         fig.notes.append("more than one candidate actual in the progress text ("

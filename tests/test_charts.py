@@ -37,3 +37,21 @@ def test_every_status_has_a_distinct_colour_and_hatch():
     styles = list(charts.STATUS_STYLE.values())
     assert len({s["color"] for s in styles}) == len(styles)
     assert len({s["hatch"] for s in styles}) == len(styles)
+
+
+def variance_rows():
+    return pd.DataFrame({"ref": ["3.1", "4.9", "5.1"], "label": ["3.1  start-ups", "4.9  homes", "5.1  missed bins"],
+                         "better_pct": [24.4, -11.1, 93.5], "rag": ["green", "red", "green"]})
+
+
+def test_better_pct_turns_lower_is_better_around():
+    assert charts.better_pct(-17.6, "lower") == 17.6
+    assert charts.better_pct(24.4, "higher") == 24.4
+
+
+def test_variance_chart_is_byte_stable_and_its_alt_text_has_every_bar():
+    first = charts.to_svg(charts.variance_bars(variance_rows(), "Variance"))
+    assert first == charts.to_svg(charts.variance_bars(variance_rows(), "Variance"))
+    alt = charts.variance_bars_alt(variance_rows())
+    assert alt.endswith("3.1: +24.4% (green); 4.9: -11.1% (red); 5.1: +93.5% (green).")
+    assert "for 3 indicators" in alt

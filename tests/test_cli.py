@@ -83,3 +83,23 @@ def test_truncated_export_is_not_an_error(tmp_path):
     assert done.returncode == 0, done.stderr
     quality = (tmp_path / "o" / "data_quality.csv").read_text()
     assert "no_summary" in quality
+
+
+def test_bad_register_is_exit_2_naming_its_line(tmp_path):
+    reg = tmp_path / "register.csv"
+    reg.write_text("ref,target\n3.1,250\n4.6,seventy\n")
+    done = cli("clean", SEED, "--out", tmp_path / "o", "--register", reg)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: {reg}:3: target 'seventy' is not a number"
+    assert not (tmp_path / "o").exists()
+
+
+def test_register_row_for_a_missing_ref_is_a_finding(tmp_path):
+    reg = tmp_path / "register.csv"
+    reg.write_text("ref,actual,note\n99.9,5,typo\n6.2,5,five households\n")
+    done = cli("clean", SEED, "--out", tmp_path / "o", "--register", reg)
+    assert done.returncode == 0, done.stderr
+    quality = (tmp_path / "o" / "data_quality.csv").read_text()
+    assert "register_unknown_ref" in quality and "names Ref 99.9, which is not in the export" in quality
+    indicators = (tmp_path / "o" / "indicators.csv").read_text()
+    assert "register line 3: five households" in indicators

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from conftest import PYTHON, ROOT
 
-FILES = ["charts/status_by_directorate.svg", "charts/status_by_theme.svg", "data_quality.csv", "export_summary.csv",
+FILES = ["charts/status_by_directorate.svg", "charts/status_by_theme.svg", "charts/variance_from_target.svg",
+         "data_quality.csv", "export_summary.csv",
          "indicators.csv", "manifest.json", "report.html", "report.ipynb", "report.pdf"]
 
 
@@ -42,8 +43,10 @@ def test_html_states_the_headline_and_links_the_figures(period):
     # every slipped or not achieved indicator is in the exceptions
     assert html.count('<article class="exception">') == 19
     images = re.findall(r"<img [^>]*>", html)
-    assert len(images) == 2
-    assert all('alt="Bar chart of indicator status by' in i and 'src="data:image/svg+xml;base64,' in i for i in images)
+    assert len(images) == 3
+    assert all('src="data:image/svg+xml;base64,' in i for i in images)
+    assert sum('alt="Bar chart of indicator status by' in i for i in images) == 2
+    assert sum('alt="Diverging bar chart of variance from target' in i for i in images) == 1
 
 
 def test_pdf_states_the_headline_on_numbered_a4_pages(period):
@@ -57,15 +60,28 @@ def test_pdf_states_the_headline_on_numbered_a4_pages(period):
 
 
 def test_indicators_csv_is_what_the_report_counts(period):
-    ind = pd.read_csv(period / "indicators.csv", dtype={"status_code": "Int64"})
+    ind = pd.read_csv(period / "indicators.csv", dtype={"status_code": "Int64", "ref": str})
     assert len(ind) == 121
     assert ind["status_code"].value_counts().sort_index().tolist() == [61, 30, 10, 9]
+    row = ind[ind["ref"] == "3.1"].iloc[0]
+    assert (row["target"], row["baseline"], row["actual"], row["polarity"], row["rag"]) == (250, 242, 311, "higher", "green")
+    assert row["target_from"].startswith("250 start-up businesses")
+
+
+def test_html_shows_the_figures_sections(period):
+    html = (period / "report.html").read_text(encoding="utf-8")
+    for heading in ("Targets, actuals and variance", "Status not supported by the figures"):
+        assert f">{heading}</h2>" in html
+    assert "Coverage: indicators with figures" in html
+    # 11.6: On Track with 5.5% against a target of less than 3%
+    assert re.search(r"11\.6</th><td>Proportion of second or subsequent child protection plans.*?5\.5%", html, re.S)
 
 
 def test_executed_notebook_records_its_parameters_and_nothing_machine_specific(period):
     nb = json.loads((period / "report.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"] == {
-        "year": "2011/12", "quarter": "Q4", "input_path": "data/raw/council_plan_2011-12_Q4.tsv"}
+        "year": "2011/12", "quarter": "Q4", "input_path": "data/raw/council_plan_2011-12_Q4.tsv",
+        "register_path": "data/raw/indicator_register.csv"}
     text = (period / "report.ipynb").read_text(encoding="utf-8")
     assert str(ROOT) not in text and "start_time" not in text
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
@@ -91,8 +107,11 @@ def test_two_runs_give_byte_identical_files_and_the_cache_skips_an_unchanged_per
 
 def test_manifest_lists_inputs_parameters_and_output_hashes(period):
     manifest = json.loads((period / "manifest.json").read_text())
-    assert manifest["inputs"] == [{"path": "data/raw/council_plan_2011-12_Q4.tsv", "size": 69571,
-                                   "sha256": hashlib.sha256((ROOT / manifest["inputs"][0]["path"]).read_bytes()).hexdigest()}]
+    assert [i["path"] for i in manifest["inputs"]] == ["data/raw/council_plan_2011-12_Q4.tsv",
+                                                       "data/raw/indicator_register.csv"]
+    for entry in manifest["inputs"]:
+        data = (ROOT / entry["path"]).read_bytes()
+        assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert manifest["parameters"]["year"] == "2011/12"
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
     assert listed == {k: v for k, v in digests(period).items() if k != "manifest.json"}

@@ -80,3 +80,16 @@ def test_refused_inputs_are_only_input_errors():
     for data in [b"\xff\xfe", b"\x00" * 10, b"Ref.\t" * 1000, b'"' * 500, b"\r\r\r", "Ref.\u2028x".encode()]:
         result = read(data)
         assert result is None or isinstance(result.indicators, pd.DataFrame)
+
+
+@SETTINGS
+@given(st.text(max_size=300), st.text(max_size=300))
+def test_figure_reading_never_crashes_and_never_invents_a_unitless_actual(measure_text, progress_text):
+    from pipeline.figures import read_actual, read_measure
+
+    fig = read_measure(measure_text, 2012)
+    read_actual(progress_text, fig, 2012)
+    assert fig.polarity in ("", "higher", "lower")
+    if fig.actual is not None:
+        assert fig.target is not None
+        assert fig.actual_from and fig.target_from

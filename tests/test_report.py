@@ -1,6 +1,7 @@
 """report: escaped HTML pieces; no text from an export reaches a report as live markup."""
 
 import pandas as pd
+import pytest
 
 from pipeline import report
 
@@ -59,3 +60,17 @@ def test_exceptions_show_missing_remedial_text_plainly():
     markup = report.exceptions_table(exc).markup
     assert "None given in the export." in markup
     assert "source line 32" in markup and "\u25c6" in markup
+
+
+@pytest.mark.parametrize("value, unit, signed, expected", [
+    (250, "count", False, "250"), (2000000, "count", False, "2,000,000"), (84.44, "%", False, "84.44%"),
+    (1208.119, "per 100,000", False, "1,208.119 per 100,000"), (9.44, "%", True, "+9.44 pts"), (-59, "count", True, "-59"),
+    (0.13, "per 100,000", False, "0.13 per 100,000"), (None, "%", False, ""),
+])
+def test_number_keeps_the_precision_it_was_given(value, unit, signed, expected):
+    assert report.number(value, unit, signed) == expected
+
+
+def test_rag_badge_has_shape_and_word():
+    assert report.rag_badge("amber") == '<span class="rag rag-amber"><span class="mark" aria-hidden="true">\u25b2</span>Amber</span>'
+    assert "no figures" in report.rag_badge("")
