@@ -95,7 +95,7 @@ VARIANCE_CLIP = 100.0
 
 def better_pct(variance_pct: float, polarity: str) -> float:
     """Variance as % of target, signed so that positive is always better (flipped when lower is better)."""
-    return variance_pct if polarity == "higher" else -variance_pct
+    return (variance_pct if polarity == "higher" else -variance_pct) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
@@ -124,7 +124,7 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xlim(-VARIANCE_CLIP * 1.3, VARIANCE_CLIP * 1.3)
         ax.set_xticks([-100, -50, 0, 50, 100], ["-100%", "-50%", "0", "+50%", "+100%"])
-        ax.set_xlabel("Variance from target as % of target (right of 0 is better; bars stop at \u00b1100%)")
+        ax.set_xlabel("% of target: right of 0 is better (bars stop at \u00b1100%)")
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(title, loc="left", fontweight="bold")
         handles = [Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="#333333", linewidth=0.5, label=s["label"])

@@ -389,30 +389,28 @@ def disagreements_section(rows: pd.DataFrame) -> Html:
     if disagree.empty:
         parts.append('<p class="findings-ok">For every indicator with figures, the reported status agrees with them.</p>')
     else:
-        frame = pd.DataFrame({
-            "Ref": _ref_column(disagree),
-            "Outcome / success criteria": disagree["measure"],
-            "Reported status": [status_badge(c, s) for c, s in zip(disagree["status_code"], disagree["status"])],
-            "Target": [number(t, u) for t, u in zip(disagree["target"], disagree["unit"])],
-            "Actual": [number(a, u) for a, u in zip(disagree["actual"], disagree["unit"])],
-            "The figures say": [_verdict(r) for r in disagree.itertuples(index=False)],
-        })
-        parts.append(table(frame, f"{len(frame)} reported statuses not supported by the figures", row_header="Ref",
-                           numeric=("Target", "Actual"), html_columns=("Reported status",), css_class="figures",
-                           widths={"Ref": "3.5em"}).markup)
+        parts.append(_status_against_figures(
+            disagree, "Actual", "The figures say", [_verdict(r) for r in disagree.itertuples(index=False)],
+            f"{len(disagree)} reported statuses not supported by the figures"))
     if not judged.empty:
-        frame = pd.DataFrame({
-            "Ref": _ref_column(judged),
-            "Outcome / success criteria": judged["measure"],
-            "Reported status": [status_badge(c, s) for c, s in zip(judged["status_code"], judged["status"])],
-            "Target": [number(t, u) for t, u in zip(judged["target"], judged["unit"])],
-            "Figure so far": [number(a, u) for a, u in zip(judged["actual"], judged["unit"])],
-            "Why it is not checked": judged["status_check_note"],
-        })
-        parts.append(table(frame, f"{len(frame)} On Track statuses left to judgement", row_header="Ref",
-                           numeric=("Target", "Figure so far"), html_columns=("Reported status",), css_class="figures",
-                           widths={"Ref": "3.5em"}).markup)
+        parts.append(_status_against_figures(
+            judged, "Figure so far", "Why it is not checked", list(judged["status_check_note"]),
+            f"{len(judged)} On Track statuses left to judgement"))
     return Html("".join(parts))
+
+
+def _status_against_figures(rows: pd.DataFrame, actual_label: str, say_label: str, say: list[str], caption: str) -> str:
+    frame = pd.DataFrame({
+        "Ref": _ref_column(rows),
+        "Outcome / success criteria": rows["measure"],
+        "Reported status": [status_badge(c, s) for c, s in zip(rows["status_code"], rows["status"])],
+        "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
+        actual_label: [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
+        say_label: say,
+    })
+    return table(frame, caption, row_header="Ref", numeric=("Target", actual_label), html_columns=("Reported status",),
+                 css_class="figures", widths={"Ref": "8%", "Outcome / success criteria": "30%", "Reported status": "16%",
+                                              "Target": "10%", actual_label: "10%"}).markup
 
 
 def _verdict(r) -> str:
