@@ -77,6 +77,7 @@ class Cleaned:
     indicators: pd.DataFrame
     findings: pd.DataFrame
     export_summary: pd.DataFrame
+    preamble: str = ""  # any text above the header row (a title, or a 'synthetic test data' label)
 
 
 def plain_text(cell: str) -> tuple[str, bool]:
@@ -156,7 +157,9 @@ def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
         state.find(last, None, "no_summary",
                    f"the export ends at line {last} without its Key and summary",
                    "may be truncated: counted the rows that are there; no export summary to check against")
+    preamble = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:header_pos]]
     return Cleaned(
+        preamble="\n".join(line for line in preamble if line),
         indicators=_indicator_frame(state.indicators),
         findings=pd.DataFrame(state.findings, columns=FINDING_COLUMNS).astype({"source_line": "int64"}),
         export_summary=pd.DataFrame(state.summary, columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),

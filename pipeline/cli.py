@@ -2,9 +2,10 @@
 
     python -m pipeline clean INPUT --out DIR [--register FILE]
     python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force] [--register FILE]
+    python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE]
 
 Errors print one line, ``error: FILE[:LINE]: message``, and exit 2; ``--debug``
-shows the traceback as well.
+shows the traceback as well. ``batch`` exits 1 when some periods failed (the others are rendered).
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     run.add_argument("--force", action="store_true", help="render even when the outputs are up to date")
     run.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
-    for p in (clean, run):
+    batch = sub.add_parser("batch", help="render every period found in a folder of exports, in parallel")
+    batch.add_argument("--raw", metavar="DIR", help="folder of exports (default: data/raw/)")
+    batch.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
+    batch.add_argument("--jobs", metavar="N", type=int, help="worker processes (default: the number of cores)")
+    batch.add_argument("--force", action="store_true", help="render every period even when up to date")
+    batch.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
+    for p in (clean, run, batch):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
 
@@ -63,8 +70,38 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"cleaned {data.source}: {len(data.indicators)} indicators ({coded} with status 1-4), "
               f"{len(data.findings)} data-quality findings -> {display_path(args.out)}")
         return 0
+    if args.command == "batch":
+        return _batch(args)
     result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
                             force=args.force, register_path=args.register, log=lambda message: print(message, file=sys.stderr))
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    """Render all periods; a progress bar on a terminal, plain lines otherwise; a summary; exit 1 if any failed."""
+    from .batch import run_batch
+
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(unit="period", desc="rendering", file=sys.stderr)
+
+    def done(period, outcome, reason):
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"{period} {outcome}")
+        else:
+            print(f"{period}: {outcome}" + (f": {reason}" if reason else ""), file=sys.stderr, flush=True)
+
+    try:
+        result = run_batch(args.raw, args.out, args.jobs, args.force, args.register, on_done=done)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"rendered {len(result.rendered)}: {', '.join(map(str, result.rendered)) or '-'}")
+    print(f"taken from the cache {len(result.cached)}: {', '.join(map(str, result.cached)) or '-'}")
+    print(f"failed {len(result.failed)}" + "".join(f"\n  {period}: {reason}" for period, reason in result.failed))
+    return 0 if result.ok else 1

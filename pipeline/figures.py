@@ -436,10 +436,11 @@ def read_figures(indicators: pd.DataFrame, report_year_end: int) -> pd.DataFrame
 
 
 def apply_register(indicators: pd.DataFrame, figures: pd.DataFrame, register: pd.DataFrame,
-                   register_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   register_name: str, period: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill or override figures from the analyst's register.
 
-    A register ``ref`` names an indicator as ``12.1`` (its first part) or ``12.1 (2)``.
+    A register ``ref`` names an indicator as ``12.1`` (its first part) or ``12.1 (2)``. Rows with a
+    ``period`` apply only when it is ``period`` (``"2011/12 Q4"``); rows without one apply to every period.
     Returns the figures (with ``*_from`` saying "register line N" and ``tolerance_pct``)
     and findings for register rows whose ref is not in the export.
     """
@@ -452,6 +453,8 @@ def apply_register(indicators: pd.DataFrame, figures: pd.DataFrame, register: pd
     labels = {ref_label(r, p): i for i, r, p in zip(indicators.index, indicators["ref"], indicators["part"])}
     findings = []
     for row in register.itertuples(index=False):
+        if getattr(row, "period", "") and row.period != period:
+            continue
         key = row.ref if row.ref in labels else None
         if key is None:
             findings.append((row.source_line, row.ref, "register_unknown_ref",

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, PipelineError
+from .period import Period
 
 # The encodings council exports really come in. Restricting the detector to
 # these stops it from choosing a near neighbour (cp1250 for a cp1252 file).
@@ -174,13 +175,14 @@ def _frame(rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
     return frame
 
 
-REGISTER_COLUMNS = ["ref", "target", "baseline", "actual", "unit", "polarity", "tolerance", "note"]
+REGISTER_COLUMNS = ["ref", "target", "baseline", "actual", "unit", "polarity", "tolerance", "note", "period"]
 
 
 def parse_register(data: bytes, name: str) -> pd.DataFrame:
-    """Read the analyst-maintained indicator register (CSV: ref, target, baseline, actual, unit, polarity, tolerance, note).
+    """Read the analyst-maintained indicator register (CSV: ref, target, baseline, actual, unit, polarity, tolerance,
+    note, period).
 
-    Empty cells mean "no override". Numbers may carry thousands separators and a % sign.
+    Empty cells mean "no override"; a row with a ``period`` (``2011/12 Q4``) applies to that period only. Numbers may carry thousands separators and a % sign.
     Returns the rows with ``source_line``; numbers as floats (NaN when empty).
     Raises InputError naming the line for a missing column, a number that is not a number,
     a polarity other than higher/lower, or a negative tolerance.
@@ -212,6 +214,12 @@ def parse_register(data: bytes, name: str) -> pd.DataFrame:
             raise InputError(f"polarity {out['polarity']!r} must be 'higher' or 'lower' (or empty)", name, line)
         if not out["ref"]:
             raise InputError("register row has no ref", name, line)
+        if out["period"]:
+            year, _, quarter = out["period"].partition(" ")
+            try:
+                out["period"] = str(Period.parse(year, quarter))
+            except PipelineError as exc:
+                raise InputError(f"period {out['period']!r}: {exc.message}", name, line) from None
         if out["tolerance"] == out["tolerance"] and out["tolerance"] < 0:
             raise InputError("tolerance must be a percentage of the target, 0 or more", name, line)
         records.append(out)

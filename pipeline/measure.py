@@ -157,7 +157,8 @@ def ref_label(ref: str, part: int) -> str:
 # --- Figures: variance, RAG, the check of the reported status, direction ----------------------
 
 DEFAULT_TOLERANCE_PCT = 5.0
-ASSESSMENT_COLUMNS = ["variance", "variance_pct", "rag", "status_check", "status_check_note", "direction"]
+ASSESSMENT_COLUMNS = ["variance", "variance_pct", "rag", "status_check", "status_check_note", "direction_vs_baseline",
+                      "direction", "direction_basis"]
 
 
 def met_target(actual: float, target: float, polarity: str, comparator: str = "") -> bool:
@@ -180,7 +181,9 @@ def assess(indicators: pd.DataFrame) -> pd.DataFrame:
       Statuses 1 and 2 agree with a met target, 3 and 4 with a missed one. One judgement rule: status 2
       (On Track) with a figure short of a target that falls due after the period (``due_later``, or an
       academic year not yet over) is left empty, with the reason in ``status_check_note``;
-    - ``direction``: ``improved`` / ``same`` / ``worse`` against the baseline, polarity-aware.
+    - ``direction_vs_baseline``: ``improved`` / ``same`` / ``worse`` against the baseline, polarity-aware;
+      ``direction`` is the same until ``compare_with_previous`` replaces it with the direction of travel
+      since the previous period (``direction_basis`` says which).
     """
     frame = indicators.copy()
     rows = [_assess_row(r) for r in frame.itertuples(index=False)]
@@ -225,7 +228,70 @@ def _assess_row(r) -> tuple:
             else:
                 better = float(actual) > float(baseline) if r.polarity == "higher" else float(actual) < float(baseline)
                 direction = "improved" if better else "worse"
-    return variance, variance_pct, rag, check, note, direction
+    return variance, variance_pct, rag, check, note, direction, direction, "baseline" if direction else ""
+
+
+def _better(a: float, b: float, polarity: str) -> str:
+    """improved / same / worse for a move from ``b`` to ``a``."""
+    if a == b:
+        return "same"
+    return "improved" if (a > b if polarity == "higher" else a < b) else "worse"
+
+
+def compare_with_previous(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Add ``previous_status_code``, ``previous_actual`` and ``direction_vs_previous``; set ``direction``.
+
+    Indicators are matched on (ref, part). Direction of travel is by the figures where both periods have
+    an actual and the indicator a polarity, otherwise by status (1 best, 4 worst). With no previous period
+    ``direction`` stays the direction against the baseline. ``direction_basis`` says which was used.
+    """
+    frame = current.copy()
+    frame["previous_status_code"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame["previous_actual"] = pd.array([pd.NA] * len(frame), dtype="Float64")
+    frame["direction_vs_previous"] = ""
+    if previous is None:
+        return frame
+    before = previous.set_index(["ref", "part"])
+    for i, ref, part in zip(frame.index, frame["ref"], frame["part"]):
+        if (ref, part) not in before.index:
+            continue
+        old = before.loc[(ref, part)]
+        old = old.iloc[0] if isinstance(old, pd.DataFrame) else old
+        frame.at[i, "previous_status_code"] = old["status_code"]
+        if "actual" in old and not pd.isna(old["actual"]):
+            frame.at[i, "previous_actual"] = old["actual"]
+        actual, polarity, code = frame.at[i, "actual"], frame.at[i, "polarity"], frame.at[i, "status_code"]
+        if not pd.isna(actual) and not pd.isna(frame.at[i, "previous_actual"]) and polarity in ("higher", "lower"):
+            direction, basis = _better(float(actual), float(frame.at[i, "previous_actual"]), polarity), "previous period figures"
+        elif not pd.isna(code) and not pd.isna(old["status_code"]):
+            direction, basis = _better(float(old["status_code"]), float(code), "higher"), "previous period status"
+        else:
+            continue
+        frame.at[i, "direction_vs_previous"] = direction
+        frame.at[i, "direction"], frame.at[i, "direction_basis"] = direction, basis
+    return frame
+
+
+def status_changes(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Indicators whose status code differs from the previous period's (both present)."""
+    if "previous_status_code" not in indicators:
+        return indicators.iloc[0:0]
+    both = indicators["status_code"].notna() & indicators["previous_status_code"].notna()
+    changed = both & (indicators["status_code"] != indicators["previous_status_code"]).fillna(False)
+    return indicators[changed.astype(bool)].reset_index(drop=True)
+
+
+def status_by_period(periods: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Status counts per period (label -> indicators), in the given order, with ``Total``."""
+    columns = list(STATUS_LABELS.values()) + [NOT_ASSESSED]
+    rows = {}
+    for label, indicators in periods.items():
+        labels = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else STATUS_LABELS[int(c)])
+        rows[label] = labels.value_counts().reindex(columns, fill_value=0)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns).fillna(0).astype("int64")
+    table["Total"] = table.sum(axis=1)
+    table.index.name = "quarter"
+    return table
 
 
 def coverage(indicators: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from .errors import UsageError
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _QUARTER = re.compile(r"^\s*[Qq]?([1-4])\s*$")
+_FILENAME = re.compile(r"^council_plan_(\d{4}-\d{2})_(Q[1-4])(?:\.[A-Za-z0-9_-]+)*\.(?:tsv|txt|csv|xlsx)$", re.I)
 _QUARTER_MONTHS = {1: ("April", "June"), 2: ("July", "September"), 3: ("October", "December"), 4: ("January", "March")}
 
 
@@ -78,6 +79,18 @@ class Period:
     def source_date_epoch(self) -> int:
         """The end of the period as a Unix time: the fixed date stamped into generated files, never the clock."""
         return calendar.timegm(self.end_date.timetuple())
+
+    def previous(self) -> "Period":
+        """The quarter before: Q4 of the year before for a Q1."""
+        if self.quarter == 1:
+            return Period(self.start_year - 1, 4)
+        return Period(self.start_year, self.quarter - 1)
+
+    @classmethod
+    def from_filename(cls, name: str) -> "Period | None":
+        """The period in an export's file name (``council_plan_2012-13_Q1.tsv``), or None."""
+        m = _FILENAME.match(name)
+        return cls.parse(m.group(1), m.group(2)) if m else None
 
     def __str__(self) -> str:
         return f"{self.year_label} {self.quarter_label}"

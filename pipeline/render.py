@@ -134,7 +134,10 @@ def _kernel_of_this_python():
     with tempfile.TemporaryDirectory(prefix="council-kernel-") as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
-        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        # ipykernel logs a warning on every start (loopback TCP is unencrypted) and, in batch workers, the
+        # interrupt nbclient sends at shutdown: noise on the analyst's terminal. Cell errors still fail the run.
+        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                         "--IPKernelApp.log_level=CRITICAL"],
                 "display_name": "Python 3 (council report)", "language": "python"}
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))

@@ -125,10 +125,12 @@ def table_html_with_total(frame: pd.DataFrame, caption: str, numeric: tuple[str,
     return Html(head + sep.replace("<tr>", '<tr class="total">') + last)
 
 
-def title_page(council: str, plan: str, period_title: str, source: str, source_sha256: str) -> Html:
-    """The report's title block: council, plan and period, and the export it was made from."""
+def title_page(council: str, plan: str, period_title: str, source: str, source_sha256: str, preamble: str = "") -> Html:
+    """The report's title block: council, plan and period, the export it was made from, and any note above
+    the export's header (a test export says there that it is synthetic)."""
+    note = f'<p class="export-note" role="note">Note at the top of the export: {esc(preamble)}</p>' if preamble else ""
     return Html(
-        '<header class="title-page">'
+        '<header class="title-page">' + note +
         f'<p class="council">{esc(council)}</p>'
         f"<h1>{esc(plan)}: progress report</h1>"
         f'<p class="period">{esc(period_title)}</p>'
@@ -290,13 +292,13 @@ def appendix_table(indicators: pd.DataFrame) -> Html:
             "Directorate": group["directorate"],
             "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
             "RAG": [rag_badge(r) for r in group["rag"]],
-            "Direction": group["direction"],
+            "Direction of travel": group["direction"],
             "Line": group["source_line"],
         })
         parts.append(table(frame, f"{theme or 'No theme'}: {len(frame)} indicators", row_header="Ref",
                            numeric=("Line",), html_columns=("Status", "RAG"), css_class="appendix",
                            widths={"Ref": "3.5em", "Directorate": "6em", "Status": "9em", "RAG": "6em",
-                                   "Direction": "5.5em", "Line": "3em"}).markup)
+                                   "Direction of travel": "5.5em", "Line": "3em"}).markup)
     return Html("".join(parts))
 
 
@@ -427,3 +429,37 @@ def coverage_section(coverage: pd.DataFrame, reasons: pd.DataFrame) -> Html:
                       css_class="keep").markup
                 + table(why, "Why the other indicators are not assessed against a target", numeric=("Indicators",),
                         css_class="keep").markup)
+
+
+# --- Quarters: changes since the previous period, the year so far -------------------------------
+
+def changes_section(previous, changes: pd.DataFrame) -> Html:
+    """Indicators whose status changed since ``previous`` (a Period, or None when there is none)."""
+    if previous is None:
+        return paragraph("There is no earlier period beside this export, so there is nothing to compare with; "
+                         "the direction column compares each actual with its baseline instead.")
+    if changes.empty:
+        return paragraph(f"No indicator's status changed since {previous}.")
+    frame = pd.DataFrame({
+        "Ref": _ref_column(changes),
+        "Outcome / success criteria": [_short(m, 90) for m in changes["measure"]],
+        f"Status at {previous}": [status_badge(c, STATUS_LABELS[int(c)]) for c in changes["previous_status_code"]],
+        "Status now": [status_badge(c, s) for c, s in zip(changes["status_code"], changes["status"])],
+        "Direction": changes["direction"],
+    })
+    return table(frame, f"{len(frame)} indicators whose status changed since {previous}", row_header="Ref",
+                 html_columns=(f"Status at {previous}", "Status now"), css_class="figures",
+                 widths={"Ref": "8%", "Outcome / success criteria": "40%"})
+
+
+def trend_chart(trend: pd.DataFrame, period) -> Chart | Html:
+    """Status counts for each quarter of the year so far, as stacked bars, with the table."""
+    from .charts import status_bars, status_bars_alt, to_svg
+
+    if trend is None or trend.empty:
+        return paragraph("No quarters to chart.")
+    title = f"Indicator status by quarter, {period.year_label} so far"
+    return Chart(svg=to_svg(status_bars(trend, title)), alt=status_bars_alt(trend, "quarter"),
+                 caption=f"{title}. Each bar is one quarter's export; segments count indicators by status.",
+                 filename="status_by_quarter.svg",
+                 table=crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter"))

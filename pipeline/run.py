@@ -41,6 +41,9 @@ class PeriodData:
     findings: pd.DataFrame
     export_summary: pd.DataFrame
     summary_check: pd.DataFrame
+    preamble: str = ""                    # text above the export's header row, shown on the title page
+    previous: Period | None = None        # the earlier period compared with, if any
+    trend: pd.DataFrame | None = None     # status counts for the quarters of the year so far
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,16 @@ class RunResult:
     rendered: bool  # False when the period was up to date and left as it was
 
 
-def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_path: str | Path | None = None) -> PeriodData:
+def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_path: str | Path | None = None,
+            context: bool = False) -> PeriodData:
     """Read, clean, read figures from and check one export.
 
     ``register_path`` is the analyst's indicator register; None or "" means
-    ``data/raw/indicator_register.csv`` when it exists. Returns PeriodData whose
-    ``indicators`` carry figures and their assessment and whose ``findings`` include
-    the check of the export's own summary and register rows that name no indicator.
+    ``data/raw/indicator_register.csv`` when it exists. With ``context``, the exports of the previous
+    period and of the earlier quarters of the year are found beside the input (by file name) and the
+    result carries the comparison with the previous period and the trend of the year so far.
+    Returns PeriodData whose ``indicators`` carry figures and their assessment and whose ``findings``
+    include the check of the export's own summary and register rows that name no indicator.
     Raises InputError / NotAnExportError for unreadable or foreign input.
     """
     path = Path(input_path)
@@ -68,29 +74,62 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     figs = figures.read_figures(cleaned.indicators, period.start_year + 1)
     register, register_info = _register(register_path)
-    figs, register_findings = figures.apply_register(cleaned.indicators, figs, register, register_info and register_info["path"])
+    figs, register_findings = figures.apply_register(cleaned.indicators, figs, register,
+                                                     register_info and register_info["path"], str(period))
     indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
     findings = pd.concat([cleaned.findings, measure.summary_findings(check), register_findings], ignore_index=True)
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
+    previous = trend = None
+    if context:
+        earlier = related_inputs(period, path)
+        before = None
+        if earlier["previous"] is not None:
+            previous, previous_path = earlier["previous"]
+            before = prepare(previous_path, previous, register_path).indicators
+        indicators = measure.compare_with_previous(indicators, before)
+        quarters = {str(p): prepare(q, p, register_path).indicators for p, q in earlier["year"]}
+        quarters[str(period)] = indicators
+        trend = measure.status_by_period(quarters)
     return PeriodData(period, name, hashlib.sha256(data).hexdigest(), len(data), register_info, indicators, findings,
-                      cleaned.export_summary, check)
+                      cleaned.export_summary, check, cleaned.preamble, previous, trend)
+
+
+def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
+    """Every export in ``raw_dir`` named ``council_plan_<yyyy-yy>_<Qn>[.label].<tsv|txt|csv|xlsx>``, by period."""
+    found: dict[Period, list[Path]] = {}
+    for path in sorted(Path(raw_dir).iterdir()) if Path(raw_dir).is_dir() else []:
+        period = Period.from_filename(path.name)
+        if period is not None and path.is_file():
+            found.setdefault(period, []).append(path)
+    return dict(sorted(found.items()))
+
+
+def related_inputs(period: Period, source: Path) -> dict:
+    """The exports beside ``source`` that a period's report also reads.
+
+    ``previous``: the latest earlier period that has exactly one export, as (period, path), or None;
+    ``year``: the earlier quarters of the same financial year, [(period, path)], for the trend.
+    """
+    found = {p: paths[0] for p, paths in find_periods(Path(source).parent).items() if len(paths) == 1 and p < period}
+    previous = max(found) if found else None
+    return {"previous": (previous, found[previous]) if previous else None,
+            "year": [(p, found[p]) for p in sorted(found) if p.start_year == period.start_year]}
 
 
 def _register(register_path: str | Path | None) -> tuple[pd.DataFrame, dict | None]:
-    if register_path in (None, ""):
-        if not DEFAULT_REGISTER.exists():
-            return ingest.parse_register(b"ref\n", "none"), None
-        register_path = DEFAULT_REGISTER
-    path = _resolve(register_path)
+    path = _register_file(register_path)
+    if path is None:
+        return ingest.parse_register(b"ref\n", "none"), None
     data = ingest.read_bytes(path)
     name = display_path(path)
     return ingest.parse_register(data, name), {"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def load_period(year: str, quarter: str, input_path: str = "", register_path: str = "") -> PeriodData:
-    """What a report notebook calls: the period's data from its input (found by period when not given)."""
+    """What a report notebook calls: the period's data from its input (found by period when not given),
+    with the comparison with the previous period and the trend of the year so far."""
     period = Period.parse(year, quarter)
-    return prepare(_resolve(input_path) if input_path else find_input(period), period, register_path)
+    return prepare(_resolve(input_path) if input_path else find_input(period), period, register_path, context=True)
 
 
 def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
@@ -113,12 +152,12 @@ def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str |
 
 
 def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
-    """The export for ``period`` in ``raw_dir``: ``council_plan_<yyyy-yy>_<Qn>.<tsv|txt|csv|xlsx>``.
+    """The export for ``period`` in ``raw_dir``: ``council_plan_<yyyy-yy>_<Qn>[.label].<tsv|txt|csv|xlsx>``.
 
     Raises InputError when there is none, or more than one.
     """
     stem = f"council_plan_{period.year_slug}_{period.quarter_label}"
-    found = sorted(p for p in Path(raw_dir).glob(stem + ".*") if p.suffix.lower() in SUPPORTED_SUFFIXES)
+    found = find_periods(raw_dir).get(period, [])
     if not found:
         raise InputError(f"no export for {period} (looked for {stem}.tsv, .csv or .xlsx); "
                          "add it there or pass --input FILE", display_path(raw_dir))
@@ -126,6 +165,12 @@ def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
         raise InputError(f"more than one export for {period}: " + ", ".join(p.name for p in found)
                          + "; keep one or pass --input FILE", display_path(raw_dir))
     return found[0]
+
+
+def input_entry(path: Path) -> dict:
+    """An input as the manifest records it: project-relative path, size, SHA-256."""
+    data = Path(path).read_bytes()
+    return {"path": display_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def run_period(year: str | None = None, quarter: str | None = None, input_path: str | Path | None = None,
@@ -148,34 +193,65 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
         raise UsageError("give both --year and --quarter, or neither for the default period")
     period = Period.parse(year, quarter) if year is not None else DEFAULT_PERIOD
     source = _resolve(input_path) if input_path is not None else find_input(period)
-    data = prepare(source, period, register_path)
-    log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
-
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
-    write_folder(period_dir(PROCESSED_DIR, period), cleaned_outputs(data), replace=True)
+    ingest.read_bytes(source)  # a missing, empty or unreadable input fails here, before anything else
 
-    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": data.source,
-                  "register_path": data.register["path"] if data.register else ""}
-    inputs = [{"path": data.source, "size": data.source_size, "sha256": data.source_sha256}]
-    if data.register:
-        inputs.append(dict(data.register))
+    # The cache key covers every file the report reads: the export, the register, the previous
+    # period's export (direction of travel) and the earlier quarters of the year (the trend chart).
+    related = related_inputs(period, source)
+    register_file = _register_file(register_path)
+    read = [source] + ([register_file] if register_file else []) + \
+        ([related["previous"][1]] if related["previous"] else []) + \
+        [p for _, p in related["year"] if not related["previous"] or p != related["previous"][1]]
+    inputs = [input_entry(p) for p in read]
+    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": display_path(source),
+                  "register_path": display_path(register_file) if register_file else ""}
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
-    if not force and manifest.up_to_date(out_dir, key):
-        log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
-        return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+    with _period_lock(out_dir):
+        if not force and manifest.up_to_date(out_dir, key):
+            log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
+            return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+        data = prepare(source, period, register_path, context=True)
+        log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
+        write_folder(period_dir(PROCESSED_DIR, period), cleaned_outputs(data), replace=True)
+        files = _render(period, parameters, data)
+        files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
+        write_folder(out_dir, files, replace=True)
+    return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
 
-    log(f"executing {display_path(COUNCIL_PLAN_NOTEBOOK)} for {period}")
+
+def _render(period: Period, parameters: dict, data: PeriodData) -> dict[str, bytes]:
+    import nbformat
+
+    from . import render
+
     nb = render.execute_notebook(COUNCIL_PLAN_NOTEBOOK, parameters)
     files = dict(cleaned_outputs(data))
     files["report.ipynb"] = nbformat.writes(nb).encode("utf-8") + b"\n"
     files.update(_chart_files(nb))
-    log("exporting HTML and PDF")
     html = render.notebook_to_html(nb, title=f"Council Plan {period.year_label} progress report: {period.title}")
     files["report.html"] = html.encode("utf-8")
     files["report.pdf"] = render.html_to_pdf(html, source_date_epoch=period.source_date_epoch)
-    files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
-    write_folder(out_dir, files, replace=True)
-    return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
+    return files
+
+
+@contextlib.contextmanager
+def _period_lock(out_dir: Path):
+    """One renderer at a time per period folder, across processes (two batches at once wait for each other)."""
+    from filelock import FileLock
+
+    # The lock lives outside the output folder, so a run that fails on bad input leaves that folder untouched.
+    locks = Path(tempfile.gettempdir()) / "council-report-locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:24]
+    with FileLock(str(locks / f"{name}.lock")):
+        yield
+
+
+def _register_file(register_path: str | Path | None) -> Path | None:
+    if register_path in (None, ""):
+        return DEFAULT_REGISTER if DEFAULT_REGISTER.exists() else None
+    return _resolve(register_path)
 
 
 def _listed(folder: Path) -> list[str]:

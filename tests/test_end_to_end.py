@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from conftest import PYTHON, ROOT
 
-FILES = ["charts/status_by_directorate.svg", "charts/status_by_theme.svg", "charts/variance_from_target.svg",
+FILES = ["charts/status_by_directorate.svg", "charts/status_by_quarter.svg", "charts/status_by_theme.svg",
+         "charts/variance_from_target.svg",
          "data_quality.csv", "export_summary.csv",
          "indicators.csv", "manifest.json", "report.html", "report.ipynb", "report.pdf"]
 
@@ -43,9 +44,9 @@ def test_html_states_the_headline_and_links_the_figures(period):
     # every slipped or not achieved indicator is in the exceptions
     assert html.count('<article class="exception">') == 19
     images = re.findall(r"<img [^>]*>", html)
-    assert len(images) == 3
+    assert len(images) == 4
     assert all('src="data:image/svg+xml;base64,' in i for i in images)
-    assert sum('alt="Bar chart of indicator status by' in i for i in images) == 2
+    assert sum('alt="Bar chart of indicator status by' in i for i in images) == 3
     assert sum('alt="Diverging bar chart of variance from target' in i for i in images) == 1
 
 

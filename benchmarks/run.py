@@ -1,0 +1,129 @@
+"""Benchmarks (not tests): four side-by-side comparisons, printed as a table.
+
+    .venv/bin/python benchmarks/run.py [--repeat N]
+
+1. a full period (clean, execute, HTML, PDF) against a bare papermill run of an empty notebook;
+2. a batch of 4 periods on 2 cores against one period;
+3. a second batch with nothing changed against the first;
+4. cleaning an export of 10,000 indicators (the seed repeated), and how time grows with rows.
+
+Periods 2 and 3 use SYNTHETIC quarterly exports made from the seed (tests/synthetic.py), in a temporary folder.
+Wall-clock seconds; the median of --repeat runs. Results also go to benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from synthetic import make_quarters  # noqa: E402
+
+PY = sys.executable
+EMPTY_REGISTER = ROOT / "tests" / "fixtures" / "empty_register.csv"
+
+
+def wall(args: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(args, cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def big_export(repeats: int) -> bytes:
+    """The seed's indicator rows repeated, objectives renumbered per copy (SYNTHETIC, for timing only).
+
+    Refs stay within three digits, so after 24 copies they repeat (and are recorded as duplicates).
+    """
+    lines = (ROOT / "data/raw/council_plan_2011-12_Q4.tsv").read_text(encoding="utf-8").split("\n")
+    key_at = next(i for i, line in enumerate(lines) if line.startswith("------"))
+    head, body, tail = lines[:3], lines[3:key_at], lines[key_at:]
+    out = list(head)
+    for k in range(repeats):
+        for line in body:
+            cells = line.split("\t")
+            first = cells[0]
+            number, dot, rest = first.partition(".")
+            if number.isdigit() and dot:
+                cells[0] = f"{int(number) + 40 * (k % 24)}.{rest}"
+            out.append("\t".join(cells))
+    return "\n".join(out + tail).encode("utf-8")
+
+
+def clean_time(repeats: int, repeat: int) -> tuple[int, float]:
+    from pipeline.run import prepare
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "council_plan_2011-12_Q4.synthetic.tsv"
+        path.write_bytes(big_export(repeats))
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            data = prepare(path, register_path=EMPTY_REGISTER)
+            times.append(time.perf_counter() - start)
+        return len(data.indicators), statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        empty = tmp / "empty.ipynb"
+        empty.write_text(json.dumps({"cells": [], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}))
+        bare = wall([PY, "-m", "papermill", str(empty), str(tmp / "empty_out.ipynb"), "-k", "python3",
+                     "--no-progress-bar"], args.repeat)
+        full = wall([PY, "-m", "pipeline", "run", "--force", "--out", str(tmp / "out1")], args.repeat)
+        rows.append(("full period vs bare papermill (empty notebook)", full, bare, 1.5))
+
+        raw = tmp / "raw"
+        make_quarters(raw, quarters=(1, 2, 3, 4))
+        one_raw = tmp / "one"
+        make_quarters(one_raw, quarters=(1,))
+        one = wall([PY, "-m", "pipeline", "batch", "--raw", str(one_raw), "--out", str(tmp / "out2"), "--jobs", "1",
+                    "--force", "--register", str(EMPTY_REGISTER)], args.repeat)
+        four = wall([PY, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp / "out3"), "--jobs", "2",
+                     "--force", "--register", str(EMPTY_REGISTER)], args.repeat)
+        rows.append(("batch of 4 periods on 2 cores vs one period", four, one, 2.6))
+        first = wall([PY, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp / "out4"), "--jobs", "2",
+                      "--force", "--register", str(EMPTY_REGISTER)], 1)
+        second = wall([PY, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp / "out4"), "--jobs", "2",
+                       "--register", str(EMPTY_REGISTER)], args.repeat)
+        rows.append(("second batch, nothing changed vs first batch", second, first, 0.15))
+
+    scaling = [clean_time(k, args.repeat) for k in (10, 20, 41, 83)]
+    n10k, t10k = scaling[-1]
+    rows.append((f"cleaning {n10k:,} indicators (seed repeated) vs 2 s target", t10k, 2.0, 1.0))
+
+    print(f"{'comparison':<55} {'measured s':>10} {'against s':>10} {'ratio':>7} {'aim':>6}")
+    for name, measured, against, aim in rows:
+        ratio = measured / against
+        print(f"{name:<55} {measured:>10.2f} {against:>10.2f} {ratio:>7.2f} {'<=' if ratio <= aim else '> '}{aim:>4}")
+    print("\ncleaning time by size (read, clean, figures, assessment):")
+    for n, t in scaling:
+        print(f"  {n:>6,} indicators: {t:6.3f} s  ({t / n * 1000:.3f} ms per indicator)")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps({"comparisons": [dict(zip(("name", "measured_s", "against_s", "aim"), r))
+                                                                 for r in rows],
+                                                 "cleaning": [{"indicators": n, "seconds": t} for n, t in scaling]},
+                                                indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

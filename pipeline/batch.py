@@ -1,0 +1,96 @@
+"""Render every period found in a folder of exports, in parallel, reusing up-to-date periods.
+
+Each period is rendered by ``run.run_period`` in a worker process; a period whose
+inputs, parameters, notebook, code and locked dependencies are unchanged (its
+``manifest.json`` cache key) is taken as it is. Periods do not read each other's
+outputs, only each other's exports, so they can render in any order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import PipelineError, UsageError
+from .paths import OUTPUTS_DIR, RAW_DIR, display_path
+from .period import Period
+
+
+@dataclass
+class BatchResult:
+    rendered: list[Period] = field(default_factory=list)
+    cached: list[Period] = field(default_factory=list)
+    failed: list[tuple[Period, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _one(period: Period, path: Path, out_root: Path, force: bool, register_path) -> tuple[Period, str, str]:
+    """Render one period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
+    from .run import run_period
+
+    try:
+        result = run_period(period.year_label, period.quarter_label, input_path=path, out_root=out_root, force=force,
+                            register_path=register_path)
+    except PipelineError as exc:
+        return period, "failed", str(exc)
+    except Exception as exc:  # noqa: BLE001 - one broken period must not stop the batch; the reason is reported
+        return period, "failed", f"internal error: {type(exc).__name__}: {exc}"
+    return period, "rendered" if result.rendered else "cached", ""
+
+
+def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = None, jobs: int | None = None,
+              force: bool = False, register_path: str | Path | None = None,
+              on_done: Callable[[Period, str, str], None] = lambda period, outcome, reason: None) -> BatchResult:
+    """Render every period with an export in ``raw_dir`` (default ``data/raw/``) into ``out_root``.
+
+    ``jobs`` worker processes (default: the number of cores); ``on_done(period, outcome, reason)`` is
+    called as each period finishes. A period with two exports fails with that reason; the others go on.
+    Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1.
+    """
+    from .run import find_periods
+
+    raw = Path(raw_dir) if raw_dir else RAW_DIR
+    out = Path(out_root) if out_root else OUTPUTS_DIR
+    if not raw.is_dir():
+        raise UsageError(f"{display_path(raw)} is not a folder of exports")
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    periods = find_periods(raw)
+    if not periods:
+        raise UsageError(f"no exports named council_plan_<yyyy-yy>_<Qn>.<tsv|csv|xlsx> in {display_path(raw)}")
+    result = BatchResult()
+    work = []
+    for period, paths in periods.items():
+        if len(paths) > 1:
+            reason = "more than one export: " + ", ".join(p.name for p in paths)
+            result.failed.append((period, reason))
+            on_done(period, "failed", reason)
+        else:
+            work.append((period, paths[0]))
+    # Workers are forked after the heavy imports, so each starts warm instead of importing them again.
+    from . import render  # noqa: F401
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work)) or 1, mp_context=context) as pool:
+        futures = [pool.submit(_one, period, path, out, force, register_path) for period, path in work]
+        for future in as_completed(futures):
+            period, outcome, reason = future.result()
+            if outcome == "failed":
+                result.failed.append((period, reason))
+            elif outcome == "rendered":
+                result.rendered.append(period)
+            else:
+                result.cached.append(period)
+            on_done(period, outcome, reason)
+    result.rendered.sort()
+    result.cached.sort()
+    result.failed.sort()
+    return result

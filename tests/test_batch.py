@@ -1,0 +1,130 @@
+"""batch: every period rendered in parallel; the cache; --force; a changed quarter; failures; two batches at once."""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import PYTHON, ROOT
+from synthetic import make_quarters, quarter_text
+
+
+def batch(raw, out, *extra):
+    return subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(out), "--jobs", "2",
+                           "--register", str(ROOT / "tests" / "fixtures" / "empty_register.csv"), *extra],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def manifests(out):
+    return {p.parent.relative_to(out).as_posix(): json.loads(p.read_text())["cache_key"]
+            for p in sorted(out.glob("*/*/manifest.json"))}
+
+
+@pytest.fixture(scope="module")
+def four_quarters(tmp_path_factory):
+    """A folder of four SYNTHETIC quarters of 2012/13 plus the year before's Q4, rendered once."""
+    base = tmp_path_factory.mktemp("batch")
+    raw = base / "raw"
+    make_quarters(raw, year_start=2011, quarters=(4,))
+    make_quarters(raw, year_start=2012)
+    done = batch(raw, base / "out")
+    assert done.returncode == 0, done.stderr
+    return raw, base / "out", done
+
+
+def test_first_batch_renders_every_period_with_plain_log_lines(four_quarters):
+    raw, out, done = four_quarters
+    assert done.stdout.splitlines()[0] == "rendered 5: 2011/12 Q4, 2012/13 Q1, 2012/13 Q2, 2012/13 Q3, 2012/13 Q4"
+    assert "taken from the cache 0" in done.stdout and "failed 0" in done.stdout
+    assert sorted(done.stderr.split("\n")[:5]) == sorted(f"{p}: rendered" for p in
+                                                         ["2011/12 Q4", "2012/13 Q1", "2012/13 Q2", "2012/13 Q3", "2012/13 Q4"])
+    html = (out / "2012-13" / "Q4" / "report.html").read_text()
+    assert "SYNTHETIC TEST DATA" in html  # the title page says so
+    assert "Indicator status by quarter, 2012/13 so far" in html
+    assert "whose status changed since 2012/13 Q3" in html
+    q1 = (out / "2012-13" / "Q1" / "report.html").read_text()
+    assert "whose status changed since 2011/12 Q4" in q1
+
+
+def test_indicators_csv_gains_previous_status_and_direction(four_quarters):
+    import pandas as pd
+
+    _, out, _ = four_quarters
+    ind = pd.read_csv(out / "2012-13" / "Q2" / "indicators.csv", dtype={"ref": str})
+    assert {"previous_status_code", "direction", "direction_basis"} <= set(ind.columns)
+    changed = ind[ind["status_code"].notna() & ind["previous_status_code"].notna()
+                  & (ind["status_code"] != ind["previous_status_code"])]
+    assert len(changed) > 5
+    assert set(ind["direction_basis"].dropna()) <= {"previous period figures", "previous period status", "baseline"}
+
+
+def test_second_batch_takes_everything_from_the_cache_and_force_renders_again(four_quarters, tmp_path):
+    raw, out, _ = four_quarters
+    before = manifests(out)
+    done = batch(raw, out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == ["rendered 0: -", "taken from the cache 5: 2011/12 Q4, 2012/13 Q1, "
+                                            "2012/13 Q2, 2012/13 Q3, 2012/13 Q4"]
+    assert manifests(out) == before
+
+
+def test_a_changed_quarter_renders_itself_and_what_reads_it(four_quarters):
+    raw, out, _ = four_quarters
+    before = manifests(out)
+    # change the year-before Q4: it and 2012/13 Q1 (whose comparison reads it) render again, no other
+    q4 = raw / "council_plan_2011-12_Q4.synthetic.tsv"
+    q4.write_text(quarter_text(2011, 4, shift_every=3), encoding="utf-8")
+    done = batch(raw, out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "rendered 2: 2011/12 Q4, 2012/13 Q1"
+    after = manifests(out)
+    assert [k for k in before if before[k] != after[k]] == ["2011-12/Q4", "2012-13/Q1"]
+    # a mid-year quarter is also read by the later quarters' trend chart: they render again too
+    q2 = raw / "council_plan_2012-13_Q2.synthetic.tsv"
+    q2.write_text(quarter_text(2012, 2, shift_every=3), encoding="utf-8")
+    done = batch(raw, out)
+    assert done.stdout.splitlines()[0] == "rendered 3: 2012/13 Q2, 2012/13 Q3, 2012/13 Q4", done.stdout + done.stderr
+    done = batch(raw, out, "--force")
+    assert done.stdout.splitlines()[0].startswith("rendered 5:")
+
+
+def test_one_failing_period_does_not_stop_the_others(tmp_path):
+    raw = tmp_path / "raw"
+    make_quarters(raw, quarters=(1,))
+    (raw / "council_plan_2012-13_Q2.csv").write_text("Name,Amount\nx,1\n")
+    (raw / "council_plan_2012-13_Q3.tsv").write_text("Ref.\n")
+    (raw / "council_plan_2012-13_Q3.csv").write_text("Ref.\n")
+    done = batch(raw, tmp_path / "out")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == "rendered 1: 2012/13 Q1"
+    assert lines[2] == "failed 2"
+    assert "2012/13 Q2: " in lines[3] and "no Council Plan header" in lines[3]
+    assert lines[4] == "  2012/13 Q3: more than one export: council_plan_2012-13_Q3.csv, council_plan_2012-13_Q3.tsv"
+    assert sorted(p.name for p in (tmp_path / "out" / "2012-13").iterdir()) == ["Q1"]
+
+
+def test_two_batches_at_once_leave_whole_folders_and_a_sound_cache(tmp_path):
+    raw = tmp_path / "raw"
+    make_quarters(raw, quarters=(1, 2))
+    out = tmp_path / "out"
+    args = [PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(out), "--jobs", "1",
+            "--register", str(ROOT / "tests" / "fixtures" / "empty_register.csv")]
+    first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outs = [p.communicate(timeout=300) for p in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, outs
+    # each period rendered once; the other batch waited and took it from the cache
+    rendered = [int(o[0].splitlines()[0].split()[1].rstrip(":")) for o in outs]
+    assert sum(rendered) == 2
+    assert sorted(p.name for p in (out / "2012-13").iterdir()) == ["Q1", "Q2"]  # no staging folders left
+    check = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert check.stdout.splitlines()[0] == "rendered 0: -"
+
+
+def test_batch_usage_errors_exit_2(tmp_path):
+    done = batch(tmp_path / "nowhere", tmp_path / "out")
+    assert done.returncode == 2 and done.stderr.startswith("error: ") and "not a folder" in done.stderr
+    (tmp_path / "empty").mkdir()
+    done = batch(tmp_path / "empty", tmp_path / "out")
+    assert done.returncode == 2 and "no exports named" in done.stderr
