@@ -25,7 +25,7 @@ STATUS_STYLE = {
     "Target Not Achieved": {"color": "#D55E00", "hatch": "xx", "text": "black", "short": "not achieved"},
     NOT_ASSESSED: {"color": "#DDDDDD", "hatch": "--", "text": "black", "short": "not assessed"},
 }
-_SVG_RC = {"svg.hashsalt": "council-plan-report", "svg.fonttype": "path", "font.family": "DejaVu Sans",
+_SVG_RC = {"svg.hashsalt": "council-plan-report", "svg.fonttype": "none", "font.family": "DejaVu Sans",
            "font.size": 10, "hatch.linewidth": 0.6, "axes.titlesize": 11}
 WIDTH_IN = 7.0  # fits the A4 text column of the PDF
 

@@ -108,12 +108,16 @@ def _width(width: str | None) -> str:
     return f' style="width:{width}"' if width else ""
 
 
-def crosstab_table(table: pd.DataFrame, caption: str, by_label: str) -> Html:
-    """A ``measure.status_by`` table as HTML, with the group as row header and a totals row."""
-    frame = table.reset_index().rename(columns={table.index.name: by_label})
-    totals = {by_label: "All"} | {c: int(table[c].sum()) for c in table.columns}
-    frame = pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
+def crosstab_table(counts: pd.DataFrame, caption: str, by_label: str, total_row: bool = True) -> Html:
+    """A ``measure.status_by`` table as HTML, with the group as row header and (unless the rows are
+    periods, which do not add up) a totals row."""
+    frame = counts.reset_index().rename(columns={counts.index.name: by_label})
     numeric = tuple(c for c in frame.columns if c != by_label)
+    if not total_row:
+        return table(frame, caption, numeric=numeric, row_header=by_label, css_class="crosstab",
+                     widths={by_label: "34%"})
+    totals = {by_label: "All"} | {c: int(counts[c].sum()) for c in counts.columns}
+    frame = pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
     return table_html_with_total(frame, caption, numeric, by_label)
 
 
@@ -462,4 +466,4 @@ def trend_chart(trend: pd.DataFrame, period) -> Chart | Html:
     return Chart(svg=to_svg(status_bars(trend, title)), alt=status_bars_alt(trend, "quarter"),
                  caption=f"{title}. Each bar is one quarter's export; segments count indicators by status.",
                  filename="status_by_quarter.svg",
-                 table=crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter"))
+                 table=crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False))

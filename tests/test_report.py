@@ -74,3 +74,11 @@ def test_number_keeps_the_precision_it_was_given(value, unit, signed, expected):
 def test_rag_badge_has_shape_and_word():
     assert report.rag_badge("amber") == '<span class="rag rag-amber"><span class="mark" aria-hidden="true">\u25b2</span>Amber</span>'
     assert "no figures" in report.rag_badge("")
+
+
+def test_trend_table_has_no_total_row_because_quarters_do_not_add_up():
+    trend = pd.DataFrame({"Achieved Target": [51, 49], "Total": [121, 121]},
+                         index=pd.Index(["2012/13 Q1", "2012/13 Q2"], name="quarter"))
+    markup = report.crosstab_table(trend, "caption", "Quarter", total_row=False).markup
+    assert 'class="total"' not in markup and ">All<" not in markup
+    assert '<th scope="row">2012/13 Q2</th><td class="num">49</td>' in markup
