@@ -47,11 +47,12 @@ def _one(period: Period, path: Path, out_root: Path, force: bool, register_path)
 
 def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = None, jobs: int | None = None,
               force: bool = False, register_path: str | Path | None = None,
-              on_done: Callable[[Period, str, str], None] = lambda period, outcome, reason: None) -> BatchResult:
+              on_done: Callable[[Period, str, str], None] = lambda period, outcome, reason: None,
+              on_start: Callable[[int], None] = lambda total: None) -> BatchResult:
     """Render every period with an export in ``raw_dir`` (default ``data/raw/``) into ``out_root``.
 
     ``jobs`` worker processes (default: the number of cores); ``on_done(period, outcome, reason)`` is
-    called as each period finishes. A period with two exports fails with that reason; the others go on.
+    called as each period finishes, ``on_start(total)`` once the periods are known. A period with two exports fails with that reason; the others go on.
     Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1.
     """
     from .run import find_periods
@@ -66,6 +67,7 @@ def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = N
     periods = find_periods(raw)
     if not periods:
         raise UsageError(f"no exports named council_plan_<yyyy-yy>_<Qn>.<tsv|csv|xlsx> in {display_path(raw)}")
+    on_start(len(periods))
     result = BatchResult()
     work = []
     for period, paths in periods.items():

@@ -84,10 +84,13 @@ def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
 
     bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
 
-        bar = tqdm(unit="period", desc="rendering", file=sys.stderr)
+    def start(total):
+        nonlocal bar
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="period", desc="rendering", file=sys.stderr)
 
     def done(period, outcome, reason):
         if bar is not None:
@@ -97,7 +100,7 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"{period}: {outcome}" + (f": {reason}" if reason else ""), file=sys.stderr, flush=True)
 
     try:
-        result = run_batch(args.raw, args.out, args.jobs, args.force, args.register, on_done=done)
+        result = run_batch(args.raw, args.out, args.jobs, args.force, args.register, on_done=done, on_start=start)
     finally:
         if bar is not None:
             bar.close()
