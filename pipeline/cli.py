@@ -3,6 +3,8 @@
     python -m pipeline clean INPUT --out DIR [--register FILE]
     python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force] [--register FILE]
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE]
+    python -m pipeline verify DIR
+    python -m pipeline reproduce DIR
 
 Errors print one line, ``error: FILE[:LINE]: message``, and exit 2; ``--debug``
 shows the traceback as well. ``batch`` exits 1 when some periods failed (the others are rendered).
@@ -41,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", metavar="N", type=int, help="worker processes (default: the number of cores)")
     batch.add_argument("--force", action="store_true", help="render every period even when up to date")
     batch.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
-    for p in (clean, run, batch):
+    verify = sub.add_parser("verify", help="check a period folder's files against its manifest.json")
+    verify.add_argument("folder", metavar="DIR", help="a period folder, e.g. outputs/2011-12/Q4")
+    reproduce = sub.add_parser("reproduce", help="render a period again from its manifest and compare the files")
+    reproduce.add_argument("folder", metavar="DIR", help="a period folder, e.g. outputs/2011-12/Q4")
+    for p in (clean, run, batch, verify, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
 
@@ -72,6 +78,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "batch":
         return _batch(args)
+    if args.command in ("verify", "reproduce"):
+        return _audit(args)
     result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
                             force=args.force, register_path=args.register, log=lambda message: print(message, file=sys.stderr))
     verb = "wrote" if result.rendered else "up to date, left as it was:"
@@ -108,3 +116,21 @@ def _batch(args: argparse.Namespace) -> int:
     print(f"taken from the cache {len(result.cached)}: {', '.join(map(str, result.cached)) or '-'}")
     print(f"failed {len(result.failed)}" + "".join(f"\n  {period}: {reason}" for period, reason in result.failed))
     return 0 if result.ok else 1
+
+
+def _audit(args: argparse.Namespace) -> int:
+    """verify / reproduce: one line per file, exit 0 when all match, 1 when any differs or is missing."""
+    from . import audit
+
+    check = audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder)
+    for note in check.notes:
+        print(f"warning: environment differs: {note}", file=sys.stderr)
+    for name, state in check.files:
+        print(f"{state:>16}  {name}")
+    bad = [name for name, state in check.files if state not in ("ok", "matches")]
+    word = "verified" if args.command == "verify" else "reproduced"
+    if bad:
+        print(f"{args.folder}: {len(bad)} of {len(check.files)} files not {word}: {', '.join(bad)}")
+        return 1
+    print(f"{args.folder}: all {len(check.files)} files {word}")
+    return 0

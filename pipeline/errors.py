@@ -44,3 +44,7 @@ class UsageError(PipelineError):
 
 class RenderError(PipelineError):
     """The report notebook or its conversion to HTML/PDF failed."""
+
+
+class ManifestError(PipelineError):
+    """A period folder has no usable manifest.json, so it cannot be verified or reproduced."""

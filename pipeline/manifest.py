@@ -1,7 +1,9 @@
 """Stage 6, manifest: what a period folder was made from and what it holds, with content hashes.
 
 ``manifest.json`` in each period folder lists the inputs and outputs with
-their SHA-256, the parameters, and a ``cache_key`` over everything that
+their SHA-256, the parameters, the pipeline's version (git commit, and whether
+the tree had uncommitted changes), Python and package versions, and a
+``cache_key`` over everything that
 decides the outputs (inputs, parameters, notebook, pipeline code, locked
 dependencies). A period whose cache key and output hashes are unchanged need
 not be rendered again.
@@ -14,6 +16,7 @@ import json
 import platform
 from pathlib import Path
 
+from .errors import ManifestError
 from .paths import PROJECT_ROOT
 
 MANIFEST = "manifest.json"
@@ -41,20 +44,94 @@ def cache_key(inputs: list[dict], parameters: dict, code: str) -> str:
     return sha256(payload.encode("utf-8"))
 
 
-def build(inputs: list[dict], parameters: dict, key: str, files: dict[str, bytes]) -> bytes:
+def environment() -> dict:
+    """Python and the versions of every installed distribution (what reproduce compares)."""
+    from importlib import metadata
+
+    packages = {}
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if name:
+            packages[name] = dist.version
+    return {"python": platform.python_version(), "packages": dict(sorted(packages.items()))}
+
+
+def package_version() -> str:
+    """The installed version of this pipeline's package."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("council-plan-reports")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def pipeline_version(root: Path = PROJECT_ROOT) -> dict:
+    """The package version, and the git commit with whether the tree had uncommitted changes (when in git)."""
+    import subprocess
+
+    info = {"version": package_version(), "code_digest": code_digest(root), "git_commit": None, "uncommitted_changes": None}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return info
+    if commit.returncode == 0:
+        info["git_commit"] = commit.stdout.strip()
+        info["uncommitted_changes"] = bool(status.stdout.strip())
+    return info
+
+
+def build(inputs: list[dict], parameters: dict, key: str, files: dict[str, bytes],
+          pipeline: dict | None = None, env: dict | None = None) -> bytes:
     """The manifest for a period folder holding ``files`` (name -> bytes), as JSON bytes.
 
-    ``inputs`` are dicts with ``path`` (project-relative), ``size`` and ``sha256``.
+    ``inputs`` are dicts with ``path`` (project-relative), ``size`` and ``sha256``; ``pipeline`` and
+    ``env`` default to ``pipeline_version()`` and ``environment()``.
     """
     manifest = {
         "manifest_version": 1,
         "parameters": parameters,
         "inputs": inputs,
         "cache_key": key,
-        "python": platform.python_version(),
+        "pipeline": pipeline if pipeline is not None else pipeline_version(),
+        "environment": env if env is not None else environment(),
         "outputs": [{"path": name, "size": len(data), "sha256": sha256(data)} for name, data in sorted(files.items())],
     }
     return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read(folder: Path) -> dict:
+    """The manifest of a period folder. Raises ManifestError when there is none or it cannot be used."""
+    path = Path(folder) / MANIFEST
+    if not Path(folder).is_dir():
+        raise ManifestError("is not a folder; name a period folder such as outputs/2011-12/Q4", folder)
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"has no {MANIFEST}; it was not written by this pipeline", folder) from None
+    except (OSError, ValueError) as exc:
+        raise ManifestError(f"{MANIFEST} cannot be read ({exc})", folder) from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), list) or \
+            not all(isinstance(o, dict) and {"path", "sha256"} <= set(o) for o in manifest["outputs"]):
+        raise ManifestError(f"{MANIFEST} lists no outputs with their SHA-256", folder)
+    return manifest
+
+
+def check_outputs(folder: Path, manifest: dict) -> list[tuple[str, str]]:
+    """Every output file's state against the manifest: (path, "ok" | "differs" | "missing" | "not in manifest")."""
+    folder = Path(folder)
+    listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    states = []
+    for name, digest in sorted(listed.items()):
+        path = folder / name
+        if not path.is_file():
+            states.append((name, "missing"))
+        else:
+            states.append((name, "ok" if sha256(path.read_bytes()) == digest else "differs"))
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST}
+    states += [(name, "not in manifest") for name in sorted(present - set(listed))]
+    return states
 
 
 def up_to_date(folder: Path, key: str) -> bool:

@@ -467,3 +467,44 @@ def trend_chart(trend: pd.DataFrame, period) -> Chart | Html:
                  caption=f"{title}. Each bar is one quarter's export; segments count indicators by status.",
                  filename="status_by_quarter.svg",
                  table=crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False))
+
+
+# --- Provenance --------------------------------------------------------------------------------
+
+REPORTED_PACKAGES = ("pandas", "matplotlib", "papermill", "nbconvert", "nbformat", "ipykernel", "weasyprint",
+                     "openpyxl", "charset-normalizer", "beautifulsoup4")
+
+
+def provenance_section(inputs, parameters: dict, environment: dict, code_digest: str, version: str) -> Html:
+    """Inputs with hashes, parameters, versions, and the exact commands that reproduce and check the report."""
+    rows = pd.DataFrame({
+        "File": [i["path"] for i in inputs],
+        "Bytes": [f"{int(i['size']):,}" for i in inputs],
+        "SHA-256": [f"<code>{esc(i['sha256'])}</code>" for i in inputs],
+    })
+    files = table(rows, "Inputs this report was made from", numeric=("Bytes",), html_columns=("SHA-256",),
+                  css_class="provenance", widths={"File": "38%", "Bytes": "10%"}).markup
+    params = table(pd.DataFrame({"Parameter": list(parameters), "Value": [str(v) for v in parameters.values()]}),
+                   "Parameters of the report notebook", row_header="Parameter").markup
+    packages = environment.get("packages", {})
+    versions = [("Python", environment.get("python", "")), ("council-plan-reports (this pipeline)", version)]
+    versions += [(name, packages.get(name, "not installed")) for name in REPORTED_PACKAGES]
+    version_rows = table(pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions",
+                         row_header="Software").markup
+    year = parameters.get("year", "")
+    quarter = parameters.get("quarter", "")
+    folder = f"outputs/{str(year).replace('/', '-')}/{quarter}"
+    run = f"python -m pipeline run --year {year} --quarter {quarter} --input {parameters.get('input_path', '')}"
+    if parameters.get("register_path"):
+        run += f" --register {parameters['register_path']}"
+    commands = (
+        "<p>From a clone of the pipeline at the version above, with the inputs in place (<code>make venv</code> "
+        "installs the pinned versions; prefix commands with <code>.venv/bin/</code>):</p><ul>"
+        f"<li>Make this report again: <code>{esc(run)}</code></li>"
+        f"<li>Check a published copy has not changed: <code>python -m pipeline verify {esc(folder)}</code></li>"
+        f"<li>Make it again in a temporary folder and compare every file: "
+        f"<code>python -m pipeline reproduce {esc(folder)}</code></li></ul>"
+        f'<p>Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): '
+        f'<code class="code-digest">{esc(code_digest)}</code>. The folder\'s <code>manifest.json</code> also records '
+        "the git commit and every output file's SHA-256.</p>")
+    return Html(files + params + version_rows + commands)

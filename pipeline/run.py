@@ -44,6 +44,7 @@ class PeriodData:
     preamble: str = ""                    # text above the export's header row, shown on the title page
     previous: Period | None = None        # the earlier period compared with, if any
     trend: pd.DataFrame | None = None     # status counts for the quarters of the year so far
+    inputs: tuple = ()                    # every file read (path, size, sha256), as the manifest lists them
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
     findings = pd.concat([cleaned.findings, measure.summary_findings(check), register_findings], ignore_index=True)
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
     previous = trend = None
+    inputs = ()
     if context:
+        inputs = tuple(input_entry(p) for p in inputs_read(period, path, register_path))
         earlier = related_inputs(period, path)
         before = None
         if earlier["previous"] is not None:
@@ -91,7 +94,7 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
         quarters[str(period)] = indicators
         trend = measure.status_by_period(quarters)
     return PeriodData(period, name, hashlib.sha256(data).hexdigest(), len(data), register_info, indicators, findings,
-                      cleaned.export_summary, check, cleaned.preamble, previous, trend)
+                      cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs)
 
 
 def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
@@ -102,6 +105,18 @@ def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
         if period is not None and path.is_file():
             found.setdefault(period, []).append(path)
     return dict(sorted(found.items()))
+
+
+def inputs_read(period: Period, source: Path, register_path: str | Path | None = None) -> list[Path]:
+    """Every file a period's report reads: the export, the register, the previous period's export
+    (direction of travel) and the earlier quarters of the year (the trend chart). The cache key and the
+    manifest cover exactly these."""
+    related = related_inputs(period, source)
+    register_file = _register_file(register_path)
+    paths = [Path(source)] + ([register_file] if register_file else [])
+    paths += [related["previous"][1]] if related["previous"] else []
+    paths += [p for _, p in related["year"] if p not in paths]
+    return paths
 
 
 def related_inputs(period: Period, source: Path) -> dict:
@@ -175,7 +190,7 @@ def input_entry(path: Path) -> dict:
 
 def run_period(year: str | None = None, quarter: str | None = None, input_path: str | Path | None = None,
                out_root: str | Path | None = None, force: bool = False, register_path: str | Path | None = None,
-               log: Callable[[str], None] = lambda message: None) -> RunResult:
+               log: Callable[[str], None] = lambda message: None, processed_root: str | Path | None = None) -> RunResult:
     """Clean, measure and render one period's Council Plan report.
 
     Writes the cleaned tables under ``data/processed/<year>/<quarter>/`` and the
@@ -196,14 +211,8 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
     ingest.read_bytes(source)  # a missing, empty or unreadable input fails here, before anything else
 
-    # The cache key covers every file the report reads: the export, the register, the previous
-    # period's export (direction of travel) and the earlier quarters of the year (the trend chart).
-    related = related_inputs(period, source)
     register_file = _register_file(register_path)
-    read = [source] + ([register_file] if register_file else []) + \
-        ([related["previous"][1]] if related["previous"] else []) + \
-        [p for _, p in related["year"] if not related["previous"] or p != related["previous"][1]]
-    inputs = [input_entry(p) for p in read]
+    inputs = [input_entry(p) for p in inputs_read(period, source, register_path)]
     parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": display_path(source),
                   "register_path": display_path(register_file) if register_file else ""}
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
@@ -213,7 +222,8 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
             return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
         data = prepare(source, period, register_path, context=True)
         log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
-        write_folder(period_dir(PROCESSED_DIR, period), cleaned_outputs(data), replace=True)
+        write_folder(period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period),
+                     cleaned_outputs(data), replace=True)
         files = _render(period, parameters, data)
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
         write_folder(out_dir, files, replace=True)

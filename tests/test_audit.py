@@ -1,0 +1,119 @@
+"""verify and reproduce: an auditor's checks of a published period folder."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PYTHON, ROOT
+from pipeline import audit, manifest
+
+
+def cli(*args):
+    return subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    out = tmp_path_factory.mktemp("published")
+    done = cli("run", "--out", out)
+    assert done.returncode == 0, done.stderr
+    return out / "2011-12" / "Q4"
+
+
+@pytest.fixture
+def folder(published, tmp_path):
+    copy = tmp_path / "Q4"
+    shutil.copytree(published, copy)
+    return copy
+
+
+def test_verify_passes_on_an_untouched_folder(folder):
+    done = cli("verify", folder)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip().endswith("all 10 files verified")
+
+
+def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
+    outputs = [o["path"] for o in json.loads((folder / "manifest.json").read_text())["outputs"]]
+    assert len(outputs) == 10
+    for name in outputs:
+        path = folder / name
+        original = path.read_bytes()
+        middle = len(original) // 2
+        path.write_bytes(original[:middle] + bytes([original[middle] ^ 1]) + original[middle + 1:])
+        check = audit.verify(folder)
+        assert [n for n, state in check.files if state != "ok"] == [name]
+        path.write_bytes(original)
+    path = folder / "report.pdf"
+    path.write_bytes(path.read_bytes() + b"\n")
+    done = cli("verify", folder)
+    assert done.returncode == 1
+    assert "differs  report.pdf" in done.stdout
+    assert done.stdout.strip().endswith("1 of 10 files not verified: report.pdf")
+
+
+def test_missing_and_unlisted_files_fail(folder):
+    (folder / "charts" / "status_by_theme.svg").unlink()
+    (folder / "notes.txt").write_text("added later")
+    done = cli("verify", folder)
+    assert done.returncode == 1
+    assert "missing  charts/status_by_theme.svg" in done.stdout
+    assert "not in manifest  notes.txt" in done.stdout
+
+
+@pytest.mark.parametrize("damage", ["remove", "garble", "no outputs"])
+def test_no_usable_manifest_is_exit_2(folder, damage):
+    target = folder / "manifest.json"
+    if damage == "remove":
+        target.unlink()
+    elif damage == "garble":
+        target.write_text("{ not json")
+    else:
+        target.write_text(json.dumps({"parameters": {}}))
+    done = cli("verify", folder)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {folder}: ") and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_manifest_records_version_environment_and_every_input(published):
+    recorded = json.loads((published / "manifest.json").read_text())
+    assert recorded["pipeline"]["version"] == "0.1.0"
+    assert len(recorded["pipeline"]["code_digest"]) == 64
+    assert recorded["environment"]["packages"]["pandas"] == "3.1.1"
+    assert [i["path"] for i in recorded["inputs"]] == ["data/raw/council_plan_2011-12_Q4.tsv",
+                                                       "data/raw/indicator_register.csv"]
+
+
+def test_reproduce_reports_a_match_and_warns_of_a_different_environment(folder):
+    recorded = json.loads((folder / "manifest.json").read_text())
+    recorded["environment"]["python"] = "3.10.0"
+    (folder / "manifest.json").write_text(json.dumps(recorded))
+    done = cli("reproduce", folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("all 10 files reproduced")
+    assert "matches  report.pdf" in done.stdout
+    assert "warning: environment differs: Python 3.11" in done.stderr and "3.10.0 in the manifest" in done.stderr
+
+
+def test_reproduce_refuses_when_an_input_changed(folder):
+    recorded = json.loads((folder / "manifest.json").read_text())
+    recorded["inputs"][0]["sha256"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(recorded))
+    done = cli("reproduce", folder)
+    assert done.returncode == 2
+    assert "has changed since the report was made" in done.stderr
+
+
+def test_environment_differences_lists_each_package():
+    notes = audit.environment_differences({"python": "3.11.7", "packages": {"pandas": "3.0.0", "gone": "1"}},
+                                          {"python": "3.11.7", "packages": {"pandas": "3.1.1"}})
+    assert notes == ["gone not installed here, 1 in the manifest", "pandas 3.1.1 here, 3.0.0 in the manifest"]
+
+
+def test_check_outputs_states(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"1")
+    listed = {"outputs": [{"path": "a.txt", "sha256": manifest.sha256(b"1")},
+                          {"path": "b.txt", "sha256": manifest.sha256(b"2")}]}
+    assert manifest.check_outputs(tmp_path, listed) == [("a.txt", "ok"), ("b.txt", "missing")]
