@@ -72,6 +72,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "clean":
         data = api.clean_file(args.input, args.out, register_path=args.register)
+        if hasattr(data, "milestones"):
+            dated = int((data.milestones["due_date"] != "").sum())
+            print(f"cleaned the Service Improvement Plan '{data.plan}': {len(data.milestones)} milestones "
+                  f"({dated} dated), {len(data.budget)} budget amounts, {len(data.findings)} data-quality findings "
+                  f"-> {display_path(args.out)}")
+            return 0
         coded = int(data.indicators["status_code"].notna().sum())
         print(f"cleaned {data.source}: {len(data.indicators)} indicators ({coded} with status 1-4), "
               f"{len(data.findings)} data-quality findings -> {display_path(args.out)}")

@@ -68,6 +68,11 @@ def parse_export(data: bytes, name: str) -> pd.DataFrame:
     return _frame(rows)
 
 
+def decode_text(data: bytes, name: str) -> str:
+    """The text of a text file in UTF-8, cp1252 or UTF-16. Raises InputError for binary or undecodable bytes."""
+    return _decode(data, name)
+
+
 def _decode(data: bytes, name: str) -> str:
     from charset_normalizer import from_bytes
 

@@ -156,14 +156,28 @@ def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
     }
 
 
-def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str | Path | None = None) -> PeriodData:
-    """Clean one export and write ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv`` to ``out_dir``.
+def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str | Path | None = None):
+    """Clean one file and write its tables to ``out_dir``.
 
+    A Council Plan export gives ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv``
+    (returns PeriodData); a Service Improvement Plan gives ``milestones.csv``, ``data_quality.csv`` and,
+    when it holds a Medium Term Financial Plan, ``budget.csv`` (returns plans.CleanedPlan).
     Raises InputError / NotAnExportError (nothing is written then).
     """
-    data = prepare(input_path, register_path=register_path)
-    write_folder(Path(out_dir), cleaned_outputs(data), replace=False)
-    return data
+    from . import plans
+
+    path = Path(input_path)
+    data = ingest.read_bytes(path)
+    if not data.startswith(b"PK") and plans.looks_like_plan(ingest.decode_text(data, display_path(path))):
+        plan = plans.clean_plan(ingest.decode_text(data, display_path(path)), display_path(path))
+        files = {"milestones.csv": _csv(plan.milestones), "data_quality.csv": _csv(plan.findings)}
+        if not plan.budget.empty:
+            files["budget.csv"] = _csv(plan.budget)
+        write_folder(Path(out_dir), files, replace=False)
+        return plan
+    period_data = prepare(input_path, register_path=register_path)
+    write_folder(Path(out_dir), cleaned_outputs(period_data), replace=False)
+    return period_data
 
 
 def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:

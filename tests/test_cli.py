@@ -103,3 +103,13 @@ def test_register_row_for_a_missing_ref_is_a_finding(tmp_path):
     assert "register_unknown_ref" in quality and "names Ref 99.9, which is not in the export" in quality
     indicators = (tmp_path / "o" / "indicators.csv").read_text()
     assert "register line 3: five households" in indicators
+
+
+def test_clean_recognises_a_service_improvement_plan(tmp_path):
+    plan = ROOT / "data" / "raw" / "sip_community_protection_2009-10_to_2011-12.txt"
+    done = cli("clean", plan, "--out", tmp_path / "cp")
+    assert done.returncode == 0, done.stderr
+    assert "Service Improvement Plan 'Community Protection': 30 milestones (28 dated), 52 budget amounts" in done.stdout
+    assert sorted(p.name for p in (tmp_path / "cp").iterdir()) == ["budget.csv", "data_quality.csv", "milestones.csv"]
+    header = (tmp_path / "cp" / "milestones.csv").read_text().splitlines()[0]
+    assert header == "plan,theme,priority,action,due_text,due_date,success_criteria,source_line"
