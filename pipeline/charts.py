@@ -140,3 +140,82 @@ def variance_bars_alt(rows: pd.DataFrame) -> str:
     parts = [f"{label}: {value:+.1f}% ({rag})" for label, value, rag in zip(rows["ref"], rows["better_pct"], rows["rag"])]
     return (f"Diverging bar chart of variance from target for {len(parts)} indicators, as % of the target, "
             "positive meaning better than target. " + "; ".join(parts) + ".")
+
+
+TIMELINE_STYLE = {  # state -> marker, colour (shape and colour both tell the state)
+    "due before the period": ("s", "#D55E00"),
+    "due in the period": ("^", "#0072B2"),
+    "due later": ("o", "#009E73"),
+}
+
+
+def timeline(rows: pd.DataFrame, period_start, period_end, title: str) -> Figure:
+    """Milestones by due date (x) and development priority (y); the period shaded.
+
+    ``rows`` has ``priority_label``, ``due`` (datetime.date) and ``state``, dated milestones only.
+    """
+    import matplotlib.dates as mdates
+
+    labels = list(dict.fromkeys(rows["priority_label"]))
+    with rc_context(_SVG_RC):
+        height = min(1.8 + 0.32 * max(len(labels), 1), 9.0)
+        fig = Figure(figsize=(WIDTH_IN, height))
+        ax = fig.add_subplot()
+        ax.axvspan(mdates.date2num(period_start), mdates.date2num(period_end), color="#DDDDDD", zorder=0,
+                   label="the period")
+        for state, (marker, colour) in TIMELINE_STYLE.items():
+            part = rows[rows["state"] == state]
+            if part.empty:
+                continue
+            ys = [labels.index(p) for p in part["priority_label"]]
+            ax.scatter([mdates.date2num(d) for d in part["due"]], ys, marker=marker, s=36, color=colour,
+                       edgecolor="#333333", linewidth=0.5, zorder=3, label=state.capitalize())
+        ax.set_yticks(range(len(labels)), [textwrap.fill(label, 34) for label in labels], fontsize=7.5)
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        for label in ax.get_xticklabels():
+            label.set_rotation(45)
+            label.set_horizontalalignment("right")
+            label.set_fontsize(7.5)
+        ax.grid(axis="x", color="#E5E5E5", zorder=0)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(title, loc="left", fontweight="bold")
+        fig.legend(loc="lower center", ncol=4, frameon=False, fontsize=8)
+        fig.tight_layout(rect=(0, 0.5 / height, 1, 1))
+    return fig
+
+
+def timeline_alt(rows: pd.DataFrame, period_label: str) -> str:
+    """The text alternative of ``timeline``: per priority, how many milestones and their date range."""
+    parts = []
+    for label, group in rows.groupby("priority_label", sort=False):
+        states = ", ".join(f"{n} {s}" for s, n in group["state"].value_counts().items())
+        parts.append(f"{label}: {len(group)} milestones from {min(group['due']):%B %Y} to {max(group['due']):%B %Y} "
+                     f"({states})")
+    return f"Timeline of dated milestones by development priority, with {period_label} shaded. " + "; ".join(parts) + "."
+
+
+def budget_bars(changes: pd.DataFrame, title: str) -> Figure:
+    """One bar per year (``changes`` from ``milestones.year_on_year``), labelled with the change on the year before."""
+    with rc_context(_SVG_RC):
+        fig = Figure(figsize=(WIDTH_IN, 3.2))
+        ax = fig.add_subplot()
+        positions = range(len(changes))
+        bars = ax.bar(positions, changes["amount"], color="#0072B2", edgecolor="#333333", linewidth=0.5)
+        for bar, amount, change, pct in zip(bars, changes["amount"], changes["change"], changes["change_pct"]):
+            text = f"£{amount:,.0f}" + ("" if pd.isna(change) else f"\n{change:+,.0f} ({pct:+.1f}%)")
+            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(list(positions), list(changes["year"]))
+        ax.set_ylim(0, float(changes["amount"].max()) * 1.25)
+        ax.yaxis.set_major_formatter(lambda v, _: f"£{v / 1e6:.1f}m")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(title, loc="left", fontweight="bold")
+        fig.tight_layout()
+    return fig
+
+
+def budget_bars_alt(changes: pd.DataFrame, line: str) -> str:
+    parts = [f"{y} £{a:,.0f}" + ("" if pd.isna(c) else f" ({c:+,.0f} on the year before)")
+             for y, a, c in zip(changes["year"], changes["amount"], changes["change"])]
+    return f"Bar chart of {line} by year: " + "; ".join(parts) + "."

@@ -3,6 +3,7 @@
     python -m pipeline clean INPUT --out DIR [--register FILE]
     python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force] [--register FILE]
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE]
+    python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force]
     python -m pipeline verify DIR
     python -m pipeline reproduce DIR
 
@@ -43,11 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", metavar="N", type=int, help="worker processes (default: the number of cores)")
     batch.add_argument("--force", action="store_true", help="render every period even when up to date")
     batch.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
+    plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
+    plan.add_argument("input", metavar="PLAN", help="the plan (text exported from PDF)")
+    plan.add_argument("--year", metavar="YYYY/YY", required=True, help="financial year, e.g. 2008/09")
+    plan.add_argument("--quarter", metavar="Qn", required=True, help="Q1, Q2, Q3 or Q4")
+    plan.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
+    plan.add_argument("--force", action="store_true", help="render even when up to date")
     verify = sub.add_parser("verify", help="check a period folder's files against its manifest.json")
     verify.add_argument("folder", metavar="DIR", help="a period folder, e.g. outputs/2011-12/Q4")
     reproduce = sub.add_parser("reproduce", help="render a period again from its manifest and compare the files")
     reproduce.add_argument("folder", metavar="DIR", help="a period folder, e.g. outputs/2011-12/Q4")
-    for p in (clean, run, batch, verify, reproduce):
+    for p in (clean, run, batch, plan, verify, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
 
@@ -86,6 +93,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _batch(args)
     if args.command in ("verify", "reproduce"):
         return _audit(args)
+    if args.command == "plan":
+        result = api.run_plan(args.input, args.year, args.quarter, out_root=args.out, force=args.force,
+                              log=lambda message: print(message, file=sys.stderr))
+        verb = "wrote" if result.rendered else "up to date, left as it was:"
+        print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
+        return 0
     result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
                             force=args.force, register_path=args.register, log=lambda message: print(message, file=sys.stderr))
     verb = "wrote" if result.rendered else "up to date, left as it was:"

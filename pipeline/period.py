@@ -69,6 +69,12 @@ class Period:
         return f"{self.year_label} Quarter {self.quarter} ({months})"
 
     @property
+    def start_date(self) -> date:
+        """The first day of the quarter (1 April for Q1)."""
+        year = self.start_year + (1 if self.quarter == 4 else 0)
+        return date(year, {1: 4, 2: 7, 3: 10, 4: 1}[self.quarter], 1)
+
+    @property
     def end_date(self) -> date:
         """The last day of the quarter (31 March for Q4)."""
         year = self.start_year + (1 if self.quarter == 4 else 0)

@@ -508,3 +508,89 @@ def provenance_section(inputs, parameters: dict, environment: dict, code_digest:
         f'<code class="code-digest">{esc(code_digest)}</code>. The folder\'s <code>manifest.json</code> also records '
         "the git commit and every output file's SHA-256.</p>")
     return Html(files + params + version_rows + commands)
+
+
+# --- Service Improvement Plans: milestone report ----------------------------------------------
+
+def plan_title_page(council: str, plan: str, period_title: str, source: str, source_sha256: str) -> Html:
+    """The title block of a milestone report."""
+    return Html(
+        '<header class="title-page">'
+        f'<p class="council">{esc(council)}</p>'
+        f"<h1>{esc(plan)}: Service Improvement Plan milestones</h1>"
+        f'<p class="period">{esc(period_title)}</p>'
+        '<dl class="source">'
+        f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
+        f"<dt>SHA-256</dt><dd><code>{esc(source_sha256)}</code></dd>"
+        "</dl></header>")
+
+
+def milestone_counts(counts: pd.DataFrame, period) -> Html:
+    frame = counts.rename(columns={"milestones": "Milestones", "count": "Number"})
+    frame["Milestones"] = [m.replace("the period", str(period)) for m in frame["Milestones"]]
+    return table(frame, f"Milestones against {period}", numeric=("Number",), row_header="Milestones", css_class="keep")
+
+
+def milestone_table(rows: pd.DataFrame, caption: str, empty: str) -> Html:
+    """Milestones with their priority, due text and date, success criteria and source line."""
+    if rows.empty:
+        return paragraph(empty)
+    frame = pd.DataFrame({
+        "Due": [d or "no date" for d in rows["due_date"]],
+        "Key action": rows["action"],
+        "By when (as written)": rows["due_text"],
+        "Development priority": [_short(p, 60) for p in rows["priority"]],
+        "Outcomes and success criteria": [_short(s, 160) for s in rows["success_criteria"]],
+        "Line": rows["source_line"],
+    })
+    return table(frame, caption, numeric=("Line",), css_class="figures",
+                 widths={"Due": "10%", "Key action": "26%", "By when (as written)": "12%",
+                         "Development priority": "16%", "Outcomes and success criteria": "24%", "Line": "5%"})
+
+
+def milestone_timeline(classified: pd.DataFrame, period) -> Chart | Html:
+    """The timeline of dated milestones by priority, with the per-priority table beside it."""
+    from datetime import date
+
+    from .charts import timeline, timeline_alt, to_svg
+    from .milestones import by_priority
+
+    dated = classified[classified["due_date"] != ""].copy()
+    if dated.empty:
+        return paragraph("No milestone in this plan has a date, so there is no timeline.")
+    dated["due"] = [date.fromisoformat(d) for d in dated["due_date"]]
+    dated["priority_label"] = [_short(p, 60) for p in dated["priority"]]
+    title = "Milestones by development priority"
+    counts = by_priority(classified)
+    counts.index = [_short(p, 60) for p in counts.index]
+    counts.index.name = "priority"
+    return Chart(svg=to_svg(timeline(dated, period.start_date, period.end_date, title)),
+                 alt=timeline_alt(dated, str(period)),
+                 caption=f"{title}: each mark is a dated milestone; the shaded band is {period}. "
+                         "Undated milestones are counted in the table below.",
+                 filename="milestone_timeline.svg",
+                 table=crosstab_table(counts, "Milestones by development priority and state", "Development priority"))
+
+
+def budget_section(by_year: pd.DataFrame, changes: pd.DataFrame, line: str) -> Chart | Html:
+    """The Medium Term Financial Plan by year, and a chart of ``line`` with its year-on-year change."""
+    from .charts import budget_bars, budget_bars_alt, to_svg
+
+    if by_year.empty:
+        return paragraph("This plan holds no Medium Term Financial Plan.")
+    frame = by_year.reset_index().rename(columns={"line": "Budget line"})
+    for col in frame.columns[1:]:
+        frame[col] = [number(v) for v in frame[col]]
+    change_rows = pd.DataFrame({
+        "Year": changes["year"], line: [number(a) for a in changes["amount"]],
+        "Change on the year before": [number(c, signed=True) for c in changes["change"]],
+        "Change %": [_percent(p) for p in changes["change_pct"]],
+    })
+    tables = (table(frame, "Medium Term Financial Plan by year (£; bracketed amounts in the plan are shown as negative)",
+                    numeric=tuple(frame.columns[1:]), row_header="Budget line", css_class="keep").markup
+              + table(change_rows, f"{line}: year-on-year change", numeric=(line, "Change on the year before",
+                                                                             "Change %"), row_header="Year",
+                      css_class="keep").markup)
+    return Chart(svg=to_svg(budget_bars(changes, f"{line} by year")), alt=budget_bars_alt(changes, line),
+                 caption=f"{line} by year, with the change on the year before.", filename="budget_by_year.svg",
+                 table=Html(tables))

@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import clean, figures, ingest, manifest, measure
 from .errors import InputError, UsageError
-from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, DEFAULT_REGISTER, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR,
+from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, MILESTONE_NOTEBOOK, DEFAULT_REGISTER, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR,
                     display_path, period_dir)
 from .period import Period
 
@@ -245,15 +245,22 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
 
 
 def _render(period: Period, parameters: dict, data: PeriodData) -> dict[str, bytes]:
+    files = dict(cleaned_outputs(data))
+    files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, parameters,
+                                  f"Council Plan {period.year_label} progress report: {period.title}", period))
+    return files
+
+
+def _render_notebook(notebook: Path, parameters: dict, title: str, period: Period) -> dict[str, bytes]:
+    """Execute a report notebook and export it: report.ipynb, report.html, report.pdf and charts/*.svg."""
     import nbformat
 
     from . import render
 
-    nb = render.execute_notebook(COUNCIL_PLAN_NOTEBOOK, parameters)
-    files = dict(cleaned_outputs(data))
-    files["report.ipynb"] = nbformat.writes(nb).encode("utf-8") + b"\n"
+    nb = render.execute_notebook(notebook, parameters)
+    files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
     files.update(_chart_files(nb))
-    html = render.notebook_to_html(nb, title=f"Council Plan {period.year_label} progress report: {period.title}")
+    html = render.notebook_to_html(nb, title=title)
     files["report.html"] = html.encode("utf-8")
     files["report.pdf"] = render.html_to_pdf(html, source_date_epoch=period.source_date_epoch)
     return files
@@ -359,3 +366,62 @@ def _missing_parents(path: Path) -> list[Path]:
             break
         missing.append(parent)
     return list(reversed(missing))
+
+
+@dataclass(frozen=True)
+class PlanData:
+    """One Service Improvement Plan, read and set against a period: what the milestone notebook needs."""
+
+    period: Period
+    source: str
+    source_sha256: str
+    plan: str
+    milestones: pd.DataFrame      # with ``state`` for the period
+    budget: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def load_plan(plan_path: str, year: str, quarter: str) -> PlanData:
+    """What the milestone notebook calls: the plan's milestones classified for the period, and its budget."""
+    from . import milestones, plans
+
+    period = Period.parse(year, quarter)
+    path = _resolve(plan_path)
+    data = ingest.read_bytes(path)
+    name = display_path(path)
+    text = ingest.decode_text(data, name)
+    if not plans.looks_like_plan(text):
+        raise InputError("is not a Service Improvement Plan (no 'Development Priority' and 'By when' found)", name)
+    cleaned = plans.clean_plan(text, name)
+    return PlanData(period, name, hashlib.sha256(data).hexdigest(), cleaned.plan,
+                    milestones.classify(cleaned.milestones, period), cleaned.budget, cleaned.findings)
+
+
+def run_plan(plan_path: str | Path, year: str, quarter: str, out_root: str | Path | None = None, force: bool = False,
+             log: Callable[[str], None] = lambda message: None) -> RunResult:
+    """Render the milestone report of one plan for one period into ``<out_root>/<year>/<quarter>/plans/<file stem>/``.
+
+    Writes report.html, report.pdf, report.ipynb, milestones.csv, data_quality.csv, budget.csv (when the
+    plan has one), charts/ and manifest.json; skipped when up to date unless ``force``.
+    Raises UsageError, InputError or RenderError; nothing is left half-written.
+    """
+    period = Period.parse(year, quarter)
+    source = _resolve(plan_path)
+    ingest.read_bytes(source)
+    out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period) / "plans" / source.stem.split(".")[0]
+    inputs = [input_entry(source)]
+    parameters = {"plan_path": display_path(source), "year": period.year_label, "quarter": period.quarter_label}
+    key = manifest.cache_key(inputs, parameters, manifest.code_digest())
+    with _period_lock(out_dir):
+        if not force and manifest.up_to_date(out_dir, key):
+            log(f"{out_dir.name} {period} is up to date; use --force to render it again")
+            return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+        data = load_plan(str(source), period.year_label, period.quarter_label)
+        files = {"milestones.csv": _csv(data.milestones), "data_quality.csv": _csv(data.findings)}
+        if not data.budget.empty:
+            files["budget.csv"] = _csv(data.budget)
+        files.update(_render_notebook(MILESTONE_NOTEBOOK, parameters,
+                                      f"{data.plan} Service Improvement Plan milestones: {period.title}", period))
+        files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
+        write_folder(out_dir, files, replace=True)
+    return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
