@@ -6,13 +6,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test venv clean
+.PHONY: report test venv clean browser
 
 report: $(STAMP)
 	$(BIN)/python -m pipeline run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The accessibility tests drive Debian's Chromium (Playwright never downloads a browser here).
+# As root (CI, a fresh Debian machine) it is installed when missing; otherwise those tests say why they skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the accessibility tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium is not installed and cannot be installed here; accessibility tests will be skipped"; fi; }
 
 venv: $(STAMP)
 

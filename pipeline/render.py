@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -122,10 +123,38 @@ def _environ(**values: str):
 
 
 def notebook_to_html(nb, title: str) -> str:
-    """Export an executed notebook node to the council HTML."""
+    """Export an executed notebook node to the council HTML, with a table of contents."""
     nb.metadata["title"] = title
     html, _ = CouncilHTMLExporter().from_notebook_node(nb)
-    return html
+    return add_contents(html)
+
+
+_H2 = re.compile(r"<h2>(.*?)</h2>", re.S)
+
+
+def add_contents(html: str) -> str:
+    """Give every section heading (h2) an id and put a list of links to them after the title block."""
+    used: set[str] = set()
+    entries = []
+
+    def anchor(m: re.Match) -> str:
+        text = re.sub(r"<[^>]+>", "", m.group(1)).strip()
+        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+        base, n = slug, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        entries.append((slug, m.group(1)))
+        return f'<h2 id="{slug}">{m.group(1)}</h2>'
+
+    html = _H2.sub(anchor, html)
+    if not entries:
+        return html
+    items = "".join(f'<li><a href="#{slug}">{label}</a></li>' for slug, label in entries)
+    nav = f'<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2><ol>{items}</ol></nav>'
+    end = html.find("</header>")
+    at = end + len("</header>") if end >= 0 else html.find("<main>") + len("<main>")
+    return html[:at] + nav + html[at:]
 
 
 @contextlib.contextmanager

@@ -95,8 +95,11 @@ def table(frame: pd.DataFrame, caption: str, *, numeric: tuple[str, ...] = (), r
     cls = f' class="{esc(css_class)}"' if css_class else ""
     markup = (f"<table{cls}><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
               f"<tbody>{''.join(body)}</tbody></table>")
-    if css_class in ("keep", "crosstab") or len(frame) <= 12:
-        markup = f'<div class="keep-together">{markup}</div>'  # short tables print whole, caption with them
+    # On a narrow screen a wide table scrolls inside its own region (keyboard-focusable, named by its
+    # caption), never the page; short tables print whole, with their caption.
+    keep = " keep-together" if css_class in ("keep", "crosstab") or len(frame) <= 12 else ""
+    markup = (f'<div class="table-wrap{keep}" role="region" aria-label="{esc(caption)}" tabindex="0">'
+              f"{markup}</div>")
     return Html(markup)
 
 

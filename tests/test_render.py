@@ -41,7 +41,9 @@ def test_html_has_outputs_but_no_code_prompts_scripts_or_stderr():
     assert '<html lang="en-GB">' in html
     assert "print(" not in html and "In&nbsp;[" not in html
     assert "<script" not in html and "a warning" not in html
-    assert "<h2>Section</h2>" in html and "anchor-link" not in html  # no pilcrow links
+    assert '<h2 id="section">Section</h2>' in html and "anchor-link" not in html  # no pilcrow links
+    assert '<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2><ol>' \
+           '<li><a href="#section">Section</a></li></ol></nav>' in html
 
 
 def test_pdf_is_a4_with_page_numbers(tmp_path):
@@ -52,8 +54,8 @@ def test_pdf_is_a4_with_page_numbers(tmp_path):
     reader = PdfReader(path)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
-    text = reader.pages[0].extract_text()
-    assert "Figure 82.7%" in text and "Page 1 of 1" in text
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Figure 82.7%" in text and f"Page 1 of {len(reader.pages)}" in text
 
 
 def test_same_html_and_epoch_give_identical_pdf_bytes_in_separate_processes(tmp_path):
@@ -81,4 +83,12 @@ def test_jupyter_nbconvert_to_council_pdf_works(tmp_path):
     assert done.returncode == 0, done.stderr
     pdf = Path(tmp_path / "tiny.pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
-    assert "Figure 82.7%" in PdfReader(pdf).pages[0].extract_text()
+    assert "Figure 82.7%" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def test_contents_links_every_section_with_unique_ids():
+    html = "<main><header>t</header><h2>Data quality</h2><p>x</p><h2>Data quality</h2><h2><em>Odd</em> one!</h2></main>"
+    out = render.add_contents(html)
+    assert out.count('<nav class="contents"') == 1 and out.index("<nav") == out.index("</header>") + len("</header>")
+    assert '<h2 id="data-quality">' in out and '<h2 id="data-quality-2">' in out and '<h2 id="odd-one">' in out
+    assert '<li><a href="#odd-one"><em>Odd</em> one!</a></li>' in out

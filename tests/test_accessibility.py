@@ -1,0 +1,119 @@
+"""Accessibility, in a real browser: axe-core in headless Chromium (Debian's package, driven by Playwright)
+finds no WCAG 2.2 A/AA violation in the year-end report or a milestone report; the pages do not scroll
+sideways at a phone width or a desktop width; the PDF is tagged, with language, title and bookmarks.
+
+`make test` installs Debian's chromium when it is missing. Where it cannot be had the browser tests are
+skipped with the reason, except in CI (CI=true), where a missing browser fails them.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import PYTHON, ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+SCREENSHOTS = ROOT / "outputs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("a11y")
+    for args in (["run", "--out", out],
+                 ["plan", ROOT / "data/raw/sip_community_protection_2009-10_to_2011-12.txt", "--year", "2009/10",
+                  "--quarter", "Q4", "--out", out]):
+        done = subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+    return {"year-end": out / "2011-12" / "Q4",
+            "milestones": out / "2009-10" / "Q4" / "plans" / "sip_community_protection_2009-10_to_2011-12"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = "Chromium is not installed (make test installs Debian's chromium package when run as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must run the accessibility tests")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+def axe(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in result["violations"]]
+
+
+@pytest.mark.parametrize("name", ["year-end", "milestones"])
+def test_axe_finds_no_violations(browser, reports, name):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((reports[name] / "report.html").as_uri())
+    assert axe(page) == []
+    assert page.evaluate("document.documentElement.lang") == "en-GB"
+    assert page.title()
+    page.close()
+
+
+@pytest.mark.parametrize("name", ["year-end", "milestones"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_pages_do_not_scroll_sideways_and_are_captured(browser, reports, name, width):
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    page.goto((reports[name] / "report.html").as_uri())
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=False)
+    page.close()
+    assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
+
+
+def test_headings_are_in_order_with_one_h1_and_contents(browser, reports):
+    page = browser.new_page()
+    page.goto((reports["year-end"] / "report.html").as_uri())
+    levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])")
+    page.close()
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    html = (reports["year-end"] / "report.html").read_text()
+    assert '<nav class="contents" aria-labelledby="contents">' in html and 'href="#headline-summary"' in html
+
+
+def test_every_chart_has_a_text_alternative_stating_its_figures(reports):
+    import re
+
+    html = (reports["year-end"] / "report.html").read_text()
+    alts = re.findall(r'<img alt="([^"]+)"', html)
+    assert len(alts) == 4
+    assert any("Economic Regeneration and Transport: 12 achieved, 8 on track, 1 not achieved" in a for a in alts)
+    assert any(a.startswith("Diverging bar chart of variance from target") and "3.1: +24.4% (green)" in a for a in alts)
+    plan = (reports["milestones"] / "report.html").read_text()
+    assert "Bar chart of Total Budget Requirement by year: 2009/10 £3,734,032" in plan
+
+
+@pytest.mark.parametrize("name", ["year-end", "milestones"])
+def test_pdf_is_tagged_with_language_title_and_bookmarks(reports, name):
+    reader = PdfReader(reports[name] / "report.pdf")
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
+    assert "/StructTreeRoot" in root
+    assert str(root["/Lang"]) == "en-GB"
+    assert reader.metadata.title
+    def flatten(items):
+        for item in items:
+            yield from flatten(item) if isinstance(item, list) else [item.title]
+
+    titles = list(flatten(reader.outline))
+    assert titles[0].endswith("milestones") or titles[0].endswith("progress report")  # the h1
+    assert "Contents" in titles and "Data quality" in titles
