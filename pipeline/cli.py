@@ -93,14 +93,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _batch(args)
     if args.command in ("verify", "reproduce"):
         return _audit(args)
+    def log(message):
+        print(message, file=sys.stderr)
+
     if args.command == "plan":
-        result = api.run_plan(args.input, args.year, args.quarter, out_root=args.out, force=args.force,
-                              log=lambda message: print(message, file=sys.stderr))
-        verb = "wrote" if result.rendered else "up to date, left as it was:"
-        print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
-        return 0
-    result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
-                            force=args.force, register_path=args.register, log=lambda message: print(message, file=sys.stderr))
+        result = api.run_plan(args.input, args.year, args.quarter, out_root=args.out, force=args.force, log=log)
+    else:
+        result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
+                                force=args.force, register_path=args.register, log=log)
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     return 0

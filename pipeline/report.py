@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .charts import STATUS_STYLE
 from .clean import STATUS_LABELS
 
 
@@ -158,13 +157,6 @@ def key_figures(headline: pd.DataFrame) -> Html:
         f'({int(on["count"])} of {assessed} indicators with a status)</p>'
         f'<p class="key off"><span class="big">{esc(off["percent"])}</span> slipped or not achieved '
         f'({int(off["count"])} of {assessed})</p></div>')
-
-
-def status_legend() -> Html:
-    """A key to the status markers used in the tables."""
-    items = "".join(
-        f'<li>{status_badge(i + 1, label)}</li>' for i, label in enumerate(list(STATUS_STYLE)[:4]))
-    return Html(f'<ul class="status-key" aria-label="Status key">{items}</ul>')
 
 
 def paragraph(text: str) -> Html:

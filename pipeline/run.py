@@ -83,14 +83,15 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
     previous = trend = None
     inputs = ()
     if context:
-        inputs = tuple(input_entry(p) for p in inputs_read(period, path, register_path))
         earlier = related_inputs(period, path)
-        before = None
+        inputs = tuple(input_entry(p) for p in inputs_read(period, path, register_path, earlier))
+        # each earlier export is prepared once, whether it is the previous period, in the trend, or both
+        wanted = dict(earlier["year"]) | (dict([earlier["previous"]]) if earlier["previous"] else {})
+        prepared = {p: prepare(q, p, register_path).indicators for p, q in sorted(wanted.items())}
         if earlier["previous"] is not None:
-            previous, previous_path = earlier["previous"]
-            before = prepare(previous_path, previous, register_path).indicators
-        indicators = measure.compare_with_previous(indicators, before)
-        quarters = {str(p): prepare(q, p, register_path).indicators for p, q in earlier["year"]}
+            previous = earlier["previous"][0]
+        indicators = measure.compare_with_previous(indicators, prepared.get(previous))
+        quarters = {str(p): prepared[p] for p, _ in earlier["year"]}
         quarters[str(period)] = indicators
         trend = measure.status_by_period(quarters)
     return PeriodData(period, name, hashlib.sha256(data).hexdigest(), len(data), register_info, indicators, findings,
@@ -107,11 +108,12 @@ def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
     return dict(sorted(found.items()))
 
 
-def inputs_read(period: Period, source: Path, register_path: str | Path | None = None) -> list[Path]:
+def inputs_read(period: Period, source: Path, register_path: str | Path | None = None,
+                related: dict | None = None) -> list[Path]:
     """Every file a period's report reads: the export, the register, the previous period's export
     (direction of travel) and the earlier quarters of the year (the trend chart). The cache key and the
-    manifest cover exactly these."""
-    related = related_inputs(period, source)
+    manifest cover exactly these. ``related`` is ``related_inputs``' answer when the caller has it."""
+    related = related if related is not None else related_inputs(period, source)
     register_file = _register_file(register_path)
     paths = [Path(source)] + ([register_file] if register_file else [])
     paths += [related["previous"][1]] if related["previous"] else []
