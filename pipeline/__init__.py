@@ -6,11 +6,11 @@ else lives in the stage modules.
 
 from .audit import reproduce, verify
 from .batch import BatchResult, run_batch
-from .errors import InputError, ManifestError, NotAnExportError, PipelineError, RenderError, UsageError
+from .errors import InputError, ManifestError, NotAnExportError, OutputError, PipelineError, RenderError, UsageError
 from .run import PeriodData, PlanData, RunResult, clean_file, load_period, load_plan, prepare, run_period, run_plan
 
 __all__ = [
-    "InputError", "ManifestError", "NotAnExportError", "PipelineError", "RenderError", "UsageError",
+    "InputError", "ManifestError", "NotAnExportError", "OutputError", "PipelineError", "RenderError", "UsageError",
     "PeriodData", "PlanData", "RunResult", "BatchResult",
     "clean_file", "load_period", "load_plan", "prepare", "run_period", "run_plan", "run_batch", "verify", "reproduce",
 ]

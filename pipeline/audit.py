@@ -1,7 +1,9 @@
-"""What an auditor runs months later: verify a period folder against its manifest, and reproduce it.
+"""What an auditor runs months later: verify a report folder against its manifest, and reproduce it.
 
-``verify`` recomputes the SHA-256 of every output the manifest lists. ``reproduce`` renders the period
-again from the manifest's inputs and parameters into a temporary folder and compares the files.
+``verify`` recomputes the SHA-256 of every output the manifest lists (only files inside the folder count).
+``reproduce`` renders the report again from the manifest's inputs and parameters into a temporary folder,
+compares the files, and when they differ says which of the things that decide them differ: the
+pipeline's code digest, the git commit, Python, the packages, or the parameters.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from .paths import PROJECT_ROOT
 
 @dataclass
 class Check:
-    """Per-file states, and notes (environment differences) that do not decide the outcome."""
+    """Per-file states; notes (environment differences) that do not decide the outcome; and, when files
+    differ, the reasons found (what differs between the manifest and this reproduction)."""
 
     files: list[tuple[str, str]]
     notes: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -28,44 +32,71 @@ class Check:
 
 
 def verify(folder: str | Path) -> Check:
-    """Recompute the hashes of a period folder's outputs against its ``manifest.json``.
+    """Recompute the hashes of a report folder's outputs against its ``manifest.json``.
 
+    A listed output that is absolute or leads out of the folder (``../``) fails as "outside the folder".
     Raises ManifestError when the folder has no usable manifest.
     """
     folder = Path(folder)
     return Check(manifest.check_outputs(folder, manifest.read(folder)))
 
 
-def reproduce(folder: str | Path, root: Path = PROJECT_ROOT) -> Check:
-    """Render the period again from the manifest's inputs and parameters, in a temporary folder, and compare.
+def locate_input(recorded_path: str, root: Path = PROJECT_ROOT, inputs_dir: str | Path | None = None) -> Path | None:
+    """Where an input listed in a manifest is now: under the project ``root`` at its recorded path, else (for an
+    input that was outside the project, recorded by its name alone) in ``inputs_dir``. None when not found."""
+    recorded = Path(recorded_path)
+    candidates = [] if recorded.is_absolute() or ".." in recorded.parts else [Path(root) / recorded]
+    if inputs_dir is not None:
+        candidates.append(Path(inputs_dir) / recorded.name)
+    return next((c for c in candidates if c.is_file()), None)
 
-    Inputs are looked for at their recorded paths (relative to the project ``root``); one that is
-    missing or changed stops the reproduction with a ManifestError. A Python or package version other
-    than the manifest's is a note: the outputs may then differ for that reason alone.
+
+def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | Path | None = None) -> Check:
+    """Render the report again from the manifest's inputs and parameters, in a temporary folder, and compare.
+
+    Inputs are looked for at their recorded paths (relative to the project ``root``), or by name in
+    ``inputs_dir`` (an input outside the project is published by its name only). One that is missing or
+    changed stops the reproduction with a ManifestError. A Python or package version other than the
+    manifest's is a note; when outputs differ, ``reasons`` names what differs.
     """
-    from .run import run_period
+    from .run import run_period, run_plan
 
     folder = Path(folder)
     recorded = manifest.read(folder)
     params = recorded.get("parameters") or {}
-    if not {"year", "quarter", "input_path"} <= set(params):
-        raise ManifestError("manifest.json has no parameters to reproduce the period from", folder)
+    plan = "plan_path" in params
+    needed = {"year", "quarter", "plan_path" if plan else "input_path"}
+    if not needed <= set(params):
+        raise ManifestError("manifest.json has no parameters to reproduce the report from", folder)
+    located = {}
     for entry in recorded.get("inputs", []):
-        path = Path(entry["path"]) if Path(entry["path"]).is_absolute() else root / entry["path"]
-        if not path.is_file():
-            raise ManifestError(f"input {entry['path']} listed in the manifest is missing; restore it to reproduce",
-                                folder)
+        path = locate_input(entry["path"], root, inputs_dir)
+        if path is None:
+            where = " (or pass --inputs DIR holding it)" if inputs_dir is None else f" or in {inputs_dir}"
+            raise ManifestError(f"input {entry['path']} listed in the manifest is missing; restore it to reproduce"
+                                + where, folder)
         if manifest.sha256(path.read_bytes()) != entry["sha256"]:
             raise ManifestError(f"input {entry['path']} has changed since the report was made (SHA-256 differs); "
                                 "restore the original to reproduce", folder)
-    notes = environment_differences(recorded.get("environment") or {}, manifest.environment())
+        located[entry["path"]] = path
+    current_env = manifest.environment()
+    notes = environment_differences(recorded.get("environment") or {}, current_env)
+
+    def where(recorded_path: str) -> Path | None:
+        return located.get(recorded_path) or locate_input(recorded_path, root, inputs_dir)
+
     with tempfile.TemporaryDirectory(prefix="council-reproduce-") as tmp:
-        result = run_period(params["year"], params["quarter"], input_path=root / params["input_path"]
-                            if not Path(params["input_path"]).is_absolute() else params["input_path"],
-                            out_root=Path(tmp) / "outputs", processed_root=Path(tmp) / "processed", force=True,
-                            register_path=(root / params["register_path"]) if params.get("register_path") else None)
+        if plan:
+            result = run_plan(where(params["plan_path"]), params["year"], params["quarter"],
+                              out_root=Path(tmp) / "outputs", force=True)
+        else:
+            register = where(params["register_path"]) if params.get("register_path") else None
+            result = run_period(params["year"], params["quarter"], input_path=where(params["input_path"]),
+                                out_root=Path(tmp) / "outputs", processed_root=Path(tmp) / "processed", force=True,
+                                register_path=register)
         again = {p.relative_to(result.out_dir).as_posix(): manifest.sha256(p.read_bytes())
                  for p in result.out_dir.rglob("*") if p.is_file()}
+        remade = manifest.read(result.out_dir)
     files = []
     for entry in sorted(recorded["outputs"], key=lambda o: o["path"]):
         name = entry["path"]
@@ -75,7 +106,36 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT) -> Check:
             files.append((name, "matches" if again[name] == entry["sha256"] else "differs"))
     files += [(name, "new output") for name in sorted(set(again) - {o["path"] for o in recorded["outputs"]}
                                                        - {manifest.MANIFEST})]
-    return Check(files, notes)
+    check = Check(files, notes)
+    if not check.ok:
+        check.reasons = differences(recorded, remade)
+    return check
+
+
+def differences(recorded: dict, remade: dict) -> list[str]:
+    """What differs between two manifests among the things that decide a report's outputs: the pipeline's
+    code digest, git commit and version, Python, packages, inputs and parameters. Empty when none does."""
+    reasons = []
+    before, now = recorded.get("pipeline") or {}, remade.get("pipeline") or {}
+    if before.get("code_digest") != now.get("code_digest"):
+        reasons.append(f"code digest: the pipeline's code, templates, notebooks or lock changed "
+                       f"({str(before.get('code_digest'))[:12]} in the manifest, {str(now.get('code_digest'))[:12]} now)")
+    if before.get("git_commit") != now.get("git_commit"):
+        reasons.append(f"git commit: {before.get('git_commit') or 'none'} in the manifest, {now.get('git_commit') or 'none'} now")
+    if before.get("version") != now.get("version"):
+        reasons.append(f"pipeline version: {before.get('version')} in the manifest, {now.get('version')} now")
+    env_before, env_now = recorded.get("environment") or {}, remade.get("environment") or {}
+    if env_before.get("python") != env_now.get("python"):
+        reasons.append(f"Python: {env_before.get('python')} in the manifest, {env_now.get('python')} now")
+    changed = environment_differences({"packages": env_before.get("packages") or {}},
+                                      {"python": "", "packages": env_now.get("packages") or {}})
+    if changed:
+        reasons.append(f"packages: {len(changed)} differ ({'; '.join(changed[:5])}{'; ...' if len(changed) > 5 else ''})")
+    if recorded.get("inputs") != remade.get("inputs"):
+        reasons.append("inputs: the files read differ from the manifest's")
+    if recorded.get("parameters") != remade.get("parameters"):
+        reasons.append("parameters: differ from the manifest's")
+    return reasons
 
 
 def environment_differences(recorded: dict, current: dict) -> list[str]:

@@ -17,7 +17,10 @@ What the export looks like, and what is done with it:
   kept as text (``status_kind`` ``blank``/``text``) and counted apart;
 * a row shifted right by one column is realigned;
 * the Key and the export's own summary at the end are read into
-  ``export_summary`` (label, value, source line), never into the figures.
+  ``export_summary`` (label, value, source line), never into the figures;
+* invisible and bidirectional-control characters (zero-width spaces, right-to-left
+  overrides, ...) are removed from every cell, so that "RES" and "RES\u200b" are one
+  directorate, and the row is recorded.
 
 Every anomaly becomes a row of the data-quality table (``findings``).
 """
@@ -30,7 +33,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import NotAnExportError
+from .errors import InputError, NotAnExportError
+from .ingest import LIMITS
 
 STATUS_LABELS = {
     1: "Achieved Target",
@@ -68,6 +72,33 @@ _DIRECTORATE = re.compile(r"^[A-Z][A-Za-z&]{1,9}(\s*/\s*[A-Z][A-Za-z&]{1,9})*$")
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?\s*>")
 _ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
 _SUMMARY_VALUE = re.compile(r"^\d[\d,]*(\.\d+)?%?$")
+# Unicode format characters (category Cf): zero-width spaces and joiners, bidirectional embeddings,
+# overrides and isolates, word joiners, the BOM, interlinear annotation and tag characters. None
+# prints; each can make two look-alike names differ or reorder the text a reader sees.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                        "\ufff9-\ufffb\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+_VOID_TAGS = {"br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
+_TAG_PARTS = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)\s*>")
+
+
+def strip_invisible(text: str) -> tuple[str, int]:
+    """``text`` without invisible and bidirectional-control characters, and how many were removed."""
+    cleaned, count = _INVISIBLE.subn("", text)
+    return cleaned, count
+
+
+def markup_depth(text: str) -> int:
+    """How deeply HTML elements nest in ``text`` (0 for plain text), counted in one pass."""
+    if "<" not in text:
+        return 0
+    depth = deepest = 0
+    for closing, tag, self_closing in _TAG_PARTS.findall(text):
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and tag.lower() not in _VOID_TAGS:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 @dataclass(frozen=True)
@@ -151,7 +182,8 @@ def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
     lengths = raw["n_cells"].astype(int).tolist()
     state = _State()
     for pos in range(header_pos + 1, len(cells)):
-        _clean_row(state, lines[pos], [c.strip() for c in cells[pos][:lengths[pos]]], cols, width)
+        row = _visible_cells(state, lines[pos], cells[pos][:lengths[pos]], cols, name)
+        _clean_row(state, lines[pos], row, cols, width)
     if not state.in_key:
         last = lines[-1] if lines else 0
         state.find(last, None, "no_summary",
@@ -186,6 +218,26 @@ class _State:
 
     def find(self, line, ref, check, finding, action_taken):
         self.findings.append((line, ref or "", check, finding, action_taken))
+
+
+def _visible_cells(state: "_State", line: int, row: list[str], cols: dict[str, int], name: str) -> list[str]:
+    """The row's cells stripped, without invisible characters (recorded), with the nesting of markup bounded."""
+    out, touched = [], []
+    for index, cell in enumerate(row):
+        if "<" in cell and markup_depth(cell) > LIMITS.markup_depth:
+            raise InputError(f"a cell nests {markup_depth(cell)} HTML elements, over the limit of "
+                             f"{LIMITS.markup_depth}; is the export damaged?", name, line)
+        text, removed = strip_invisible(cell)
+        if removed:
+            field = next((f for f, i in cols.items() if i == index), f"column {index + 1}")
+            touched.append(f"{field} ({removed})")
+        out.append(text.strip())
+    if touched:
+        ref = out[cols["ref"]] if cols["ref"] < len(out) else ""
+        state.find(line, ref if _REF.match(ref) else "", "invisible_characters",
+                   "invisible or bidirectional-control characters in " + ", ".join(touched),
+                   "removed, so that names that look alike are the same name")
+    return out
 
 
 def _norm(text: str) -> str:

@@ -5,7 +5,7 @@
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force]
     python -m pipeline verify DIR
-    python -m pipeline reproduce DIR
+    python -m pipeline reproduce DIR [--inputs DIR]
 
 Errors print one line, ``error: FILE[:LINE]: message``, and exit 2; ``--debug``
 shows the traceback as well. ``batch`` exits 1 when some periods failed (the others are rendered).
@@ -50,10 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--quarter", metavar="Qn", required=True, help="Q1, Q2, Q3 or Q4")
     plan.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     plan.add_argument("--force", action="store_true", help="render even when up to date")
-    verify = sub.add_parser("verify", help="check a period folder's files against its manifest.json")
-    verify.add_argument("folder", metavar="DIR", help="a period folder, e.g. outputs/2011-12/Q4")
-    reproduce = sub.add_parser("reproduce", help="render a period again from its manifest and compare the files")
-    reproduce.add_argument("folder", metavar="DIR", help="a period folder, e.g. outputs/2011-12/Q4")
+    verify = sub.add_parser("verify", help="check a report folder's files against its manifest.json")
+    verify.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
+    reproduce = sub.add_parser("reproduce", help="render a report again from its manifest and compare the files")
+    reproduce.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
+    reproduce.add_argument("--inputs", metavar="DIR",
+                           help="folder holding inputs that were outside the project (the manifest names them only)")
     for p in (clean, run, batch, plan, verify, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
@@ -141,15 +143,20 @@ def _audit(args: argparse.Namespace) -> int:
     """verify / reproduce: one line per file, exit 0 when all match, 1 when any differs or is missing."""
     from . import audit
 
-    check = audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder)
+    check = audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder, inputs_dir=args.inputs)
     for note in check.notes:
         print(f"warning: environment differs: {note}", file=sys.stderr)
     for name, state in check.files:
-        print(f"{state:>16}  {name}")
+        print(f"{state:>18}  {name}")
     bad = [name for name, state in check.files if state not in ("ok", "matches")]
     word = "verified" if args.command == "verify" else "reproduced"
     if bad:
         print(f"{args.folder}: {len(bad)} of {len(check.files)} files not {word}: {', '.join(bad)}")
+        if args.command == "reproduce":
+            for reason in check.reasons or ["none of code digest, git commit, Python, packages, inputs or parameters "
+                                            "differs from the manifest: the difference comes from the machine "
+                                            "(fonts, system libraries)"]:
+                print(f"  differs: {reason}")
         return 1
     print(f"{args.folder}: all {len(check.files)} files {word}")
     return 0

@@ -48,3 +48,7 @@ class RenderError(PipelineError):
 
 class ManifestError(PipelineError):
     """A period folder has no usable manifest.json, so it cannot be verified or reproduced."""
+
+
+class OutputError(PipelineError):
+    """An output folder cannot be written: read-only, not a folder, or the disk is full."""

@@ -9,6 +9,10 @@ the row really had, so a row cut short can be told from one with empty
 cells) and string cells ``c0``, ``c1``, ... padded with "" to the widest row.
 
 ``read_bytes`` is the only function here that touches the file system.
+
+Every input is bounded by ``LIMITS`` (file size, unpacked size of a workbook, rows, cell length), far
+above any real export and checked before the expensive work, so a hostile or broken file stops with a
+one-line error naming the limit instead of running for minutes or exhausting memory.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import csv
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
@@ -33,10 +39,32 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls and other OLE fi
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """Read an input file whole.
+@dataclass(frozen=True)
+class Limits:
+    """What the pipeline accepts, far above any real export (the seed is 70 KB, 137 rows, cells under 2,000
+    characters; Excel itself holds at most 32,767 characters in a cell)."""
 
-    Raises InputError when the path is missing, is a directory, cannot be read, or is empty.
+    file_bytes: int = 50 * 2**20          # an input file on disk
+    unpacked_bytes: int = 200 * 2**20     # an .xlsx's parts once unzipped (a zip bomb inflates far beyond)
+    rows: int = 100_000                   # rows of an export or register
+    cell_chars: int = 32_767              # characters in one cell: Excel's own limit
+    markup_depth: int = 40                # nested HTML elements in one cell
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The limits as a reader would see them, for the README and messages."""
+        return [("file size", f"{self.file_bytes // 2**20} MB"),
+                ("an .xlsx unpacked", f"{self.unpacked_bytes // 2**20} MB"),
+                ("rows", f"{self.rows:,}"), ("characters in one cell", f"{self.cell_chars:,}"),
+                ("nested HTML elements in one cell", f"{self.markup_depth}")]
+
+
+LIMITS = Limits()
+
+
+def read_bytes(path: str | Path, limits: Limits = LIMITS) -> bytes:
+    """Read an input file whole, once; its size is checked against ``limits.file_bytes`` before reading.
+
+    Raises InputError when the path is missing, is a directory, cannot be read, is empty or too large.
     """
     p = Path(path)
     if not p.exists():
@@ -44,6 +72,10 @@ def read_bytes(path: str | Path) -> bytes:
     if p.is_dir():
         raise InputError("is a directory, not an export file; name the file inside it", p)
     try:
+        size = p.stat().st_size
+        if size > limits.file_bytes:
+            raise InputError(f"is {size / 2**20:,.0f} MB, over the limit of {limits.file_bytes // 2**20} MB for an "
+                             "input file; is it the right file?", p)
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror}); check its permissions", p) from None
@@ -52,20 +84,34 @@ def read_bytes(path: str | Path) -> bytes:
     return data
 
 
-def parse_export(data: bytes, name: str) -> pd.DataFrame:
+def parse_export(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFrame:
     """Turn the bytes of a TSV, CSV or XLSX export into raw rows.
 
     ``name`` is the file name used in messages and to tell CSV from TSV.
     Returns a DataFrame with ``source_line``, ``n_cells`` (int) and cells ``c0..cN`` (str).
-    Raises InputError for binary, undecodable or corrupt input.
+    Raises InputError for binary, undecodable or corrupt input, and for input over ``limits``.
     """
+    if len(data) > limits.file_bytes:
+        raise InputError(f"is {len(data) / 2**20:,.0f} MB, over the limit of {limits.file_bytes // 2**20} MB "
+                         "for an input file", name)
     if data.startswith(_XLSX_MAGIC):
-        rows = _xlsx_rows(data, name)
+        rows = _xlsx_rows(data, name, limits)
     elif data.startswith(_OLE_MAGIC):
         raise InputError("is a legacy .xls (or other OLE) file; save it as .xlsx or CSV and try again", name)
     else:
-        rows = _text_rows(_decode(data, name), name)
+        rows = _text_rows(_decode(data, name), name, limits)
     return _frame(rows)
+
+
+def _check_row(cells: list[str], line: int, count: int, name: str, limits: Limits) -> None:
+    """Stop at the first row past the row limit or with a cell past the cell limit."""
+    if count > limits.rows:
+        raise InputError(f"has more than {limits.rows:,} rows, the limit for an input; is it the right file?",
+                         name, line)
+    for cell in cells:
+        if len(cell) > limits.cell_chars:
+            raise InputError(f"a cell holds {len(cell):,} characters, over the limit of {limits.cell_chars:,} "
+                             "(Excel's own); is the export damaged?", name, line)
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -96,7 +142,7 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _text_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
+def _text_rows(text: str, name: str, limits: Limits = LIMITS) -> list[tuple[int, list[str]]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = _delimiter(text, name)
     # QUOTE_NONE for tab-separated text: the web export does not quote cells,
@@ -107,6 +153,7 @@ def _text_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     start = 1
     try:
         for cells in reader:
+            _check_row(cells, start, len(rows) + 1, name, limits)
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -130,26 +177,96 @@ def _looks_quoted(text: str) -> bool:
     return bool(re.search(r'(^|\t)"[^"\t\n]*\n', text, flags=re.MULTILINE)) and bool(re.search(r'"(\t|$)', text, flags=re.MULTILINE))
 
 
-def _xlsx_rows(data: bytes, name: str) -> list[tuple[int, list[str]]]:
+def _xlsx_rows(data: bytes, name: str, limits: Limits = LIMITS) -> list[tuple[int, list[str]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_unpacked(data, name, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError, EOFError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError, EOFError,
+            ParseError) as exc:
         raise InputError(f"is not a readable Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name) from None
     try:
         sheets = book.worksheets
         if not sheets:
             raise InputError("is an Excel workbook with no worksheets", name)
+        for sheet in sheets:
+            # read-only mode trusts the sheet's <dimension> record, which a stale save leaves too small:
+            # forget it and read to the real last row
+            sheet.reset_dimensions()
         # The export is the first sheet that has a header row; default to the first.
         sheet = next((s for s in sheets if _sheet_has_header(s)), sheets[0])
-        return [(number, [_xlsx_text(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError) as exc:
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            cells = [_xlsx_text(v) for v in values]
+            _check_row(cells, number, number, name, limits)
+            rows.append((number, cells))
+        return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError, ParseError) as exc:
         raise InputError(f"is a damaged Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name) from None
     finally:
         book.close()
+
+
+def _check_unpacked(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a workbook whose parts unpack past ``limits.unpacked_bytes`` (a zip bomb), before unpacking any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            unpacked = sum(info.file_size for info in book.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError(f"is not a readable Excel workbook ({type(exc).__name__}); open it in Excel and save it again",
+                         name) from None
+    if unpacked > limits.unpacked_bytes:
+        raise InputError(f"unpacks to {unpacked / 2**20:,.0f} MB, over the limit of {limits.unpacked_bytes // 2**20} MB "
+                         "for a workbook; a real export is far smaller (is it a zip bomb?)", name)
+
+
+def workbook_findings(data: bytes, name: str) -> list[tuple[int, str, str, str, str]]:
+    """Cells of an .xlsx export whose value is a formula's cached result, and links to other workbooks.
+
+    Returns findings as (source_line, ref, check, finding, action_taken); none for text exports. The
+    value read is the one Excel saved with the file: it may be stale, and a link to another workbook
+    means the figure depends on a file the pipeline never sees.
+    """
+    if not data.startswith(_XLSX_MAGIC):
+        return []
+    import openpyxl
+    from defusedxml.ElementTree import iterparse
+
+    findings = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        links = sorted(n for n in archive.namelist() if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
+        for link in links:
+            findings.append((0, "", "external_link", f"the workbook links to another workbook ({link.rsplit('/', 1)[-1]})",
+                             "used the values saved in this file; the linked workbook was not read"))
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheets = book.worksheets
+            for sheet in sheets:
+                sheet.reset_dimensions()
+            sheet = next((s for s in sheets if _sheet_has_header(s)), sheets[0] if sheets else None)
+            path = getattr(sheet, "_worksheet_path", None)
+        finally:
+            book.close()
+        if not path:
+            return findings
+        namespace = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        with archive.open(path) as source:
+            for _, element in iterparse(source):
+                if element.tag == namespace + "c":
+                    formula = element.find(namespace + "f")
+                    if formula is not None:
+                        ref = element.get("r", "")
+                        row = int(re.sub(r"\D", "", ref) or 0)
+                        text = (formula.text or "").strip()
+                        external = bool(re.search(r"\[\d+\]", text))
+                        findings.append((row, "", "external_formula" if external else "formula",
+                                         f"cell {ref} holds a formula ={text[:80]}"
+                                         + (" that reads another workbook" if external else ""),
+                                         "used the value Excel saved with the file; it is not recalculated here"))
+                    element.clear()
+    return findings
 
 
 def _sheet_has_header(sheet) -> bool:
@@ -181,32 +298,53 @@ def _frame(rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
 
 
 REGISTER_COLUMNS = ["ref", "target", "baseline", "actual", "unit", "polarity", "tolerance", "note", "period"]
+# The units the pipeline computes with: a share, a count, a rate per N.
+_REGISTER_UNIT = re.compile(r"^(?:%|count|per \d{1,3}(?:,\d{3})*)$")
+_MAX_FIGURE = 1e15  # larger than any council figure; 1e308 and 309-digit numbers are typing errors
 
 
-def parse_register(data: bytes, name: str) -> pd.DataFrame:
+def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFrame:
     """Read the analyst-maintained indicator register (CSV: ref, target, baseline, actual, unit, polarity, tolerance,
     note, period).
 
-    Empty cells mean "no override"; a row with a ``period`` (``2011/12 Q4``) applies to that period only. Numbers may carry thousands separators and a % sign.
+    Empty cells mean "no override"; a row with a ``period`` (``2011/12 Q4``) applies to that period only. Numbers
+    may carry thousands separators and a % sign. ``unit`` is ``%``, ``count`` or ``per N`` (``per 100,000``).
     Returns the rows with ``source_line``; numbers as floats (NaN when empty).
-    Raises InputError naming the line for a missing column, a number that is not a number,
-    a polarity other than higher/lower, or a negative tolerance.
+    Raises InputError naming the line for: an unclosed quote, a missing, unknown or repeated column, a row with
+    more cells than the header, a ref given twice for the same period, a number that is not a finite number
+    of a plausible size, an unknown unit, a polarity other than higher/lower, or a negative tolerance.
     """
     text = _decode(data, name)
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
-    rows = list(reader)
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            _check_row(cells, start, len(rows) + 1, name, limits)
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"cannot be read as CSV ({exc}): a quote opened on this line is never closed", name,
+                         start) from None
     if not rows:
         raise InputError("is empty; a register needs a header row: " + ",".join(REGISTER_COLUMNS), name)
-    header = [h.strip().lower() for h in rows[0]]
+    header = [h.strip().lower() for h in rows[0][1]]
     missing = [c for c in ("ref",) if c not in header]
     if missing or not set(header) <= set(REGISTER_COLUMNS):
         unknown = sorted(set(header) - set(REGISTER_COLUMNS))
         raise InputError(f"register header must use the columns {', '.join(REGISTER_COLUMNS)}"
                          + (f" (unknown: {', '.join(unknown)})" if unknown else " (ref is required)"), name, 1)
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InputError(f"the column {', '.join(repeated)} appears more than once in the header; keep one", name, 1)
     records = []
-    for line, cells in enumerate(rows[1:], start=2):
+    seen: dict[tuple[str, str], int] = {}
+    for line, cells in rows[1:]:
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            raise InputError(f"row has {len(cells)} cells but the header has {len(header)} columns; "
+                             "a comma inside a value needs quotes", name, line)
         record = dict(zip(header, (c.strip() for c in cells)))
         out = {"source_line": line}
         for col in REGISTER_COLUMNS:
@@ -217,6 +355,9 @@ def parse_register(data: bytes, name: str) -> pd.DataFrame:
                 out[col] = value
         if out["polarity"] not in ("", "higher", "lower"):
             raise InputError(f"polarity {out['polarity']!r} must be 'higher' or 'lower' (or empty)", name, line)
+        if out["unit"] and not _REGISTER_UNIT.match(out["unit"]):
+            raise InputError(f"unit {out['unit'][:60]!r} is not one the pipeline knows: use %, count or per N "
+                             "(such as per 100,000), or leave it empty", name, line)
         if not out["ref"]:
             raise InputError("register row has no ref", name, line)
         if out["period"]:
@@ -225,6 +366,11 @@ def parse_register(data: bytes, name: str) -> pd.DataFrame:
                 out["period"] = str(Period.parse(year, quarter))
             except PipelineError as exc:
                 raise InputError(f"period {out['period']!r}: {exc.message}", name, line) from None
+        key = (out["ref"], out["period"])
+        if key in seen:
+            raise InputError(f"ref {out['ref']!r}" + (f" for {out['period']}" if out["period"] else "")
+                             + f" is already given at line {seen[key]}; keep one row per ref and period", name, line)
+        seen[key] = line
         if out["tolerance"] == out["tolerance"] and out["tolerance"] < 0:
             raise InputError("tolerance must be a percentage of the target, 0 or more", name, line)
         records.append(out)
@@ -238,7 +384,9 @@ def _register_number(value: str, column: str, name: str, line: int) -> float:
     if value == "":
         return float("nan")
     cleaned = value.replace(",", "").rstrip("%").strip()
-    try:
-        return float(cleaned)
-    except ValueError:
-        raise InputError(f"{column} {value!r} is not a number", name, line) from None
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", cleaned):
+        raise InputError(f"{column} {value[:40]!r} is not a number", name, line)
+    number = float(cleaned)
+    if not abs(number) < _MAX_FIGURE:
+        raise InputError(f"{column} {value[:40]!r} is not a plausible figure (at most {_MAX_FIGURE:,.0f})", name, line)
+    return number

@@ -118,14 +118,30 @@ def read(folder: Path) -> dict:
     return manifest
 
 
+def inside(folder: Path, name: str) -> bool:
+    """True when the listed output ``name`` is a relative path that stays inside ``folder`` (no ``..``, not
+    absolute, no link leading out): a manifest can vouch only for files of its own folder."""
+    relative = Path(str(name))
+    if not str(name) or relative.is_absolute() or ".." in relative.parts or "\\" in str(name):
+        return False
+    try:
+        (Path(folder) / relative).resolve().relative_to(Path(folder).resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
 def check_outputs(folder: Path, manifest: dict) -> list[tuple[str, str]]:
-    """Every output file's state against the manifest: (path, "ok" | "differs" | "missing" | "not in manifest")."""
+    """Every output file's state against the manifest:
+    (path, "ok" | "differs" | "missing" | "not in manifest" | "outside the folder")."""
     folder = Path(folder)
-    listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    listed = {str(o["path"]): o["sha256"] for o in manifest["outputs"]}
     states = []
     for name, digest in sorted(listed.items()):
         path = folder / name
-        if not path.is_file():
+        if not inside(folder, name):
+            states.append((name, "outside the folder"))
+        elif not path.is_file():
             states.append((name, "missing"))
         else:
             states.append((name, "ok" if sha256(path.read_bytes()) == digest else "differs"))
@@ -144,6 +160,6 @@ def up_to_date(folder: Path, key: str) -> bool:
         return False
     for entry in manifest["outputs"]:
         path = Path(folder) / entry["path"]
-        if not path.is_file() or sha256(path.read_bytes()) != entry["sha256"]:
+        if not inside(folder, entry["path"]) or not path.is_file() or sha256(path.read_bytes()) != entry["sha256"]:
             return False
     return True

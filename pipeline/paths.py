@@ -32,3 +32,31 @@ def display_path(path: Path | str) -> str:
         return p.resolve().relative_to(PROJECT_ROOT).as_posix()
     except ValueError:
         return str(p)
+
+
+def published_path(path: Path | str) -> str:
+    """A path as it may appear in a published report or manifest: project-relative when inside the project,
+    otherwise the file name alone (a full path outside the project can carry a user's home folder name)."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return p.name
+
+
+def plans_dir(root: Path, plan_file: str, period: Period) -> Path:
+    """``root/plans/<plan folder>/<year>/<quarter>``: each plan's milestone report in a folder of its own,
+    never inside a Council Plan period folder (re-rendering one report never removes another)."""
+    return Path(root) / "plans" / plan_folder(plan_file) / period.year_slug / period.quarter_label
+
+
+def plan_folder(file_name: str) -> str:
+    """A folder name for a plan file: its name, made safe. Distinct file names give distinct folders
+    (``a.v1.txt`` and ``a.v2.txt``), and no name gives a hidden folder or one outside ``plans/``."""
+    import hashlib
+    import re
+
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", file_name).lstrip("._-")
+    if safe != file_name or not safe:
+        safe = f"{safe or 'plan'}-{hashlib.sha256(file_name.encode('utf-8')).hexdigest()[:8]}"
+    return safe

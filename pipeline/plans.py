@@ -3,9 +3,14 @@
 The plans were exported from PDF and come in two layouts, sometimes both in one file:
 tab-separated rows (Key actions | By when | Outcomes and Success Criteria) whose cells wrap onto the
 following lines, and one cell per line with numbered actions ("CP1.2. ...") followed by their date
-and outcomes. Both are read into one table of milestones: plan, theme, priority, action, due_text,
-due_date (the end of the stated month, season or range; empty when the text is not a date),
+and outcomes. Both are read into one table of milestones: plan, theme, priority, group, action,
+due_text, due_date (the end of the stated month, season or range; empty when the text is not a date),
 success_criteria, source_line. What cannot be placed is a data-quality finding, never a guess.
+
+Inside a priority, a row may name a group of actions rather than be one: it has no date of its own
+(an empty cell, a bullet, or its own text wrapped on into the date column, "... NE initia | ative")
+and the row after it starts a dated action. Such a row is a heading: it becomes the ``group`` of the
+actions below it, and never part of an action or of a due date.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import pandas as pd
 from .clean import FINDING_COLUMNS
 from .dates import due_dates
 
-MILESTONE_COLUMNS = ["plan", "theme", "priority", "action", "due_text", "due_date", "success_criteria", "source_line"]
+MILESTONE_COLUMNS = ["plan", "theme", "priority", "group", "action", "due_text", "due_date", "success_criteria",
+                     "source_line"]
 BUDGET_COLUMNS = ["table", "line", "year", "amount", "source_line"]
 
 _HEADERS = ("key actions", "by when", "outcomes and success criteria")
@@ -28,6 +34,10 @@ _EMPTY = {"", "\u00a0", "·", "•", "-", "\u2013"}
 _NOT_A_DATE = re.compile(r"ongoing|annually|in line with|as required|throughout|continuous|tbc|to be confirmed", re.I)
 _AMOUNT = re.compile(r"^\(?-?£?\d{1,3}(,\d{3})*(\.\d+)?\)?$|^0$")
 _BUDGET_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+# A date cell cut short at a line end: a month or season whose year is on the next line ('February' / '2009').
+_PARTIAL_DATE = re.compile(r"^(?:by\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|autumn|"
+                           r"winter|end\s+of)[a-z]*\.?$", re.I)
+_BULLETS = {"\u2022", "\u00b7", "\u25cf", "-", "\u2013"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,17 @@ class _Milestone:
     theme: str
     priority: str
     success: list[str] = field(default_factory=list)
+    group: str = ""
+    heading_text: str = ""  # set while the row may be a group heading: its text with the wrapped fragment joined
+
+
+@dataclass
+class _Groups:
+    """The group heading in force, and the headings found (for the data-quality table)."""
+
+    current: str = ""
+    priority: str = ""
+    found: list[tuple[int, str]] = field(default_factory=list)
 
 
 def looks_like_plan(text: str) -> bool:
@@ -82,7 +103,9 @@ def clean_plan(text: str, name: str) -> CleanedPlan:
     plan = plan_name(lines)
     findings: list[tuple] = []
     milestones: list[_Milestone] = []
+    groups = _Groups()
     theme = priority = ""
+    theme_follows = False
     in_table = False
     budget_start = next((i for i, line in enumerate(lines)
                          if line.strip() == "Medium Term Financial Plan"), None)
@@ -95,9 +118,16 @@ def clean_plan(text: str, name: str) -> CleanedPlan:
         if re.match(r"^(section \d+|foreword)\b", joined, re.I):
             in_table = False
             continue
+        if theme_follows:
+            # 'Theme:' stood alone on the line above: this line is the theme's name, not a table row
+            theme, theme_follows, in_table = " ".join(joined.split()).rstrip(". "), False, False
+            continue
         if "Theme:" in joined or "Development Priority" in joined:
+            if milestones and milestones[-1].heading_text:
+                milestones[-1].heading_text = ""  # a heading candidate never reaches across a new priority
+            theme_follows = joined.strip() == "Theme:"
             theme, priority = _headings(joined, theme, priority)
-            if "Development Priority" in joined:
+            if "Development Priority" in joined or theme_follows:
                 in_table = False
             if _is_header(joined) and len(joined) > 200:
                 findings.append((number, priority, "flattened_table",
@@ -117,7 +147,12 @@ def clean_plan(text: str, name: str) -> CleanedPlan:
             continue  # the rest of a header given one cell per line ('By when', 'Outcomes and Success Criteria')
         if re.match(r"^(outcomes|success criteria)$", joined, re.I):
             continue
-        _table_line(milestones, cells, filled, number, theme, priority)
+        if groups.priority != priority:
+            groups.current, groups.priority = "", priority
+        _table_line(milestones, cells, filled, number, theme, priority, groups)
+    for line, heading in groups.found:
+        findings.append((line, "", "group_heading", f"row names a group of actions with no date of its own: {heading!r}",
+                         "kept as the group of the actions below it, not as an action or a date"))
     rows = []
     for m in milestones:
         rows += _finish(m, plan, findings, name)
@@ -146,14 +181,56 @@ def _is_date_cell(cell: str) -> bool:
     return bool(due_dates(cell)) or bool(_NOT_A_DATE.search(cell)) or bool(re.match(r"^(by\s+)?\d{4}\.?$", cell, re.I))
 
 
+def _joined_fragment(head: str, tail: str) -> str:
+    """A cell's text wrapped on into the next column(s) by the PDF export: 'NE initia' + 'tives in the NE' ->
+    'NE initiatives in the NE'. A letter repeated across the cut ('initia' + 'ative') is written once."""
+    if not tail:
+        return head
+    if head[-1:].islower() and tail[:1].islower():
+        return head + (tail[1:] if head[-1] == tail[0] else tail)
+    return f"{head} {tail}"
+
+
+def _heading_candidate(cells: list[str]) -> str:
+    """The text of a row that may name a group of actions: a capitalised first cell with no date of its own
+    (an empty cell or a bullet, or a lower-case fragment of its own text wrapped on into the date column).
+    Returns the heading's text, or "" when the row is not such a candidate."""
+    first, rest = cells[0], [c for c in cells[1:] if c not in _EMPTY and c not in _BULLETS]
+    if not first[:1].isupper() or _ACTION_ID.match(first):
+        return ""
+    if not rest:
+        return first
+    if rest[0][:1].islower() and not _is_date_cell(rest[0]):
+        text = first
+        for fragment in rest:
+            text = _joined_fragment(text, fragment)
+        return text
+    return ""
+
+
+def _has_date(cells: list[str]) -> bool:
+    return len(cells) > 1 and cells[1] not in _EMPTY and bool(due_dates(cells[1]))
+
+
 def _table_line(milestones: list[_Milestone], cells: list[str], filled: list[str], number: int, theme: str,
-                priority: str) -> None:
+                priority: str, groups: _Groups | None = None) -> None:
+    groups = groups if groups is not None else _Groups()
     last = milestones[-1] if milestones else None
+    if last is not None and last.heading_text:
+        starts_action = cells[0][:1].isupper() and _has_date(cells)
+        if starts_action:
+            # the row above named a group of actions: it is a heading, not an action
+            milestones.pop()
+            groups.current = last.heading_text
+            groups.found.append((last.line, last.heading_text))
+            last = milestones[-1] if milestones else None
+        else:
+            last.heading_text = ""
     if len(filled) == 1 and len(cells) <= 2:
         # one cell per line: numbered actions, then their date, then outcome lines
         cell = filled[0]
         if _ACTION_ID.match(cell):
-            milestones.append(_Milestone([cell, ""], number, theme, priority))
+            milestones.append(_Milestone([cell, ""], number, theme, priority, group=groups.current))
         elif last is not None and last.cells[1] == "" and _is_date_cell(cell) and _ACTION_ID.match(last.cells[0]):
             last.cells[1] = cell
         elif last is not None and _ACTION_ID.match(last.cells[0]):
@@ -161,11 +238,11 @@ def _table_line(milestones: list[_Milestone], cells: list[str], filled: list[str
         elif last is not None and cell[:1].islower():
             last.cells[0] += " " + cell
         else:
-            milestones.append(_Milestone([cell, ""], number, theme, priority))
+            milestones.append(_Milestone([cell, ""], number, theme, priority, group=groups.current))
         return
     cells = (cells + ["", "", ""])[:max(3, len(cells))]
-    due_incomplete = last is not None and bool(re.fullmatch(r"[A-Za-z]+", last.cells[1] or "x")) and \
-        not _NOT_A_DATE.search(last.cells[1])
+    # an action whose date cell ends in a month or season continues on the next line, where the year is
+    due_incomplete = last is not None and bool(_PARTIAL_DATE.match(last.cells[1]))
     continues = last is not None and (cells[0][:1].islower() or cells[0] == "" or due_incomplete)
     if continues:
         # a wrapped row: each cell continues the cell above it
@@ -177,15 +254,21 @@ def _table_line(milestones: list[_Milestone], cells: list[str], filled: list[str
         if len(cells) > 3:
             last.success += [c for c in cells[3:] if c not in _EMPTY]
         return
+    heading = _heading_candidate(cells)
+    if heading:
+        milestones.append(_Milestone([cells[0], "", ""], number, theme, priority, group=groups.current,
+                                     heading_text=heading))
+        return
     milestones.append(_Milestone([cells[0], cells[1] if cells[1] not in _EMPTY else "",
-                                  " ".join(c for c in cells[2:] if c not in _EMPTY)], number, theme, priority))
+                                  " ".join(c for c in cells[2:] if c not in _EMPTY)], number, theme, priority,
+                                 group=groups.current))
 
 
 def _finish(m: _Milestone, plan: str, findings: list, name: str) -> list[tuple]:
     action = " ".join(m.cells[0].split())
     due_text = " ".join(m.cells[1].split())
     success = " ".join(" ".join([m.cells[2] if len(m.cells) > 2 else ""] + m.success).split())
-    base = (plan, m.theme, m.priority)
+    base = (plan, m.theme, m.priority, m.group)
     dates = due_dates(due_text)
     if re.search(r"\bonwards\b", due_text, re.I):
         findings.append((m.line, m.priority, "due_open_ended", f"'{due_text}' names a start, not a deadline",

@@ -8,6 +8,10 @@ registered under nbconvert's ``nbconvert.exporters`` entry point, so
 
 Executed notebooks are scrubbed of what changes from run to run (timings,
 random cell ids, kernel start times) so that equal inputs give equal bytes.
+
+The PDF renderer fetches nothing but what the pipeline itself put into the page: ``data:`` URLs (the
+charts, generated here). Every other address (``file:``, ``http(s):``, anything else) is refused, so
+text from an input can never make the renderer read a local file, embed it, or call out to a server.
 """
 
 from __future__ import annotations
@@ -91,19 +95,44 @@ def _epoch_of(nb) -> int | None:
         return None
 
 
-def html_to_pdf(html: str, source_date_epoch: int | None = None, base_url: str | None = None) -> bytes:
+def _url_fetcher_base():
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher
+
+
+class GeneratedOnlyFetcher(_url_fetcher_base()):
+    """A WeasyPrint URL fetcher that serves only ``data:`` URLs and refuses (and records) every other one."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        from weasyprint.urls import URLFetchingError
+
+        if not str(url).lower().startswith("data:"):
+            self.refused.append(str(url))
+            raise URLFetchingError(f"refused: the report fetches nothing it did not generate ({str(url)[:80]})")
+        return super().fetch(url, headers)
+
+
+def html_to_pdf(html: str, source_date_epoch: int | None = None, base_url: str | None = None,
+                fetcher: GeneratedOnlyFetcher | None = None) -> bytes:
     """Print report HTML to tagged A4 PDF bytes (page layout comes from the stylesheet).
 
     Links stay relative (``indicators.csv`` beside the PDF) unless ``base_url`` is
     given: the PDF must not carry the path of the machine that made it.
     ``source_date_epoch`` is the time stamped into embedded font subsets (fontTools
     reads ``SOURCE_DATE_EPOCH``); the same HTML and epoch give the same bytes.
-    Without it, ``SOURCE_DATE_EPOCH`` from the environment is used, else 0.
+    Without it, ``SOURCE_DATE_EPOCH`` from the environment is used, else 0. Only ``data:`` URLs are
+    fetched (``GeneratedOnlyFetcher``; pass one to see what was refused).
     """
     import weasyprint
 
     epoch = source_date_epoch if source_date_epoch is not None else int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-    document = weasyprint.HTML(string=html, base_url=base_url)
+    fetcher = fetcher if fetcher is not None else GeneratedOnlyFetcher()
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     with _environ(SOURCE_DATE_EPOCH=str(epoch)):
         return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False)
 
@@ -157,10 +186,46 @@ def add_contents(html: str) -> str:
     return html[:at] + nav + html[at:]
 
 
+_KERNEL_PREFIX = "council-kernel-"
+
+
+def clean_kernel_leftovers(tmp_root: str | None = None) -> list[Path]:
+    """Remove the kernel folders (spec and connection files) of runs whose process no longer exists.
+
+    Each run keeps them in ``<tmp>/council-kernel-<pid>-*``; a run killed part-way cannot remove its
+    own, so the next one does. Returns what was removed.
+    """
+    import shutil
+
+    removed = []
+    root = Path(tmp_root or tempfile.gettempdir())
+    for folder in sorted(root.glob(_KERNEL_PREFIX + "*")):
+        pid = folder.name[len(_KERNEL_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def _kernel_of_this_python():
-    """Make kernel ``python3`` the Python running this code, whatever kernels the user has installed."""
-    with tempfile.TemporaryDirectory(prefix="council-kernel-") as tmp:
+    """Make kernel ``python3`` the Python running this code, whatever kernels the user has installed.
+
+    The kernel spec and the kernel's connection files live in one folder named after this process, so a
+    run that is killed leaves one folder that ``clean_kernel_leftovers`` recognises.
+    """
+    clean_kernel_leftovers()
+    with tempfile.TemporaryDirectory(prefix=f"{_KERNEL_PREFIX}{os.getpid()}-") as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
         # ipykernel logs a warning on every start (loopback TCP is unencrypted) and, in batch workers, the
@@ -170,7 +235,8 @@ def _kernel_of_this_python():
                 "display_name": "Python 3 (council report)", "language": "python"}
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
-        with _environ(JUPYTER_PATH=jupyter_path, PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="agg"):
+        with _environ(JUPYTER_PATH=jupyter_path, JUPYTER_RUNTIME_DIR=str(Path(tmp) / "runtime"),
+                      PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="agg"):
             yield
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import shlex
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -256,8 +257,8 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
 
 def _figures_line(row) -> str:
     if getattr(row, "rag", ""):
-        return (f'<p class="meta">Target {number(row.target, row.unit)}, actual {number(row.actual, row.unit)} '
-                f"({rag_badge(row.rag)}, variance {number(row.variance, row.unit, signed=True)})</p>")
+        return (f'<p class="meta">Target {esc(number(row.target, row.unit))}, actual {esc(number(row.actual, row.unit))} '
+                f"({rag_badge(row.rag)}, variance {esc(number(row.variance, row.unit, signed=True))})</p>")
     return ""
 
 
@@ -308,7 +309,7 @@ RAG_MARKS = {"green": "\u25cf", "amber": "\u25b2", "red": "\u25a0"}  # circle, t
 
 def rag_badge(rag: str) -> str:
     """RAG as a word with a shape; empty RAG reads 'no figures'."""
-    if not rag:
+    if not rag or rag not in RAG_MARKS:
         return '<span class="rag rag-none">no figures</span>'
     return (f'<span class="rag rag-{esc(rag)}"><span class="mark" aria-hidden="true">{RAG_MARKS[rag]}</span>'
             f"{esc(rag.capitalize())}</span>")
@@ -486,19 +487,24 @@ def provenance_section(inputs, parameters: dict, environment: dict, code_digest:
     versions += [(name, packages.get(name, "not installed")) for name in REPORTED_PACKAGES]
     version_rows = table(pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions",
                          row_header="Software").markup
-    year = parameters.get("year", "")
-    quarter = parameters.get("quarter", "")
-    folder = f"outputs/{str(year).replace('/', '-')}/{quarter}"
-    run = f"python -m pipeline run --year {year} --quarter {quarter} --input {parameters.get('input_path', '')}"
+    year = str(parameters.get("year", ""))
+    quarter = str(parameters.get("quarter", ""))
+    folder = f"outputs/{year.replace('/', '-')}/{quarter}"
+    # every command is shell-quoted: a file named 'q4 $(id).tsv' must stay a name when pasted into a shell
+    args = ["python", "-m", "pipeline", "run", "--year", year, "--quarter", quarter,
+            "--input", str(parameters.get("input_path", ""))]
     if parameters.get("register_path"):
-        run += f" --register {parameters['register_path']}"
+        args += ["--register", str(parameters["register_path"])]
+    run = shlex.join(args)
+    verify = shlex.join(["python", "-m", "pipeline", "verify", folder])
+    reproduce = shlex.join(["python", "-m", "pipeline", "reproduce", folder])
     commands = (
         "<p>From a clone of the pipeline at the version above, with the inputs in place (<code>make venv</code> "
         "installs the pinned versions; prefix commands with <code>.venv/bin/</code>):</p><ul>"
         f"<li>Make this report again: <code>{esc(run)}</code></li>"
-        f"<li>Check a published copy has not changed: <code>python -m pipeline verify {esc(folder)}</code></li>"
+        f"<li>Check a published copy has not changed: <code>{esc(verify)}</code></li>"
         f"<li>Make it again in a temporary folder and compare every file: "
-        f"<code>python -m pipeline reproduce {esc(folder)}</code></li></ul>"
+        f"<code>{esc(reproduce)}</code></li></ul>"
         f'<p>Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): '
         f'<code class="code-digest">{esc(code_digest)}</code>. The folder\'s <code>manifest.json</code> also records '
         "the git commit and every output file's SHA-256.</p>")
@@ -534,7 +540,8 @@ def milestone_table(rows: pd.DataFrame, caption: str, empty: str) -> Html:
         "Due": [d or "no date" for d in rows["due_date"]],
         "Key action": rows["action"],
         "By when (as written)": rows["due_text"],
-        "Development priority": [_short(p, 60) for p in rows["priority"]],
+        "Development priority": [_short(p, 60) + (f" \u2014 {_short(g, 60)}" if g else "")
+                                 for p, g in zip(rows["priority"], rows.get("group", [""] * len(rows)))],
         "Outcomes and success criteria": [_short(s, 160) for s in rows["success_criteria"]],
         "Line": rows["source_line"],
     })

@@ -1,9 +1,11 @@
-"""The public entry points: clean one export, render one period.
+"""The public entry points: clean one export, render one period or one plan's milestones.
 
-This is the one place that reads inputs and writes outputs. Outputs are
-written into a temporary folder beside their destination and moved into
-place only when everything has been written, so a failure never leaves a
-half-written folder behind.
+This is the one place that reads inputs and writes outputs. Every input a run needs is read once, at
+its start, into a snapshot (path -> bytes): hashes, cleaning, the report notebook's data and the
+manifest all come from those bytes, so a file replaced while a run is under way cannot make a folder
+that disagrees with itself. The notebook kernel is handed what the parent prepared (``hand_over``)
+rather than a path to read again. Outputs are published through ``publish``: under a lock beside the
+folder, staged and moved into place whole.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
+import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +21,17 @@ from typing import Callable
 
 import pandas as pd
 
-from . import clean, figures, ingest, manifest, measure
+from . import clean, figures, ingest, manifest, measure, publish
 from .errors import InputError, UsageError
-from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, MILESTONE_NOTEBOOK, DEFAULT_REGISTER, OUTPUTS_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR,
-                    display_path, period_dir)
+from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, DEFAULT_REGISTER, MILESTONE_NOTEBOOK, OUTPUTS_DIR,
+                    PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, display_path, period_dir, plans_dir, published_path)
 from .period import Period
 
 SUPPORTED_SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx")
+# The environment variable through which a run hands its prepared data to the notebook kernel.
+HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
+
+Snapshot = dict  # resolved Path -> the bytes read from it at the start of the run
 
 
 @dataclass(frozen=True)
@@ -55,47 +61,67 @@ class RunResult:
     rendered: bool  # False when the period was up to date and left as it was
 
 
+def read_snapshot(paths) -> Snapshot:
+    """Read each file once: {resolved path: bytes}. Raises InputError for a missing, empty or oversized file."""
+    return {Path(p).resolve(): ingest.read_bytes(p) for p in paths}
+
+
+def _bytes(snapshot: Snapshot | None, path: Path) -> bytes:
+    key = Path(path).resolve()
+    if snapshot is not None and key in snapshot:
+        return snapshot[key]
+    return ingest.read_bytes(path)
+
+
 def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_path: str | Path | None = None,
-            context: bool = False) -> PeriodData:
+            context: bool = False, snapshot: Snapshot | None = None, related: dict | None = None) -> PeriodData:
     """Read, clean, read figures from and check one export.
 
     ``register_path`` is the analyst's indicator register; None or "" means
     ``data/raw/indicator_register.csv`` when it exists. With ``context``, the exports of the previous
-    period and of the earlier quarters of the year are found beside the input (by file name) and the
-    result carries the comparison with the previous period and the trend of the year so far.
+    period and of the earlier quarters of the year are found beside the input (by file name, or
+    ``related`` when the caller has listed them) and the result carries the comparison with the
+    previous period and the trend of the year so far. Bytes come from ``snapshot`` when it holds the
+    file; a file not in it is read once here.
     Returns PeriodData whose ``indicators`` carry figures and their assessment and whose ``findings``
     include the check of the export's own summary and register rows that name no indicator.
     Raises InputError / NotAnExportError for unreadable or foreign input.
     """
     path = Path(input_path)
-    data = ingest.read_bytes(path)
+    wanted: list[Path] = []
+    if context:
+        related = related if related is not None else related_inputs(period, path)
+        wanted = inputs_read(period, path, register_path, related)
+        snapshot = dict(snapshot or {}) | {p.resolve(): _bytes(snapshot, p) for p in wanted}
+    data = _bytes(snapshot, path)
     name = display_path(path)
     raw = ingest.parse_export(data, name)
     cleaned = clean.clean_export(raw, name)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     figs = figures.read_figures(cleaned.indicators, period.start_year + 1)
-    register, register_info = _register(register_path)
+    register, register_info = _register(register_path, snapshot)
     figs, register_findings = figures.apply_register(cleaned.indicators, figs, register,
                                                      register_info and register_info["path"], str(period))
     indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
-    findings = pd.concat([cleaned.findings, measure.summary_findings(check), register_findings], ignore_index=True)
+    book = pd.DataFrame(ingest.workbook_findings(data, name), columns=clean.FINDING_COLUMNS)
+    findings = pd.concat([cleaned.findings, book.astype({"source_line": "int64"}), measure.summary_findings(check),
+                          register_findings], ignore_index=True)
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
     previous = trend = None
     inputs = ()
     if context:
-        earlier = related_inputs(period, path)
-        inputs = tuple(input_entry(p) for p in inputs_read(period, path, register_path, earlier))
+        inputs = tuple(input_entry(p, snapshot[p.resolve()]) for p in wanted)
         # each earlier export is prepared once, whether it is the previous period, in the trend, or both
-        wanted = dict(earlier["year"]) | (dict([earlier["previous"]]) if earlier["previous"] else {})
-        prepared = {p: prepare(q, p, register_path).indicators for p, q in sorted(wanted.items())}
-        if earlier["previous"] is not None:
-            previous = earlier["previous"][0]
+        earlier = dict(related["year"]) | (dict([related["previous"]]) if related["previous"] else {})
+        prepared = {p: prepare(q, p, register_path, snapshot=snapshot).indicators for p, q in sorted(earlier.items())}
+        if related["previous"] is not None:
+            previous = related["previous"][0]
         indicators = measure.compare_with_previous(indicators, prepared.get(previous))
-        quarters = {str(p): prepared[p] for p, _ in earlier["year"]}
+        quarters = {str(p): prepared[p] for p, _ in related["year"]}
         quarters[str(period)] = indicators
         trend = measure.status_by_period(quarters)
-    return PeriodData(period, name, hashlib.sha256(data).hexdigest(), len(data), register_info, indicators, findings,
-                      cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs)
+    return PeriodData(period, published_path(path), hashlib.sha256(data).hexdigest(), len(data), register_info,
+                      indicators, findings, cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs)
 
 
 def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
@@ -133,28 +159,70 @@ def related_inputs(period: Period, source: Path) -> dict:
             "year": [(p, found[p]) for p in sorted(found) if p.start_year == period.start_year]}
 
 
-def _register(register_path: str | Path | None) -> tuple[pd.DataFrame, dict | None]:
+def _register(register_path: str | Path | None, snapshot: Snapshot | None = None) -> tuple[pd.DataFrame, dict | None]:
     path = _register_file(register_path)
     if path is None:
         return ingest.parse_register(b"ref\n", "none"), None
-    data = ingest.read_bytes(path)
-    name = display_path(path)
-    return ingest.parse_register(data, name), {"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    data = _bytes(snapshot, path)
+    return ingest.parse_register(data, display_path(path)), input_entry(path, data)
 
 
 def load_period(year: str, quarter: str, input_path: str = "", register_path: str = "") -> PeriodData:
     """What a report notebook calls: the period's data from its input (found by period when not given),
-    with the comparison with the previous period and the trend of the year so far."""
+    with the comparison with the previous period and the trend of the year so far.
+
+    When the notebook is executed by ``run_period``, the data the run prepared from its snapshot is
+    handed over and nothing is read again; run by hand (papermill, JupyterLab) it reads the files.
+    """
     period = Period.parse(year, quarter)
+    given = handed_over("period", {"year": period.year_label, "quarter": period.quarter_label})
+    if given is not None:
+        return given
     return prepare(_resolve(input_path) if input_path else find_input(period), period, register_path, context=True)
 
 
+@contextlib.contextmanager
+def hand_over(kind: str, parameters: dict, data):
+    """While in this block, a notebook kernel started from this process receives ``data`` through
+    ``load_period``/``load_plan`` instead of reading the inputs again (one read, one clean, per run)."""
+    with tempfile.TemporaryDirectory(prefix="council-handover-") as tmp:
+        path = Path(tmp) / "prepared.pickle"
+        path.write_bytes(pickle.dumps({"kind": kind, "parameters": parameters, "data": data},
+                                      protocol=pickle.HIGHEST_PROTOCOL))
+        saved = os.environ.get(HANDOVER_VARIABLE)
+        os.environ[HANDOVER_VARIABLE] = str(path)
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop(HANDOVER_VARIABLE, None)
+            else:
+                os.environ[HANDOVER_VARIABLE] = saved
+
+
+def handed_over(kind: str, parameters: dict):
+    """The data a run handed to this kernel, or None when there is none (a notebook run by hand).
+
+    Raises UsageError when it was prepared for another kind of report or period than ``parameters``.
+    """
+    path = os.environ.get(HANDOVER_VARIABLE)
+    if not path or not Path(path).is_file():
+        return None
+    given = pickle.loads(Path(path).read_bytes())  # written by this pipeline's own parent process, 0700 folder
+    mismatch = {k: v for k, v in parameters.items() if given["parameters"].get(k) != v}
+    if given["kind"] != kind or mismatch:
+        raise UsageError(f"the data prepared for this run is for the {given['kind']} report of "
+                         f"{given['parameters'].get('year')} {given['parameters'].get('quarter')}, not {kind} "
+                         f"{parameters.get('year')} {parameters.get('quarter')}; unset {HANDOVER_VARIABLE}")
+    return given["data"]
+
+
 def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
-    """The cleaned tables as CSV files (named outputs of ``clean``)."""
+    """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised."""
     return {
-        "indicators.csv": _csv(data.indicators),
-        "data_quality.csv": _csv(data.findings),
-        "export_summary.csv": _csv(data.summary_check),
+        "indicators.csv": publish.csv_bytes(data.indicators),
+        "data_quality.csv": publish.csv_bytes(data.findings),
+        "export_summary.csv": publish.csv_bytes(data.summary_check),
     }
 
 
@@ -164,7 +232,7 @@ def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str |
     A Council Plan export gives ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv``
     (returns PeriodData); a Service Improvement Plan gives ``milestones.csv``, ``data_quality.csv`` and,
     when it holds a Medium Term Financial Plan, ``budget.csv`` (returns plans.CleanedPlan).
-    Raises InputError / NotAnExportError (nothing is written then).
+    Raises InputError / NotAnExportError / OutputError (nothing is written then).
     """
     from . import plans
 
@@ -172,14 +240,19 @@ def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str |
     data = ingest.read_bytes(path)
     if not data.startswith(b"PK") and plans.looks_like_plan(ingest.decode_text(data, display_path(path))):
         plan = plans.clean_plan(ingest.decode_text(data, display_path(path)), display_path(path))
-        files = {"milestones.csv": _csv(plan.milestones), "data_quality.csv": _csv(plan.findings)}
-        if not plan.budget.empty:
-            files["budget.csv"] = _csv(plan.budget)
-        write_folder(Path(out_dir), files, replace=False)
+        publish.write_folder(Path(out_dir), plan_tables(plan), replace=False)
         return plan
-    period_data = prepare(input_path, register_path=register_path)
-    write_folder(Path(out_dir), cleaned_outputs(period_data), replace=False)
+    period_data = prepare(path, register_path=register_path, snapshot={path.resolve(): data})
+    publish.write_folder(Path(out_dir), cleaned_outputs(period_data), replace=False)
     return period_data
+
+
+def plan_tables(plan) -> dict[str, bytes]:
+    """A plan's milestones, findings and (when it has one) budget as the CSV files the pipeline publishes."""
+    files = {"milestones.csv": publish.csv_bytes(plan.milestones), "data_quality.csv": publish.csv_bytes(plan.findings)}
+    if not plan.budget.empty:
+        files["budget.csv"] = publish.csv_bytes(plan.budget)
+    return files
 
 
 def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
@@ -198,10 +271,9 @@ def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
     return found[0]
 
 
-def input_entry(path: Path) -> dict:
-    """An input as the manifest records it: project-relative path, size, SHA-256."""
-    data = Path(path).read_bytes()
-    return {"path": display_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+def input_entry(path: Path, data: bytes) -> dict:
+    """An input as the manifest records it: published path (project-relative, else the file name), size, SHA-256."""
+    return {"path": published_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def run_period(year: str | None = None, quarter: str | None = None, input_path: str | Path | None = None,
@@ -209,48 +281,57 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
                log: Callable[[str], None] = lambda message: None, processed_root: str | Path | None = None) -> RunResult:
     """Clean, measure and render one period's Council Plan report.
 
-    Writes the cleaned tables under ``data/processed/<year>/<quarter>/`` and the
-    report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
+    Writes the report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
     ``data_quality.csv``, ``export_summary.csv``, ``charts/*.svg``, ``manifest.json``) under
-    ``<out_root>/<year>/<quarter>/``. A period whose inputs, parameters and code are unchanged
+    ``<out_root>/<year>/<quarter>/`` and the cleaned tables under ``data/processed/<year>/<quarter>/``.
+    Every input is read once, at the start. A period whose inputs, parameters and code are unchanged
     (see ``manifest.cache_key``) and whose outputs are intact is left alone unless ``force``.
-    Raises UsageError, InputError or RenderError; on any error nothing is left half-written.
+    Raises UsageError, InputError, OutputError or RenderError; on any error nothing is left half-written.
     """
-    import nbformat
-
-    from . import render
-
     if (year is None) != (quarter is None) and input_path is None:
         raise UsageError("give both --year and --quarter, or neither for the default period")
     period = Period.parse(year, quarter) if year is not None else DEFAULT_PERIOD
     source = _resolve(input_path) if input_path is not None else find_input(period)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
-    ingest.read_bytes(source)  # a missing, empty or unreadable input fails here, before anything else
+    processed = period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period)
 
+    related = related_inputs(period, source)
+    wanted = inputs_read(period, source, register_path, related)
+    snapshot = read_snapshot(wanted)  # the one read of every input; a bad input fails here, before anything else
+    inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
     register_file = _register_file(register_path)
-    inputs = [input_entry(p) for p in inputs_read(period, source, register_path)]
-    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": display_path(source),
-                  "register_path": display_path(register_file) if register_file else ""}
+    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": published_path(source),
+                  "register_path": published_path(register_file) if register_file else ""}
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
-    with _period_lock(out_dir):
-        if not force and manifest.up_to_date(out_dir, key):
-            log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
+    root = Path(out_root) if out_root else OUTPUTS_DIR
+    if not force and manifest.up_to_date(out_dir, key):
+        _tidy(out_dir, root)
+        log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
+        return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+    # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
+    data = prepare(source, period, register_path, context=True, snapshot=snapshot, related=related)
+    log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
+    with publish.lock(out_dir, root):
+        publish.clean_leftovers(out_dir)
+        if not force and manifest.up_to_date(out_dir, key):  # another run made it while this one waited
             return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
-        data = prepare(source, period, register_path, context=True)
-        log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
-        write_folder(period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period),
-                     cleaned_outputs(data), replace=True)
-        files = _render(period, parameters, data)
+        publish.check_writable(out_dir)
+        publish.check_writable(processed)
+        files = dict(cleaned_outputs(data))
+        with hand_over("period", parameters, data):
+            files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, parameters,
+                                          f"Council Plan {period.year_label} progress report: {period.title}", period))
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
-        write_folder(out_dir, files, replace=True)
+        publish.write_folder(out_dir, files, replace=True)
+        publish.write_folder(processed, cleaned_outputs(data), replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
 
 
-def _render(period: Period, parameters: dict, data: PeriodData) -> dict[str, bytes]:
-    files = dict(cleaned_outputs(data))
-    files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, parameters,
-                                  f"Council Plan {period.year_label} progress report: {period.title}", period))
-    return files
+def _tidy(out_dir: Path, root: Path) -> None:
+    """Remove what a killed run left beside an up-to-date folder (under the lock, and only when there is any)."""
+    if publish.leftovers(out_dir):
+        with publish.lock(out_dir, root):
+            publish.clean_leftovers(out_dir)
 
 
 def _render_notebook(notebook: Path, parameters: dict, title: str, period: Period) -> dict[str, bytes]:
@@ -266,19 +347,6 @@ def _render_notebook(notebook: Path, parameters: dict, title: str, period: Perio
     files["report.html"] = html.encode("utf-8")
     files["report.pdf"] = render.html_to_pdf(html, source_date_epoch=period.source_date_epoch)
     return files
-
-
-@contextlib.contextmanager
-def _period_lock(out_dir: Path):
-    """One renderer at a time per period folder, across processes (two batches at once wait for each other)."""
-    from filelock import FileLock
-
-    # The lock lives outside the output folder, so a run that fails on bad input leaves that folder untouched.
-    locks = Path(tempfile.gettempdir()) / "council-report-locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:24]
-    with FileLock(str(locks / f"{name}.lock")):
-        yield
 
 
 def _register_file(register_path: str | Path | None) -> Path | None:
@@ -308,68 +376,6 @@ def _resolve(path: str | Path) -> Path:
     return p if p.is_absolute() or p.exists() else PROJECT_ROOT / p
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
-def write_folder(target: Path, files: dict[str, bytes], replace: bool) -> None:
-    """Write ``files`` (relative name -> bytes) as the folder ``target``, all or nothing.
-
-    The files go to a temporary folder beside ``target`` that is renamed into
-    place at the end. With ``replace`` an existing ``target`` is swapped out
-    whole; without it, the files are added to (or overwrite files in) it.
-    """
-    target = Path(target)
-    created = _missing_parents(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; published folders get the usual permissions
-    try:
-        for name, content in sorted(files.items()):
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-        if replace or not target.exists():
-            _swap_in(staging, target)
-        else:
-            for name in sorted(files):
-                dest = target / name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staging / name, dest)
-            shutil.rmtree(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for folder in reversed(created):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.replace(target, old / target.name)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _missing_parents(path: Path) -> list[Path]:
-    missing = []
-    for parent in [path, *path.parents]:
-        if parent.exists():
-            break
-        missing.append(parent)
-    return list(reversed(missing))
-
-
 @dataclass(frozen=True)
 class PlanData:
     """One Service Improvement Plan, read and set against a period: what the milestone notebook needs."""
@@ -384,46 +390,66 @@ class PlanData:
 
 
 def load_plan(plan_path: str, year: str, quarter: str) -> PlanData:
-    """What the milestone notebook calls: the plan's milestones classified for the period, and its budget."""
+    """What the milestone notebook calls: the plan's milestones classified for the period, and its budget.
+
+    Executed by ``run_plan``, the notebook is handed what the run prepared; run by hand, it reads the plan.
+    """
+    period = Period.parse(year, quarter)
+    given = handed_over("plan", {"year": period.year_label, "quarter": period.quarter_label})
+    if given is not None:
+        return given
+    path = _resolve(plan_path)
+    return prepare_plan(path, ingest.read_bytes(path), period)
+
+
+def prepare_plan(path: Path, data: bytes, period: Period) -> PlanData:
+    """Read a plan's milestones and budget from its bytes and set them against ``period``.
+
+    Raises InputError when the text is not a Service Improvement Plan.
+    """
     from . import milestones, plans
 
-    period = Period.parse(year, quarter)
-    path = _resolve(plan_path)
-    data = ingest.read_bytes(path)
     name = display_path(path)
     text = ingest.decode_text(data, name)
     if not plans.looks_like_plan(text):
         raise InputError("is not a Service Improvement Plan (no 'Development Priority' and 'By when' found)", name)
     cleaned = plans.clean_plan(text, name)
-    return PlanData(period, name, hashlib.sha256(data).hexdigest(), cleaned.plan,
+    return PlanData(period, published_path(path), hashlib.sha256(data).hexdigest(), cleaned.plan,
                     milestones.classify(cleaned.milestones, period), cleaned.budget, cleaned.findings)
 
 
 def run_plan(plan_path: str | Path, year: str, quarter: str, out_root: str | Path | None = None, force: bool = False,
              log: Callable[[str], None] = lambda message: None) -> RunResult:
-    """Render the milestone report of one plan for one period into ``<out_root>/<year>/<quarter>/plans/<file stem>/``.
+    """Render the milestone report of one plan for one period into ``<out_root>/plans/<plan file>/<year>/<quarter>/``.
 
-    Writes report.html, report.pdf, report.ipynb, milestones.csv, data_quality.csv, budget.csv (when the
-    plan has one), charts/ and manifest.json; skipped when up to date unless ``force``.
-    Raises UsageError, InputError or RenderError; nothing is left half-written.
+    Each plan file has a folder of its own (``paths.plan_folder``), so rendering a plan never touches a
+    Council Plan period folder or another plan's. Writes report.html, report.pdf, report.ipynb,
+    milestones.csv, data_quality.csv, budget.csv (when the plan has one), charts/ and manifest.json;
+    skipped when up to date unless ``force``.
+    Raises UsageError, InputError, OutputError or RenderError; nothing is left half-written.
     """
     period = Period.parse(year, quarter)
     source = _resolve(plan_path)
-    ingest.read_bytes(source)
-    out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period) / "plans" / source.stem.split(".")[0]
-    inputs = [input_entry(source)]
-    parameters = {"plan_path": display_path(source), "year": period.year_label, "quarter": period.quarter_label}
+    snapshot = read_snapshot([source])
+    out_dir = plans_dir(Path(out_root) if out_root else OUTPUTS_DIR, source.name, period)
+    inputs = [input_entry(source, snapshot[source.resolve()])]
+    parameters = {"plan_path": published_path(source), "year": period.year_label, "quarter": period.quarter_label}
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
-    with _period_lock(out_dir):
+    root = Path(out_root) if out_root else OUTPUTS_DIR
+    if not force and manifest.up_to_date(out_dir, key):
+        _tidy(out_dir, root)
+        log(f"{source.name} {period} is up to date; use --force to render it again")
+        return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+    data = prepare_plan(source, snapshot[source.resolve()], period)
+    with publish.lock(out_dir, root):
+        publish.clean_leftovers(out_dir)
         if not force and manifest.up_to_date(out_dir, key):
-            log(f"{out_dir.name} {period} is up to date; use --force to render it again")
             return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
-        data = load_plan(str(source), period.year_label, period.quarter_label)
-        files = {"milestones.csv": _csv(data.milestones), "data_quality.csv": _csv(data.findings)}
-        if not data.budget.empty:
-            files["budget.csv"] = _csv(data.budget)
-        files.update(_render_notebook(MILESTONE_NOTEBOOK, parameters,
-                                      f"{data.plan} Service Improvement Plan milestones: {period.title}", period))
+        publish.check_writable(out_dir)
+        files = plan_tables(data)
+        with hand_over("plan", parameters, data):
+            files.update(_render_notebook(MILESTONE_NOTEBOOK, parameters,
+                                          f"{data.plan} Service Improvement Plan milestones: {period.title}", period))
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
-        write_folder(out_dir, files, replace=True)
+        publish.write_folder(out_dir, files, replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)

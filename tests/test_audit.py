@@ -117,3 +117,49 @@ def test_check_outputs_states(tmp_path):
     listed = {"outputs": [{"path": "a.txt", "sha256": manifest.sha256(b"1")},
                           {"path": "b.txt", "sha256": manifest.sha256(b"2")}]}
     assert manifest.check_outputs(tmp_path, listed) == [("a.txt", "ok"), ("b.txt", "missing")]
+
+
+def test_verify_refuses_outputs_outside_the_folder(tmp_path):
+    """Before: a manifest listing only /etc/passwd (or ../x) 'verified'."""
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_bytes(b"not this report's")
+    folder = tmp_path / "report"
+    folder.mkdir()
+    digest = manifest.sha256(outside.read_bytes())
+    (folder / "manifest.json").write_text(json.dumps({"outputs": [
+        {"path": str(outside), "sha256": digest}, {"path": "../elsewhere.txt", "sha256": digest}]}))
+    done = cli("verify", folder)
+    assert done.returncode == 1
+    assert "outside the folder  ../elsewhere.txt" in done.stdout
+    assert f"outside the folder  {outside}" in done.stdout
+    (folder / "link.txt").symlink_to(outside)
+    listed = {"outputs": [{"path": "link.txt", "sha256": digest}]}
+    assert manifest.check_outputs(folder, listed)[0] == ("link.txt", "outside the folder")
+
+
+def test_reproduce_says_what_differs_when_outputs_differ(folder):
+    """Before: only 'report.html differs', whatever the reason."""
+    recorded = json.loads((folder / "manifest.json").read_text())
+    recorded["pipeline"]["code_digest"] = "f" * 64
+    recorded["pipeline"]["git_commit"] = "0" * 40
+    recorded["environment"]["packages"]["pandas"] = "2.0.0"
+    for entry in recorded["outputs"]:
+        if entry["path"] == "report.html":
+            entry["sha256"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(recorded))
+    done = cli("reproduce", folder)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert "1 of 10 files not reproduced: report.html" in done.stdout
+    reasons = [line.strip() for line in lines if line.startswith("  differs: ")]
+    assert reasons[0].startswith("differs: code digest: the pipeline's code, templates, notebooks or lock changed (ffffffffffff")
+    assert reasons[1].startswith("differs: git commit: " + "0" * 40 + " in the manifest")
+    assert reasons[2] == "differs: packages: 1 differ (pandas 3.1.1 here, 2.0.0 in the manifest)"
+
+
+def test_differences_names_nothing_when_nothing_that_decides_the_outputs_differs():
+    same = {"pipeline": {"code_digest": "a", "git_commit": "b", "version": "0.1.0"},
+            "environment": {"python": "3.11.7", "packages": {"x": "1"}}, "inputs": [], "parameters": {}}
+    assert audit.differences(same, json.loads(json.dumps(same))) == []
+    other = json.loads(json.dumps(same)) | {"parameters": {"year": "2012/13"}}
+    assert audit.differences(same, other) == ["parameters: differ from the manifest's"]

@@ -192,3 +192,35 @@ def test_a_table_that_is_not_an_export_is_refused():
     with pytest.raises(NotAnExportError, match="lacks the Council Plan column") as info:
         clean([["x"], ["Ref.", "Change/Improvement Priority Actions", "Amount"]])
     assert info.value.line == 2
+
+
+def test_invisible_and_bidi_characters_are_removed_from_groups_and_recorded():
+    """Before: 'RES' and 'RES\\u200b' were two directorates, and a \\u202e reversed what a reader saw."""
+    rows = export_rows(["Theme\u200b A"], ["1. Objective"],
+                       ["1.1", "Action", "Measure", "RES", "1", "ok", ""],
+                       ["1.2\u200b", "Action", "Measure", "RES\u200b", "2", "ok", ""],
+                       ["1.3", "Action", "Measure", "\u202eSER", "3", "ok", "fix"])
+    cleaned = clean_export(raw_frame(rows), "x.tsv")
+    assert list(cleaned.indicators["directorate"]) == ["RES", "RES", "SER"]
+    assert list(cleaned.indicators["ref"]) == ["1.1", "1.2", "1.3"]
+    assert set(cleaned.indicators["theme"]) == {"Theme A"}
+    found = cleaned.findings[cleaned.findings["check"] == "invisible_characters"]
+    assert list(found["source_line"]) == [2, 5, 6]
+    assert list(found["ref"]) == ["", "1.2", "1.3"]
+    assert "ref (1), directorate (1)" in found["finding"].iloc[1]
+
+
+def test_deeply_nested_markup_is_refused_in_linear_time():
+    """Before: a 300 KB cell of nested <div>s took 157 s (quadratic)."""
+    import time
+
+    from pipeline.errors import InputError
+
+    rows = export_rows(["1. Objective"], ["1.1", "Action", "<div>" * 5000 + "x", "RES", "1", "ok", ""])
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="nests 5000 HTML elements, over the limit of 40") as caught:
+        clean_export(raw_frame(rows), "x.tsv")
+    assert caught.value.line == 3
+    assert time.perf_counter() - started < 1
+    ok = export_rows(["1. Objective"], ["1.1", "Action", "<p><b>fine</b></p>", "RES", "1", "ok", ""])
+    assert clean_export(raw_frame(ok), "x.tsv").indicators["measure"].iloc[0] == "fine"

@@ -112,4 +112,67 @@ def test_clean_recognises_a_service_improvement_plan(tmp_path):
     assert "Service Improvement Plan 'Community Protection': 30 milestones (28 dated), 52 budget amounts" in done.stdout
     assert sorted(p.name for p in (tmp_path / "cp").iterdir()) == ["budget.csv", "data_quality.csv", "milestones.csv"]
     header = (tmp_path / "cp" / "milestones.csv").read_text().splitlines()[0]
-    assert header == "plan,theme,priority,action,due_text,due_date,success_criteria,source_line"
+    assert header == "plan,theme,priority,group,action,due_text,due_date,success_criteria,source_line"
+
+
+def _bomb(path):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (201 * 2**20) + b">")
+
+
+def _broken_xml(path):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Ref.", "x"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info.filename, data[:40] if info.filename.endswith("sheet1.xml") else data)
+
+
+@pytest.mark.parametrize("case, make, message", [
+    ("zip bomb", _bomb, "over the limit of 200 MB"),
+    ("malformed sheet XML", _broken_xml, "Excel workbook"),
+    ("oversized", lambda p: open(p, "wb").truncate(51 * 2**20), "over the limit of 50 MB"),
+    ("nested markup", lambda p: p.write_text("\t".join(["Ref.", "Change/Improvement Priority Actions",
+                                                          "Outcome/Success Criteria", "Responsibility",
+                                                          "Progress Indicator", "Progress", "Slippage"])
+                                             + "\n1. Obj\n1.1\ta\t" + "<div>" * 3000 + "\tRES\t1\tp\t\n"),
+     "nests 3000 HTML elements"),
+])
+def test_hostile_files_end_in_one_line_and_exit_2(tmp_path, case, make, message):
+    path = tmp_path / ("x.xlsx" if case in ("zip bomb", "malformed sheet XML") else "x.tsv")
+    make(path)
+    done = cli("run", "--input", path, "--out", tmp_path / "out")
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: {path}") and message in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_register_fault_names_the_register_line(tmp_path):
+    register = tmp_path / "register.csv"
+    register.write_text("ref,unit\n6.2,%\n6.3,per <img src=x onerror=alert(1)>\n")
+    done = cli("run", "--register", register, "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {register}:3: unit 'per <img src=x onerror=alert(1)>' is not one")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line_before_any_rendering(tmp_path):
+    import time
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    started = time.perf_counter()
+    done = cli("run", "--out", blocker / "out")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [done.stderr.strip().splitlines()[-1]] and "cannot write here" in errors[0]
+    assert time.perf_counter() - started < 8  # before: 17 s of rendering, then an OSError traceback

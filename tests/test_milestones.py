@@ -40,7 +40,7 @@ def render(plan, year, quarter, out):
     done = subprocess.run([PYTHON, "-m", "pipeline", "plan", str(ROOT / "data" / "raw" / plan), "--year", year,
                            "--quarter", quarter, "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    return out / year.replace("/", "-") / quarter / "plans" / plan.removesuffix(".txt")
+    return out / "plans" / plan / year.replace("/", "-") / quarter
 
 
 def test_milestone_reports_render_for_ppc_2008_09_q1_and_community_protection_2009_10_q4(tmp_path):
@@ -59,3 +59,17 @@ def test_milestone_reports_render_for_ppc_2008_09_q1_and_community_protection_20
     assert (cp / "budget.csv").exists() and (cp / "charts" / "budget_by_year.svg").exists()
     done = subprocess.run([PYTHON, "-m", "pipeline", "verify", str(cp)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout
+
+
+def test_rendering_a_period_never_removes_a_plan_report_and_each_folder_verifies_alone(tmp_path):
+    """Before: plans rendered into <period>/plans/, so run --force of the period deleted them and verify
+    of the period folder failed once a plan was there."""
+    plan = render("sip_community_protection_2009-10_to_2011-12.txt", "2011/12", "Q4", tmp_path)
+    period = subprocess.run([PYTHON, "-m", "pipeline", "run", "--force", "--out", str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert period.returncode == 0, period.stderr
+    assert (plan / "report.html").is_file()
+    for folder in (plan, tmp_path / "2011-12" / "Q4"):
+        done = subprocess.run([PYTHON, "-m", "pipeline", "verify", str(folder)], capture_output=True, text=True,
+                              cwd=ROOT)
+        assert done.returncode == 0, done.stdout

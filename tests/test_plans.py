@@ -99,3 +99,27 @@ def test_budget_totals_are_checked_against_their_parts():
     assert mismatch["finding"].tolist() == [
         "Total Budget Requirement 2010/11 is 3,802,412; its parts add up to 3,802,402"]
     assert "budget_unbalanced" in broken["check"].tolist()
+
+
+def test_group_headings_are_groups_never_actions_or_dates():
+    """Before: 'Develop a publicity campaign to raise the profile of the NE initia | ative' was glued onto the
+    action below it, which then carried the fragment as its due text ('ative May 2008')."""
+    found = plan("002")
+    rows = found.milestones.set_index("source_line")
+    assert rows.loc[38, "action"] == "Investigate branding for the partnership"
+    assert rows.loc[38, "due_text"] == "May 2008" and rows.loc[38, "due_date"] == "2008-05-31"
+    assert rows.loc[38, "group"] == "Develop a publicity campaign to raise the profile of the NE initiative"
+    assert rows.loc[30, "action"] == "Evaluate the 2007/08 interventions"
+    assert rows.loc[30, "group"] == "Develop a longer term rolling delivery plan for 2008-10"
+    assert rows.loc[34, "group"] == "Explore new methods and models for delivering services/ initiatives in the NE area"
+    assert rows.loc[42, "action"] == "Review the partnership structure and election processes"
+    assert rows.loc[42, "group"] == "Strengthen engagement in the St Ann's Partnership Board"
+    assert not any("ative" in text.split()[:1] for text in found.milestones["due_text"] if text)
+    for line in (29, 33, 37, 41):
+        assert line not in rows.index  # a heading is not a milestone
+    headings = found.findings[found.findings["check"] == "group_heading"]
+    assert list(headings["source_line"]) == [29, 33, 37, 41, 129]
+    # a 'Theme:' label alone on its line names the theme of the priority that follows, never a group
+    assert rows.loc[145, "theme"] == "Stonger communities ,Organisational Development \u2013 Service Delivery"
+    assert rows.loc[145, "group"] == "" and rows.loc[145, "due_date"] == "2008-09-30"
+    assert len(found.milestones) == 64 and int((found.milestones["due_date"] != "").sum()) == 53

@@ -92,3 +92,31 @@ def test_contents_links_every_section_with_unique_ids():
     assert out.count('<nav class="contents"') == 1 and out.index("<nav") == out.index("</header>") + len("</header>")
     assert '<h2 id="data-quality">' in out and '<h2 id="data-quality-2">' in out and '<h2 id="odd-one">' in out
     assert '<li><a href="#odd-one"><em>Odd</em> one!</a></li>' in out
+
+
+def test_the_pdf_renderer_fetches_nothing_it_did_not_generate(tmp_path):
+    """Before: <a rel=attachment href=file:///etc/passwd> embedded the file in the PDF, and <img src=http://..>
+    made the renderer fetch a URL."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    chart = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCIvPg=="
+    html = (f'<html lang="en"><head><title>t</title><link rel="stylesheet" href="file://{tmp_path}/x.css"></head>'
+            f'<body><p><a rel="attachment" href="file://{secret}">x</a></p>'
+            f'<img src="file://{secret}"><img src="http://127.0.0.1:9/x.png"><img src="{chart}"></body></html>')
+    fetcher = render.GeneratedOnlyFetcher()
+    pdf = render.html_to_pdf(html, source_date_epoch=0, fetcher=fetcher)
+    assert b"/EmbeddedFile" not in pdf and b"TOP-SECRET" not in pdf
+    assert sorted(fetcher.refused) == sorted([f"file://{tmp_path}/x.css", f"file://{secret}", f"file://{secret}",
+                                              "http://127.0.0.1:9/x.png"])
+
+
+def test_kernel_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
+    import os
+
+    dead = tmp_path / "council-kernel-999999999-abc"  # no such process
+    mine = tmp_path / f"council-kernel-{os.getpid()}-def"
+    other = tmp_path / "something-else"
+    for folder in (dead, mine, other):
+        (folder / "runtime").mkdir(parents=True)
+    assert render.clean_kernel_leftovers(str(tmp_path)) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])

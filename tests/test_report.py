@@ -82,3 +82,27 @@ def test_trend_table_has_no_total_row_because_quarters_do_not_add_up():
     markup = report.crosstab_table(trend, "caption", "Quarter", total_row=False).markup
     assert 'class="total"' not in markup and ">All<" not in markup
     assert '<th scope="row">2012/13 Q2</th><td class="num">49</td>' in markup
+
+
+def test_register_text_in_an_exception_is_escaped():
+    """Before: a register unit 'per <img src=x onerror=alert(1)>' reached report.html as a live element."""
+    row = {"ref": "1.1", "part": 1, "theme": "T", "measure": "M", "directorate": "RES", "status": "Slipped",
+           "progress": "p", "remedial": "r", "source_line": 3, "target": 5.0, "actual": 4.0,
+           "unit": "per <img src=x onerror=alert(1)>", "variance": -1.0, "rag": "red"}
+    html = report.exceptions_table(pd.DataFrame([row])).markup
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_provenance_commands_are_shell_quoted():
+    """Before: an input named 'q4 $(id>PWNED).tsv' gave a command that ran `id` when pasted into a shell."""
+    import shlex
+
+    inputs = [{"path": "q4 $(id>PWNED).tsv", "size": 1, "sha256": "0" * 64}]
+    html = report.provenance_section(inputs, {"year": "2011/12", "quarter": "Q4", "input_path": "q4 $(id>PWNED).tsv",
+                                              "register_path": ""}, {"python": "3.11", "packages": {}}, "d", "0.1")
+    command = html.markup.split("Make this report again: <code>")[1].split("</code>")[0]
+    import html as html_module
+
+    pasted = html_module.unescape(command)
+    assert shlex.split(pasted)[-2:] == ["--input", "q4 $(id>PWNED).tsv"]
+    assert pasted.endswith("--input 'q4 $(id>PWNED).tsv'")  # single quotes: the shell runs nothing inside

@@ -1,5 +1,7 @@
 """run: finding inputs by period, cleaning to files, and all-or-nothing folder writes."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -40,29 +42,96 @@ def test_bad_input_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_write_folder_replaces_whole_folder_and_leaves_no_staging(tmp_path):
-    target = tmp_path / "2011-12" / "Q4"
-    run.write_folder(target, {"a.txt": b"1", "charts/b.svg": b"2"}, replace=True)
-    run.write_folder(target, {"a.txt": b"3"}, replace=True)
-    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == ["a.txt"]
-    assert (target / "a.txt").read_bytes() == b"3"
-    assert [p.name for p in target.parent.iterdir()] == ["Q4"]
-
-
-def test_write_folder_failure_leaves_nothing_behind(tmp_path, monkeypatch):
-    target = tmp_path / "new" / "Q4"
-
-    def boom(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(run, "_swap_in", boom)
-    with pytest.raises(OSError):
-        run.write_folder(target, {"a.txt": b"1"}, replace=True)
-    assert not (tmp_path / "new").exists()
-
-
 def test_load_period_reads_the_default_export():
     data = run.load_period("2011/12", "Q4")
     assert data.source == "data/raw/council_plan_2011-12_Q4.tsv"
     assert len(data.source_sha256) == 64
     assert data.summary_check["agrees"].all()
+
+
+def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp_path, monkeypatch):
+    """Before: the export was read three times (hash, CSVs, the kernel); replacing it mid-run gave a folder whose
+    manifest hash, title page, headline and indicators.csv disagreed, and that verify passed."""
+    import hashlib
+    import json
+
+    from pipeline import ingest
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    export = raw / "council_plan_2011-12_Q4.tsv"
+    original = SEED.read_bytes()
+    export.write_bytes(original)
+    lines = original.split(b"\n")
+    replacement = b"\n".join(lines[: len(lines) // 3])  # a different export: a third of the rows
+    real_read = ingest.read_bytes
+    reads = []
+
+    def read_then_replace(path, *args, **kwargs):
+        data = real_read(path, *args, **kwargs)
+        if Path(path).resolve() == export.resolve():
+            reads.append(data)
+            export.write_bytes(replacement)  # the file changes as soon as the run has read it
+        return data
+
+    monkeypatch.setattr(ingest, "read_bytes", read_then_replace)
+    result = run.run_period("2011/12", "Q4", input_path=export, out_root=tmp_path / "out",
+                            processed_root=tmp_path / "processed")
+    digest = hashlib.sha256(original).hexdigest()
+    assert len(reads) == 1 and reads[0] == original  # read once
+    recorded = json.loads((result.out_dir / "manifest.json").read_text())
+    assert recorded["inputs"][0]["sha256"] == digest
+    html = (result.out_dir / "report.html").read_text()
+    assert digest in html and "82.7%" in html  # title page and headline from the bytes that were hashed
+    written = pd.read_csv(result.out_dir / "indicators.csv", dtype=str, keep_default_na=False)
+    assert len(written) == 121
+
+
+def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path):
+    """Before: the absolute path (with the user's home folder name) reached the manifest, notebook, HTML and PDF."""
+    import json
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from conftest import PYTHON, ROOT
+
+    home = tmp_path / "home" / "jsmith-private" / "exports"
+    home.mkdir(parents=True)
+    shutil.copy(SEED, home / "council_plan_2011-12_Q4.tsv")
+    shutil.copy(ROOT / "data" / "raw" / "indicator_register.csv", home / "register.csv")
+    out = tmp_path / "out"
+    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--input", str(home / "council_plan_2011-12_Q4.tsv"),
+                           "--register", str(home / "register.csv"), "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    folder = out / "2011-12" / "Q4"
+    for path in folder.rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", "replace")
+            if path.suffix == ".pdf":
+                text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+            assert "jsmith-private" not in text and str(tmp_path) not in text, path.name
+    recorded = json.loads((folder / "manifest.json").read_text())
+    assert [i["path"] for i in recorded["inputs"]] == ["council_plan_2011-12_Q4.tsv", "register.csv"]
+    again = subprocess.run([PYTHON, "-m", "pipeline", "reproduce", str(folder)], capture_output=True, text=True,
+                           cwd=ROOT)
+    assert again.returncode == 2 and "pass --inputs DIR" in again.stderr
+    again = subprocess.run([PYTHON, "-m", "pipeline", "reproduce", str(folder), "--inputs", str(home)],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.strip().endswith("all 10 files reproduced")
+
+
+def test_a_killed_runs_folders_are_removed_by_the_next_run(tmp_path):
+    from pipeline import publish
+
+    out = tmp_path / "out"
+    first = run.run_period("2011/12", "Q4", out_root=out, processed_root=tmp_path / "processed")
+    (first.out_dir.parent / ".Q4.partial-x1").mkdir()
+    (first.out_dir.parent / ".Q4.old-x2").mkdir()
+    again = run.run_period("2011/12", "Q4", out_root=out, processed_root=tmp_path / "processed")
+    assert not again.rendered  # taken from the cache, and still tidied
+    assert publish.leftovers(first.out_dir) == []
+    assert sorted(p.name for p in first.out_dir.parent.iterdir()) == ["Q4"]
