@@ -31,7 +31,7 @@ def reports(tmp_path_factory):
         done = subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 0, done.stderr
     return {"year-end": out / "2011-12" / "Q4",
-            "milestones": out / "2009-10" / "Q4" / "plans" / "sip_community_protection_2009-10_to_2011-12"}
+            "milestones": out / "plans" / "sip_community_protection_2009-10_to_2011-12.txt" / "2009-10" / "Q4"}
 
 
 @pytest.fixture(scope="module")
