@@ -35,21 +35,10 @@ import pandas as pd
 
 from .errors import InputError, NotAnExportError
 from .ingest import LIMITS
+from .schema import FINDING_COLUMNS, INDICATOR_COLUMNS, STATUS_LABELS, SUMMARY_COLUMNS, findings_frame, indicator_frame
 
-STATUS_LABELS = {
-    1: "Achieved Target",
-    2: "On Track to Achieve Target",
-    3: "Slipped",
-    4: "Target Not Achieved",
-}
-
-INDICATOR_COLUMNS = [
-    "ref", "part", "section", "theme", "objective_no", "objective", "action", "measure",
-    "directorate", "status_code", "status", "status_kind", "progress", "remedial",
-    "source_line", "action_line",
-]
-FINDING_COLUMNS = ["source_line", "ref", "check", "finding", "action_taken"]
-SUMMARY_COLUMNS = ["label", "value", "source_line"]
+__all__ = ["Cleaned", "clean_export", "find_header", "plain_text", "strip_invisible", "markup_depth",
+           "FINDING_COLUMNS", "INDICATOR_COLUMNS", "STATUS_LABELS", "SUMMARY_COLUMNS"]
 
 # Header cells are recognised by what they say, so a re-ordered or re-titled
 # export ("Progress during 2012/13", "Quarter 1 Progress Indicator") still reads.
@@ -164,9 +153,12 @@ def find_header(raw: pd.DataFrame, name: str) -> tuple[int, dict[str, int]]:
                 "Responsibility | Progress Indicator | Progress | Slippage/Remedial action required",
                 name, int(raw["source_line"].iat[pos]))
         return pos, mapping
+    seen = max(([str(c).strip() for c in raw.iloc[pos][cell_cols] if str(c).strip()]
+                for pos in range(min(len(raw), _HEADER_SEARCH_ROWS))), key=len, default=[])
     raise NotAnExportError(
         f"no Council Plan header row (Ref. | Change/Improvement Priority Actions | ...) in the first "
-        f"{_HEADER_SEARCH_ROWS} lines; is this a Council Plan progress export?", name)
+        f"{_HEADER_SEARCH_ROWS} lines; headers seen: {', '.join(seen[:12]) or 'none'}. For another "
+        "organisation's export, write a layout: python -m pipeline layout FILE", name)
 
 
 def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
@@ -193,7 +185,7 @@ def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
     return Cleaned(
         preamble="\n".join(line for line in preamble if line),
         indicators=_indicator_frame(state.indicators),
-        findings=pd.DataFrame(state.findings, columns=FINDING_COLUMNS).astype({"source_line": "int64"}),
+        findings=findings_frame(state.findings),
         export_summary=pd.DataFrame(state.summary, columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),
     )
 
@@ -427,10 +419,4 @@ def _key_row(state: _State, line: int, row: list[str]) -> None:
 
 
 def _indicator_frame(records: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(records, columns=INDICATOR_COLUMNS)
-    for col in ("part", "objective_no", "status_code", "source_line", "action_line"):
-        frame[col] = frame[col].astype("Int64")
-    for col in INDICATOR_COLUMNS:
-        if col not in ("part", "objective_no", "status_code", "source_line", "action_line"):
-            frame[col] = frame[col].astype(object).fillna("").astype(str)
-    return frame
+    return indicator_frame(records)

@@ -1,6 +1,7 @@
 """The command line: parse arguments, call one public function, turn PipelineError into exit status 2.
 
-    python -m pipeline clean INPUT --out DIR [--register FILE]
+    python -m pipeline clean INPUT --out DIR [--register FILE] [--layout FILE]
+    python -m pipeline layout INPUT [--out FILE]
     python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force] [--register FILE]
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force]
@@ -29,7 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     clean = sub.add_parser("clean", help="clean one export into indicators.csv and data_quality.csv")
     clean.add_argument("input", metavar="INPUT", help="the export: .tsv, .txt, .csv or .xlsx")
     clean.add_argument("--out", metavar="DIR", required=True, help="folder to write the cleaned tables to")
-    clean.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
+    clean.add_argument("--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)")
+    clean.add_argument("--layout", metavar="FILE",
+                       help="layout of the export (default: layout.toml beside it, else the Stockton Council Plan)")
+    layout = sub.add_parser("layout", help="look at an export and write a proposed layout file to edit")
+    layout.add_argument("input", metavar="INPUT", help="the export: .tsv, .txt, .csv or .xlsx")
+    layout.add_argument("--out", metavar="FILE", help="write the proposal here (never over an existing file); "
+                                                      "default: print it")
 
     run = sub.add_parser("run", help="render one period's report (HTML, PDF, executed notebook, figures)")
     run.add_argument("--year", metavar="YYYY/YY", help="financial year, e.g. 2011/12 (default: 2011/12)")
@@ -37,13 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", metavar="FILE", help="the export (default: found in data/raw/ by period)")
     run.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     run.add_argument("--force", action="store_true", help="render even when the outputs are up to date")
-    run.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
+    run.add_argument("--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)")
     batch = sub.add_parser("batch", help="render every period found in a folder of exports, in parallel")
     batch.add_argument("--raw", metavar="DIR", help="folder of exports (default: data/raw/)")
     batch.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     batch.add_argument("--jobs", metavar="N", type=int, help="worker processes (default: the number of cores)")
     batch.add_argument("--force", action="store_true", help="render every period even when up to date")
-    batch.add_argument("--register", metavar="FILE", help="indicator register (default: data/raw/indicator_register.csv)")
+    batch.add_argument("--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)")
     plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
     plan.add_argument("input", metavar="PLAN", help="the plan (text exported from PDF)")
     plan.add_argument("--year", metavar="YYYY/YY", required=True, help="financial year, e.g. 2008/09")
@@ -56,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
     reproduce.add_argument("--inputs", metavar="DIR",
                            help="folder holding inputs that were outside the project (the manifest names them only)")
-    for p in (clean, run, batch, plan, verify, reproduce):
+    for p in (clean, layout, run, batch, plan, verify, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
 
@@ -79,14 +86,19 @@ def _dispatch(args: argparse.Namespace) -> int:
     from . import run as api
     from .paths import display_path
 
+    if args.command == "layout":
+        return _layout(args)
     if args.command == "clean":
-        data = api.clean_file(args.input, args.out, register_path=args.register)
+        data = api.clean_file(args.input, args.out, register_path=args.register, layout_path=args.layout)
         if hasattr(data, "milestones"):
             dated = int((data.milestones["due_date"] != "").sum())
             print(f"cleaned the Service Improvement Plan '{data.plan}': {len(data.milestones)} milestones "
                   f"({dated} dated), {len(data.budget)} budget amounts, {len(data.findings)} data-quality findings "
                   f"-> {display_path(args.out)}")
             return 0
+        if (data.findings["check"] == "layout_not_reviewed").any():
+            print("warning: the layout was proposed by `python -m pipeline layout` and has not been reviewed; "
+                  "check it and set reviewed = true", file=sys.stderr)
         coded = int(data.indicators["status_code"].notna().sum())
         print(f"cleaned {data.source}: {len(data.indicators)} indicators ({coded} with status 1-4), "
               f"{len(data.findings)} data-quality findings -> {display_path(args.out)}")
@@ -105,6 +117,26 @@ def _dispatch(args: argparse.Namespace) -> int:
                                 force=args.force, register_path=args.register, log=log)
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
+    return 0
+
+
+def _layout(args: argparse.Namespace) -> int:
+    """Propose a layout for an export: print it, or write it to a new file."""
+    from pathlib import Path
+
+    from .errors import UsageError
+    from .run import propose_layout
+
+    text = propose_layout(args.input)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.out)
+    if target.exists():
+        raise UsageError(f"{args.out} exists; the proposal is never written over a layout (choose another --out)")
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote a proposed layout to {args.out}: edit it, set reviewed = true, then "
+          f"python -m pipeline clean {args.input} --layout {args.out} --out DIR", file=sys.stderr)
     return 0
 
 

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-FIGURE_COLUMNS = ["target", "baseline", "actual", "unit", "polarity", "comparator",
-                  "target_from", "baseline_from", "actual_from", "polarity_from", "due_later", "figures_note"]
+from .schema import FIGURE_COLUMNS
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -444,8 +443,7 @@ def apply_register(indicators: pd.DataFrame, figures: pd.DataFrame, register: pd
     Returns the figures (with ``*_from`` saying "register line N" and ``tolerance_pct``)
     and findings for register rows whose ref is not in the export.
     """
-    from .clean import FINDING_COLUMNS
-    from .measure import ref_label
+    from .schema import findings_frame, ref_label
 
     figures = figures.copy()
     figures["tolerance_pct"] = pd.Series(pd.NA, index=figures.index, dtype="Float64")
@@ -480,6 +478,4 @@ def apply_register(indicators: pd.DataFrame, figures: pd.DataFrame, register: pd
         if figures.at[i, "from_register"]:
             note = figures.at[i, "figures_note"]
             figures.at[i, "figures_note"] = (note + "; " if note else "") + f"the register ({where}) fills or overrides figures"
-    finding_frame = pd.DataFrame(findings, columns=FINDING_COLUMNS)
-    finding_frame["source_line"] = finding_frame["source_line"].astype("int64")
-    return figures, finding_frame
+    return figures, findings_frame(findings)

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .clean import FINDING_COLUMNS, STATUS_LABELS
+from .schema import STATUS_LABELS, findings_frame, ref_label  # noqa: F401  (ref_label: part of measure's API)
 
 ON_TRACK_CODES = (1, 2)
 OFF_TRACK_CODES = (3, 4)
@@ -139,7 +139,7 @@ def summary_findings(comparison: pd.DataFrame) -> pd.DataFrame:
             rows.append((r.source_line, "", "summary_mismatch",
                          f"the export's summary says {r.label} {r.export_value}; its rows give {r.computed_value}",
                          "reported the figure computed from the rows; the export's figure is quoted only here"))
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS).astype({"source_line": "int64"})
+    return findings_frame(rows)
 
 
 def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:
@@ -147,10 +147,6 @@ def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:
     counts = findings.groupby("check", sort=False).size()
     return counts.rename("count").reset_index()
 
-
-def ref_label(ref: str, part: int) -> str:
-    """How an indicator is named in a table: ``12.1``, or ``12.1 (2)`` for the second part of a merged Ref."""
-    return ref if int(part) == 1 else f"{ref} ({int(part)})"
 
 
 
@@ -250,7 +246,7 @@ def compare_with_previous(current: pd.DataFrame, previous: pd.DataFrame | None) 
     frame["previous_actual"] = pd.array([pd.NA] * len(frame), dtype="Float64")
     frame["direction_vs_previous"] = ""
     if previous is None:
-        return frame
+        return _previous_in_export(frame)
     before = previous.set_index(["ref", "part"])
     for i, ref, part in zip(frame.index, frame["ref"], frame["part"]):
         if (ref, part) not in before.index:
@@ -269,6 +265,23 @@ def compare_with_previous(current: pd.DataFrame, previous: pd.DataFrame | None) 
             continue
         frame.at[i, "direction_vs_previous"] = direction
         frame.at[i, "direction"], frame.at[i, "direction_basis"] = direction, basis
+    return frame
+
+
+def _previous_in_export(frame: pd.DataFrame) -> pd.DataFrame:
+    """With no earlier export, the export's own previous-period column (a typed table's ``previous``), if any,
+    gives the direction of travel by the figures."""
+    if "previous_in_export" not in frame:
+        return frame
+    for i in frame.index:
+        before, actual, polarity = frame.at[i, "previous_in_export"], frame.at[i, "actual"], frame.at[i, "polarity"]
+        if pd.isna(before):
+            continue
+        frame.at[i, "previous_actual"] = before
+        if not pd.isna(actual) and polarity in ("higher", "lower"):
+            direction = _better(float(actual), float(before), polarity)
+            frame.at[i, "direction_vs_previous"] = frame.at[i, "direction"] = direction
+            frame.at[i, "direction_basis"] = "previous period figures in the export"
     return frame
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .clean import FINDING_COLUMNS
+from .schema import findings_frame
 from .dates import due_dates
 
 MILESTONE_COLUMNS = ["plan", "theme", "priority", "group", "action", "due_text", "due_date", "success_criteria",
@@ -161,7 +161,7 @@ def clean_plan(text: str, name: str) -> CleanedPlan:
     budget, budget_findings = (read_budget(lines, budget_start) if budget_start is not None
                                else (pd.DataFrame(columns=BUDGET_COLUMNS), []))
     findings += budget_findings
-    finding_frame = pd.DataFrame(findings, columns=FINDING_COLUMNS).astype({"source_line": "int64"})
+    finding_frame = findings_frame(findings)
     return CleanedPlan(plan, frame, budget, finding_frame.sort_values("source_line", kind="stable")
                        .reset_index(drop=True))
 

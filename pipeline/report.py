@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .clean import STATUS_LABELS
+from .schema import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ def status_chart(crosstab: pd.DataFrame, by: str, filename: str) -> Chart:
 
 
 def _ref_column(frame: pd.DataFrame) -> list[str]:
-    from .measure import ref_label
+    from .schema import ref_label
 
     return [ref_label(r, p) for r, p in zip(frame["ref"], frame["part"])]
 
@@ -336,7 +336,7 @@ def _percent(value) -> str:
 def variance_chart(indicators: pd.DataFrame) -> Chart | Html:
     """The variance chart of every assessed indicator with a non-zero target, and its table."""
     from .charts import better_pct, variance_bars, variance_bars_alt, to_svg
-    from .measure import ref_label
+    from .schema import ref_label
 
     drawn = indicators[(indicators["rag"] != "") & indicators["variance_pct"].notna()].copy()
     if drawn.empty:

@@ -21,9 +21,10 @@ from typing import Callable
 
 import pandas as pd
 
-from . import clean, figures, ingest, manifest, measure, publish
-from .errors import InputError, UsageError
-from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, DEFAULT_REGISTER, MILESTONE_NOTEBOOK, OUTPUTS_DIR,
+from . import clean, figures, ingest, manifest, measure, publish, schema, table
+from .errors import InputError, NotAnExportError, UsageError
+from .layout import STOCKTON, Layout, parse_layout
+from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, MILESTONE_NOTEBOOK, OUTPUTS_DIR,
                     PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, display_path, period_dir, plans_dir, published_path)
 from .period import Period
 
@@ -32,6 +33,8 @@ SUPPORTED_SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx")
 HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
 
 Snapshot = dict  # resolved Path -> the bytes read from it at the start of the run
+LAYOUT_FILE = "layout.toml"  # a layout beside the exports of a raw folder applies to them
+REGISTER_FILE = "indicator_register.csv"  # so does a register
 
 
 @dataclass(frozen=True)
@@ -73,47 +76,88 @@ def _bytes(snapshot: Snapshot | None, path: Path) -> bytes:
     return ingest.read_bytes(path)
 
 
+def layout_file(source: Path, layout_path: str | Path | None = None) -> Path | None:
+    """The layout file that applies to the export ``source``: ``layout_path`` when given, else ``layout.toml``
+    beside the export, else None (the built-in Stockton Council Plan layout)."""
+    if layout_path not in (None, ""):
+        return _resolve(layout_path)
+    beside = Path(source).parent / LAYOUT_FILE
+    return beside if beside.is_file() else None
+
+
+def load_layout(path: Path | None, snapshot: Snapshot | None = None) -> Layout:
+    """The layout in ``path`` (bytes from ``snapshot`` when it holds them), or the built-in Stockton layout."""
+    if path is None:
+        return STOCKTON
+    return parse_layout(_bytes(snapshot, path), display_path(path))
+
+
+def propose_layout(input_path: str | Path) -> str:
+    """A proposed layout (commented TOML) for an export the pipeline has not seen; see ``layout.propose``."""
+    from .layout import propose
+
+    path = Path(input_path)
+    return propose(ingest.parse_export(ingest.read_bytes(path), display_path(path)), display_path(path))
+
+
+def clean_with_layout(raw: pd.DataFrame, name: str, layout: Layout, report_year_end: int,
+                      layout_given: bool) -> tuple[clean.Cleaned, pd.DataFrame]:
+    """Stage 2 by the layout's kind: the tidy indicators and their figures (from the text for the Council
+    Plan, from the columns for a typed table)."""
+    if layout.kind == "table":
+        return table.clean_table(raw, name, layout)
+    cleaned = clean.clean_export(raw, name)
+    return cleaned, figures.read_figures(cleaned.indicators, report_year_end)
+
+
 def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_path: str | Path | None = None,
-            context: bool = False, snapshot: Snapshot | None = None, related: dict | None = None) -> PeriodData:
+            context: bool = False, snapshot: Snapshot | None = None, related: dict | None = None,
+            layout_path: str | Path | None = None) -> PeriodData:
     """Read, clean, read figures from and check one export.
 
     ``register_path`` is the analyst's indicator register; None or "" means
-    ``data/raw/indicator_register.csv`` when it exists. With ``context``, the exports of the previous
+    ``indicator_register.csv`` in the export's own folder when it exists. With ``context``, the exports of the previous
     period and of the earlier quarters of the year are found beside the input (by file name, or
     ``related`` when the caller has listed them) and the result carries the comparison with the
     previous period and the trend of the year so far. Bytes come from ``snapshot`` when it holds the
     file; a file not in it is read once here.
     Returns PeriodData whose ``indicators`` carry figures and their assessment and whose ``findings``
     include the check of the export's own summary and register rows that name no indicator.
+    The export is read through its layout (``layout_file``): a typed table's figures come from its columns.
     Raises InputError / NotAnExportError for unreadable or foreign input.
     """
     path = Path(input_path)
     wanted: list[Path] = []
     if context:
         related = related if related is not None else related_inputs(period, path)
-        wanted = inputs_read(period, path, register_path, related)
+        wanted = inputs_read(period, path, register_path, related, layout_path)
         snapshot = dict(snapshot or {}) | {p.resolve(): _bytes(snapshot, p) for p in wanted}
     data = _bytes(snapshot, path)
     name = display_path(path)
+    layout = load_layout(layout_file(path, layout_path), snapshot)
     raw = ingest.parse_export(data, name)
-    cleaned = clean.clean_export(raw, name)
+    cleaned, figs = clean_with_layout(raw, name, layout, period.start_year + 1, layout_path is not None)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
-    figs = figures.read_figures(cleaned.indicators, period.start_year + 1)
-    register, register_info = _register(register_path, snapshot)
+    register, register_info = _register(register_path, path, snapshot)
     figs, register_findings = figures.apply_register(cleaned.indicators, figs, register,
                                                      register_info and register_info["path"], str(period))
     indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
-    book = pd.DataFrame(ingest.workbook_findings(data, name), columns=clean.FINDING_COLUMNS)
-    findings = pd.concat([cleaned.findings, book.astype({"source_line": "int64"}), measure.summary_findings(check),
-                          register_findings], ignore_index=True)
+    if layout.derive_status:
+        indicators = table.derive_status(indicators)
+    book = schema.findings_frame(ingest.workbook_findings(data, name))
+    findings = pd.concat([cleaned.findings, book, measure.summary_findings(check), register_findings],
+                         ignore_index=True)
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
     previous = trend = None
     inputs = ()
+    if not context and "previous_in_export" in indicators:
+        indicators = measure.compare_with_previous(indicators, None)  # the export's own previous-period column
     if context:
         inputs = tuple(input_entry(p, snapshot[p.resolve()]) for p in wanted)
         # each earlier export is prepared once, whether it is the previous period, in the trend, or both
         earlier = dict(related["year"]) | (dict([related["previous"]]) if related["previous"] else {})
-        prepared = {p: prepare(q, p, register_path, snapshot=snapshot).indicators for p, q in sorted(earlier.items())}
+        prepared = {p: prepare(q, p, register_path, snapshot=snapshot, layout_path=layout_path).indicators
+                    for p, q in sorted(earlier.items())}
         if related["previous"] is not None:
             previous = related["previous"][0]
         indicators = measure.compare_with_previous(indicators, prepared.get(previous))
@@ -135,13 +179,14 @@ def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
 
 
 def inputs_read(period: Period, source: Path, register_path: str | Path | None = None,
-                related: dict | None = None) -> list[Path]:
+                related: dict | None = None, layout_path: str | Path | None = None) -> list[Path]:
     """Every file a period's report reads: the export, the register, the previous period's export
     (direction of travel) and the earlier quarters of the year (the trend chart). The cache key and the
     manifest cover exactly these. ``related`` is ``related_inputs``' answer when the caller has it."""
     related = related if related is not None else related_inputs(period, source)
-    register_file = _register_file(register_path)
-    paths = [Path(source)] + ([register_file] if register_file else [])
+    register_file = _register_file(register_path, source)
+    layout = layout_file(source, layout_path)
+    paths = [Path(source)] + ([register_file] if register_file else []) + ([layout] if layout else [])
     paths += [related["previous"][1]] if related["previous"] else []
     paths += [p for _, p in related["year"] if p not in paths]
     return paths
@@ -159,8 +204,9 @@ def related_inputs(period: Period, source: Path) -> dict:
             "year": [(p, found[p]) for p in sorted(found) if p.start_year == period.start_year]}
 
 
-def _register(register_path: str | Path | None, snapshot: Snapshot | None = None) -> tuple[pd.DataFrame, dict | None]:
-    path = _register_file(register_path)
+def _register(register_path: str | Path | None, source: Path,
+              snapshot: Snapshot | None = None) -> tuple[pd.DataFrame, dict | None]:
+    path = _register_file(register_path, source)
     if path is None:
         return ingest.parse_register(b"ref\n", "none"), None
     data = _bytes(snapshot, path)
@@ -226,11 +272,13 @@ def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
     }
 
 
-def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str | Path | None = None):
+def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str | Path | None = None,
+               layout_path: str | Path | None = None):
     """Clean one file and write its tables to ``out_dir``.
 
     A Council Plan export gives ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv``
-    (returns PeriodData); a Service Improvement Plan gives ``milestones.csv``, ``data_quality.csv`` and,
+    (returns PeriodData), read through its layout (``layout_path``, else ``layout.toml`` beside the export,
+    else the Stockton Council Plan layout); a Service Improvement Plan gives ``milestones.csv``, ``data_quality.csv`` and,
     when it holds a Medium Term Financial Plan, ``budget.csv`` (returns plans.CleanedPlan).
     Raises InputError / NotAnExportError / OutputError (nothing is written then).
     """
@@ -242,7 +290,9 @@ def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str |
         plan = plans.clean_plan(ingest.decode_text(data, display_path(path)), display_path(path))
         publish.write_folder(Path(out_dir), plan_tables(plan), replace=False)
         return plan
-    period_data = prepare(path, register_path=register_path, snapshot={path.resolve(): data})
+    layout = layout_file(path, layout_path)
+    snapshot = {path.resolve(): data} | ({layout.resolve(): ingest.read_bytes(layout)} if layout else {})
+    period_data = prepare(path, register_path=register_path, snapshot=snapshot, layout_path=layout)
     publish.write_folder(Path(out_dir), cleaned_outputs(period_data), replace=False)
     return period_data
 
@@ -298,8 +348,11 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
     related = related_inputs(period, source)
     wanted = inputs_read(period, source, register_path, related)
     snapshot = read_snapshot(wanted)  # the one read of every input; a bad input fails here, before anything else
+    if load_layout(layout_file(source), snapshot).kind != "council_plan":
+        raise UsageError(f"{display_path(layout_file(source))} is a table layout: `clean` reads such exports, but the "
+                         "committee report is still written for the Council Plan layout only")
     inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
-    register_file = _register_file(register_path)
+    register_file = _register_file(register_path, source)
     parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": published_path(source),
                   "register_path": published_path(register_file) if register_file else ""}
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
@@ -349,10 +402,13 @@ def _render_notebook(notebook: Path, parameters: dict, title: str, period: Perio
     return files
 
 
-def _register_file(register_path: str | Path | None) -> Path | None:
-    if register_path in (None, ""):
-        return DEFAULT_REGISTER if DEFAULT_REGISTER.exists() else None
-    return _resolve(register_path)
+def _register_file(register_path: str | Path | None, source: Path) -> Path | None:
+    """The register that applies to the export ``source``: ``register_path`` when given, else
+    ``indicator_register.csv`` in the export's own folder (a register belongs to its folder's exports)."""
+    if register_path not in (None, ""):
+        return _resolve(register_path)
+    beside = Path(source).parent / REGISTER_FILE
+    return beside if beside.is_file() else None
 
 
 def _listed(folder: Path) -> list[str]:

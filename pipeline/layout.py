@@ -1,0 +1,256 @@
+"""The layout of an export: how another organisation's table maps onto the pipeline's tidy indicators.
+
+A layout is a value passed to the stages, read from a small TOML file (``tomllib``)::
+
+    [layout]
+    kind = "table"                  # "table": one row per indicator under a header row;
+                                    # "council_plan": the Stockton Council Plan narrative export
+    council = "Anytown Borough Council"
+    # ref_pattern = "^[A-Z]{2}\\d{2}$"   optional: rows whose ref does not match are findings
+    # derive_status = true               optional: no status column; the status comes from the figures
+    # reviewed = false                   written by `python -m pipeline layout`: cleaning says so until edited
+
+    [columns]                       # pipeline field = the export's header, as written
+    ref = "KPI Ref"
+    measure = "Indicator"
+    ...
+
+    [status]                        # the export's words -> 1 met, 2 on track, 3 slipped, 4 not achieved; "" not assessed
+    "Green" = 1
+
+    [polarity]                      # the export's words -> "higher" or "lower" is better
+    "High" = "higher"
+
+``STOCKTON`` is the built-in layout of the Stockton-on-Tees Council Plan export; its narrative rules
+live in ``clean``. ``parse_layout`` raises InputError naming the file (and line) for anything it cannot use.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+from .errors import InputError
+
+KINDS = ("table", "council_plan")
+# The fields a table layout may map, in the order the tidy table and the README give them.
+FIELDS = {
+    "ref": "the indicator's code or reference (required)",
+    "measure": "its name or description (required)",
+    "directorate": "the service, department or directorate responsible",
+    "theme": "a grouping above the indicator: theme, priority, programme or project",
+    "target": "the target for the period (a number)",
+    "actual": "this period's value (a number)",
+    "previous": "the previous period's value (a number), for the direction of travel",
+    "baseline": "the baseline (a number)",
+    "unit": "the unit of the figures (%, count, or the organisation's word)",
+    "polarity": "whether higher or lower is better (words mapped in [polarity])",
+    "status": "the organisation's status or RAG (words mapped in [status])",
+    "trend": "the export's own trend word (Better/Worse/No change), kept as given",
+    "progress": "commentary on progress",
+    "remedial": "remedial action, where the export has a column for it",
+}
+REQUIRED = ("ref", "measure")
+_LAYOUT_KEYS = {"kind", "council", "ref_pattern", "derive_status", "reviewed"}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How an export maps onto the pipeline. ``columns`` maps pipeline field -> the export's header;
+    ``status`` the export's status words (lower-cased) -> code 1-4 or None (not assessed);
+    ``polarity`` the export's words (lower-cased) -> "higher"/"lower"."""
+
+    kind: str
+    council: str = ""
+    columns: dict = field(default_factory=dict)
+    status: dict = field(default_factory=dict)
+    polarity: dict = field(default_factory=dict)
+    ref_pattern: str = ""
+    derive_status: bool = False
+    reviewed: bool = True
+    source: str = "built-in"
+
+    def status_code(self, word: str):
+        """(known, code): whether ``word`` is one of the layout's status words, and its code (None: not assessed)."""
+        key = " ".join(str(word).split()).lower()
+        if key in self.status:
+            return True, self.status[key]
+        return False, None
+
+
+STOCKTON = Layout(kind="council_plan", council="Stockton-on-Tees Borough Council", source="built-in: Stockton Council Plan")
+
+
+def parse_layout(data: bytes, name: str) -> Layout:
+    """Read a layout file. Raises InputError naming ``name`` (and the line, for TOML syntax) when it is not
+    valid TOML, names an unknown kind, section, key or field, lacks ``ref`` or ``measure``, maps a status word
+    to anything but 1-4 or "", or a polarity word to anything but "higher"/"lower"."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text; save the layout as UTF-8", name) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(f"is not valid TOML: {str(exc).split(' (at line')[0]}", name,
+                         int(m.group(1)) if m else None) from None
+    unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity"})
+    if unknown:
+        raise InputError(f"has unknown section(s) [{'], ['.join(unknown)}]; a layout has [layout], [columns], "
+                         "[status] and [polarity]", name, _line(text, f"[{unknown[0]}]"))
+    head = doc.get("layout") or {}
+    bad = sorted(set(head) - _LAYOUT_KEYS)
+    if bad:
+        raise InputError(f"[layout] has unknown key(s) {', '.join(bad)}; known: {', '.join(sorted(_LAYOUT_KEYS))}",
+                         name, _line(text, bad[0]))
+    kind = head.get("kind", "table")
+    if kind not in KINDS:
+        raise InputError(f"kind {kind!r} is not one of {', '.join(KINDS)}", name, _line(text, "kind"))
+    if kind == "council_plan":
+        return Layout(kind=kind, council=str(head.get("council", STOCKTON.council)), source=name)
+    columns = doc.get("columns") or {}
+    for key, header in columns.items():
+        if key not in FIELDS:
+            raise InputError(f"[columns] maps {key!r}, which is not a pipeline field; fields: {', '.join(FIELDS)}",
+                             name, _line(text, key))
+        if not isinstance(header, str) or not header.strip():
+            raise InputError(f"[columns] {key} must be the export's header as text", name, _line(text, key))
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        raise InputError(f"[columns] must map {' and '.join(missing)} (the only required fields)", name)
+    status = {}
+    for word, code in (doc.get("status") or {}).items():
+        if code == "":
+            status[" ".join(word.split()).lower()] = None
+        elif isinstance(code, int) and not isinstance(code, bool) and 1 <= code <= 4:
+            status[" ".join(word.split()).lower()] = code
+        else:
+            raise InputError(f"[status] {word!r} = {code!r}: use 1 (met), 2 (on track), 3 (slipped), 4 (not achieved) "
+                             "or \"\" (not assessed)", name, _line(text, word))
+    polarity = {}
+    for word, value in (doc.get("polarity") or {}).items():
+        if value not in ("higher", "lower"):
+            raise InputError(f"[polarity] {word!r} = {value!r}: use \"higher\" or \"lower\"", name, _line(text, word))
+        polarity[" ".join(word.split()).lower()] = value
+    pattern = head.get("ref_pattern", "")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"ref_pattern {pattern!r} is not a regular expression ({exc})", name,
+                         _line(text, "ref_pattern")) from None
+    derive = head.get("derive_status", False)
+    if not isinstance(derive, bool):
+        raise InputError("derive_status must be true or false", name, _line(text, "derive_status"))
+    if derive and "status" in columns:
+        raise InputError("derive_status = true needs no status column: remove one of them", name,
+                         _line(text, "derive_status"))
+    return Layout(kind=kind, council=str(head.get("council", "")), columns=dict(columns), status=status,
+                  polarity=polarity, ref_pattern=pattern, derive_status=derive, reviewed=bool(head.get("reviewed", True)),
+                  source=name)
+
+
+def _line(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+# --- Proposing a layout for an export never seen before ------------------------------------------
+
+_GUESSES = [  # field, pattern over a normalised header, in order of preference
+    ("ref", r"^(kpi |pi |indicator[ _]?)?(ref(erence)?|code|id|no\.?|number)$|^indicator_id$|\bref\b|\bcode\b"),
+    ("measure", r"^(indicator|measure|kpi|description|name|title|indicator name|performance indicator)$|indicator|measure|description"),
+    ("directorate", r"directorate|department|service|responsib|owner|lead|portfolio"),
+    ("theme", r"theme|priority|programme|project|category|outcome area|objective"),
+    ("baseline", r"baseline"),
+    ("target", r"target"),
+    ("previous", r"previous|prior|last (quarter|year|period)"),
+    ("actual", r"actual|result|outturn|current|value|performance|q[1-4]"),
+    ("unit", r"^unit|units|measure type"),
+    ("polarity", r"polarity|good is|better is|direction of good|aim to"),
+    ("status", r"status|rag|rating"),
+    ("trend", r"trend|direction of travel|dot"),
+    ("progress", r"comment|commentary|notes?$|narrative|progress|explanation"),
+    ("remedial", r"remedial|action|mitigation|recovery"),
+]
+_STATUS_GUESS = [(r"green|^met|achieved|complete|exceed|blue|on target", 1), (r"on track", 2),
+                 (r"amber|at risk|slipp|warning|near", 3), (r"red|not met|did.?not|miss|off track|below", 4),
+                 (r"data only|n/?a|unknown|not due|no target|monitor", "")]
+_POLARITY_GUESS = [(r"up|high|max|increase|bigger|more", "higher"), (r"down|low|min|decrease|reduce|smaller|less", "lower")]
+
+
+def propose(raw, name: str) -> str:
+    """A proposed layout for the export ``raw`` (ingest's rows) as commented TOML: the header row found, each
+    column's guessed field with its alternatives, the status and polarity words seen with guessed mappings,
+    ``reviewed = false`` and the council name left for the user. Raises InputError when no header is found."""
+    cells = raw.drop(columns=["source_line", "n_cells"]).astype(str).values.tolist()
+    lines = raw["source_line"].astype(int).tolist()
+    pos = next((i for i, row in enumerate(cells[:60])
+                if sum(1 for c in row if c.strip() and re.search(r"[A-Za-z]", c) and len(c) < 80) >= 3), None)
+    if pos is None:
+        raise InputError("has no row that looks like a header (three or more names) in its first 60 rows", name)
+    header = [c.strip() for c in cells[pos]]
+    chosen: dict[str, str] = {}
+    # several quarters' results side by side: the latest is this period's actual, the one before it the previous
+    quarters = sorted(((int(m.group(1)), h) for h in header if (m := re.search(r"\bq([1-4])\b", h.lower()))
+                       and not re.search(r"target", h.lower())), reverse=True)
+    if len(quarters) >= 2:
+        chosen["actual"], chosen["previous"] = quarters[0][1], quarters[1][1]
+    preset = {heading: field_ for field_, heading in chosen.items()}
+    rows = []
+    for heading in (h for h in header if h):
+        if heading in preset:
+            rows.append((heading, preset[heading], ["actual" if preset[heading] == "previous" else "previous"]))
+            continue
+        key = " ".join(heading.lower().replace("_", " ").split())
+        matches = [f for f, pattern in _GUESSES if re.search(pattern, key)]
+        free = [f for f in matches if f not in chosen]
+        if free:
+            chosen[free[0]] = heading
+        rows.append((heading, free[0] if free else "", [f for f in matches if f != (free[0] if free else "")]))
+    out = [f"# A PROPOSED layout for {name}, written by `python -m pipeline layout`.",
+           "# Read every line, correct what is wrong, then set reviewed = true: until then every clean says",
+           "# that the layout is unreviewed. The format is described in the README (\"Your council's export\").",
+           "", "[layout]", 'kind = "table"',
+           'council = ""                      # unknown: write your organisation\'s name as the report should show it',
+           "reviewed = false", f"# the header row is line {lines[pos]}: " + " | ".join(h for h in header if h)]
+    if "status" not in chosen:
+        out.append("derive_status = true              # no status column found: the status comes from the figures")
+    out += ["", "[columns]                         # pipeline field = the export's header, as written"]
+    for heading, field_, others in rows:
+        alternatives = f"  (or: {', '.join(others)})" if others else ""
+        if field_:
+            out.append(f"{field_} = {_toml(heading)}".ljust(34) + f"# guessed{alternatives}")
+        else:
+            out.append(f"# ? = {_toml(heading)}".ljust(34) + "# not used: name a field to use this column")
+    for required in ("ref", "measure"):
+        if required not in chosen:
+            out.append(f'# {required} = "..."                  # REQUIRED: no header looked like the {required}')
+    out += ["", "[status]                          # the export's words -> 1 met, 2 on track, 3 slipped, 4 not achieved, \"\" not assessed"]
+    for word in _distinct(cells, pos, header, chosen.get("status")):
+        guess = next((code for pattern, code in _STATUS_GUESS if re.search(pattern, word.lower())), None)
+        out.append(f"{_toml(word)} = {_toml(guess) if guess is not None else '0'}".ljust(34)
+                   + ("# guessed" if guess is not None else "# NOT GUESSED: replace 0 with 1-4 or \"\""))
+    out += ["", "[polarity]                        # the export's words -> \"higher\" or \"lower\" is better"]
+    for word in _distinct(cells, pos, header, chosen.get("polarity")):
+        guess = next((p for pattern, p in _POLARITY_GUESS if re.search(pattern, word.lower())), None)
+        out.append(f"{_toml(word)} = {_toml(guess or 'higher')}".ljust(34)
+                   + ("# guessed" if guess else "# NOT GUESSED: higher or lower?"))
+    return "\n".join(out) + "\n"
+
+
+def _distinct(cells, pos, header, heading) -> list[str]:
+    if not heading:
+        return []
+    index = header.index(heading)
+    seen = dict.fromkeys(" ".join(row[index].split()) for row in cells[pos + 1:] if index < len(row) and row[index].strip())
+    return list(seen)[:30]
+
+
+def _toml(value) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,53 @@
+"""The shared vocabulary of the pipeline: status codes, the tidy indicator table, the findings table.
+
+Every stage speaks these words. A status code is the pipeline's own scale, whatever the organisation
+calls it: 1 achieved or met, 2 on track, 3 slipped or at risk, 4 not achieved; no code means not
+assessed. ``STATUS_LABELS`` are Stockton's words for the codes, used where an export gives codes
+without words of its own.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+STATUS_LABELS = {
+    1: "Achieved Target",
+    2: "On Track to Achieve Target",
+    3: "Slipped",
+    4: "Target Not Achieved",
+}
+STATUS_MEANINGS = {1: "achieved or met", 2: "on track", 3: "slipped or at risk", 4: "not achieved"}
+
+INDICATOR_COLUMNS = [
+    "ref", "part", "section", "theme", "objective_no", "objective", "action", "measure",
+    "directorate", "status_code", "status", "status_kind", "progress", "remedial",
+    "source_line", "action_line",
+]
+INTEGER_COLUMNS = ("part", "objective_no", "status_code", "source_line", "action_line")
+FINDING_COLUMNS = ["source_line", "ref", "check", "finding", "action_taken"]
+SUMMARY_COLUMNS = ["label", "value", "source_line"]
+# The figures behind each indicator, read from the text (Council Plan) or from columns (typed tables).
+FIGURE_COLUMNS = ["target", "baseline", "actual", "unit", "polarity", "comparator",
+                  "target_from", "baseline_from", "actual_from", "polarity_from", "due_later", "figures_note"]
+
+
+def ref_label(ref: str, part: int) -> str:
+    """How an indicator is named in a table: ``12.1``, or ``12.1 (2)`` for the second part of a merged Ref."""
+    return ref if int(part) == 1 else f"{ref} ({int(part)})"
+
+
+def findings_frame(rows) -> pd.DataFrame:
+    """Data-quality findings as the one table every stage builds: (source_line, ref, check, finding, action_taken)
+    tuples -> a frame with ``FINDING_COLUMNS`` and an integer ``source_line``."""
+    return pd.DataFrame(list(rows), columns=FINDING_COLUMNS).astype({"source_line": "int64"})
+
+
+def indicator_frame(records: list[dict]) -> pd.DataFrame:
+    """Tidy indicator rows (dicts with ``INDICATOR_COLUMNS``) as a frame: nullable integers, text as str."""
+    frame = pd.DataFrame(records, columns=INDICATOR_COLUMNS)
+    for col in INDICATOR_COLUMNS:
+        if col in INTEGER_COLUMNS:
+            frame[col] = frame[col].astype("Int64")
+        else:
+            frame[col] = frame[col].astype(object).fillna("").astype(str)
+    return frame
