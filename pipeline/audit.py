@@ -91,9 +91,10 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
                               out_root=Path(tmp) / "outputs", force=True)
         else:
             register = where(params["register_path"]) if params.get("register_path") else None
+            layout = where(params["layout_path"]) if params.get("layout_path") else None
             result = run_period(params["year"], params["quarter"], input_path=where(params["input_path"]),
                                 out_root=Path(tmp) / "outputs", processed_root=Path(tmp) / "processed", force=True,
-                                register_path=register)
+                                register_path=register, layout_path=layout, council=params.get("council", ""))
         again = {p.relative_to(result.out_dir).as_posix(): manifest.sha256(p.read_bytes())
                  for p in result.out_dir.rglob("*") if p.is_file()}
         remade = manifest.read(result.out_dir)

@@ -31,13 +31,14 @@ class BatchResult:
         return not self.failed
 
 
-def _one(period: Period, path: Path, out_root: Path, force: bool, register_path) -> tuple[Period, str, str]:
+def _one(period: Period, path: Path, out_root: Path, force: bool, register_path, layout_path=None,
+         council: str = "") -> tuple[Period, str, str]:
     """Render one period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
     from .run import run_period
 
     try:
         result = run_period(period.year_label, period.quarter_label, input_path=path, out_root=out_root, force=force,
-                            register_path=register_path)
+                            register_path=register_path, layout_path=layout_path, council=council)
     except PipelineError as exc:
         return period, "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - one broken period must not stop the batch; the reason is reported
@@ -48,14 +49,16 @@ def _one(period: Period, path: Path, out_root: Path, force: bool, register_path)
 def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = None, jobs: int | None = None,
               force: bool = False, register_path: str | Path | None = None,
               on_done: Callable[[Period, str, str], None] = lambda period, outcome, reason: None,
-              on_start: Callable[[int], None] = lambda total: None) -> BatchResult:
+              on_start: Callable[[int], None] = lambda total: None, layout_path: str | Path | None = None,
+              council: str = "") -> BatchResult:
     """Render every period with an export in ``raw_dir`` (default ``data/raw/``) into ``out_root``.
 
     ``jobs`` worker processes (default: the number of cores); ``on_done(period, outcome, reason)`` is
-    called as each period finishes, ``on_start(total)`` once the periods are known. A period with two exports fails with that reason; the others go on.
+    called as each period finishes, ``on_start(total)`` once the periods are known. ``layout_path`` (else
+    ``layout.toml`` in ``raw_dir``) says how the exports are read; ``council`` overrides the layout's name. A period with two exports fails with that reason; the others go on.
     Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1.
     """
-    from .run import find_periods
+    from .discover import find_periods
 
     raw = Path(raw_dir) if raw_dir else RAW_DIR
     out = Path(out_root) if out_root else OUTPUTS_DIR
@@ -66,7 +69,7 @@ def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = N
         raise UsageError("--jobs must be 1 or more")
     periods = find_periods(raw)
     if not periods:
-        raise UsageError(f"no exports named council_plan_<yyyy-yy>_<Qn>.<tsv|csv|xlsx> in {display_path(raw)}")
+        raise UsageError(f"no exports named <name>_<yyyy-yy>_<Qn>.<tsv|txt|csv|xlsx> in {display_path(raw)}")
     on_start(len(periods))
     result = BatchResult()
     work = []
@@ -82,7 +85,8 @@ def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = N
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(jobs, len(work)) or 1, mp_context=context) as pool:
-        futures = [pool.submit(_one, period, path, out, force, register_path) for period, path in work]
+        futures = [pool.submit(_one, period, path, out, force, register_path, layout_path, council)
+                   for period, path in work]
         for future in as_completed(futures):
             period, outcome, reason = future.result()
             if outcome == "failed":

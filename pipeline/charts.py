@@ -16,26 +16,39 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .measure import NOT_ASSESSED
+from .schema import STATUS_LABELS
 
-STATUS_STYLE = {
-    "Achieved Target": {"color": "#0072B2", "hatch": "", "text": "white", "short": "achieved"},
-    # line hatches only: dotted hatches cost WeasyPrint about 0.5 s per chart to print
-    "On Track to Achieve Target": {"color": "#56B4E9", "hatch": "||", "text": "black", "short": "on track"},
-    "Slipped": {"color": "#E69F00", "hatch": "//", "text": "black", "short": "slipped"},
-    "Target Not Achieved": {"color": "#D55E00", "hatch": "xx", "text": "black", "short": "not achieved"},
-    NOT_ASSESSED: {"color": "#DDDDDD", "hatch": "--", "text": "black", "short": "not assessed"},
+# One style per status code, whatever the organisation calls it (line hatches only: dotted hatches cost
+# WeasyPrint about 0.5 s per chart to print).
+CODE_STYLE = {
+    1: {"color": "#0072B2", "hatch": "", "text": "white", "short": "achieved"},
+    2: {"color": "#56B4E9", "hatch": "||", "text": "black", "short": "on track"},
+    3: {"color": "#E69F00", "hatch": "//", "text": "black", "short": "slipped"},
+    4: {"color": "#D55E00", "hatch": "xx", "text": "black", "short": "not achieved"},
 }
+NOT_ASSESSED_STYLE = {"color": "#DDDDDD", "hatch": "--", "text": "black", "short": "not assessed"}
+STATUS_STYLE = {STATUS_LABELS[code]: style for code, style in CODE_STYLE.items()} | {NOT_ASSESSED: NOT_ASSESSED_STYLE}
+
+
+def status_styles(labels: dict | None = None) -> dict:
+    """Label -> style for the status columns of a table drawn with ``labels`` (code -> the organisation's
+    words; the Council Plan's by default). Each code keeps its colour and hatch; the words are its own."""
+    if labels is None or labels == STATUS_LABELS:
+        return STATUS_STYLE
+    styles = {label: CODE_STYLE[code] | {"short": label} for code, label in labels.items()}
+    return styles | {NOT_ASSESSED: NOT_ASSESSED_STYLE}
 _SVG_RC = {"svg.hashsalt": "council-plan-report", "svg.fonttype": "none", "font.family": "DejaVu Sans",
            "font.size": 10, "hatch.linewidth": 0.6, "axes.titlesize": 11}
 WIDTH_IN = 7.0  # fits the A4 text column of the PDF
 
 
-def status_bars(table: pd.DataFrame, title: str) -> Figure:
+def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> Figure:
     """Horizontal stacked bars: one bar per group (row of ``table``), one segment per status column.
 
-    ``table`` is ``measure.status_by``'s output (status columns plus ``Total``).
+    ``table`` is ``measure.status_by``'s output (status columns plus ``Total``), drawn with ``labels``.
     """
-    statuses = [c for c in STATUS_STYLE if c in table.columns]
+    styles = status_styles(labels)
+    statuses = [c for c in styles if c in table.columns]
     groups = list(table.index)
     with rc_context(_SVG_RC):
         height = 1.6 + 0.42 * len(groups)
@@ -44,7 +57,7 @@ def status_bars(table: pd.DataFrame, title: str) -> Figure:
         left = pd.Series(0, index=table.index, dtype="int64")
         positions = range(len(groups))
         for status in statuses:
-            style = STATUS_STYLE[status]
+            style = styles[status]
             values = table[status]
             bars = ax.barh(positions, values, left=left, color=style["color"], hatch=style["hatch"],
                            edgecolor="#333333", linewidth=0.5, label=status)
@@ -61,19 +74,20 @@ def status_bars(table: pd.DataFrame, title: str) -> Figure:
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(title, loc="left", fontweight="bold")
-        handles = [Patch(facecolor=STATUS_STYLE[s]["color"], hatch=STATUS_STYLE[s]["hatch"], edgecolor="#333333",
+        handles = [Patch(facecolor=styles[s]["color"], hatch=styles[s]["hatch"], edgecolor="#333333",
                          linewidth=0.5, label=s) for s in statuses]
         fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8.5)
         fig.tight_layout(rect=(0, 0.55 / height, 1, 1))
     return fig
 
 
-def status_bars_alt(table: pd.DataFrame, by: str) -> str:
+def status_bars_alt(table: pd.DataFrame, by: str, labels: dict | None = None) -> str:
     """The text alternative of ``status_bars``: every bar's figures in words."""
-    statuses = [c for c in STATUS_STYLE if c in table.columns]
+    styles = status_styles(labels)
+    statuses = [c for c in styles if c in table.columns]
     parts = []
     for group, row in table.iterrows():
-        counts = ", ".join(f"{int(row[s])} {STATUS_STYLE[s]['short']}" for s in statuses if int(row[s]))
+        counts = ", ".join(f"{int(row[s])} {styles[s]['short']}" for s in statuses if int(row[s]))
         parts.append(f"{group}: {counts or 'no indicators'}")
     return f"Bar chart of indicator status by {by}. " + "; ".join(parts) + "."
 

@@ -3,7 +3,9 @@
     python -m pipeline clean INPUT --out DIR [--register FILE] [--layout FILE]
     python -m pipeline layout INPUT [--out FILE]
     python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force] [--register FILE]
-    python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE]
+                           [--layout FILE] [--council NAME]
+    python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE] [--layout FILE]
+                             [--council NAME]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force]
     python -m pipeline verify DIR
     python -m pipeline reproduce DIR [--inputs DIR]
@@ -51,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", metavar="N", type=int, help="worker processes (default: the number of cores)")
     batch.add_argument("--force", action="store_true", help="render every period even when up to date")
     batch.add_argument("--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)")
+    for p in (run, batch):
+        p.add_argument("--layout", metavar="FILE",
+                       help="layout of the exports (default: layout.toml beside them, else the Stockton Council Plan)")
+        p.add_argument("--council", metavar="NAME", default="", help="the council's name in the report (default: the layout's)")
     plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
     plan.add_argument("input", metavar="PLAN", help="the plan (text exported from PDF)")
     plan.add_argument("--year", metavar="YYYY/YY", required=True, help="financial year, e.g. 2008/09")
@@ -114,7 +120,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         result = api.run_plan(args.input, args.year, args.quarter, out_root=args.out, force=args.force, log=log)
     else:
         result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
-                                force=args.force, register_path=args.register, log=log)
+                                force=args.force, register_path=args.register, log=log, layout_path=args.layout,
+                                council=args.council)
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     return 0
@@ -161,7 +168,8 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"{period}: {outcome}" + (f": {reason}" if reason else ""), file=sys.stderr, flush=True)
 
     try:
-        result = run_batch(args.raw, args.out, args.jobs, args.force, args.register, on_done=done, on_start=start)
+        result = run_batch(args.raw, args.out, args.jobs, args.force, args.register, on_done=done, on_start=start,
+                           layout_path=args.layout, council=args.council)
     finally:
         if bar is not None:
             bar.close()

@@ -149,6 +149,13 @@ def _text_rows(text: str, name: str, limits: Limits = LIMITS) -> list[tuple[int,
     # and a cell that happens to start with '"' must not swallow the lines below it.
     quoting = csv.QUOTE_NONE if delimiter == "\t" and not _looks_quoted(text) else csv.QUOTE_MINIMAL
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=False)
+    kind = "tab-separated" if delimiter == "\t" else "comma-separated"
+    return _read_rows(reader, name, limits, lambda exc: f"cannot be read as {kind} text: {exc}")
+
+
+def _read_rows(reader, name: str, limits: Limits, explain) -> list[tuple[int, list[str]]]:
+    """(first line, cells) for every row of a csv ``reader``, stopping at the first row past a limit; a
+    csv.Error becomes an InputError naming the line where the faulty row starts (``explain(exc)`` says why)."""
     rows = []
     start = 1
     try:
@@ -157,7 +164,7 @@ def _text_rows(text: str, name: str, limits: Limits = LIMITS) -> list[tuple[int,
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(f"cannot be read as {'tab-separated' if delimiter == chr(9) else 'comma-separated'} text: {exc}", name, start) from None
+        raise InputError(explain(exc), name, start) from None
     return rows
 
 
@@ -316,16 +323,8 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
     """
     text = _decode(data, name)
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            _check_row(cells, start, len(rows) + 1, name, limits)
-            rows.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(f"cannot be read as CSV ({exc}): a quote opened on this line is never closed", name,
-                         start) from None
+    rows = _read_rows(reader, name, limits,
+                      lambda exc: f"cannot be read as CSV ({exc}): a quote opened on this line is never closed")
     if not rows:
         raise InputError("is empty; a register needs a header row: " + ",".join(REGISTER_COLUMNS), name)
     header = [h.strip().lower() for h in rows[0][1]]

@@ -32,6 +32,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from .errors import InputError
+from .schema import STATUS_LABELS
 
 KINDS = ("table", "council_plan")
 # The fields a table layout may map, in the order the tidy table and the README give them.
@@ -70,6 +71,27 @@ class Layout:
     derive_status: bool = False
     reviewed: bool = True
     source: str = "built-in"
+    words: dict = field(default_factory=dict)  # code -> the organisation's words for it, as written
+
+    @property
+    def labels(self) -> dict:
+        """How the report names each status code: the Council Plan's labels, the organisation's own words
+        (codes it does not use are left out), or the derived statuses."""
+        if self.kind == "council_plan":
+            return dict(STATUS_LABELS)
+        if self.derive_status:
+            return dict(DERIVED_STATUS)
+        return {code: " / ".join(self.words[code]) for code in sorted(self.words)}
+
+    @property
+    def source_word(self) -> str:
+        """Where the figures are read from: the export's ``text`` (Council Plan) or its ``columns`` (a table)."""
+        return "text" if self.kind == "council_plan" else "columns"
+
+    @property
+    def title(self) -> str:
+        """What the report is called: the Council Plan, or the organisation's performance indicators."""
+        return "Council Plan" if self.kind == "council_plan" else "Performance indicators"
 
     def status_code(self, word: str):
         """(known, code): whether ``word`` is one of the layout's status words, and its code (None: not assessed)."""
@@ -78,6 +100,9 @@ class Layout:
             return True, self.status[key]
         return False, None
 
+
+DERIVED_STATUS = {1: "Target met (derived from the figures)", 3: "Missed within tolerance (derived from the figures)",
+                  4: "Missed beyond tolerance (derived from the figures)"}
 
 STOCKTON = Layout(kind="council_plan", council="Stockton-on-Tees Borough Council", source="built-in: Stockton Council Plan")
 
@@ -120,12 +145,13 @@ def parse_layout(data: bytes, name: str) -> Layout:
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         raise InputError(f"[columns] must map {' and '.join(missing)} (the only required fields)", name)
-    status = {}
+    status, words = {}, {}
     for word, code in (doc.get("status") or {}).items():
         if code == "":
             status[" ".join(word.split()).lower()] = None
         elif isinstance(code, int) and not isinstance(code, bool) and 1 <= code <= 4:
             status[" ".join(word.split()).lower()] = code
+            words.setdefault(code, []).append(" ".join(word.split()))
         else:
             raise InputError(f"[status] {word!r} = {code!r}: use 1 (met), 2 (on track), 3 (slipped), 4 (not achieved) "
                              "or \"\" (not assessed)", name, _line(text, word))
@@ -148,7 +174,7 @@ def parse_layout(data: bytes, name: str) -> Layout:
                          _line(text, "derive_status"))
     return Layout(kind=kind, council=str(head.get("council", "")), columns=dict(columns), status=status,
                   polarity=polarity, ref_pattern=pattern, derive_status=derive, reviewed=bool(head.get("reviewed", True)),
-                  source=name)
+                  source=name, words=words)
 
 
 def _line(text: str, needle: str) -> int | None:

@@ -39,9 +39,18 @@ def _coded(indicators: pd.DataFrame) -> pd.Series:
     return indicators["status_code"].dropna().astype(int)
 
 
-def headline(indicators: pd.DataFrame) -> pd.DataFrame:
+def codes_named(codes: tuple[int, ...], labels: dict | None = None) -> str:
+    """How the headline names a group of statuses: ``status 1 or 2`` on the Council Plan's scale, else the
+    organisation's own words for those codes (``Green``; ``Amber or Red``)."""
+    if labels is None or labels == STATUS_LABELS:
+        return "status " + " or ".join(str(c) for c in codes)
+    return " or ".join(labels[c] for c in codes if c in labels) or "none of its statuses"
+
+
+def headline(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFrame:
     """The headline summary: achieved-or-on-track and slipped-or-not-achieved, with counts apart.
 
+    ``labels`` (code -> the organisation's words) names the statuses; the Council Plan's by default.
     Returns rows ``measure``, ``count``, ``percent`` (percent of indicators with status 1-4).
     """
     coded = _coded(indicators)
@@ -49,10 +58,11 @@ def headline(indicators: pd.DataFrame) -> pd.DataFrame:
     on = int(coded.isin(ON_TRACK_CODES).sum())
     off = int(coded.isin(OFF_TRACK_CODES).sum())
     kinds = indicators["status_kind"]
+    every = "status 1 to 4" if labels is None or labels == STATUS_LABELS else "a status of " + ", ".join((labels or {}).values())
     rows = [
-        ("Achieved or on track (status 1 or 2)", on, percent(on, assessed)),
-        ("Slipped or not achieved (status 3 or 4)", off, percent(off, assessed)),
-        ("Assessed: status 1 to 4", assessed, percent(assessed, assessed)),
+        (f"Achieved or on track ({codes_named(ON_TRACK_CODES, labels)})", on, percent(on, assessed)),
+        (f"Slipped or not achieved ({codes_named(OFF_TRACK_CODES, labels)})", off, percent(off, assessed)),
+        (f"Assessed: {every}", assessed, percent(assessed, assessed)),
         ("Not assessed: status given as text", int((kinds == "text").sum()), ""),
         ("Not assessed: no status given", int((kinds == "blank").sum()), ""),
         ("All indicators", len(indicators), ""),
@@ -60,13 +70,15 @@ def headline(indicators: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "count", "percent"])
 
 
-def status_counts(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Count by status: one row per status 1-4 (percent of assessed), then one per text status and blank."""
+def status_counts(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFrame:
+    """Count by status: one row per status code that ``labels`` names (percent of assessed; the Council
+    Plan's four by default), then one per status counted apart (text, blank)."""
+    labels = labels or STATUS_LABELS
     coded = _coded(indicators)
     assessed = len(coded)
     rows = [(code, label, int((coded == code).sum()), percent(int((coded == code).sum()), assessed))
-            for code, label in STATUS_LABELS.items()]
-    apart = indicators[indicators["status_kind"] != "code"]
+            for code, label in labels.items()]
+    apart = indicators[indicators["status_code"].isna()]
     for status, group in apart.groupby("status", sort=False):
         rows.append((pd.NA, f"{NOT_ASSESSED}: {status}", len(group), ""))
     frame = pd.DataFrame(rows, columns=["status_code", "status", "count", "percent"])
@@ -74,17 +86,18 @@ def status_counts(indicators: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def status_by(indicators: pd.DataFrame, by: str) -> pd.DataFrame:
+def status_by(indicators: pd.DataFrame, by: str, labels: dict | None = None) -> pd.DataFrame:
     """Cross-tabulate status against ``by`` (``theme`` or ``directorate``).
 
-    Groups keep the order in which they first appear in the export. Columns are
-    the four status labels, ``Not assessed`` and ``Total``; the index is named ``by``.
+    Groups keep the order in which they first appear in the export. Columns are the status labels
+    (``labels``, the Council Plan's four by default), ``Not assessed`` and ``Total``; the index is named ``by``.
     """
+    labels = labels or STATUS_LABELS
     keys = indicators[by].replace("", NO_DIRECTORATE if by == "directorate" else "(none)")
     order = list(dict.fromkeys(keys))
-    columns = list(STATUS_LABELS.values()) + [NOT_ASSESSED]
-    labels = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else STATUS_LABELS[int(c)])
-    table = pd.crosstab(keys, labels).reindex(index=order, columns=columns, fill_value=0)
+    columns = list(labels.values()) + [NOT_ASSESSED]
+    named = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else labels[int(c)])
+    table = pd.crosstab(keys, named).reindex(index=order, columns=columns, fill_value=0)
     table["Total"] = table.sum(axis=1)
     table.index.name = by
     table.columns.name = None
@@ -94,7 +107,8 @@ def status_by(indicators: pd.DataFrame, by: str) -> pd.DataFrame:
 def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
     """Every slipped (3) or not achieved (4) indicator, in export order, with its progress and remedial text."""
     mask = indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)
-    cols = ["ref", "part", "theme", "measure", "directorate", "status", "progress", "remedial", "source_line"]
+    cols = ["ref", "part", "theme", "measure", "directorate", "status_code", "status", "progress", "remedial",
+            "source_line"]
     cols += [c for c in ("target", "actual", "unit", "variance", "rag") if c in indicators.columns]
     return indicators.loc[mask, cols].reset_index(drop=True)
 
@@ -294,20 +308,21 @@ def status_changes(indicators: pd.DataFrame) -> pd.DataFrame:
     return indicators[changed.astype(bool)].reset_index(drop=True)
 
 
-def status_by_period(periods: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def status_by_period(periods: dict[str, pd.DataFrame], labels: dict | None = None) -> pd.DataFrame:
     """Status counts per period (label -> indicators), in the given order, with ``Total``."""
-    columns = list(STATUS_LABELS.values()) + [NOT_ASSESSED]
+    labels = labels or STATUS_LABELS
+    columns = list(labels.values()) + [NOT_ASSESSED]
     rows = {}
     for label, indicators in periods.items():
-        labels = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else STATUS_LABELS[int(c)])
-        rows[label] = labels.value_counts().reindex(columns, fill_value=0)
+        named = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else labels[int(c)])
+        rows[label] = named.value_counts().reindex(columns, fill_value=0)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=columns).fillna(0).astype("int64")
     table["Total"] = table.sum(axis=1)
     table.index.name = "quarter"
     return table
 
 
-def coverage(indicators: pd.DataFrame) -> pd.DataFrame:
+def coverage(indicators: pd.DataFrame, source: str = "text") -> pd.DataFrame:
     """How many indicators have figures, from where, and why the rest have none.
 
     Rows: ``measure`` (what is counted) and ``count``.
@@ -317,7 +332,7 @@ def coverage(indicators: pd.DataFrame) -> pd.DataFrame:
     rows = [
         ("Indicators", len(indicators)),
         ("With target, actual and polarity (assessed against their target)", int(measurable.sum())),
-        ("  of which all figures read from the export's text", int((measurable & ~register).sum())),
+        (f"  of which all figures read from the export's {source}", int((measurable & ~register).sum())),
         ("  of which one or more figures from the indicator register", int((measurable & register).sum())),
         ("With a target but no usable actual or polarity", int((indicators["target"].notna() & ~measurable).sum())),
         ("With no numeric target", int(indicators["target"].isna().sum())),

@@ -11,7 +11,8 @@ from .errors import UsageError
 
 _YEAR = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _QUARTER = re.compile(r"^\s*[Qq]?([1-4])\s*$")
-_FILENAME = re.compile(r"^council_plan_(\d{4}-\d{2})_(Q[1-4])(?:\.[A-Za-z0-9_-]+)*\.(?:tsv|txt|csv|xlsx)$", re.I)
+# <name>_<yyyy-yy>_<Qn>[.label].<ext>: council_plan_2012-13_Q1.tsv, anytown_kpis_2024-25_Q2.csv
+_FILENAME = re.compile(r"^(?:[^.]*_)?(\d{4}-\d{2})_(Q[1-4])(?:\.[A-Za-z0-9_-]+)*\.(?:tsv|txt|csv|xlsx)$", re.I)
 _QUARTER_MONTHS = {1: ("April", "June"), 2: ("July", "September"), 3: ("October", "December"), 4: ("January", "March")}
 
 
@@ -94,7 +95,7 @@ class Period:
 
     @classmethod
     def from_filename(cls, name: str) -> "Period | None":
-        """The period in an export's file name (``council_plan_2012-13_Q1.tsv``), or None."""
+        """The period in an export's file name (``council_plan_2012-13_Q1.tsv``, ``anytown_2024-25_Q2.csv``), or None."""
         m = _FILENAME.match(name)
         return cls.parse(m.group(1), m.group(2)) if m else None
 

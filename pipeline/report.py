@@ -172,10 +172,11 @@ def link(href: str, text: str) -> Html:
 
 # --- The sections of the Council Plan report -------------------------------------------------
 
-def headline_table(headline: pd.DataFrame) -> Html:
-    """The headline counts and percentages as a table."""
+def headline_table(headline: pd.DataFrame, period=None) -> Html:
+    """The headline counts and percentages as a table (``period``: a quarter never says year-end)."""
     frame = headline.rename(columns={"measure": "Indicators", "count": "Number", "percent": "Percent of assessed"})
-    return table(frame, "Headline summary: indicators by year-end status",
+    when = "year-end status" if period is None or period.is_year_end else f"status at {period}"
+    return table(frame, f"Headline summary: indicators by {when}",
                  numeric=("Number", "Percent of assessed"), row_header="Indicators", css_class="keep")
 
 
@@ -190,8 +191,12 @@ def status_table(counts: pd.DataFrame) -> Html:
                  html_columns=("Status",), css_class="keep")
 
 
-def summary_check(comparison: pd.DataFrame) -> Html:
-    """How the export's own summary compares with the figures computed from its rows."""
+def summary_check(comparison: pd.DataFrame, expected: bool = True) -> Html:
+    """How the export's own summary compares with the figures computed from its rows. ``expected``: the
+    layout's exports end with a summary (the Council Plan's do; a typed table carries none)."""
+    if comparison.empty and not expected:
+        return paragraph("This export carries no summary of its own, so every figure above is computed from "
+                         "its rows and there is nothing to check them against.")
     if comparison.empty:
         return Html('<p class="findings-warn">The export has no summary of its own (it may be truncated), '
                     "so there is nothing to check the figures above against.</p>")
@@ -215,13 +220,13 @@ def summary_check(comparison: pd.DataFrame) -> Html:
                              row_header="Summary line", css_class="keep").markup)
 
 
-def status_chart(crosstab: pd.DataFrame, by: str, filename: str) -> Chart:
+def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | None = None) -> Chart:
     """A stacked bar chart of status by ``by``, with its text alternative and its table beside it."""
     from .charts import status_bars, status_bars_alt, to_svg
 
     title = f"Indicator status by {by}"
-    svg = to_svg(status_bars(crosstab, title))
-    return Chart(svg=svg, alt=status_bars_alt(crosstab, by),
+    svg = to_svg(status_bars(crosstab, title, labels))
+    return Chart(svg=svg, alt=status_bars_alt(crosstab, by, labels),
                  caption=f"{title}. Each bar is one {by}; segments count indicators by status. "
                          "The table below gives the same figures.",
                  filename=filename,
@@ -238,14 +243,13 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
     """Every slipped or not-achieved indicator as a block: measure, status, progress and remedial text."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
-    codes = {label: code for code, label in STATUS_LABELS.items()}
     blocks = []
     for ref, row in zip(_ref_column(exceptions), exceptions.itertuples(index=False)):
         remedial = esc(row.remedial) if row.remedial else '<span class="note">None given in the export.</span>'
         blocks.append(
             '<article class="exception">'
             f'<h3><span class="ref">{esc(ref)}</span> {esc(row.measure)}</h3>'
-            f'<p class="meta">{status_badge(codes.get(row.status), row.status)}'
+            f'<p class="meta">{status_badge(_code_of(row), row.status)}'
             f" &middot; {esc(row.directorate or 'no directorate given')} &middot; {esc(row.theme)}"
             f" &middot; source line {int(row.source_line)}</p>"
             + _figures_line(row) +
@@ -253,6 +257,14 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
             f'<p class="label">Slippage / remedial action</p><p>{remedial}</p>'
             "</article>")
     return Html(f'<p>{len(blocks)} indicators slipped or did not achieve their target.</p>' + "".join(blocks))
+
+
+def _code_of(row):
+    """A row's status code; a frame without one (built by hand) is read by the Council Plan's labels."""
+    code = getattr(row, "status_code", None)
+    if code is None or pd.isna(code):
+        return {label: c for c, label in STATUS_LABELS.items()}.get(row.status)
+    return code
 
 
 def _figures_line(row) -> str:
@@ -333,7 +345,7 @@ def _percent(value) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):+.1f}%"
 
 
-def variance_chart(indicators: pd.DataFrame) -> Chart | Html:
+def variance_chart(indicators: pd.DataFrame, source: str = "text") -> Chart | Html:
     """The variance chart of every assessed indicator with a non-zero target, and its table."""
     from .charts import better_pct, variance_bars, variance_bars_alt, to_svg
     from .schema import ref_label
@@ -352,7 +364,7 @@ def variance_chart(indicators: pd.DataFrame) -> Chart | Html:
                   if zero else "") + " The table below gives every figure.")
     return Chart(svg=to_svg(variance_bars(drawn, "Variance from target (right is better)")),
                  alt=variance_bars_alt(drawn), caption=caption, filename="variance_from_target.svg",
-                 table=variance_table(indicators[indicators["rag"] != ""]))
+                 table=variance_table(indicators[indicators["rag"] != ""], source))
 
 
 def _short(text: str, width: int = 42) -> str:
@@ -360,7 +372,7 @@ def _short(text: str, width: int = 42) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
 
 
-def variance_table(rows: pd.DataFrame) -> Html:
+def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
     """Target, actual, variance, RAG, status check and direction of each assessed indicator, with sources."""
     frame = pd.DataFrame({
         "Ref": _ref_column(rows),
@@ -373,7 +385,7 @@ def variance_table(rows: pd.DataFrame) -> Html:
         "RAG": [rag_badge(r) for r in rows["rag"]],
         "Status check": [c or ("judge\u00adment" if n else "") for c, n in zip(rows["status_check"], rows["status_check_note"])],
         "Direction": rows["direction"],
-        "Source": ["register" if r else "text" for r in rows["from_register"]],
+        "Source": ["register" if r else source for r in rows["from_register"]],
     })
     return table(frame, f"Figures of the {len(frame)} indicators assessed against their target", row_header="Ref",
                  numeric=("Target", "Actual", "Variance", "Variance %"), html_columns=("RAG",), css_class="figures",
@@ -433,8 +445,13 @@ def coverage_section(coverage: pd.DataFrame, reasons: pd.DataFrame) -> Html:
 
 # --- Quarters: changes since the previous period, the year so far -------------------------------
 
-def changes_section(previous, changes: pd.DataFrame) -> Html:
-    """Indicators whose status changed since ``previous`` (a Period, or None when there is none)."""
+def changes_section(previous, changes: pd.DataFrame, labels: dict | None = None, unreadable: str = "") -> Html:
+    """Indicators whose status changed since ``previous`` (a Period, or None when there is none).
+    ``unreadable`` says why an earlier export beside this one could not be read, when one could not."""
+    labels = labels or STATUS_LABELS
+    if unreadable:
+        return Html('<p class="findings-warn">The previous period could not be compared: '
+                    f"{esc(unreadable)}. The direction column compares each actual with its baseline instead.</p>")
     if previous is None:
         return paragraph("There is no earlier period beside this export, so there is nothing to compare with; "
                          "the direction column compares each actual with its baseline instead.")
@@ -443,7 +460,8 @@ def changes_section(previous, changes: pd.DataFrame) -> Html:
     frame = pd.DataFrame({
         "Ref": _ref_column(changes),
         "Outcome / success criteria": [_short(m, 90) for m in changes["measure"]],
-        f"Status at {previous}": [status_badge(c, STATUS_LABELS[int(c)]) for c in changes["previous_status_code"]],
+        f"Status at {previous}": [status_badge(c, labels.get(int(c), f"status {int(c)}"))
+                                  for c in changes["previous_status_code"]],
         "Status now": [status_badge(c, s) for c, s in zip(changes["status_code"], changes["status"])],
         "Direction": changes["direction"],
     })
@@ -452,17 +470,91 @@ def changes_section(previous, changes: pd.DataFrame) -> Html:
                  widths={"Ref": "8%", "Outcome / success criteria": "40%"})
 
 
-def trend_chart(trend: pd.DataFrame, period) -> Chart | Html:
+def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None) -> Chart | Html:
     """Status counts for each quarter of the year so far, as stacked bars, with the table."""
     from .charts import status_bars, status_bars_alt, to_svg
 
     if trend is None or trend.empty:
         return paragraph("No quarters to chart.")
     title = f"Indicator status by quarter, {period.year_label} so far"
-    return Chart(svg=to_svg(status_bars(trend, title)), alt=status_bars_alt(trend, "quarter"),
+    return Chart(svg=to_svg(status_bars(trend, title, labels)), alt=status_bars_alt(trend, "quarter", labels),
                  caption=f"{title}. Each bar is one quarter's export; segments count indicators by status.",
                  filename="status_by_quarter.svg",
                  table=crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False))
+
+
+# --- The report's narrative, written from the layout --------------------------------------------
+
+def narrative(section: str, layout, period) -> Html:
+    """The paragraphs that introduce a section, in the words of the layout's organisation.
+
+    ``section``: ``statuses`` (the status scale), ``directorate``, ``targets`` (where the figures come from
+    and the RAG rule) or ``status_check``. For the Council Plan they are the report's long-standing text;
+    a quarter's report never says year end.
+    """
+    labels = layout.labels
+    council_plan = layout.kind == "council_plan"
+    if section == "statuses":
+        when = "a year-end status" if period.is_year_end else f"a status for {period}"
+        if council_plan:
+            scale = ", ".join(f"{code} {label}" for code, label in list(labels.items())[:-1])
+            scale += f", or {list(labels)[-1]} {list(labels.values())[-1]}"
+            return Html(f"<p>Each Council Plan indicator is given {esc(when)} by the service responsible for it: "
+                        f"{esc(scale)}. Percentages are of the indicators that have one of these four statuses; "
+                        "indicators whose status is missing or given as text are counted apart as "
+                        "<em>not assessed</em>.</p>")
+        if layout.derive_status:
+            return Html("<p>The export gives no status of its own. Each indicator's status is <em>derived from its "
+                        "figures</em>: target met; missed by no more than the tolerance; missed beyond it. It is "
+                        "marked as derived wherever it is shown. Indicators without a target, an actual and a "
+                        "polarity are counted apart as <em>not assessed</em>.</p>")
+        from .schema import STATUS_MEANINGS
+
+        scale = "; ".join(f"{label} ({STATUS_MEANINGS[code]})" for code, label in labels.items())
+        apart = [w for w, code in layout.status.items() if code is None]
+        return Html(f"<p>Each indicator in the export has {esc(when)} in the organisation's own words: {esc(scale)}. "
+                    "Percentages are of the indicators that have one of these statuses; indicators whose status is "
+                    + (f"given as {esc(', '.join(apart))}, " if apart else "")
+                    + "missing, or a word the layout does not map are counted apart as <em>not assessed</em>.</p>")
+    if section == "directorate":
+        if council_plan:
+            return paragraph("The directorate is the one named in the export's Responsibility column.")
+        column = layout.columns.get("directorate")
+        return paragraph(f"The directorate is the one named in the export's {column!r} column." if column else
+                         "The export names no directorate, so every indicator is counted under '(none given)'.")
+    if section == "targets":
+        rag = ("<p>RAG: <strong>green</strong> when the target is met, <strong>amber</strong> when it is missed by no "
+               "more than the tolerance (5% of the target unless the register sets another), <strong>red</strong> "
+               "beyond it. Direction compares the actual with the baseline, taking into account whether higher or "
+               "lower is better.</p>")
+        if council_plan:
+            return Html("<p>Most indicators state a target (and often a baseline) in their outcome or success criteria, "
+                        "and the service reports the actual in its progress text. The pipeline reads these figures "
+                        "from the text only where the text is unambiguous; where it holds several candidate numbers, "
+                        "a date, a change rather than a level, or a confidence interval, the figure is left empty and "
+                        "the reason recorded. An analyst can fill or override any figure in the indicator register; "
+                        "figures from the register are marked as such.</p>" + rag)
+        named = ", ".join(f"{field} ({layout.columns[field]!r})" for field in ("target", "actual", "baseline", "previous")
+                          if field in layout.columns)
+        return Html(f"<p>The export gives the figures in columns of their own: {esc(named or 'none')}. A cell in words "
+                    "(Pending, N/A, No target) leaves the figure empty, with the reason recorded. An analyst can fill "
+                    "or override any figure in the indicator register beside the exports; figures from the register "
+                    "are marked as such.</p>" + rag)
+    if section == "status_check":
+        if layout.derive_status:
+            return paragraph("The statuses in this report are derived from the figures, so there is no reported "
+                             "status to hold against them.")
+        if council_plan:
+            return paragraph("Each reported status is held against the figures: statuses 1 (Achieved) and 2 (On Track) "
+                             "agree with a target that is met, statuses 3 (Slipped) and 4 (Not Achieved) with one that "
+                             "is missed. One case is left to judgement: an On Track status with a figure still short of "
+                             "a target that falls due after the period (a later year, or an academic year not yet over) "
+                             "is listed, not counted as a disagreement.")
+        good = " and ".join(labels[c] for c in (1, 2) if c in labels) or "none"
+        bad = " and ".join(labels[c] for c in (3, 4) if c in labels) or "none"
+        return paragraph(f"Each reported status is held against the figures: {good} agree with a target that is met, "
+                         f"{bad} with one that is missed.")
+    raise ValueError(f"no narrative for section {section!r}")
 
 
 # --- Provenance --------------------------------------------------------------------------------
@@ -493,8 +585,9 @@ def provenance_section(inputs, parameters: dict, environment: dict, code_digest:
     # every command is shell-quoted: a file named 'q4 $(id).tsv' must stay a name when pasted into a shell
     args = ["python", "-m", "pipeline", "run", "--year", year, "--quarter", quarter,
             "--input", str(parameters.get("input_path", ""))]
-    if parameters.get("register_path"):
-        args += ["--register", str(parameters["register_path"])]
+    for key, flag in (("register_path", "--register"), ("layout_path", "--layout"), ("council", "--council")):
+        if parameters.get(key):
+            args += [flag, str(parameters[key])]
     run = shlex.join(args)
     verify = shlex.join(["python", "-m", "pipeline", "verify", folder])
     reproduce = shlex.join(["python", "-m", "pipeline", "reproduce", folder])
@@ -555,7 +648,7 @@ def milestone_timeline(classified: pd.DataFrame, period) -> Chart | Html:
     from datetime import date
 
     from .charts import timeline, timeline_alt, to_svg
-    from .milestones import by_priority
+    from .plans.milestones import by_priority
 
     dated = classified[classified["due_date"] != ""].copy()
     if dated.empty:

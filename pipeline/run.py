@@ -22,10 +22,11 @@ from typing import Callable
 import pandas as pd
 
 from . import clean, figures, ingest, manifest, measure, publish, schema, table
-from .errors import InputError, NotAnExportError, UsageError
+from .errors import InputError, NotAnExportError, PipelineError, UsageError
 from .layout import STOCKTON, Layout, parse_layout
 from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, MILESTONE_NOTEBOOK, OUTPUTS_DIR,
                     PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, display_path, period_dir, plans_dir, published_path)
+from .discover import find_input, find_periods, related_inputs  # noqa: F401  (part of run's API)
 from .period import Period
 
 SUPPORTED_SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx")
@@ -54,6 +55,8 @@ class PeriodData:
     previous: Period | None = None        # the earlier period compared with, if any
     trend: pd.DataFrame | None = None     # status counts for the quarters of the year so far
     inputs: tuple = ()                    # every file read (path, size, sha256), as the manifest lists them
+    layout: Layout = STOCKTON             # how the export was read: its kind, council, status words
+    unreadable: str = ""                  # why an earlier export beside this one could not be read, if one could not
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ def clean_with_layout(raw: pd.DataFrame, name: str, layout: Layout, report_year_
     if layout.kind == "table":
         return table.clean_table(raw, name, layout)
     cleaned = clean.clean_export(raw, name)
+    if cleaned.indicators.empty:
+        raise NotAnExportError("has a Council Plan header but no indicator row below it (a row starting with a Ref "
+                               "such as 12.3); is the export complete?", name)
     return cleaned, figures.read_figures(cleaned.indicators, report_year_end)
 
 
@@ -150,32 +156,35 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
     previous = trend = None
     inputs = ()
+    unreadable = ""
     if not context and "previous_in_export" in indicators:
         indicators = measure.compare_with_previous(indicators, None)  # the export's own previous-period column
     if context:
         inputs = tuple(input_entry(p, snapshot[p.resolve()]) for p in wanted)
-        # each earlier export is prepared once, whether it is the previous period, in the trend, or both
+        # each earlier export is prepared once, whether it is the previous period, in the trend, or both;
+        # one that cannot be read stops nothing: the report says the comparison could not be made, and why
         earlier = dict(related["year"]) | (dict([related["previous"]]) if related["previous"] else {})
-        prepared = {p: prepare(q, p, register_path, snapshot=snapshot, layout_path=layout_path).indicators
-                    for p, q in sorted(earlier.items())}
+        prepared, failed = {}, {}
+        for p, q in sorted(earlier.items()):
+            try:
+                prepared[p] = prepare(q, p, register_path, snapshot=snapshot, layout_path=layout_path).indicators
+            except PipelineError as exc:
+                failed[p] = f"the export for {p} ({Path(q).name}) could not be read ({exc.message})"
         if related["previous"] is not None:
             previous = related["previous"][0]
-        indicators = measure.compare_with_previous(indicators, prepared.get(previous))
-        quarters = {str(p): prepared[p] for p, _ in related["year"]}
+            if previous in failed:
+                unreadable = failed[previous]
+                findings = pd.concat([findings, schema.findings_frame(
+                    [(0, "", "previous_unreadable", unreadable, "not compared with the previous period")])],
+                    ignore_index=True)
+                previous = None
+        indicators = measure.compare_with_previous(indicators, prepared.get(previous) if previous else None)
+        quarters = {str(p): prepared[p] for p, _ in related["year"] if p in prepared}
         quarters[str(period)] = indicators
-        trend = measure.status_by_period(quarters)
+        trend = measure.status_by_period(quarters, layout.labels)
     return PeriodData(period, published_path(path), hashlib.sha256(data).hexdigest(), len(data), register_info,
-                      indicators, findings, cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs)
-
-
-def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
-    """Every export in ``raw_dir`` named ``council_plan_<yyyy-yy>_<Qn>[.label].<tsv|txt|csv|xlsx>``, by period."""
-    found: dict[Period, list[Path]] = {}
-    for path in sorted(Path(raw_dir).iterdir()) if Path(raw_dir).is_dir() else []:
-        period = Period.from_filename(path.name)
-        if period is not None and path.is_file():
-            found.setdefault(period, []).append(path)
-    return dict(sorted(found.items()))
+                      indicators, findings, cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs,
+                      layout, unreadable)
 
 
 def inputs_read(period: Period, source: Path, register_path: str | Path | None = None,
@@ -192,18 +201,6 @@ def inputs_read(period: Period, source: Path, register_path: str | Path | None =
     return paths
 
 
-def related_inputs(period: Period, source: Path) -> dict:
-    """The exports beside ``source`` that a period's report also reads.
-
-    ``previous``: the latest earlier period that has exactly one export, as (period, path), or None;
-    ``year``: the earlier quarters of the same financial year, [(period, path)], for the trend.
-    """
-    found = {p: paths[0] for p, paths in find_periods(Path(source).parent).items() if len(paths) == 1 and p < period}
-    previous = max(found) if found else None
-    return {"previous": (previous, found[previous]) if previous else None,
-            "year": [(p, found[p]) for p in sorted(found) if p.start_year == period.start_year]}
-
-
 def _register(register_path: str | Path | None, source: Path,
               snapshot: Snapshot | None = None) -> tuple[pd.DataFrame, dict | None]:
     path = _register_file(register_path, source)
@@ -213,7 +210,8 @@ def _register(register_path: str | Path | None, source: Path,
     return ingest.parse_register(data, display_path(path)), input_entry(path, data)
 
 
-def load_period(year: str, quarter: str, input_path: str = "", register_path: str = "") -> PeriodData:
+def load_period(year: str, quarter: str, input_path: str = "", register_path: str = "",
+                layout_path: str = "") -> PeriodData:
     """What a report notebook calls: the period's data from its input (found by period when not given),
     with the comparison with the previous period and the trend of the year so far.
 
@@ -224,7 +222,8 @@ def load_period(year: str, quarter: str, input_path: str = "", register_path: st
     given = handed_over("period", {"year": period.year_label, "quarter": period.quarter_label})
     if given is not None:
         return given
-    return prepare(_resolve(input_path) if input_path else find_input(period), period, register_path, context=True)
+    return prepare(_resolve(input_path) if input_path else find_input(period), period, register_path, context=True,
+                   layout_path=layout_path or None)
 
 
 @contextlib.contextmanager
@@ -305,22 +304,6 @@ def plan_tables(plan) -> dict[str, bytes]:
     return files
 
 
-def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
-    """The export for ``period`` in ``raw_dir``: ``council_plan_<yyyy-yy>_<Qn>[.label].<tsv|txt|csv|xlsx>``.
-
-    Raises InputError when there is none, or more than one.
-    """
-    stem = f"council_plan_{period.year_slug}_{period.quarter_label}"
-    found = find_periods(raw_dir).get(period, [])
-    if not found:
-        raise InputError(f"no export for {period} (looked for {stem}.tsv, .csv or .xlsx); "
-                         "add it there or pass --input FILE", display_path(raw_dir))
-    if len(found) > 1:
-        raise InputError(f"more than one export for {period}: " + ", ".join(p.name for p in found)
-                         + "; keep one or pass --input FILE", display_path(raw_dir))
-    return found[0]
-
-
 def input_entry(path: Path, data: bytes) -> dict:
     """An input as the manifest records it: published path (project-relative, else the file name), size, SHA-256."""
     return {"path": published_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -328,8 +311,10 @@ def input_entry(path: Path, data: bytes) -> dict:
 
 def run_period(year: str | None = None, quarter: str | None = None, input_path: str | Path | None = None,
                out_root: str | Path | None = None, force: bool = False, register_path: str | Path | None = None,
-               log: Callable[[str], None] = lambda message: None, processed_root: str | Path | None = None) -> RunResult:
-    """Clean, measure and render one period's Council Plan report.
+               log: Callable[[str], None] = lambda message: None, processed_root: str | Path | None = None,
+               layout_path: str | Path | None = None, council: str = "") -> RunResult:
+    """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
+    (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name.
 
     Writes the report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
     ``data_quality.csv``, ``export_summary.csv``, ``charts/*.svg``, ``manifest.json``) under
@@ -346,15 +331,14 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
     processed = period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period)
 
     related = related_inputs(period, source)
-    wanted = inputs_read(period, source, register_path, related)
+    wanted = inputs_read(period, source, register_path, related, layout_path)
     snapshot = read_snapshot(wanted)  # the one read of every input; a bad input fails here, before anything else
-    if load_layout(layout_file(source), snapshot).kind != "council_plan":
-        raise UsageError(f"{display_path(layout_file(source))} is a table layout: `clean` reads such exports, but the "
-                         "committee report is still written for the Council Plan layout only")
     inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
     register_file = _register_file(register_path, source)
+    layout = layout_file(source, layout_path)
     parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": published_path(source),
-                  "register_path": published_path(register_file) if register_file else ""}
+                  "register_path": published_path(register_file) if register_file else "",
+                  "layout_path": published_path(layout) if layout else "", "council": council or ""}
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
     if not force and manifest.up_to_date(out_dir, key):
@@ -362,7 +346,8 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
         log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
         return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
     # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
-    data = prepare(source, period, register_path, context=True, snapshot=snapshot, related=related)
+    data = prepare(source, period, register_path, context=True, snapshot=snapshot, related=related,
+                   layout_path=layout)
     log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
     with publish.lock(out_dir, root):
         publish.clean_leftovers(out_dir)
@@ -373,7 +358,8 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
         files = dict(cleaned_outputs(data))
         with hand_over("period", parameters, data):
             files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, parameters,
-                                          f"Council Plan {period.year_label} progress report: {period.title}", period))
+                                          f"{data.layout.title} {period.year_label} progress report: {period.title}",
+                                          period))
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
         publish.write_folder(out_dir, files, replace=True)
         publish.write_folder(processed, cleaned_outputs(data), replace=True)
@@ -463,7 +449,8 @@ def prepare_plan(path: Path, data: bytes, period: Period) -> PlanData:
 
     Raises InputError when the text is not a Service Improvement Plan.
     """
-    from . import milestones, plans
+    from . import plans
+    from .plans import milestones
 
     name = display_path(path)
     text = ingest.decode_text(data, name)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .clean import Cleaned, plain_text, strip_invisible
 from .errors import NotAnExportError
-from .layout import Layout
+from .layout import DERIVED_STATUS, Layout
 from .schema import FIGURE_COLUMNS, SUMMARY_COLUMNS, findings_frame, indicator_frame
 
 _HEADER_SEARCH_ROWS = 60
@@ -28,8 +28,6 @@ _NUMBER = re.compile(
 _SCALES = {"k": 1e3, "m": 1e6, "bn": 1e9}
 _PENDING = re.compile(r"pending|awaited|available|due|tbc|to be confirmed|not yet|q[1-4]|quarter|annual", re.I)
 _PERCENT_UNIT = re.compile(r"^\s*(%|per\s*cent|percent(age)?|rate\s*\(%\))\s*$", re.I)
-DERIVED_STATUS = {1: "Target met (derived from the figures)", 3: "Missed within tolerance (derived from the figures)",
-                  4: "Missed beyond tolerance (derived from the figures)"}
 
 
 def parse_number(text: str) -> tuple[float | None, bool, str]:

@@ -82,7 +82,7 @@ def test_executed_notebook_records_its_parameters_and_nothing_machine_specific(p
     nb = json.loads((period / "report.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"] == {
         "year": "2011/12", "quarter": "Q4", "input_path": "data/raw/council_plan_2011-12_Q4.tsv",
-        "register_path": "data/raw/indicator_register.csv"}
+        "register_path": "data/raw/indicator_register.csv", "layout_path": "", "council": ""}
     text = (period / "report.ipynb").read_text(encoding="utf-8")
     assert str(ROOT) not in text and "start_time" not in text
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
@@ -116,3 +116,131 @@ def test_manifest_lists_inputs_parameters_and_output_hashes(period):
     assert manifest["parameters"]["year"] == "2011/12"
     listed = {o["path"]: o["sha256"] for o in manifest["outputs"]}
     assert listed == {k: v for k, v in digests(period).items() if k != "manifest.json"}
+
+
+# --- Any council's export, end to end (issue 11). Every export here is SYNTHETIC and says so. ---------
+
+def _write_csv(path, rows, encoding="utf-8", newline="\r\n"):
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator=newline).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+ANYTOWN_ROWS = [["CS01", "Library visits", "Culture", "20,843", "19,100", "21,002", "number", "High", "Green", "Up."],
+                ["HR11", "Sickness days per FTE", "Resources", "8.5", "9.1", "8.9", "days", "Low", "Amber", "Better."],
+                ["5.01.05", "Residents satisfied", "Corporate", "75.2%", "70%", "Pending", "%", "High", "Data only", ""],
+                ["WS02", "Missed bins per 100,000", "Environment", "50", "61", "72", "", "Low", "Red", "Crews short."]]
+
+
+def _text(folder):
+    from bs4 import BeautifulSoup
+
+    return " ".join(BeautifulSoup((folder / "report.html").read_text(), "html.parser").get_text(" ").split())
+
+
+def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_path):
+    # 1. RAG words under a title block, two quarters, through batch with layout.toml beside the exports
+    raw = tmp_path / "anytown"
+    raw.mkdir()
+    (raw / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
+    header = ["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is", "RAG",
+              "Commentary"]
+    for quarter in ("Q1", "Q2"):
+        rows = [list(r) for r in ANYTOWN_ROWS]
+        if quarter == "Q1":
+            for r in rows:
+                r[4], r[5] = "", r[4]
+            rows[1][8] = "Red"  # HR11 was Red at Q1, Amber now
+        _write_csv(raw / f"anytown_kpis_2024-25_{quarter}.csv",
+                   [["SYNTHETIC TEST DATA - Anytown Borough Council KPI export"], [], header, *rows])
+    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp_path / "out1")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    q2 = tmp_path / "out1" / "2024-25" / "Q2"
+    text = _text(q2)
+    assert "Anytown Borough Council" in text and "Performance indicators 2024/25" in text
+    for word in ("Stockton", "year end", "year-end", "Council Plan", "Achieved Target"):
+        assert word.lower() not in text.lower(), word
+    assert "Achieved or on track (Green)" in text and "Slipped or not achieved (Amber or Red)" in text
+    assert "Not assessed: Data only" in text
+    assert "indicators whose status changed since 2024/25 Q1" in text and "HR11" in text
+    recorded = json.loads((q2 / "manifest.json").read_text())
+    assert any(i["path"] == "layout.toml" for i in recorded["inputs"])
+    verify = subprocess.run([PYTHON, "-m", "pipeline", "verify", str(q2)], capture_output=True, text=True, cwd=ROOT)
+    assert verify.returncode == 0
+
+    # 2. the organisation's own codes, tab-separated, with the council name given on the command line
+    own = tmp_path / "sometown"
+    own.mkdir()
+    (own / "sometown_2024-25_Q3.tsv").write_text(
+        "Measure ID\tMeasure\tGoal\tActual\tDirection\tResult\n"
+        "114\tPotholes repaired (SYNTHETIC)\t95\t97\tUp\tMet_Goal\n"
+        "115\tResponse minutes (SYNTHETIC)\t8\t9\tDown\tDid_Not_Meet\n", encoding="utf-8")
+    (own / "layout.toml").write_text(
+        '[layout]\ncouncil = "Sometown City"\n[columns]\nref = "Measure ID"\nmeasure = "Measure"\ntarget = "Goal"\n'
+        'actual = "Actual"\npolarity = "Direction"\nstatus = "Result"\n[status]\n"Met_Goal" = 1\n"Did_Not_Meet" = 4\n'
+        '[polarity]\n"Up" = "higher"\n"Down" = "lower"\n')
+    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--input", str(own / "sometown_2024-25_Q3.tsv"),
+                           "--year", "2024/25", "--quarter", "Q3", "--council", "Sometown City Council (SYNTHETIC)",
+                           "--out", str(tmp_path / "out2")], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    text = _text(tmp_path / "out2" / "2024-25" / "Q3")
+    assert "Sometown City Council (SYNTHETIC)" in text and "Met_Goal" in text and "Did_Not_Meet" in text
+    assert "stockton" not in text.lower()
+
+    # 3. no status at all: derived from the figures, marked as derived; an .xlsx
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["SYNTHETIC: Othertown performance"], ["Code", "Name", "Target", "Actual", "Better"],
+                ["A1", "Visits", 100, 120, "Aim to maximise"], ["A2", "Waiting days", 10, 14, "Aim to minimise"]):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    derived = tmp_path / "othertown"
+    derived.mkdir()
+    (derived / "othertown_2024-25_Q4.xlsx").write_bytes(buffer.getvalue())
+    (derived / "layout.toml").write_text(
+        '[layout]\ncouncil = "Othertown District Council"\nderive_status = true\n[columns]\nref = "Code"\n'
+        'measure = "Name"\ntarget = "Target"\nactual = "Actual"\npolarity = "Better"\n'
+        '[polarity]\n"Aim to maximise" = "higher"\n"Aim to minimise" = "lower"\n')
+    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(derived), "--out", str(tmp_path / "out3")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = _text(tmp_path / "out3" / "2024-25" / "Q4")
+    assert "Othertown District Council" in text and "derived from the figures" in text
+    assert "no reported status to hold against them" in text
+
+    # 4. cp1252 with bare CR line ends and a line break inside a quoted cell
+    mac = tmp_path / "oldmac"
+    mac.mkdir()
+    (mac / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
+    _write_csv(mac / "anytown_2024-25_Q2.csv",
+               [header, ["CS01", "Caf\u00e9 visits (SYNTHETIC)", "Culture", "\u00a31.2m", "", "\u00a31.3m", "", "High",
+                         "Green", "Line one\rline two"]], encoding="cp1252", newline="\r")
+    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(mac), "--out", str(tmp_path / "out4")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Caf\u00e9 visits (SYNTHETIC)" in _text(tmp_path / "out4" / "2024-25" / "Q2")
+
+
+def test_an_unreadable_previous_period_does_not_stop_the_next(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
+    (raw / "anytown_2024-25_Q1.csv").write_text("this is not the export\n")
+    header = ["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is", "RAG",
+              "Commentary"]
+    _write_csv(raw / "anytown_2024-25_Q2.csv", [["SYNTHETIC"], header, *ANYTOWN_ROWS])
+    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1  # Q1 failed...
+    assert "rendered 1: 2024/25 Q2" in done.stdout  # ...and Q2 was rendered all the same
+    text = _text(tmp_path / "out" / "2024-25" / "Q2")
+    assert "The previous period could not be compared: the export for 2024/25 Q1 (anytown_2024-25_Q1.csv) could not " \
+           "be read" in text

@@ -6,7 +6,7 @@ import pandas as pd
 from pypdf import PdfReader
 
 from conftest import PYTHON, ROOT
-from pipeline import milestones
+from pipeline.plans import milestones
 from pipeline.period import Period
 
 Q1 = Period.parse("2008/09", "Q1")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import FIXTURES
-from pipeline.dates import due_dates
+from pipeline.plans.dates import due_dates
 from pipeline.plans import clean_plan, looks_like_plan
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"

@@ -7,18 +7,6 @@ from pipeline.period import Period
 from synthetic import LABEL, make_quarters
 
 
-def test_find_periods_and_related_inputs(tmp_path):
-    paths = make_quarters(tmp_path / "raw", quarters=(1, 2, 4))
-    (tmp_path / "raw" / "notes.txt").write_text("not an export")
-    found = run.find_periods(tmp_path / "raw")
-    assert [str(p) for p in found] == ["2012/13 Q1", "2012/13 Q2", "2012/13 Q4"]
-    related = run.related_inputs(Period.parse("2012/13", "Q4"), paths[2])
-    assert related["previous"] == (Period.parse("2012/13", "Q2"), paths[1])  # Q3 is missing: the latest earlier one
-    assert [str(p) for p, _ in related["year"]] == ["2012/13 Q1", "2012/13 Q2"]
-    first = run.related_inputs(Period.parse("2012/13", "Q1"), paths[0])
-    assert first == {"previous": None, "year": []}
-
-
 def test_q1_compares_with_q4_of_the_year_before(tmp_path):
     raw = tmp_path / "raw"
     make_quarters(raw, year_start=2011, quarters=(4,))

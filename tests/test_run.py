@@ -11,17 +11,6 @@ from pipeline.errors import InputError
 from pipeline.period import Period
 
 
-def test_find_input_by_period(tmp_path):
-    (tmp_path / "council_plan_2012-13_Q1.xlsx").write_bytes(b"x")
-    (tmp_path / "council_plan_2012-13_Q2.pdf").write_bytes(b"x")
-    assert run.find_input(Period.parse("2012/13", "Q1"), tmp_path).name == "council_plan_2012-13_Q1.xlsx"
-    with pytest.raises(InputError, match="no export for 2012/13 Q2"):
-        run.find_input(Period.parse("2012/13", "Q2"), tmp_path)
-    (tmp_path / "council_plan_2012-13_Q1.csv").write_bytes(b"x")
-    with pytest.raises(InputError, match="more than one export"):
-        run.find_input(Period.parse("2012/13", "Q1"), tmp_path)
-
-
 def test_clean_file_writes_the_three_tables(tmp_path):
     data = run.clean_file(SEED, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
@@ -135,3 +124,14 @@ def test_a_killed_runs_folders_are_removed_by_the_next_run(tmp_path):
     assert not again.rendered  # taken from the cache, and still tidied
     assert publish.leftovers(first.out_dir) == []
     assert sorted(p.name for p in first.out_dir.parent.iterdir()) == ["Q4"]
+
+
+def test_an_export_with_a_header_and_no_indicator_is_an_error_not_an_empty_report(tmp_path):
+    """Before: a reshaped export whose refs were not of the form 12.3 reached the notebook with no indicator."""
+    from conftest import HEADER
+    from pipeline.errors import NotAnExportError
+
+    export = tmp_path / "council_plan_2011-12_Q4.tsv"
+    export.write_text("\t".join(HEADER) + "\nCS01\tAction\tMeasure\tRES\t1\tok\t\n", encoding="utf-8")
+    with pytest.raises(NotAnExportError, match="no indicator row below it"):
+        run.prepare(export)

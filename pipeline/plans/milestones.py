@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .period import Period
+from ..period import Period
 
 DUE_IN_PERIOD, PAST_DUE, LATER, UNDATED = "due in the period", "due before the period", "due later", "undated"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .schema import findings_frame
+from ..schema import findings_frame
 from .dates import due_dates
 
 MILESTONE_COLUMNS = ["plan", "theme", "priority", "group", "action", "due_text", "due_date", "success_criteria",
