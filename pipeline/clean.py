@@ -219,6 +219,9 @@ def _visible_cells(state: "_State", line: int, row: list[str], cols: dict[str, i
         if "<" in cell and markup_depth(cell) > LIMITS.markup_depth:
             raise InputError(f"a cell nests {markup_depth(cell)} HTML elements, over the limit of "
                              f"{LIMITS.markup_depth}; is the export damaged?", name, line)
+        if cell.isascii():  # every invisible character is outside ASCII: most cells need no search
+            out.append(cell.strip())
+            continue
         text, removed = strip_invisible(cell)
         if removed:
             field = next((f for f, i in cols.items() if i == index), f"column {index + 1}")

@@ -220,10 +220,12 @@ def summary_check(comparison: pd.DataFrame, expected: bool = True) -> Html:
                              row_header="Summary line", css_class="keep").markup)
 
 
-def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | None = None) -> Chart:
+def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | None = None) -> Chart | Html:
     """A stacked bar chart of status by ``by``, with its text alternative and its table beside it."""
     from .charts import status_bars, status_bars_alt, to_svg
 
+    if list(crosstab.index) in (["(none)"], ["(none given)"]):
+        return paragraph(f"The export names no {by} for any indicator, so there is no breakdown by {by}.")
     title = f"Indicator status by {by}"
     svg = to_svg(status_bars(crosstab, title, labels))
     return Chart(svg=svg, alt=status_bars_alt(crosstab, by, labels),
@@ -385,7 +387,7 @@ def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
         "RAG": [rag_badge(r) for r in rows["rag"]],
         "Status check": [c or ("judge\u00adment" if n else "") for c, n in zip(rows["status_check"], rows["status_check_note"])],
         "Direction": rows["direction"],
-        "Source": ["register" if r else source for r in rows["from_register"]],
+        "Source": ["register" if r else {"columns": "export"}.get(source, source) for r in rows["from_register"]],
     })
     return table(frame, f"Figures of the {len(frame)} indicators assessed against their target", row_header="Ref",
                  numeric=("Target", "Actual", "Variance", "Variance %"), html_columns=("RAG",), css_class="figures",

@@ -106,3 +106,9 @@ def test_provenance_commands_are_shell_quoted():
     pasted = html_module.unescape(command)
     assert shlex.split(pasted)[-2:] == ["--input", "q4 $(id>PWNED).tsv"]
     assert pasted.endswith("--input 'q4 $(id>PWNED).tsv'")  # single quotes: the shell runs nothing inside
+
+
+def test_a_breakdown_with_no_groups_says_so_instead_of_drawing_one_bar():
+    crosstab = pd.DataFrame({"Green": [2], "Not assessed": [1], "Total": [3]}, index=pd.Index(["(none)"], name="theme"))
+    html = report.status_chart(crosstab, "theme", "status_by_theme.svg", {1: "Green"}).markup
+    assert html == "<p>The export names no theme for any indicator, so there is no breakdown by theme.</p>"
