@@ -184,7 +184,7 @@ def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
     preamble = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:header_pos]]
     return Cleaned(
         preamble="\n".join(line for line in preamble if line),
-        indicators=_indicator_frame(state.indicators),
+        indicators=indicator_frame(state.indicators),
         findings=findings_frame(state.findings),
         export_summary=pd.DataFrame(state.summary, columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),
     )
@@ -419,7 +419,3 @@ def _key_row(state: _State, line: int, row: list[str]) -> None:
     for (i, label), (_, value) in zip(filled, filled[1:]):
         if not _SUMMARY_VALUE.match(label) and _SUMMARY_VALUE.match(value.replace(" ", "")):
             state.summary.append((label, value.replace(" ", ""), line))
-
-
-def _indicator_frame(records: list[dict]) -> pd.DataFrame:
-    return indicator_frame(records)

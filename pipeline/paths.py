@@ -16,7 +16,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 COUNCIL_PLAN_NOTEBOOK = NOTEBOOKS_DIR / "council_plan_report.ipynb"
 MILESTONE_NOTEBOOK = NOTEBOOKS_DIR / "milestone_report.ipynb"
 DEFAULT_PERIOD = Period.parse("2011/12", "Q4")
-DEFAULT_REGISTER = RAW_DIR / "indicator_register.csv"
 DEFAULT_INPUT = RAW_DIR / f"council_plan_{DEFAULT_PERIOD.year_slug}_{DEFAULT_PERIOD.quarter_label}.tsv"
 
 

@@ -29,7 +29,6 @@ from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, MILESTONE_NOTEBOOK, O
 from .discover import find_input, find_periods, related_inputs  # noqa: F401  (part of run's API)
 from .period import Period
 
-SUPPORTED_SUFFIXES = (".tsv", ".txt", ".csv", ".xlsx")
 # The environment variable through which a run hands its prepared data to the notebook kernel.
 HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
 
