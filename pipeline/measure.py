@@ -359,3 +359,56 @@ def disagreements(indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicators whose reported status the figures do not support, and the judgement cases."""
     mask = (indicators["status_check"] == "disagrees") | (indicators["status_check_note"] != "")
     return indicators[mask].reset_index(drop=True)
+
+
+# --- Key messages: the facts a committee reads first ---------------------------------------------
+
+def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, top: int = 2) -> dict:
+    """The figures behind the report's key messages, from the period's indicators (and the previous period's,
+    when there is one). Plain values only; the sentences are written by ``report.key_messages``.
+
+    Returns ``assessed``, ``on``, ``off`` (counts) and ``on_pct``/``off_pct`` (strings as the headline prints them);
+    ``previous_on_pct`` and ``change_points`` (on-track share now minus then, in points, one decimal; None without
+    a previous period); ``off_themes``/``off_directorates`` (the ``top`` groups with most off-track indicators, as
+    (name, count), with every group tied at the cut); ``disagree`` (ref labels whose status the figures do not support); ``improved``/``worsened``
+    (ref labels whose status code moved, best first); ``not_assessed`` (indicators with no status 1-4),
+    ``no_figures`` (indicators not assessed against a target) and ``reasons`` (the commonest reasons, as
+    (reason, count)).
+    """
+    coded = _coded(indicators)
+    assessed = len(coded)
+    on = int(coded.isin(ON_TRACK_CODES).sum())
+    off = int(coded.isin(OFF_TRACK_CODES).sum())
+    facts = {"assessed": assessed, "on": on, "off": off, "on_pct": percent(on, assessed),
+             "off_pct": percent(off, assessed), "previous_on_pct": None, "change_points": None}
+    if previous is not None:
+        before = _coded(previous)
+        facts["previous_on_pct"] = percent(int(before.isin(ON_TRACK_CODES).sum()), len(before))
+        if len(before) and assessed:
+            now = Decimal(on) * 100 / Decimal(assessed)
+            then = Decimal(int(before.isin(ON_TRACK_CODES).sum())) * 100 / Decimal(len(before))
+            facts["change_points"] = float((now - then).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    off_rows = indicators[indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)]
+    for key, column in (("off_themes", "theme"), ("off_directorates", "directorate")):
+        counts = off_rows[column].replace("", NO_DIRECTORATE if column == "directorate" else "(none)").value_counts(sort=False)
+        ordered = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep export order
+        cut = ordered[top - 1][1] if len(ordered) >= top else 0
+        facts[key] = [(name, int(n)) for name, n in ordered if n >= cut]  # every group tied at the cut stays
+    labels = [ref_label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
+    checks = indicators["status_check"] if "status_check" in indicators else pd.Series("", index=indicators.index)
+    facts["disagree"] = [label for label, check in zip(labels, checks) if check == "disagrees"]
+    moved = []
+    if "previous_status_code" in indicators:
+        for label, now_code, then_code in zip(labels, indicators["status_code"], indicators["previous_status_code"]):
+            if not pd.isna(now_code) and not pd.isna(then_code) and int(now_code) != int(then_code):
+                moved.append((int(then_code) - int(now_code), label))  # positive: a better status now
+    facts["improved"] = [label for step, label in sorted((m for m in moved if m[0] > 0), key=lambda m: -m[0])]
+    facts["worsened"] = [label for step, label in sorted((m for m in moved if m[0] < 0), key=lambda m: m[0])]
+    facts["not_assessed"] = int(indicators["status_code"].isna().sum())
+    if "rag" in indicators:
+        facts["no_figures"] = int((indicators["rag"] == "").sum())
+        reasons = missing_reasons(indicators)
+        facts["reasons"] = [(r, int(n)) for r, n in zip(reasons["reason"], reasons["count"])][:top]
+    else:
+        facts["no_figures"], facts["reasons"] = 0, []
+    return facts

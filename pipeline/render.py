@@ -183,6 +183,8 @@ def add_contents(html: str) -> str:
     nav = f'<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2><ol>{items}</ol></nav>'
     end = html.find("</header>")
     at = end + len("</header>") if end >= 0 else html.find("<main>") + len("<main>")
+    if entries[0][0] == "key-messages" and len(entries) > 1:
+        at = html.find(f'<h2 id="{entries[1][0]}"')  # the key messages open the report; the contents follow them
     return html[:at] + nav + html[at:]
 
 

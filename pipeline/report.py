@@ -559,6 +559,71 @@ def narrative(section: str, layout, period) -> Html:
     raise ValueError(f"no narrative for section {section!r}")
 
 
+# --- Key messages ---------------------------------------------------------------------------------
+
+def _refs(labels: list[str], most: int = 4) -> str:
+    shown = ", ".join(labels[:most])
+    return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
+
+
+def _groups(groups: list[tuple[str, int]], noun: str) -> str:
+    if len(groups) > 3:
+        return f"spread across {len(groups)} {noun}s, none with more than {groups[0][1]}"
+    return " and ".join(f"{name} ({n})" for name, n in groups)
+
+
+_SECTION_NAMES = {"headline-summary": "Headline summary", "exceptions": "Exceptions",
+                  "status-not-supported-by-the-figures": "Status not supported by the figures",
+                  "changes-since-the-previous-quarter": "Changes since the previous quarter",
+                  "targets-actuals-and-variance": "Targets, actuals and variance"}
+
+
+def key_messages(facts: dict, previous=None, labels: dict | None = None) -> Html:
+    """The key messages a committee reads first: plain sentences written from ``measure.key_facts``, each
+    linking to the section that shows its evidence. No sentence is fixed text that could disagree with the data."""
+    off_words = ("are " + " or ".join(labels[c] for c in (3, 4) if c in labels)) if labels and labels != STATUS_LABELS \
+        else "have slipped or not achieved their target"
+    items = []
+    headline = (f"{facts['on_pct']} of the {facts['assessed']} indicators with a status are achieved or on track "
+                f"({facts['on']}); {facts['off_pct']} ({facts['off']}) {off_words}.")
+    if facts["change_points"] is not None:
+        change = facts["change_points"]
+        move = "unchanged" if change == 0 else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
+        headline += f" The share achieved or on track is {move} on {previous} ({facts['previous_on_pct']})."
+    items.append(("headline-summary", headline))
+    if facts["off"]:
+        items.append(("exceptions", f"Of the {facts['off']} indicators off track, most are under "
+                      f"{_groups(facts['off_themes'], 'theme')} by theme, and "
+                      f"{_groups(facts['off_directorates'], 'directorate')} by directorate."))
+    else:
+        items.append(("exceptions", "No indicator is off track."))
+    if facts["disagree"]:
+        n = len(facts["disagree"])
+        items.append(("status-not-supported-by-the-figures",
+                      f"{n} reported status{'es are' if n > 1 else ' is'} not supported by the figures: "
+                      f"{_refs(facts['disagree'])}."))
+    else:
+        items.append(("status-not-supported-by-the-figures",
+                      "Every reported status that can be checked against its figures is supported by them."))
+    if previous is not None:
+        up, down = facts["improved"], facts["worsened"]
+        text = (f"Since {previous}, {len(up)} indicator{'s' if len(up) != 1 else ''} moved to a better status and "
+                f"{len(down)} to a worse one")
+        text += f" (worse: {_refs(down)})." if down else "."
+        items.append(("changes-since-the-previous-quarter", text))
+    else:
+        items.append(("changes-since-the-previous-quarter",
+                      "There is no earlier period beside this export, so nothing is compared."))
+    if facts["not_assessed"] or facts["no_figures"]:
+        reasons = "; ".join(f"{reason} ({n})" for reason, n in facts["reasons"])
+        items.append(("targets-actuals-and-variance",
+                      f"{facts['not_assessed']} indicator{'s have' if facts['not_assessed'] != 1 else ' has'} no "
+                      f"status to count, and {facts['no_figures']} cannot be assessed against a target"
+                      + (f", most often because of: {reasons}." if reasons else ".")))
+    body = "".join(f'<li>{esc(text)} <a href="#{anchor}">{esc(_SECTION_NAMES[anchor])}</a></li>' for anchor, text in items)
+    return Html(f'<ul class="key-messages">{body}</ul>')
+
+
 # --- Provenance --------------------------------------------------------------------------------
 
 REPORTED_PACKAGES = ("pandas", "matplotlib", "papermill", "nbconvert", "nbformat", "ipykernel", "weasyprint",

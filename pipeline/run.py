@@ -56,6 +56,7 @@ class PeriodData:
     inputs: tuple = ()                    # every file read (path, size, sha256), as the manifest lists them
     layout: Layout = STOCKTON             # how the export was read: its kind, council, status words
     unreadable: str = ""                  # why an earlier export beside this one could not be read, if one could not
+    previous_indicators: pd.DataFrame | None = None  # the previous period's indicators, when compared with
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
         trend = measure.status_by_period(quarters, layout.labels)
     return PeriodData(period, published_path(path), hashlib.sha256(data).hexdigest(), len(data), register_info,
                       indicators, findings, cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs,
-                      layout, unreadable)
+                      layout, unreadable, prepared.get(previous) if context and previous else None)
 
 
 def inputs_read(period: Period, source: Path, register_path: str | Path | None = None,

@@ -112,3 +112,33 @@ def test_a_breakdown_with_no_groups_says_so_instead_of_drawing_one_bar():
     crosstab = pd.DataFrame({"Green": [2], "Not assessed": [1], "Total": [3]}, index=pd.Index(["(none)"], name="theme"))
     html = report.status_chart(crosstab, "theme", "status_by_theme.svg", {1: "Green"}).markup
     assert html == "<p>The export names no theme for any indicator, so there is no breakdown by theme.</p>"
+
+
+def test_key_messages_state_the_figures_and_link_to_the_evidence():
+    import re
+
+    from pipeline import measure
+    from pipeline.period import Period
+
+    frame = pd.DataFrame({
+        "ref": ["1.1", "1.2", "1.3", "2.1"], "part": [1] * 4, "status_code": pd.array([1, 3, 4, None], dtype="Int64"),
+        "theme": ["A", "A", "B", "B"], "directorate": ["RES", "DNS", "DNS", "RES"],
+        "status_check": ["", "disagrees", "", ""], "previous_status_code": pd.array([2, 1, 4, 1], dtype="Int64"),
+        "rag": ["green", "red", "", ""], "figures_note": ["", "", "no numeric target in the text", "polarity not stated"]})
+    before = pd.DataFrame({"status_code": pd.array([1, 2, 1, 3], dtype="Int64")})
+    previous = Period.parse("2012/13", "Q1")
+    facts = measure.key_facts(frame, before)
+    html = report.key_messages(facts, previous).markup
+    sentences = re.findall(r"<li>(.*?) <a href=\"#([a-z-]+)\">", html)
+    text = {anchor: sentence for sentence, anchor in sentences}
+    assert text["headline-summary"] == ("33.3% of the 3 indicators with a status are achieved or on track (1); "
+                                        "66.7% (2) have slipped or not achieved their target. The share achieved or "
+                                        "on track is down 41.7 points on 2012/13 Q1 (75.0%).")
+    assert text["exceptions"] == "Of the 2 indicators off track, most are under A (1) and B (1) by theme, and DNS (2) by directorate."
+    assert text["status-not-supported-by-the-figures"] == "1 reported status is not supported by the figures: 1.2."
+    assert text["changes-since-the-previous-quarter"] == ("Since 2012/13 Q1, 1 indicator moved to a better status and "
+                                                          "1 to a worse one (worse: 1.2).")
+    assert text["targets-actuals-and-variance"].startswith("1 indicator has no status to count, and 2 cannot be assessed")
+    assert len(sentences) == 5 and html.count("<a href=") == 5
+    words = report.key_messages(facts, None, {1: "Green", 3: "Amber", 4: "Red"}).markup
+    assert "(2) are Amber or Red." in words and "nothing is compared" in words
