@@ -109,7 +109,8 @@ def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
     mask = indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)
     cols = ["ref", "part", "theme", "measure", "directorate", "status_code", "status", "progress", "remedial",
             "source_line"]
-    cols += [c for c in ("target", "actual", "unit", "variance", "rag") if c in indicators.columns]
+    cols += [c for c in ("target", "actual", "unit", "variance", "rag", "off_track_periods", "off_track_at_least")
+             if c in indicators.columns]
     return indicators.loc[mask, cols].reset_index(drop=True)
 
 
@@ -371,7 +372,8 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
     ``previous_on_pct`` and ``change_points`` (on-track share now minus then, in points, one decimal; None without
     a previous period); ``off_themes``/``off_directorates`` (the ``top`` groups with most off-track indicators, as
     (name, count), with every group tied at the cut); ``disagree`` (ref labels whose status the figures do not support); ``improved``/``worsened``
-    (ref labels whose status code moved, best first); ``not_assessed`` (indicators with no status 1-4),
+    (ref labels whose status code moved, best first); ``repeat`` (off track now and in the previous period;
+    None when the streak is not known); ``not_assessed`` (indicators with no status 1-4),
     ``no_figures`` (indicators not assessed against a target) and ``reasons`` (the commonest reasons, as
     (reason, count)).
     """
@@ -404,6 +406,8 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
                 moved.append((int(then_code) - int(now_code), label))  # positive: a better status now
     facts["improved"] = [label for step, label in sorted((m for m in moved if m[0] > 0), key=lambda m: -m[0])]
     facts["worsened"] = [label for step, label in sorted((m for m in moved if m[0] < 0), key=lambda m: m[0])]
+    facts["repeat"] = (int((indicators["off_track_periods"].fillna(0) >= 2).sum())
+                       if "off_track_periods" in indicators else None)
     facts["not_assessed"] = int(indicators["status_code"].isna().sum())
     if "rag" in indicators:
         facts["no_figures"] = int((indicators["rag"] == "").sum())
@@ -412,3 +416,31 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
     else:
         facts["no_figures"], facts["reasons"] = 0, []
     return facts
+
+
+def off_track_streak(current: pd.DataFrame, earlier: list[pd.DataFrame]) -> pd.DataFrame:
+    """How many consecutive periods each indicator has been off track (status 3 or 4), this one included.
+
+    ``earlier`` holds the indicators of the periods before this one, newest first and consecutive (the
+    previous period, then the one before it, ...), as far back as the report reads. Indicators are matched on
+    (ref, part). Returns ``off_track_periods`` (0 when on track or not assessed now) and ``off_track_at_least``
+    (True when every earlier period read was off track too, so the run may be longer), on ``current``'s index.
+    """
+    histories = [dict(zip(zip(e["ref"], e["part"]), e["status_code"])) for e in earlier]
+    counts, capped = [], []
+    for ref, part, code in zip(current["ref"], current["part"], current["status_code"]):
+        if pd.isna(code) or int(code) not in OFF_TRACK_CODES:
+            counts.append(0)
+            capped.append(False)
+            continue
+        run, broken = 1, False
+        for history in histories:
+            before = history.get((ref, part))
+            if before is None or pd.isna(before) or int(before) not in OFF_TRACK_CODES:
+                broken = True
+                break
+            run += 1
+        counts.append(run)
+        capped.append(not broken and bool(histories))
+    return pd.DataFrame({"off_track_periods": pd.array(counts, dtype="Int64"), "off_track_at_least": capped},
+                        index=current.index)

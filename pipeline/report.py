@@ -241,6 +241,62 @@ def _ref_column(frame: pd.DataFrame) -> list[str]:
     return [ref_label(r, p) for r, p in zip(frame["ref"], frame["part"])]
 
 
+def _anchor(ref_label: str) -> str:
+    """The id of an indicator's block of full text: ``exception-12-1-2`` for ``12.1 (2)``."""
+    import re
+
+    return "exception-" + (re.sub(r"[^A-Za-z0-9]+", "-", ref_label).strip("-").lower() or "x")
+
+
+def _first_sentence(text: str, width: int = 160) -> str:
+    import re
+
+    first = re.split(r"(?<=[.!?])\s+", " ".join(str(text).split()), maxsplit=1)[0]
+    return _short(first, width)
+
+
+def _periods_off(row) -> str:
+    count = getattr(row, "off_track_periods", None)
+    if count is None or pd.isna(count):
+        return ""
+    return f"at least {int(count)}" if bool(getattr(row, "off_track_at_least", False)) else str(int(count))
+
+
+def exceptions_summary(exceptions: pd.DataFrame) -> Html:
+    """One row per off-track indicator, grouped by theme: ref (a link to its full text below), measure,
+    directorate, status and RAG (word and shape), target, actual, variance, how many consecutive periods it has
+    been off track, and the first sentence of its remedial action."""
+    if exceptions.empty:
+        return paragraph("No indicator slipped or missed its target in this period.")
+    parts = []
+    for theme, group in exceptions.groupby("theme", sort=False):
+        refs = _ref_column(group)
+        frame = pd.DataFrame({
+            "Ref": [f'<a href="#{_anchor(r)}">{esc(r)}</a>' for r in refs],
+            "Indicator": [_short(m, 90) for m in group["measure"]],
+            "Direc\u00adtorate": [d or "(none given)" for d in group["directorate"]],
+            "Status": [status_badge(_code_of(r), r.status) for r in group.itertuples(index=False)],
+            "RAG": [rag_badge(r) for r in group.get("rag", pd.Series([""] * len(group)))],
+            "Target": [number(t, u) for t, u in zip(group.get("target", [None] * len(group)),
+                                                     group.get("unit", [""] * len(group)))],
+            "Actual": [number(a, u) for a, u in zip(group.get("actual", [None] * len(group)),
+                                                     group.get("unit", [""] * len(group)))],
+            "Vari\u00adance": [number(v, u, signed=True) for v, u in zip(group.get("variance", [None] * len(group)),
+                                                                   group.get("unit", [""] * len(group)))],
+            "Periods off track": [_periods_off(r) for r in group.itertuples(index=False)],
+            "Remedial action (first sentence)": [_first_sentence(t) if t else "None given in the export."
+                                                 for t in group["remedial"]],
+        })
+        parts.append(table(frame, f"{theme or 'No theme'}: {len(frame)} off track", row_header=None,
+                           numeric=("Target", "Actual", "Vari\u00adance", "Periods off track"),
+                           html_columns=("Ref", "Status", "RAG"), css_class="figures",
+                           # fixed layout: the widths and the cells' padding together must stay inside the page
+                           widths={"Ref": "5%", "Indicator": "15%", "Direc\u00adtorate": "8%", "Status": "10%",
+                                   "RAG": "6%", "Target": "6%", "Actual": "6%", "Vari\u00adance": "7%",
+                                   "Periods off track": "7%", "Remedial action (first sentence)": "20%"}).markup)
+    return Html("".join(parts))
+
+
 def exceptions_table(exceptions: pd.DataFrame) -> Html:
     """Every slipped or not-achieved indicator as a block: measure, status, progress and remedial text."""
     if exceptions.empty:
@@ -249,7 +305,7 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
     for ref, row in zip(_ref_column(exceptions), exceptions.itertuples(index=False)):
         remedial = esc(row.remedial) if row.remedial else '<span class="note">None given in the export.</span>'
         blocks.append(
-            '<article class="exception">'
+            f'<article class="exception" id="{_anchor(ref)}">'
             f'<h3><span class="ref">{esc(ref)}</span> {esc(row.measure)}</h3>'
             f'<p class="meta">{status_badge(_code_of(row), row.status)}'
             f" &middot; {esc(row.directorate or 'no directorate given')} &middot; {esc(row.theme)}"
@@ -592,9 +648,12 @@ def key_messages(facts: dict, previous=None, labels: dict | None = None) -> Html
         headline += f" The share achieved or on track is {move} on {previous} ({facts['previous_on_pct']})."
     items.append(("headline-summary", headline))
     if facts["off"]:
+        repeat = facts.get("repeat")
         items.append(("exceptions", f"Of the {facts['off']} indicators off track, most are under "
                       f"{_groups(facts['off_themes'], 'theme')} by theme, and "
-                      f"{_groups(facts['off_directorates'], 'directorate')} by directorate."))
+                      f"{_groups(facts['off_directorates'], 'directorate')} by directorate."
+                      + (f" {repeat} of them {'were' if repeat != 1 else 'was'} off track in the previous period too."
+                         if repeat is not None and previous is not None else "")))
     else:
         items.append(("exceptions", "No indicator is off track."))
     if facts["disagree"]:

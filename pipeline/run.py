@@ -179,6 +179,11 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
                     ignore_index=True)
                 previous = None
         indicators = measure.compare_with_previous(indicators, prepared.get(previous) if previous else None)
+        chain, step = [], previous
+        while step is not None and step in prepared:  # consecutive earlier periods, newest first, as far as read
+            chain.append(prepared[step])
+            step = step.previous()
+        indicators = pd.concat([indicators, measure.off_track_streak(indicators, chain)], axis=1)
         quarters = {str(p): prepared[p] for p, _ in related["year"] if p in prepared}
         quarters[str(period)] = indicators
         trend = measure.status_by_period(quarters, layout.labels)

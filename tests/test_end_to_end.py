@@ -42,7 +42,12 @@ def test_html_states_the_headline_and_links_the_figures(period):
     assert "<script" not in html.lower()
     assert html.count("<h1>") == 1
     # every slipped or not achieved indicator is in the exceptions
-    assert html.count('<article class="exception">') == 19
+    assert html.count('<article class="exception" id="exception-') == 19
+    # the exceptions table up front: one row each, every link leading to that indicator's full text
+    targets = re.findall(r'<td><a href="#(exception-[a-z0-9-]+)">', html)
+    ids = re.findall(r'<article class="exception" id="(exception-[a-z0-9-]+)"', html)
+    assert len(targets) == 19 and sorted(targets) == sorted(ids) and len(set(ids)) == 19
+    assert html.index('<h2 id="key-messages"') < html.index('<h2 id="exceptions"') < html.index('<h2 id="headline-summary"')
     images = re.findall(r"<img [^>]*>", html)
     assert len(images) == 4
     assert all('src="data:image/svg+xml;base64,' in i for i in images)

@@ -132,3 +132,17 @@ def test_key_facts_count_what_the_sentences_claim():
     assert facts["improved"] == ["1.2"] and facts["worsened"] == ["1.3", "2.2"]  # 1->3 falls two steps, 2->4 two
     assert facts["not_assessed"] == 1 and facts["no_figures"] == 4
     assert facts["reasons"] == [("no numeric target in the text", 3), ("target to be determined", 1)]
+
+
+def test_off_track_streak_counts_consecutive_periods_and_says_when_it_may_be_longer():
+    now = pd.DataFrame({"ref": ["1.1", "1.2", "1.3", "1.4", "1.5"], "part": [1] * 5,
+                        "status_code": pd.array([3, 4, 4, 1, 3], dtype="Int64")})
+    q2 = pd.DataFrame({"ref": ["1.1", "1.2", "1.3", "1.4"], "part": [1] * 4,
+                       "status_code": pd.array([4, 3, 1, 4], dtype="Int64")})
+    q1 = pd.DataFrame({"ref": ["1.1", "1.2", "1.3", "1.4"], "part": [1] * 4,
+                       "status_code": pd.array([3, 2, 4, 4], dtype="Int64")})
+    streak = measure.off_track_streak(now, [q2, q1])
+    assert list(streak["off_track_periods"]) == [3, 2, 1, 0, 1]
+    assert list(streak["off_track_at_least"]) == [True, False, False, False, False]  # 1.1: off in every period read
+    alone = measure.off_track_streak(now, [])
+    assert list(alone["off_track_periods"]) == [1, 1, 1, 0, 1] and not alone["off_track_at_least"].any()
