@@ -389,3 +389,27 @@ def _register_number(value: str, column: str, name: str, line: int) -> float:
     if not abs(number) < _MAX_FIGURE:
         raise InputError(f"{column} {value[:40]!r} is not a plausible figure (at most {_MAX_FIGURE:,.0f})", name, line)
     return number
+
+
+def parse_directorates(data: bytes, name: str) -> dict[str, str]:
+    """The analyst's list of directorate names (CSV: ``code,name``, optionally ``source``), as {code: name}.
+
+    Raises InputError naming the line for a missing column, an empty code or name, or a code given twice.
+    """
+    text = _decode(data, name)
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""), strict=True)
+    rows = _read_rows(reader, name, LIMITS, lambda exc: f"cannot be read as CSV ({exc})")
+    header = [h.strip().lower() for h in rows[0][1]] if rows else []
+    if not {"code", "name"} <= set(header):
+        raise InputError("a directorates file needs the columns code and name (and may have source)", name, 1)
+    names: dict[str, tuple[str, int]] = {}
+    for line, cells in rows[1:]:
+        record = dict(zip(header, (c.strip() for c in cells)))
+        if not any(record.values()):
+            continue
+        if not record.get("code") or not record.get("name"):
+            raise InputError("each row needs a code and a name", name, line)
+        if record["code"] in names:
+            raise InputError(f"code {record['code']!r} is already named at line {names[record['code']][1]}", name, line)
+        names[record["code"]] = (record["name"], line)
+    return {code: value for code, (value, _) in names.items()}

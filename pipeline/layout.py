@@ -72,6 +72,7 @@ class Layout:
     reviewed: bool = True
     source: str = "built-in"
     words: dict = field(default_factory=dict)  # code -> the organisation's words for it, as written
+    directorates: dict = field(default_factory=dict)  # the export's directorate code -> its full name
 
     @property
     def labels(self) -> dict:
@@ -121,10 +122,10 @@ def parse_layout(data: bytes, name: str) -> Layout:
         m = re.search(r"line (\d+)", str(exc))
         raise InputError(f"is not valid TOML: {str(exc).split(' (at line')[0]}", name,
                          int(m.group(1)) if m else None) from None
-    unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity"})
+    unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity", "directorates"})
     if unknown:
         raise InputError(f"has unknown section(s) [{'], ['.join(unknown)}]; a layout has [layout], [columns], "
-                         "[status] and [polarity]", name, _line(text, f"[{unknown[0]}]"))
+                         "[status], [polarity] and [directorates]", name, _line(text, f"[{unknown[0]}]"))
     head = doc.get("layout") or {}
     bad = sorted(set(head) - _LAYOUT_KEYS)
     if bad:
@@ -133,8 +134,10 @@ def parse_layout(data: bytes, name: str) -> Layout:
     kind = head.get("kind", "table")
     if kind not in KINDS:
         raise InputError(f"kind {kind!r} is not one of {', '.join(KINDS)}", name, _line(text, "kind"))
+    directorates = {str(k).strip(): str(v).strip() for k, v in (doc.get("directorates") or {}).items()}
     if kind == "council_plan":
-        return Layout(kind=kind, council=str(head.get("council", STOCKTON.council)), source=name)
+        return Layout(kind=kind, council=str(head.get("council", STOCKTON.council)), source=name,
+                      directorates=directorates)
     columns = doc.get("columns") or {}
     for key, header in columns.items():
         if key not in FIELDS:
@@ -174,7 +177,7 @@ def parse_layout(data: bytes, name: str) -> Layout:
                          _line(text, "derive_status"))
     return Layout(kind=kind, council=str(head.get("council", "")), columns=dict(columns), status=status,
                   polarity=polarity, ref_pattern=pattern, derive_status=derive, reviewed=bool(head.get("reviewed", True)),
-                  source=name, words=words)
+                  source=name, words=words, directorates=directorates)
 
 
 def _line(text: str, needle: str) -> int | None:

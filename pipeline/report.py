@@ -262,7 +262,15 @@ def _periods_off(row) -> str:
     return f"at least {int(count)}" if bool(getattr(row, "off_track_at_least", False)) else str(int(count))
 
 
-def exceptions_summary(exceptions: pd.DataFrame) -> Html:
+def directorate_name(code: str, names: dict | None) -> str:
+    """A directorate as a committee reads it: ``Resources (RES)`` when its name is known, else the code."""
+    if not code:
+        return "(none given)"
+    name = (names or {}).get(code)
+    return f"{name} ({code})" if name and name != code else code
+
+
+def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> Html:
     """One row per off-track indicator, grouped by theme: ref (a link to its full text below), measure,
     directorate, status and RAG (word and shape), target, actual, variance, how many consecutive periods it has
     been off track, and the first sentence of its remedial action."""
@@ -274,7 +282,7 @@ def exceptions_summary(exceptions: pd.DataFrame) -> Html:
         frame = pd.DataFrame({
             "Ref": [f'<a href="#{_anchor(r)}">{esc(r)}</a>' for r in refs],
             "Indicator": [_short(m, 90) for m in group["measure"]],
-            "Direc\u00adtorate": [d or "(none given)" for d in group["directorate"]],
+            "Direc\u00adtorate": [directorate_name(d, names) for d in group["directorate"]],
             "Status": [status_badge(_code_of(r), r.status) for r in group.itertuples(index=False)],
             "RAG": [rag_badge(r) for r in group.get("rag", pd.Series([""] * len(group)))],
             "Target": [number(t, u) for t, u in zip(group.get("target", [None] * len(group)),
@@ -613,6 +621,39 @@ def narrative(section: str, layout, period) -> Html:
         return paragraph(f"Each reported status is held against the figures: {good} agree with a target that is met, "
                          f"{bad} with one that is missed.")
     raise ValueError(f"no narrative for section {section!r}")
+
+
+# --- Glossary -------------------------------------------------------------------------------------
+
+def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Html:
+    """The organisation's codes: each directorate with its full name (from the layout or ``directorates.csv``;
+    never guessed), the status scale in the organisation's words, the RAG rule and its tolerance."""
+    from .measure import DEFAULT_TOLERANCE_PCT, ON_TRACK_CODES
+    from .schema import STATUS_MEANINGS
+
+    names = names or {}
+    counts = indicators["directorate"].replace("", "(none given)").value_counts(sort=False)
+    directorates = pd.DataFrame({
+        "Code": list(counts.index),
+        "Name": [names.get(c, "not named in the export: add it to directorates.csv beside the export")
+                 if c != "(none given)" else "" for c in counts.index],
+        "Indicators": [int(n) for n in counts],
+    })
+    labels = layout.labels
+    scale = pd.DataFrame({
+        "Status": [status_badge(code, label) for code, label in labels.items()],
+        "Means": [STATUS_MEANINGS[code] for code in labels],
+        "Counted as": ["achieved or on track" if code in ON_TRACK_CODES else "off track (an exception)"
+                       for code in labels],
+    })
+    tolerances = indicators["tolerance_pct"].dropna() if "tolerance_pct" in indicators else pd.Series([], dtype=float)
+    own = f" {len(tolerances)} indicator(s) have a tolerance of their own in the indicator register." if len(tolerances) else ""
+    rag = (f"<p><strong>RAG</strong> is computed from the figures: green when the target is met; amber when it is "
+           f"missed by no more than the tolerance, {DEFAULT_TOLERANCE_PCT:g}% of the target;{esc(own)} red when "
+           "missed by more. Without a target, an actual and a polarity there is no RAG.</p>")
+    return Html(table(directorates, "Directorates", numeric=("Indicators",), row_header="Code", css_class="keep",
+                      widths={"Code": "12%", "Indicators": "12%"}).markup
+                + table(scale, "The status scale", html_columns=("Status",), css_class="keep").markup + rag)
 
 
 # --- Key messages ---------------------------------------------------------------------------------

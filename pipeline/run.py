@@ -35,6 +35,7 @@ HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
 Snapshot = dict  # resolved Path -> the bytes read from it at the start of the run
 LAYOUT_FILE = "layout.toml"  # a layout beside the exports of a raw folder applies to them
 REGISTER_FILE = "indicator_register.csv"  # so does a register
+DIRECTORATES_FILE = "directorates.csv"  # and the full names of the directorates' codes
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class PeriodData:
     layout: Layout = STOCKTON             # how the export was read: its kind, council, status words
     unreadable: str = ""                  # why an earlier export beside this one could not be read, if one could not
     previous_indicators: pd.DataFrame | None = None  # the previous period's indicators, when compared with
+    directorate_names: dict | None = None  # directorate code -> full name (the layout's, else directorates.csv)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,14 @@ def layout_file(source: Path, layout_path: str | Path | None = None) -> Path | N
         return _resolve(layout_path)
     beside = Path(source).parent / LAYOUT_FILE
     return beside if beside.is_file() else None
+
+
+def _directorate_names(source: Path, layout: Layout, snapshot: Snapshot | None) -> dict:
+    """The full names of the directorates: the layout's ``[directorates]``, else ``directorates.csv`` beside the export."""
+    if layout.directorates:
+        return dict(layout.directorates)
+    path = Path(source).parent / DIRECTORATES_FILE
+    return ingest.parse_directorates(_bytes(snapshot, path), display_path(path)) if path.is_file() else {}
 
 
 def load_layout(path: Path | None, snapshot: Snapshot | None = None) -> Layout:
@@ -189,7 +199,8 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
         trend = measure.status_by_period(quarters, layout.labels)
     return PeriodData(period, published_path(path), hashlib.sha256(data).hexdigest(), len(data), register_info,
                       indicators, findings, cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs,
-                      layout, unreadable, prepared.get(previous) if context and previous else None)
+                      layout, unreadable, prepared.get(previous) if context and previous else None,
+                      _directorate_names(path, layout, snapshot) if context else None)
 
 
 def inputs_read(period: Period, source: Path, register_path: str | Path | None = None,
@@ -200,7 +211,9 @@ def inputs_read(period: Period, source: Path, register_path: str | Path | None =
     related = related if related is not None else related_inputs(period, source)
     register_file = _register_file(register_path, source)
     layout = layout_file(source, layout_path)
+    names = Path(source).parent / DIRECTORATES_FILE
     paths = [Path(source)] + ([register_file] if register_file else []) + ([layout] if layout else [])
+    paths += [names] if names.is_file() else []
     paths += [related["previous"][1]] if related["previous"] else []
     paths += [p for _, p in related["year"] if p not in paths]
     return paths

@@ -83,7 +83,7 @@ def test_manifest_records_version_environment_and_every_input(published):
     assert len(recorded["pipeline"]["code_digest"]) == 64
     assert recorded["environment"]["packages"]["pandas"] == "3.1.1"
     assert [i["path"] for i in recorded["inputs"]] == ["data/raw/council_plan_2011-12_Q4.tsv",
-                                                       "data/raw/indicator_register.csv"]
+                                                       "data/raw/indicator_register.csv", "data/raw/directorates.csv"]
 
 
 def test_reproduce_reports_a_match_and_warns_of_a_different_environment(folder):

@@ -114,7 +114,7 @@ def test_two_runs_give_byte_identical_files_and_the_cache_skips_an_unchanged_per
 def test_manifest_lists_inputs_parameters_and_output_hashes(period):
     manifest = json.loads((period / "manifest.json").read_text())
     assert [i["path"] for i in manifest["inputs"]] == ["data/raw/council_plan_2011-12_Q4.tsv",
-                                                       "data/raw/indicator_register.csv"]
+                                                       "data/raw/indicator_register.csv", "data/raw/directorates.csv"]
     for entry in manifest["inputs"]:
         data = (ROOT / entry["path"]).read_bytes()
         assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()

@@ -248,3 +248,15 @@ def test_register_accepts_the_units_it_knows_and_one_ref_per_period():
                            b"6.2,%,6,2012/13 Q1\n", "register.csv")
     assert list(frame["unit"]) == ["%", "per 100,000", "count", "%"]
     assert list(frame["target"]) == [3.0, 4.0, 5.0, 6.0]
+
+
+def test_directorate_names_file_is_read_and_faults_name_their_line():
+    from pipeline.ingest import parse_directorates
+
+    names = parse_directorates(b'code,name,source\nRES,Resources,x\n"L&D","Law and Democracy",\n', "directorates.csv")
+    assert names == {"RES": "Resources", "L&D": "Law and Democracy"}
+    with pytest.raises(InputError, match="already named at line 2") as caught:
+        parse_directorates(b"code,name\nRES,Resources\nRES,Other\n", "directorates.csv")
+    assert caught.value.line == 3
+    with pytest.raises(InputError, match="needs the columns code and name"):
+        parse_directorates(b"code,title\nRES,Resources\n", "directorates.csv")

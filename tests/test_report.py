@@ -142,3 +142,17 @@ def test_key_messages_state_the_figures_and_link_to_the_evidence():
     assert len(sentences) == 5 and html.count("<a href=") == 5
     words = report.key_messages(facts, None, {1: "Green", 3: "Amber", 4: "Red"}).markup
     assert "(2) are Amber or Red." in words and "nothing is compared" in words
+
+
+def test_the_glossary_names_directorates_only_from_the_names_given():
+    from pipeline.layout import STOCKTON
+
+    frame = pd.DataFrame({"directorate": ["RES", "RES", "XYZ", ""], "tolerance_pct": pd.array([None, 10.0, None, None],
+                                                                                                dtype="Float64")})
+    html = report.glossary(frame, STOCKTON, {"RES": "Resources"}).markup
+    assert "<th scope=\"row\">RES</th><td>Resources</td><td class=\"num\">2</td>" in html
+    assert "<th scope=\"row\">XYZ</th><td>not named in the export: add it to directorates.csv" in html
+    assert "Target Not Achieved" in html and "off track (an exception)" in html
+    assert "1 indicator(s) have a tolerance of their own" in html and "5% of the target" in html
+    assert report.directorate_name("RES", {"RES": "Resources"}) == "Resources (RES)"
+    assert report.directorate_name("XYZ", {"RES": "Resources"}) == "XYZ"
