@@ -456,9 +456,10 @@ def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
     return table(frame, f"Figures of the {len(frame)} indicators assessed against their target", row_header="Ref",
                  numeric=("Target", "Actual", "Variance", "Variance %"), html_columns=("RAG",), css_class="figures",
                  # fixed layout: widths plus cell padding must stay inside the page
-                 widths={"Ref": "5%", "Outcome / success criteria": "21%", "Target": "8%", "Actual": "8%",
-                         "Variance": "8%", "Variance %": "7%", "Better": "6%", "RAG": "7%", "Status check": "7%",
-                         "Direction": "8%", "Source": "6%"})
+                 # border-box cells: padding is inside these widths; a figure such as 1,838,307 never breaks
+                 widths={"Ref": "6%", "Outcome / success criteria": "18%", "Target": "10%", "Actual": "10%",
+                         "Variance": "9%", "Variance %": "8%", "Better": "7%", "RAG": "9%", "Status check": "7%",
+                         "Direction": "9%", "Source": "7%"})
 
 
 def disagreements_section(rows: pd.DataFrame) -> Html:

@@ -249,3 +249,17 @@ def test_an_unreadable_previous_period_does_not_stop_the_next(tmp_path):
     text = _text(tmp_path / "out" / "2024-25" / "Q2")
     assert "The previous period could not be compared: the export for 2024/25 Q1 (anytown_2024-25_Q1.csv) could not " \
            "be read" in text
+
+
+def test_no_character_of_the_pdf_lies_outside_the_printable_area(period):
+    """Before: the 11-column figures table reached 592 pt of the 595 pt A4 page, so a printed pack lost its
+    Source column. Every glyph must lie within the 14 mm side margins of the stylesheet's @page."""
+    from pdf_layout import MM, glyph_boxes
+
+    left, right = 14 * MM, 595.28 - 14 * MM
+    outside = []
+    for number, boxes in enumerate(glyph_boxes(period / "report.pdf"), start=1):
+        for x0, x1, y in boxes:
+            if x0 < left - 0.5 or x1 > right + 0.5:
+                outside.append((number, round(x0, 1), round(x1, 1), round(y)))
+    assert outside == [], f"{len(outside)} glyphs outside the margins, first: {outside[:5]}"

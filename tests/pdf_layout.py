@@ -1,0 +1,97 @@
+"""Where each glyph of a PDF page is printed, read from its content stream (a test helper).
+
+WeasyPrint writes text with Type0 fonts (Identity-H, two bytes a glyph) whose widths are in the descendant
+font's /W array. Walking the content stream with the graphics state (cm, q/Q) and the text state (Tm, Td,
+Tf, Tc, Tz, TJ) gives every glyph's left and right edge in page coordinates. Text inside form XObjects
+(the charts) is not walked: a chart is scaled to the column as a whole.
+"""
+
+from __future__ import annotations
+
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+MM = 72 / 25.4
+
+
+def _multiply(a, b):
+    """The product of two PDF matrices [a b c d e f] (a applied first)."""
+    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+
+def _widths(font) -> tuple[dict[int, float], float]:
+    """{CID: width in thousandths of the size} and the default width, from a Type0 font's descendant /W."""
+    descendant = font["/DescendantFonts"][0].get_object()
+    default = float(descendant.get("/DW", 1000))
+    table, w = {}, list(descendant.get("/W", []))
+    i = 0
+    while i < len(w):
+        first = int(w[i])
+        if isinstance(w[i + 1], list) or hasattr(w[i + 1], "__iter__"):
+            for k, width in enumerate(w[i + 1]):
+                table[first + k] = float(width)
+            i += 2
+        else:
+            last, width = int(w[i + 1]), float(w[i + 2])
+            for cid in range(first, last + 1):
+                table[cid] = width
+            i += 3
+    return table, default
+
+
+def glyph_boxes(pdf_path) -> list[list[tuple[float, float, float]]]:
+    """For each page, (left x, right x, baseline y) of every glyph, in points from the page's lower left."""
+    reader = PdfReader(pdf_path)
+    pages = []
+    for page in reader.pages:
+        fonts = {name: font.get_object() for name, font in page["/Resources"].get("/Font", {}).items()}
+        metrics = {name: _widths(font) for name, font in fonts.items() if "/DescendantFonts" in font}
+        ctm, stack = [1, 0, 0, 1, 0, 0], []
+        tm = lm = [1, 0, 0, 1, 0, 0]
+        font, size, tc, tz, leading = None, 0.0, 0.0, 1.0, 0.0
+        boxes = []
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"q":
+                stack.append(ctm)
+            elif op == b"Q":
+                ctm = stack.pop()
+            elif op == b"cm":
+                ctm = _multiply([float(x) for x in operands], ctm)
+            elif op == b"BT":
+                tm = lm = [1, 0, 0, 1, 0, 0]
+            elif op == b"Tm":
+                tm = lm = [float(x) for x in operands]
+            elif op in (b"Td", b"TD"):
+                if op == b"TD":
+                    leading = -float(operands[1])
+                tm = lm = _multiply([1, 0, 0, 1, float(operands[0]), float(operands[1])], lm)
+            elif op == b"T*":
+                tm = lm = _multiply([1, 0, 0, 1, 0, -leading], lm)
+            elif op == b"TL":
+                leading = float(operands[0])
+            elif op == b"Tf":
+                font, size = operands[0], float(operands[1])
+            elif op == b"Tc":
+                tc = float(operands[0])
+            elif op == b"Tz":
+                tz = float(operands[0]) / 100
+            elif op in (b"TJ", b"Tj") and font in metrics:
+                table, default = metrics[font]
+                items = operands[0] if op == b"TJ" else [operands[0]]
+                for item in items:
+                    if isinstance(item, (bytes, str)) or hasattr(item, "original_bytes"):
+                        data = item.original_bytes if hasattr(item, "original_bytes") else bytes(item, "latin-1")
+                        for k in range(0, len(data) - 1, 2):
+                            cid = data[k] << 8 | data[k + 1]
+                            advance = (table.get(cid, default) / 1000 * size + tc) * tz
+                            start = _multiply(_multiply([1, 0, 0, 1, 0, 0], tm), ctm)
+                            end = _multiply(_multiply([1, 0, 0, 1, advance, 0], tm), ctm)
+                            if table.get(cid, default) > 0:
+                                boxes.append((min(start[4], end[4]), max(start[4], end[4]), start[5]))
+                            tm = _multiply([1, 0, 0, 1, advance, 0], tm)
+                    else:
+                        tm = _multiply([1, 0, 0, 1, -float(item) / 1000 * size * tz, 0], tm)
+        pages.append(boxes)
+    return pages
