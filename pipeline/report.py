@@ -134,7 +134,9 @@ def table_html_with_total(frame: pd.DataFrame, caption: str, numeric: tuple[str,
 
 def title_page(council: str, plan: str, period_title: str, source: str, source_sha256: str, preamble: str = "") -> Html:
     """The report's title block: council, plan and period, the export it was made from, and any note above
-    the export's header (a test export says there that it is synthetic)."""
+    the export's header (a test export says there that it is synthetic). The export's SHA-256 is for the
+    auditor: it is in the provenance appendix, not on the committee's title page (``source_sha256`` is kept
+    for the callers that show it elsewhere)."""
     note = f'<p class="export-note" role="note">Note at the top of the export: {esc(preamble)}</p>' if preamble else ""
     return Html(
         '<header class="title-page">' + note +
@@ -143,7 +145,7 @@ def title_page(council: str, plan: str, period_title: str, source: str, source_s
         f'<p class="period">{esc(period_title)}</p>'
         '<dl class="source">'
         f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
-        f"<dt>SHA-256</dt><dd><code>{esc(source_sha256)}</code></dd>"
+        '<dt>Checks</dt><dd>every input with its SHA-256 is listed under <a href="#provenance">Provenance</a></dd>'
         "</dl></header>")
 
 
@@ -664,10 +666,12 @@ def _refs(labels: list[str], most: int = 4) -> str:
     return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
-def _groups(groups: list[tuple[str, int]], noun: str) -> str:
+def _groups(groups: list[tuple[str, int]], noun: str, names: dict | None = None) -> str:
+    """``A (4) and B (3)``; a directorate with a known name reads ``Resources (RES, 4)``."""
     if len(groups) > 3:
         return f"spread across {len(groups)} {noun}s, none with more than {groups[0][1]}"
-    return " and ".join(f"{name} ({n})" for name, n in groups)
+    return " and ".join(f"{names[code]} ({code}, {n})" if names and names.get(code) else f"{code} ({n})"
+                        for code, n in groups)
 
 
 _SECTION_NAMES = {"headline-summary": "Headline summary", "exceptions": "Exceptions",
@@ -676,7 +680,7 @@ _SECTION_NAMES = {"headline-summary": "Headline summary", "exceptions": "Excepti
                   "targets-actuals-and-variance": "Targets, actuals and variance"}
 
 
-def key_messages(facts: dict, previous=None, labels: dict | None = None) -> Html:
+def key_messages(facts: dict, previous=None, labels: dict | None = None, names: dict | None = None) -> Html:
     """The key messages a committee reads first: plain sentences written from ``measure.key_facts``, each
     linking to the section that shows its evidence. No sentence is fixed text that could disagree with the data."""
     off_words = ("are " + " or ".join(labels[c] for c in (3, 4) if c in labels)) if labels and labels != STATUS_LABELS \
@@ -693,7 +697,7 @@ def key_messages(facts: dict, previous=None, labels: dict | None = None) -> Html
         repeat = facts.get("repeat")
         items.append(("exceptions", f"Of the {facts['off']} indicators off track, most are under "
                       f"{_groups(facts['off_themes'], 'theme')} by theme, and "
-                      f"{_groups(facts['off_directorates'], 'directorate')} by directorate."
+                      f"{_groups(facts['off_directorates'], 'directorate', names)} by directorate."
                       + (f" {repeat} of them {'were' if repeat != 1 else 'was'} off track in the previous period too."
                          if repeat is not None and previous is not None else "")))
     else:

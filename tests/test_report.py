@@ -156,3 +156,18 @@ def test_the_glossary_names_directorates_only_from_the_names_given():
     assert "1 indicator(s) have a tolerance of their own" in html and "5% of the target" in html
     assert report.directorate_name("RES", {"RES": "Resources"}) == "Resources (RES)"
     assert report.directorate_name("XYZ", {"RES": "Resources"}) == "XYZ"
+
+
+def test_the_title_page_leaves_the_hashes_to_the_provenance_appendix():
+    """Before: the committee's title page opened with a SHA-256."""
+    html = report.title_page("Anytown Borough Council", "Council Plan 2011/12", "2011/12 year end", "x.tsv",
+                             "a" * 64).markup
+    assert "a" * 64 not in html and "SHA-256" in html and 'href="#provenance"' in html
+
+
+def test_key_messages_name_directorates_in_full_when_the_names_are_given():
+    facts = {"on_pct": "50.0%", "off_pct": "50.0%", "assessed": 2, "on": 1, "off": 1, "change_points": None,
+             "off_themes": [("A", 1)], "off_directorates": [("RES", 1)], "disagree": [], "improved": [], "worsened": [],
+             "not_assessed": 0, "no_figures": 0, "reasons": []}
+    html = report.key_messages(facts, None, None, {"RES": "Resources"}).markup
+    assert "and Resources (RES, 1) by directorate." in html
