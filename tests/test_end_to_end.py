@@ -263,3 +263,20 @@ def test_no_character_of_the_pdf_lies_outside_the_printable_area(period):
             if x0 < left - 0.5 or x1 > right + 0.5:
                 outside.append((number, round(x0, 1), round(x1, 1), round(y)))
     assert outside == [], f"{len(outside)} glyphs outside the margins, first: {outside[:5]}"
+
+
+def test_every_section_starts_a_page_and_only_a_page_before_a_section_is_half_empty(period):
+    """Before: 'Status by directorate' and one sentence stood at the foot of a half-empty page, its chart on the
+    next. Every top-level section starts a page; a page whose text ends above the middle is followed by one."""
+    from pdf_layout import glyph_boxes
+
+    html = (period / "report.html").read_text(encoding="utf-8")
+    titles = [re.sub(r"<[^>]+>", "", t) for i, t in re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', html) if i != "contents"]
+    texts = [page.extract_text() for page in PdfReader(period / "report.pdf").pages]
+    tops = [[line.strip() for line in text.splitlines()[:3]] for text in texts]  # running header, then the body
+    for title in titles:
+        assert any(title in top for top in tops), f"section {title!r} does not start a page"
+    for number, boxes in enumerate(glyph_boxes(period / "report.pdf"), start=1):
+        body = [y for _, _, y in boxes if 60 < y < 800]  # without the running header and the page number
+        if number < len(texts) and body and min(body) > 841.89 / 2:
+            assert any(title in tops[number] for title in titles), f"page {number} is more than half empty"
