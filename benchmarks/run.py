@@ -64,23 +64,32 @@ def big_export(repeats: int) -> bytes:
     return "\n".join(out + tail).encode("utf-8")
 
 
+def _times(path: Path, data: bytes, clean_once, prepare_kwargs: dict, repeat: int) -> tuple[int, float, float]:
+    """(indicators, median seconds of ``clean_once(path)``, median seconds of ``prepare(path, **prepare_kwargs)``)
+    over ``repeat`` runs, with ``data`` written to ``path`` first."""
+    from pipeline.run import prepare
+
+    path.write_bytes(data)
+    cleaning, preparing = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        indicators = clean_once(path)
+        cleaning.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        prepare(path, register_path=EMPTY_REGISTER, **prepare_kwargs)
+        preparing.append(time.perf_counter() - start)
+    return len(indicators), statistics.median(cleaning), statistics.median(preparing)
+
+
 def clean_time(repeats: int, repeat: int) -> tuple[int, float, float]:
     """(indicators, seconds to ingest and clean, seconds for the whole of ``prepare``: clean, figures, assessment)."""
     from pipeline import clean, ingest
-    from pipeline.run import prepare
+
+    def once(path):
+        return clean.clean_export(ingest.parse_export(ingest.read_bytes(path), path.name), path.name).indicators
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "council_plan_2011-12_Q4.synthetic.tsv"
-        path.write_bytes(big_export(repeats))
-        cleaning, preparing = [], []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            cleaned = clean.clean_export(ingest.parse_export(ingest.read_bytes(path), path.name), path.name)
-            cleaning.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            prepare(path, register_path=EMPTY_REGISTER)
-            preparing.append(time.perf_counter() - start)
-        return len(cleaned.indicators), statistics.median(cleaning), statistics.median(preparing)
+        return _times(Path(tmp) / "council_plan_2011-12_Q4.synthetic.tsv", big_export(repeats), once, {}, repeat)
 
 
 def typed_table(rows: int) -> bytes:
@@ -107,22 +116,16 @@ def table_time(rows: int, repeat: int) -> tuple[int, float, float]:
     """(indicators, seconds to ingest and clean a typed table through its layout, seconds for ``prepare``)."""
     from pipeline import ingest, table
     from pipeline.layout import parse_layout
-    from pipeline.run import prepare
 
     layout_path = ROOT / "data" / "layouts" / "anytown_synthetic.toml"
     layout = parse_layout(layout_path.read_bytes(), layout_path.name)
+
+    def once(path):
+        return table.clean_table(ingest.parse_export(ingest.read_bytes(path), path.name), path.name, layout)[0].indicators
+
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "anytown_2024-25_Q2.csv"
-        path.write_bytes(typed_table(rows))
-        cleaning, preparing = [], []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            cleaned, _ = table.clean_table(ingest.parse_export(ingest.read_bytes(path), path.name), path.name, layout)
-            cleaning.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            prepare(path, register_path=EMPTY_REGISTER, layout_path=layout_path)
-            preparing.append(time.perf_counter() - start)
-        return len(cleaned.indicators), statistics.median(cleaning), statistics.median(preparing)
+        return _times(Path(tmp) / "anytown_2024-25_Q2.csv", typed_table(rows), once, {"layout_path": layout_path},
+                      repeat)
 
 
 def render_comparisons(repeat: int) -> list[tuple]:

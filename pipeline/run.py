@@ -4,8 +4,8 @@ This is the one place that reads inputs and writes outputs. Every input a run ne
 its start, into a snapshot (path -> bytes): hashes, cleaning, the report notebook's data and the
 manifest all come from those bytes, so a file replaced while a run is under way cannot make a folder
 that disagrees with itself. The notebook kernel is handed what the parent prepared (``hand_over``)
-rather than a path to read again. Outputs are published through ``publish``: under a lock beside the
-folder, staged and moved into place whole.
+rather than a path to read again. Outputs are published through ``publish``: under a lock in the output
+tree, staged and moved into place whole.
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def propose_layout(input_path: str | Path) -> str:
     return propose(ingest.parse_export(ingest.read_bytes(path), display_path(path)), display_path(path))
 
 
-def clean_with_layout(raw: pd.DataFrame, name: str, layout: Layout, report_year_end: int,
-                      layout_given: bool) -> tuple[clean.Cleaned, pd.DataFrame]:
+def clean_with_layout(raw: pd.DataFrame, name: str, layout: Layout,
+                      report_year_end: int) -> tuple[clean.Cleaned, pd.DataFrame]:
     """Stage 2 by the layout's kind: the tidy indicators and their figures (from the text for the Council
     Plan, from the columns for a typed table)."""
     if layout.kind == "table":
@@ -152,7 +152,7 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
     name = display_path(path)
     layout = load_layout(layout_file(path, layout_path), snapshot)
     raw = ingest.parse_export(data, name)
-    cleaned, figs = clean_with_layout(raw, name, layout, period.start_year + 1, layout_path is not None)
+    cleaned, figs = clean_with_layout(raw, name, layout, period.start_year + 1)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     register, register_info = _register(register_path, path, snapshot)
     figs, register_findings = figures.apply_register(cleaned.indicators, figs, register,

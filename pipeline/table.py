@@ -92,6 +92,7 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
     cells = raw.drop(columns=["source_line", "n_cells"]).astype(str).values.tolist()
     lines = raw["source_line"].astype(int).tolist()
     header = [str(c).strip() for c in cells[header_pos]]
+    header_seen = [_norm(c) for c in cells[header_pos]]
     pattern = re.compile(layout.ref_pattern) if layout.ref_pattern else None
     findings: list[tuple] = []
     records, figures = [], []
@@ -111,7 +112,7 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
                 touched.append(field)
             values[field] = plain_text(text)[0]  # markup to text; spaces tidied; line breaks kept
         values["ref"] = " ".join(values["ref"].split())
-        if [_norm(c) for c in row] == [_norm(c) for c in cells[header_pos]]:
+        if [_norm(c) for c in row] == header_seen:
             continue  # the header repeated (a page break, a second sheet pasted below)
         ref = values["ref"]
         if touched:
