@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from synthetic import make_quarters  # noqa: E402
+from synthetic import make_quarters, typed_table  # noqa: E402
 
 PY = sys.executable
 EMPTY_REGISTER = ROOT / "tests" / "fixtures" / "empty_register.csv"
@@ -90,26 +90,6 @@ def clean_time(repeats: int, repeat: int) -> tuple[int, float, float]:
 
     with tempfile.TemporaryDirectory() as tmp:
         return _times(Path(tmp) / "council_plan_2011-12_Q4.synthetic.tsv", big_export(repeats), once, {}, repeat)
-
-
-def typed_table(rows: int) -> bytes:
-    """A SYNTHETIC typed KPI table of ``rows`` indicators in the shape of the Anytown example layout."""
-    import csv
-    import io
-
-    buffer = io.StringIO(newline="")
-    out = csv.writer(buffer, lineterminator="\r\n")
-    out.writerow(["SYNTHETIC TEST DATA - a 10,000-row KPI table for the benchmark"])
-    out.writerow(["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is",
-                  "RAG", "Commentary"])
-    words = ["Green", "Amber", "Red", "Data only"]
-    for i in range(rows):
-        target = 1000 + i % 97
-        out.writerow([f"KPI{i:05d}", f"Synthetic indicator {i}", f"Department {i % 40}", f"{target:,}",
-                      f"{target - 20 + i % 41:,}", "Pending" if i % 50 == 0 else f"{target - 30 + i % 61:,}",
-                      "%" if i % 3 == 0 else "", "High" if i % 2 else "Low", words[i % 4],
-                      f"Commentary for indicator {i}, with a sentence or two about progress this quarter."])
-    return buffer.getvalue().encode("utf-8")
 
 
 def table_time(rows: int, repeat: int) -> tuple[int, float, float]:

@@ -39,19 +39,29 @@ def status_styles(labels: dict | None = None) -> dict:
     return styles | {NOT_ASSESSED: NOT_ASSESSED_STYLE}
 _SVG_RC = {"svg.hashsalt": "council-plan-report", "svg.fonttype": "none", "font.family": "DejaVu Sans",
            "font.size": 10, "hatch.linewidth": 0.6, "axes.titlesize": 11}
-WIDTH_IN = 7.0  # fits the A4 text column of the PDF
+WIDTH_IN = 7.0  # fits the A4 text column of the PDF (182 mm)
+# The print stylesheet shrinks a chart taller than 235 mm (9.25 in) to fit a page with its caption; at most
+# this height a chart prints at its own size, so a label drawn at LABEL_PT prints at LABEL_PT.
+MAX_HEIGHT_IN = 9.2
+LABEL_PT = 8.5  # the smallest text in any chart: at least 8 pt on paper, with room to spare
+MAX_STATUS_GROUPS = 18  # bars in one status chart: (MAX_HEIGHT_IN - 1.6) / 0.42
+MAX_VARIANCE_BARS = 48  # bars in the variance chart: (MAX_HEIGHT_IN - 1.4) / 0.16
 
 
 def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> Figure:
     """Horizontal stacked bars: one bar per group (row of ``table``), one segment per status column.
 
-    ``table`` is ``measure.status_by``'s output (status columns plus ``Total``), drawn with ``labels``.
+    ``table`` is ``measure.status_by``'s output (status columns plus ``Total``), drawn with ``labels``; at most
+    ``MAX_STATUS_GROUPS`` rows, so that every label prints at ``LABEL_PT``.
     """
+    if len(table) > MAX_STATUS_GROUPS:
+        raise ValueError(f"{len(table)} bars do not fit one readable chart (at most {MAX_STATUS_GROUPS}); "
+                         "choose which to draw")
     styles = status_styles(labels)
     statuses = [c for c in styles if c in table.columns]
     groups = list(table.index)
     with rc_context(_SVG_RC):
-        height = 1.6 + 0.42 * len(groups)
+        height = min(1.6 + 0.42 * len(groups), MAX_HEIGHT_IN)
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
         left = pd.Series(0, index=table.index, dtype="int64")
@@ -64,21 +74,26 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
             for bar, value in zip(bars, values):
                 if value and bar.get_width() >= 0.9:
                     ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(value),
-                            ha="center", va="center", fontsize=8.5, color=style["text"],
+                            ha="center", va="center", fontsize=LABEL_PT, color=style["text"],
                             bbox={"boxstyle": "round,pad=0.15", "facecolor": style["color"], "edgecolor": "none"})
             left = left + values
-        ax.set_yticks(list(positions), [textwrap.fill(str(g), 30) for g in groups], fontsize=8.5)
+        ax.set_yticks(list(positions), [_wrap(str(g), 30) for g in groups], fontsize=LABEL_PT)
         ax.invert_yaxis()
         ax.set_xlabel("Number of indicators")
         ax.set_xlim(0, max(int(table["Total"].max()), 1) * 1.05)
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(title, loc="left", fontweight="bold")
+        ax.set_title(_wrap(title, 60), loc="left", fontweight="bold")
         handles = [Patch(facecolor=styles[s]["color"], hatch=styles[s]["hatch"], edgecolor="#333333",
                          linewidth=0.5, label=s) for s in statuses]
-        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8.5)
+        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT)
         fig.tight_layout(rect=(0, 0.55 / height, 1, 1))
     return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap a label at spaces, never inside a word (a word longer than ``width`` stays whole)."""
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def status_bars_alt(table: pd.DataFrame, by: str, labels: dict | None = None) -> str:
@@ -116,14 +131,16 @@ def better_pct(variance_pct: float, polarity: str) -> float:
 def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
     """Diverging bars, one per indicator: % variance from target, right always better.
 
-    ``rows`` has ``label``, ``better_pct`` and ``rag``, already in the order to draw (top first).
-    Bars beyond +/-100% are clipped at the axis and labelled with their value.
+    ``rows`` has ``label``, ``better_pct`` and ``rag``, already in the order to draw (top first), at most
+    ``MAX_VARIANCE_BARS`` of them, so that every label prints at ``LABEL_PT``. Bars beyond +/-100% are clipped
+    at the axis and labelled with their value.
     """
     n = len(rows)
+    if n > MAX_VARIANCE_BARS:
+        raise ValueError(f"{n} bars do not fit one readable chart (at most {MAX_VARIANCE_BARS}); choose which to draw")
     with rc_context(_SVG_RC):
-        # at most about 9.3 inches, so the chart fits one A4 page with its caption
-        height = min(1.4 + 0.2 * max(n, 1), 9.3)
-        bar_font = 7.5 if height < 9.3 else 6.5
+        height = min(1.4 + (0.2 if n <= 30 else 0.16) * max(n, 1), MAX_HEIGHT_IN)
+        bar_font = LABEL_PT
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
         positions = list(range(n))
@@ -141,10 +158,10 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
         ax.set_xticks([-100, -50, 0, 50, 100], ["-100%", "-50%", "0", "+50%", "+100%"])
         ax.set_xlabel("% of target: right of 0 is better (bars stop at \u00b1100%)")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(title, loc="left", fontweight="bold")
+        ax.set_title(_wrap(title, 44), loc="left", fontweight="bold")
         handles = [Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="#333333", linewidth=0.5, label=s["label"])
                    for s in RAG_STYLE.values()]
-        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=8)
+        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT)
         fig.tight_layout(rect=(0, 0.45 / height, 1, 1))
     return fig
 
@@ -172,7 +189,7 @@ def timeline(rows: pd.DataFrame, period_start, period_end, title: str) -> Figure
 
     labels = list(dict.fromkeys(rows["priority_label"]))
     with rc_context(_SVG_RC):
-        height = min(1.8 + 0.32 * max(len(labels), 1), 9.0)
+        height = min(1.8 + 0.32 * max(len(labels), 1), MAX_HEIGHT_IN)
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
         ax.axvspan(mdates.date2num(period_start), mdates.date2num(period_end), color="#DDDDDD", zorder=0,
@@ -184,18 +201,18 @@ def timeline(rows: pd.DataFrame, period_start, period_end, title: str) -> Figure
             ys = [labels.index(p) for p in part["priority_label"]]
             ax.scatter([mdates.date2num(d) for d in part["due"]], ys, marker=marker, s=36, color=colour,
                        edgecolor="#333333", linewidth=0.5, zorder=3, label=state.capitalize())
-        ax.set_yticks(range(len(labels)), [textwrap.fill(label, 34) for label in labels], fontsize=7.5)
+        ax.set_yticks(range(len(labels)), [_wrap(label, 34) for label in labels], fontsize=LABEL_PT)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
         for label in ax.get_xticklabels():
             label.set_rotation(45)
             label.set_horizontalalignment("right")
-            label.set_fontsize(7.5)
+            label.set_fontsize(LABEL_PT)
         ax.grid(axis="x", color="#E5E5E5", zorder=0)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(title, loc="left", fontweight="bold")
-        fig.legend(loc="lower center", ncol=4, frameon=False, fontsize=8)
+        ax.set_title(_wrap(title, 50), loc="left", fontweight="bold")
+        fig.legend(loc="lower center", ncol=4, frameon=False, fontsize=LABEL_PT)
         fig.tight_layout(rect=(0, 0.5 / height, 1, 1))
     return fig
 
@@ -219,12 +236,12 @@ def budget_bars(changes: pd.DataFrame, title: str) -> Figure:
         bars = ax.bar(positions, changes["amount"], color="#0072B2", edgecolor="#333333", linewidth=0.5)
         for bar, amount, change, pct in zip(bars, changes["amount"], changes["change"], changes["change_pct"]):
             text = f"£{amount:,.0f}" + ("" if pd.isna(change) else f"\n{change:+,.0f} ({pct:+.1f}%)")
-            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center", va="bottom", fontsize=8)
+            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center", va="bottom", fontsize=LABEL_PT)
         ax.set_xticks(list(positions), list(changes["year"]))
         ax.set_ylim(0, float(changes["amount"].max()) * 1.25)
         ax.yaxis.set_major_formatter(lambda v, _: f"£{v / 1e6:.1f}m")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(title, loc="left", fontweight="bold")
+        ax.set_title(_wrap(title, 60), loc="left", fontweight="bold")
         fig.tight_layout()
     return fig
 

@@ -104,6 +104,17 @@ def status_by(indicators: pd.DataFrame, by: str, labels: dict | None = None) -> 
     return table.astype("int64")
 
 
+def most_off_track(table: pd.DataFrame, n: int, labels: dict | None = None) -> pd.DataFrame:
+    """The ``n`` rows of ``status_by``'s table with the most indicators off track (then the most indicators,
+    then the table's order), most first; the whole table, in its order, when it has ``n`` rows or fewer."""
+    if len(table) <= n:
+        return table
+    labels = labels or STATUS_LABELS
+    off = table[[labels[c] for c in OFF_TRACK_CODES]].sum(axis=1)
+    order = sorted(range(len(table)), key=lambda i: (-int(off.iloc[i]), -int(table["Total"].iloc[i]), i))
+    return table.iloc[order[:n]]
+
+
 def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
     """Every slipped (3) or not achieved (4) indicator, in export order, with its progress and remedial text."""
     mask = indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)

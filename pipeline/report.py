@@ -71,8 +71,13 @@ def status_badge(code, label: str) -> str:
 
 
 def table(frame: pd.DataFrame, caption: str, *, numeric: tuple[str, ...] = (), row_header: str | None = None,
-          html_columns: tuple[str, ...] = (), css_class: str = "", widths: dict[str, str] | None = None) -> Html:
+          html_columns: tuple[str, ...] = (), css_class: str = "", widths: dict[str, str] | None = None,
+          keep: bool | None = None) -> Html:
     """An accessible HTML table: caption, ``th scope=col`` headers, an optional row header column.
+
+    ``keep``: print the table whole on one page; by default short tables (12 rows or fewer) and those of
+    class ``keep`` or ``crosstab`` are; False lets a table of tall rows break between rows instead of leaving
+    most of a page empty.
 
     Cell text is escaped unless its column is named in ``html_columns`` (cells
     that a function of this module already built). ``widths`` maps column to a
@@ -97,7 +102,9 @@ def table(frame: pd.DataFrame, caption: str, *, numeric: tuple[str, ...] = (), r
               f"<tbody>{''.join(body)}</tbody></table>")
     # On a narrow screen a wide table scrolls inside its own region (keyboard-focusable, named by its
     # caption), never the page; short tables print whole, with their caption.
-    keep = " keep-together" if css_class in ("keep", "crosstab") or len(frame) <= 12 else ""
+    if keep is None:
+        keep = css_class in ("keep", "crosstab") or len(frame) <= 12
+    keep = " keep-together" if keep else ""
     markup = (f'<div class="table-wrap{keep}" role="region" aria-label="{esc(caption)}" tabindex="0">'
               f"{markup}</div>")
     return Html(markup)
@@ -145,7 +152,7 @@ def title_page(council: str, plan: str, period_title: str, source: str, source_s
         f'<p class="period">{esc(period_title)}</p>'
         '<dl class="source">'
         f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
-        '<dt>Checks</dt><dd>every input with its SHA-256 is listed under <a href="#provenance">Provenance</a></dd>'
+        '<dt>Checks</dt><dd>every input with its SHA-256 is listed under <a href="#appendix-provenance">Appendix: provenance</a></dd>'
         "</dl></header>")
 
 
@@ -223,18 +230,35 @@ def summary_check(comparison: pd.DataFrame, expected: bool = True) -> Html:
 
 
 def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | None = None) -> Chart | Html:
-    """A stacked bar chart of status by ``by``, with its text alternative and its table beside it."""
-    from .charts import status_bars, status_bars_alt, to_svg
+    """A stacked bar chart of status by ``by``, with its text alternative and its table beside it.
+
+    A chart holds at most ``charts.MAX_STATUS_GROUPS`` bars, so its labels stay readable on paper; with more
+    groups it draws those with the most indicators off track and says so, and the table keeps every group.
+    """
+    from .charts import MAX_STATUS_GROUPS, status_bars, status_bars_alt, to_svg
+    from .measure import most_off_track
 
     if list(crosstab.index) in (["(none)"], ["(none given)"]):
         return paragraph(f"The export names no {by} for any indicator, so there is no breakdown by {by}.")
     title = f"Indicator status by {by}"
-    svg = to_svg(status_bars(crosstab, title, labels))
-    return Chart(svg=svg, alt=status_bars_alt(crosstab, by, labels),
-                 caption=f"{title}. Each bar is one {by}; segments count indicators by status. "
-                         "The table below gives the same figures.",
-                 filename=filename,
-                 table=crosstab_table(crosstab, f"{title} (the figures in the chart above)", by.capitalize()))
+    drawn = most_off_track(crosstab, MAX_STATUS_GROUPS, labels)
+    if len(drawn) < len(crosstab):
+        plural = _plural(by)
+        title = f"The {len(drawn)} {plural} with the most indicators off track"
+        caption = (f"{title}, of {len(crosstab)} {plural}; each bar is one {by}, segments count indicators by "
+                   f"status. The table below gives every {by}.")
+    else:
+        caption = (f"{title}. Each bar is one {by}; segments count indicators by status. "
+                   "The table below gives the same figures.")
+    return Chart(svg=to_svg(status_bars(drawn, title, labels)), alt=status_bars_alt(drawn, by, labels),
+                 caption=caption, filename=filename,
+                 table=crosstab_table(crosstab, f"Indicator status by {by} (the figures in the chart above"
+                                      + (", and every other " + by if len(drawn) < len(crosstab) else "") + ")",
+                                      by.capitalize()))
+
+
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
 
 
 def _ref_column(frame: pd.DataFrame) -> list[str]:
@@ -299,11 +323,11 @@ def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> H
         })
         parts.append(table(frame, f"{theme or 'No theme'}: {len(frame)} off track", row_header=None,
                            numeric=("Target", "Actual", "Vari\u00adance", "Periods off track"),
-                           html_columns=("Ref", "Status", "RAG"), css_class="figures",
+                           html_columns=("Ref", "Status", "RAG"), css_class="figures", keep=False,
                            # fixed layout: the widths and the cells' padding together must stay inside the page
-                           widths={"Ref": "5%", "Indicator": "15%", "Direc\u00adtorate": "8%", "Status": "10%",
+                           widths={"Ref": "5%", "Indicator": "15%", "Direc\u00adtorate": "14%", "Status": "10%",
                                    "RAG": "6%", "Target": "6%", "Actual": "6%", "Vari\u00adance": "7%",
-                                   "Periods off track": "7%", "Remedial action (first sentence)": "20%"}).markup)
+                                   "Periods off track": "7%", "Remedial action (first sentence)": "19%"}).markup)
     return Html("".join(parts))
 
 
@@ -324,7 +348,8 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
             f'<p class="label">Progress</p><p>{esc(row.progress) or "None given in the export."}</p>'
             f'<p class="label">Slippage / remedial action</p><p>{remedial}</p>'
             "</article>")
-    return Html(f'<p>{len(blocks)} indicators slipped or did not achieve their target.</p>' + "".join(blocks))
+    return Html(f'<p class="lead-in">{len(blocks)} indicators slipped or did not achieve their target.</p>'
+                + "".join(blocks))
 
 
 def _code_of(row):
@@ -414,8 +439,12 @@ def _percent(value) -> str:
 
 
 def variance_chart(indicators: pd.DataFrame, source: str = "text") -> Chart | Html:
-    """The variance chart of every assessed indicator with a non-zero target, and its table."""
-    from .charts import better_pct, variance_bars, variance_bars_alt, to_svg
+    """The variance chart of the assessed indicators with a non-zero target, and the table of all of them.
+
+    The chart holds at most ``charts.MAX_VARIANCE_BARS`` bars so that its labels stay readable on paper; with
+    more indicators it draws those furthest below target and says so; the table keeps every indicator.
+    """
+    from .charts import MAX_VARIANCE_BARS, better_pct, variance_bars, variance_bars_alt, to_svg
     from .schema import ref_label
 
     drawn = indicators[(indicators["rag"] != "") & indicators["variance_pct"].notna()].copy()
@@ -423,21 +452,37 @@ def variance_chart(indicators: pd.DataFrame, source: str = "text") -> Chart | Ht
         return paragraph("No indicator has both a target and an actual, so there is no variance to chart.")
     drawn["ref"] = [ref_label(r, p) for r, p in zip(drawn["ref"], drawn["part"])]
     drawn["better_pct"] = [better_pct(float(v), p) for v, p in zip(drawn["variance_pct"], drawn["polarity"])]
+    total = len(drawn)
+    if total > MAX_VARIANCE_BARS:  # the furthest below target, ties in export order
+        drawn = drawn.sort_values("better_pct", kind="stable").head(MAX_VARIANCE_BARS)
     drawn = drawn.sort_values("better_pct", ascending=False, kind="stable")
     drawn["label"] = [f"{r}  {_short(m)}" for r, m in zip(drawn["ref"], drawn["measure"])]
     zero = int(((indicators["rag"] != "") & indicators["variance_pct"].isna()).sum())
-    caption = (f"Variance from target for {len(drawn)} indicators, as a percentage of the target, turned so that "
-               "right of zero is better whatever the polarity."
-               + (f" {zero} indicator(s) with a target of zero cannot be shown as a percentage and are in the table only."
-                  if zero else "") + " The table below gives every figure.")
-    return Chart(svg=to_svg(variance_bars(drawn, "Variance from target (right is better)")),
+    if len(drawn) < total:
+        title = f"The {len(drawn)} indicators furthest below target"
+        caption = (f"The {len(drawn)} indicators furthest below target, of {total} with a variance, as a percentage "
+                   "of the target, turned so that right of zero is better whatever the polarity.")
+    else:
+        title = "Variance from target (right is better)"
+        caption = (f"Variance from target for {total} indicators, as a percentage of the target, turned so that "
+                   "right of zero is better whatever the polarity.")
+    caption += ((f" {zero} indicator(s) with a target of zero cannot be shown as a percentage and are in the table only."
+                 if zero else "") + " The table below gives every figure" + (" of every indicator." if len(drawn) < total
+                                                                            else "."))
+    return Chart(svg=to_svg(variance_bars(drawn, title)),
                  alt=variance_bars_alt(drawn), caption=caption, filename="variance_from_target.svg",
                  table=variance_table(indicators[indicators["rag"] != ""], source))
 
 
 def _short(text: str, width: int = 42) -> str:
+    """``text`` on one line, cut at the last space before ``width`` with an ellipsis: never inside a word
+    (a first word longer than ``width`` is cut, as nothing shorter could stand for it)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+    if len(text) <= width:
+        return text
+    head = text[: width + 1]  # a space just after the width still ends a whole word
+    cut = head.rsplit(" ", 1)[0] if " " in head else text[: width - 1]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
@@ -624,6 +669,36 @@ def narrative(section: str, layout, period) -> Html:
         return paragraph(f"Each reported status is held against the figures: {good} agree with a target that is met, "
                          f"{bad} with one that is missed.")
     raise ValueError(f"no narrative for section {section!r}")
+
+
+def method_section(layout, period) -> Html:
+    """The method appendix: how statuses are counted, what an exception and a repeat miss are, how reported
+    statuses are held against the figures, where the figures come from and the RAG rule, in the layout's words."""
+    labels = layout.labels
+    off = " or ".join(labels[c] for c in (3, 4) if c in labels) or "off track"
+    exceptions = paragraph(
+        f"An exception is an indicator whose status is {off}. Consecutive periods off track count this period and "
+        "each period before it, newest first, whose export the report reads (the previous period and the earlier "
+        "quarters of this year, found beside this export); the count stops at the first of them in which the "
+        "indicator was not off track. When it was off track in every period read, the count is shown as "
+        "\u201cat least\u201d that many, because the periods before were not read. Indicators are matched by "
+        "their reference.")
+    changes = paragraph(
+        "Each indicator is compared with the latest earlier period whose export sits beside this one. The direction "
+        "of travel is judged by the figures where both periods have an actual, otherwise by status; where there is "
+        "no earlier period, the actual is compared with the baseline.")
+    parts = [("How statuses are counted", narrative("statuses", layout, period)),
+             ("Exceptions and repeat misses", exceptions),
+             ("Statuses held against the figures", narrative("status_check", layout, period)),
+             ("Targets, actuals and RAG", narrative("targets", layout, period)),
+             ("Directorates", narrative("directorate", layout, period)),
+             ("Changes since the previous period", changes)]
+    return Html("".join(f"<h3>{esc(title)}</h3>{body.markup}" for title, body in parts))
+
+
+def method_link(what: str) -> Html:
+    """One sentence pointing to the method appendix, where the long explanation lives."""
+    return Html(f'<p class="note">{esc(what)}: see <a href="#appendix-method">Appendix: method</a>.</p>')
 
 
 # --- Glossary -------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 WeasyPrint writes text with Type0 fonts (Identity-H, two bytes a glyph) whose widths are in the descendant
 font's /W array. Walking the content stream with the graphics state (cm, q/Q) and the text state (Tm, Td,
-Tf, Tc, Tz, TJ) gives every glyph's left and right edge in page coordinates. Text inside form XObjects
-(the charts) is not walked: a chart is scaled to the column as a whole.
+Tf, Tc, Tz, TJ) gives every glyph's left and right edge in page coordinates and its size as printed. Form
+XObjects (WeasyPrint draws each text of a chart's SVG as one) are walked with their matrices.
 """
 
 from __future__ import annotations
@@ -41,57 +41,71 @@ def _widths(font) -> tuple[dict[int, float], float]:
     return table, default
 
 
-def glyph_boxes(pdf_path) -> list[list[tuple[float, float, float]]]:
-    """For each page, (left x, right x, baseline y) of every glyph, in points from the page's lower left."""
+def _walk(stream, resources, ctm, reader, boxes, depth=0):
+    """Walk one content stream (a page's or a form XObject's), appending (left, right, baseline, size) of every
+    glyph in page coordinates; forms (each chart label is one) are walked with their /Matrix."""
+    fonts = {name: font.get_object() for name, font in resources.get("/Font", {}).items()}
+    metrics = {name: _widths(font) for name, font in fonts.items() if "/DescendantFonts" in font}
+    forms = {name: x.get_object() for name, x in resources.get("/XObject", {}).items()}
+    stack = []
+    tm = lm = [1, 0, 0, 1, 0, 0]
+    font, size, tc, tz, leading = None, 0.0, 0.0, 1.0, 0.0
+    for operands, op in ContentStream(stream, reader).operations:
+        if op == b"q":
+            stack.append(ctm)
+        elif op == b"Q":
+            ctm = stack.pop()
+        elif op == b"cm":
+            ctm = _multiply([float(x) for x in operands], ctm)
+        elif op == b"Do" and depth < 8:
+            form = forms.get(operands[0])
+            if form is not None and form.get("/Subtype") == "/Form":
+                matrix = [float(x) for x in form.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+                _walk(form, form.get("/Resources", resources), _multiply(matrix, ctm), reader, boxes, depth + 1)
+        elif op == b"BT":
+            tm = lm = [1, 0, 0, 1, 0, 0]
+        elif op == b"Tm":
+            tm = lm = [float(x) for x in operands]
+        elif op in (b"Td", b"TD"):
+            if op == b"TD":
+                leading = -float(operands[1])
+            tm = lm = _multiply([1, 0, 0, 1, float(operands[0]), float(operands[1])], lm)
+        elif op == b"T*":
+            tm = lm = _multiply([1, 0, 0, 1, 0, -leading], lm)
+        elif op == b"TL":
+            leading = float(operands[0])
+        elif op == b"Tf":
+            font, size = operands[0], float(operands[1])
+        elif op == b"Tc":
+            tc = float(operands[0])
+        elif op == b"Tz":
+            tz = float(operands[0]) / 100
+        elif op in (b"TJ", b"Tj") and font in metrics:
+            table, default = metrics[font]
+            items = operands[0] if op == b"TJ" else [operands[0]]
+            for item in items:
+                if isinstance(item, (bytes, str)) or hasattr(item, "original_bytes"):
+                    data = item.original_bytes if hasattr(item, "original_bytes") else bytes(item, "latin-1")
+                    for k in range(0, len(data) - 1, 2):
+                        cid = data[k] << 8 | data[k + 1]
+                        advance = (table.get(cid, default) / 1000 * size + tc) * tz
+                        start = _multiply(tm, ctm)
+                        end = _multiply(_multiply([1, 0, 0, 1, advance, 0], tm), ctm)
+                        if table.get(cid, default) > 0:
+                            on_paper = size * (start[2] ** 2 + start[3] ** 2) ** 0.5  # the vertical scale
+                            boxes.append((min(start[4], end[4]), max(start[4], end[4]), start[5], on_paper))
+                        tm = _multiply([1, 0, 0, 1, advance, 0], tm)
+                else:
+                    tm = _multiply([1, 0, 0, 1, -float(item) / 1000 * size * tz, 0], tm)
+
+
+def glyph_boxes(pdf_path) -> list[list[tuple[float, float, float, float]]]:
+    """For each page, (left x, right x, baseline y, size) of every glyph, in points from the page's lower left;
+    the size is the font size as printed (after every scaling), so chart labels are measured as on paper."""
     reader = PdfReader(pdf_path)
     pages = []
     for page in reader.pages:
-        fonts = {name: font.get_object() for name, font in page["/Resources"].get("/Font", {}).items()}
-        metrics = {name: _widths(font) for name, font in fonts.items() if "/DescendantFonts" in font}
-        ctm, stack = [1, 0, 0, 1, 0, 0], []
-        tm = lm = [1, 0, 0, 1, 0, 0]
-        font, size, tc, tz, leading = None, 0.0, 0.0, 1.0, 0.0
         boxes = []
-        for operands, op in ContentStream(page.get_contents(), reader).operations:
-            if op == b"q":
-                stack.append(ctm)
-            elif op == b"Q":
-                ctm = stack.pop()
-            elif op == b"cm":
-                ctm = _multiply([float(x) for x in operands], ctm)
-            elif op == b"BT":
-                tm = lm = [1, 0, 0, 1, 0, 0]
-            elif op == b"Tm":
-                tm = lm = [float(x) for x in operands]
-            elif op in (b"Td", b"TD"):
-                if op == b"TD":
-                    leading = -float(operands[1])
-                tm = lm = _multiply([1, 0, 0, 1, float(operands[0]), float(operands[1])], lm)
-            elif op == b"T*":
-                tm = lm = _multiply([1, 0, 0, 1, 0, -leading], lm)
-            elif op == b"TL":
-                leading = float(operands[0])
-            elif op == b"Tf":
-                font, size = operands[0], float(operands[1])
-            elif op == b"Tc":
-                tc = float(operands[0])
-            elif op == b"Tz":
-                tz = float(operands[0]) / 100
-            elif op in (b"TJ", b"Tj") and font in metrics:
-                table, default = metrics[font]
-                items = operands[0] if op == b"TJ" else [operands[0]]
-                for item in items:
-                    if isinstance(item, (bytes, str)) or hasattr(item, "original_bytes"):
-                        data = item.original_bytes if hasattr(item, "original_bytes") else bytes(item, "latin-1")
-                        for k in range(0, len(data) - 1, 2):
-                            cid = data[k] << 8 | data[k + 1]
-                            advance = (table.get(cid, default) / 1000 * size + tc) * tz
-                            start = _multiply(_multiply([1, 0, 0, 1, 0, 0], tm), ctm)
-                            end = _multiply(_multiply([1, 0, 0, 1, advance, 0], tm), ctm)
-                            if table.get(cid, default) > 0:
-                                boxes.append((min(start[4], end[4]), max(start[4], end[4]), start[5]))
-                            tm = _multiply([1, 0, 0, 1, advance, 0], tm)
-                    else:
-                        tm = _multiply([1, 0, 0, 1, -float(item) / 1000 * size * tz, 0], tm)
+        _walk(page.get_contents(), page["/Resources"], [1, 0, 0, 1, 0, 0], reader, boxes)
         pages.append(boxes)
     return pages

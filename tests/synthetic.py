@@ -41,3 +41,25 @@ def make_quarters(folder: Path, year_start: int = 2012, quarters=(1, 2, 3, 4)) -
         path.write_text(quarter_text(year_start, q, seed_text), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def typed_table(rows: int, departments: int = 40) -> bytes:
+    """A SYNTHETIC typed KPI table of ``rows`` indicators over ``departments`` departments, in the shape of the
+    Anytown example layout (``data/layouts/anytown_synthetic.toml``), labelled synthetic in its first line."""
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    out = csv.writer(buffer, lineterminator="\r\n")
+    out.writerow([f"SYNTHETIC TEST DATA - a {rows:,}-row KPI table made by tests/synthetic.py; not council figures"])
+    out.writerow(["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is",
+                  "RAG", "Commentary"])
+    words = ["Green", "Amber", "Red", "Data only"]
+    for i in range(rows):
+        target = 1000 + i % 97
+        spread = (i * 37) % 701 - 350  # -350 .. +350 around the target, so variances range from -35% to +35%
+        out.writerow([f"KPI{i:05d}", f"Synthetic indicator {i}", f"Department {i % departments}", f"{target:,}",
+                      f"{target - 20 + i % 41:,}", "Pending" if i % 50 == 0 else f"{target + spread:,}",
+                      "%" if i % 3 == 0 else "", "High" if i % 2 else "Low", words[(i + i // departments) % 4],
+                      f"Commentary for indicator {i}, with a sentence or two about progress this quarter."])
+    return buffer.getvalue().encode("utf-8")

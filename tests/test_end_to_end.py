@@ -251,6 +251,46 @@ def test_an_unreadable_previous_period_does_not_stop_the_next(tmp_path):
            "be read" in text
 
 
+@pytest.fixture(scope="module")
+def synthetic_year(tmp_path_factory):
+    """The Q4 report of a SYNTHETIC four-quarter year: it reads Q1-Q3 for the trend and repeat misses."""
+    from synthetic import make_quarters
+
+    folder = tmp_path_factory.mktemp("synthetic-year")
+    q4 = make_quarters(folder / "raw")[-1]
+    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--year", "2012/13", "--quarter", "Q4", "--input", str(q4),
+                           "--out", str(folder / "out")], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return folder / "out" / "2012-13" / "Q4"
+
+
+@pytest.mark.parametrize("name", ["period", "synthetic_year"])
+def test_no_heading_or_table_caption_is_left_at_the_foot_of_a_page_and_no_text_prints_below_8_pt(name, request):
+    """Before: a theme's caption stood at the foot of a page with its table on the next, and chart labels
+    printed at 6.5 pt."""
+    import html as html_module
+
+    from pdf_layout import glyph_boxes
+
+    folder = request.getfixturevalue(name)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    titles = {" ".join(html_module.unescape(re.sub(r"<[^>]+>", "", t)).split())
+              for t in re.findall(r"<(?:h[2-4]|caption)\b[^>]*>(.*?)</(?:h[2-4]|caption)>", html, re.S)}
+    assert len(titles) > 20
+    pages = [[" ".join(line.split()) for line in page.extract_text().splitlines()]
+             for page in PdfReader(folder / "report.pdf").pages]
+    running = {line for line in pages[1] if sum(line in page for page in pages) > len(pages) / 2}  # the header
+    assert running, "the running header was not found"
+    feet = []
+    for number, lines in enumerate(pages, start=1):
+        body = [line for line in lines if line and line not in running and not re.fullmatch(r"Page \d+ of \d+", line)]
+        if body and any(body[-1] == t or (len(body[-1]) > 12 and t.endswith(body[-1])) for t in titles):
+            feet.append((number, body[-1]))
+    assert feet == []
+    sizes = [size for page in glyph_boxes(folder / "report.pdf") for *_, size in page]
+    assert len(sizes) > 10000 and min(sizes) >= 7.99
+
+
 def test_no_character_of_the_pdf_lies_outside_the_printable_area(period):
     """Before: the 11-column figures table reached 592 pt of the 595 pt A4 page, so a printed pack lost its
     Source column. Every glyph must lie within the 14 mm side margins of the stylesheet's @page."""
@@ -259,7 +299,7 @@ def test_no_character_of_the_pdf_lies_outside_the_printable_area(period):
     left, right = 14 * MM, 595.28 - 14 * MM
     outside = []
     for number, boxes in enumerate(glyph_boxes(period / "report.pdf"), start=1):
-        for x0, x1, y in boxes:
+        for x0, x1, y, _ in boxes:
             if x0 < left - 0.5 or x1 > right + 0.5:
                 outside.append((number, round(x0, 1), round(x1, 1), round(y)))
     assert outside == [], f"{len(outside)} glyphs outside the margins, first: {outside[:5]}"
@@ -277,6 +317,6 @@ def test_every_section_starts_a_page_and_only_a_page_before_a_section_is_half_em
     for title in titles:
         assert any(title in top for top in tops), f"section {title!r} does not start a page"
     for number, boxes in enumerate(glyph_boxes(period / "report.pdf"), start=1):
-        body = [y for _, _, y in boxes if 60 < y < 800]  # without the running header and the page number
+        body = [y for _, _, y, _ in boxes if 60 < y < 800]  # without the running header and the page number
         if number < len(texts) and body and min(body) > 841.89 / 2:
             assert any(title in tops[number] for title in titles), f"page {number} is more than half empty"

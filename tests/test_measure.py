@@ -146,3 +146,13 @@ def test_off_track_streak_counts_consecutive_periods_and_says_when_it_may_be_lon
     assert list(streak["off_track_at_least"]) == [True, False, False, False, False]  # 1.1: off in every period read
     alone = measure.off_track_streak(now, [])
     assert list(alone["off_track_periods"]) == [1, 1, 1, 0, 1] and not alone["off_track_at_least"].any()
+
+
+def test_most_off_track_keeps_the_groups_with_most_off_track_and_the_whole_table_when_it_fits():
+    table = pd.DataFrame({"Green": [5, 0, 1, 2], "Amber": [1, 2, 0, 1], "Red": [0, 1, 3, 0], "Not assessed": [0, 0, 0, 9]},
+                         index=pd.Index(["A", "B", "C", "D"], name="directorate"))
+    table["Total"] = table.sum(axis=1)
+    labels = {1: "Green", 3: "Amber", 4: "Red"}
+    assert list(measure.most_off_track(table, 2, labels).index) == ["C", "B"]  # 3 off track each; C has 4 in all
+    assert list(measure.most_off_track(table, 3, labels).index) == ["C", "B", "D"]  # then D (1 off, 12 in all) before A (1, 6)
+    assert list(measure.most_off_track(table, 4, labels).index) == ["A", "B", "C", "D"]  # fits: the table's order

@@ -1,9 +1,13 @@
 """report: escaped HTML pieces; no text from an export reaches a report as live markup."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from pipeline import report
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_table_escapes_cells_and_has_caption_and_header_scopes():
@@ -162,7 +166,7 @@ def test_the_title_page_leaves_the_hashes_to_the_provenance_appendix():
     """Before: the committee's title page opened with a SHA-256."""
     html = report.title_page("Anytown Borough Council", "Council Plan 2011/12", "2011/12 year end", "x.tsv",
                              "a" * 64).markup
-    assert "a" * 64 not in html and "SHA-256" in html and 'href="#provenance"' in html
+    assert "a" * 64 not in html and "SHA-256" in html and 'href="#appendix-provenance"' in html
 
 
 def test_key_messages_name_directorates_in_full_when_the_names_are_given():
@@ -171,3 +175,68 @@ def test_key_messages_name_directorates_in_full_when_the_names_are_given():
              "not_assessed": 0, "no_figures": 0, "reasons": []}
     html = report.key_messages(facts, None, None, {"RES": "Resources"}).markup
     assert "and Resources (RES, 1) by directorate." in html
+
+
+def _print_alone(markup: str) -> bytes:
+    """``markup`` printed as the report prints it: its stylesheet, A4, WeasyPrint."""
+    from pipeline import render
+
+    css = (ROOT / "pipeline" / "templates" / "council" / "static" / "report.css").read_text(encoding="utf-8")
+    return render.html_to_pdf(f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>t</title>'
+                              f"<style>{css}</style></head><body><main>{markup}</main></body></html>")
+
+
+def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt_or_more(tmp_path):
+    """Before: the variance chart drew every indicator (labels of 6.5 pt, about 7 px, and cut mid-word), and a
+    status chart with 40 directorates grew to 18 inches and was shrunk to half size on paper."""
+    import dataclasses
+    import re
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pdf_layout import MM, glyph_boxes
+    from synthetic import typed_table
+
+    from pipeline import charts, measure
+    from pipeline.run import load_period
+
+    export = tmp_path / "anytown_2024-25_Q2.synthetic.csv"
+    export.write_bytes(typed_table(1000, departments=40))
+    data = load_period("2024/25", "Q2", str(export), "", str(ROOT / "data" / "layouts" / "anytown_synthetic.toml"))
+    indicators, labels = data.indicators, data.layout.labels
+    by_directorate = measure.status_by(indicators, "directorate", labels)
+    assert len(by_directorate) == 40
+    status = report.status_chart(by_directorate, "directorate", "status_by_directorate.svg", labels)
+    variance = report.variance_chart(indicators)
+
+    # the status chart: the 18 directorates with the most off track, most first; the table keeps all 40
+    drawn = re.findall(r">(Department \d+)<", status.svg)
+    off = by_directorate["Amber"] + by_directorate["Red"]
+    assert len(drawn) == charts.MAX_STATUS_GROUPS == 18
+    assert [int(off[d]) for d in drawn] == sorted(off, reverse=True)[:18]
+    assert status.table.markup.count('<th scope="row">Department ') == 40
+    assert "The 18 directorates with the most indicators off track, of 40 directorates" in status.caption
+    # the variance chart: the 48 furthest below target of every indicator with a variance
+    better = sorted(charts.better_pct(float(v), p) for v, p, r in zip(indicators["variance_pct"], indicators["polarity"], indicators["rag"])
+                    if pd.notna(v) and r != "")
+    shown = [float(v) for v in re.findall(r">([+-]\d+\.\d)%<", variance.svg)]
+    assert len(shown) == charts.MAX_VARIANCE_BARS == 48
+    assert sorted(shown) == [round(b, 1) for b in better[:48]]
+    assert f"of {len(better)} with a variance" in variance.caption
+
+    pdf = tmp_path / "charts.pdf"
+    pdf.write_bytes(_print_alone("".join(dataclasses.replace(c, table=None).markup() for c in (status, variance))))
+    boxes = [box for page in glyph_boxes(pdf) for box in page]
+    assert len(boxes) > 1000  # the charts' text is there to measure
+    assert min(size for *_, size in boxes) >= 7.99
+    assert all(14 * MM - 0.5 <= x0 and x1 <= 595.28 - 14 * MM + 0.5 for x0, x1, _, _ in boxes)
+
+
+def test_chart_labels_are_cut_at_a_word_never_inside_one():
+    measure_text = "Percentage of people who feel safe in their local area at night"
+    assert report._short(measure_text) == "Percentage of people who feel safe in\u2026"
+    assert report._short("one two three", 7) == "one two\u2026"
+    assert report._short("short", 42) == "short"
+    from pipeline import charts
+
+    assert charts._wrap("Children, Education and Social Care Directorate", 12).split("\n")[0] == "Children,"
