@@ -1,18 +1,36 @@
 # Two commands do everything on a fresh Debian machine with Python 3.11:
 #   make report   set up .venv (when missing or out of date) and render the default report
-#   make test     set up .venv and run every test
+#   make test     set up .venv and run every test (ruff, the notebook-output check, pytest and nbval)
+# And for the analyst and the maintainer:
+#   make lab      open JupyterLab on notebooks/ (saving there keeps notebooks free of outputs)
+#   make lock     regenerate requirements.lock (with hashes) from pyproject.toml, and environment.yml from it
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test venv clean browser
+.PHONY: report test lint venv clean browser lab lock
 
 report: $(STAMP)
 	$(BIN)/python -m pipeline run
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# Lint and format check (ruff, configured in pyproject.toml), and no notebook in the repo holds outputs.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pipeline.notebooks --check notebooks
+
+# JupyterLab with the repo's server config (jupyter_server_config.py): its save hook strips outputs.
+lab: $(STAMP)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --notebook-dir=notebooks
+
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --all-extras --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/python tools/environment_yml.py
 
 # The accessibility tests drive Debian's Chromium (Playwright never downloads a browser here).
 # As root (CI, a fresh Debian machine) it is installed when missing; otherwise those tests say why they skip.
@@ -27,7 +45,7 @@ venv: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 

@@ -101,11 +101,14 @@ def table_time(rows: int, repeat: int) -> tuple[int, float, float]:
     layout = parse_layout(layout_path.read_bytes(), layout_path.name)
 
     def once(path):
-        return table.clean_table(ingest.parse_export(ingest.read_bytes(path), path.name), path.name, layout)[0].indicators
+        return table.clean_table(ingest.parse_export(ingest.read_bytes(path), path.name), path.name, layout)[
+            0
+        ].indicators
 
     with tempfile.TemporaryDirectory() as tmp:
-        return _times(Path(tmp) / "anytown_2024-25_Q2.csv", typed_table(rows), once, {"layout_path": layout_path},
-                      repeat)
+        return _times(
+            Path(tmp) / "anytown_2024-25_Q2.csv", typed_table(rows), once, {"layout_path": layout_path}, repeat
+        )
 
 
 def render_comparisons(repeat: int) -> list[tuple]:
@@ -114,10 +117,20 @@ def render_comparisons(repeat: int) -> list[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         empty = tmp / "empty.ipynb"
-        empty.write_text(json.dumps({"cells": [], "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                     "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}))
-        bare = wall([PY, "-m", "papermill", str(empty), str(tmp / "empty_out.ipynb"), "-k", "python3",
-                     "--no-progress-bar"], repeat)
+        empty.write_text(
+            json.dumps(
+                {
+                    "cells": [],
+                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                }
+            )
+        )
+        bare = wall(
+            [PY, "-m", "papermill", str(empty), str(tmp / "empty_out.ipynb"), "-k", "python3", "--no-progress-bar"],
+            repeat,
+        )
         full = wall([PY, "-m", "pipeline", "run", "--force", "--out", str(tmp / "out1")], repeat)
         rows.append(("full period vs bare papermill (empty notebook)", full, bare, 1.5))
 
@@ -125,15 +138,78 @@ def render_comparisons(repeat: int) -> list[tuple]:
         make_quarters(raw, quarters=(1, 2, 3, 4))
         one_raw = tmp / "one"
         make_quarters(one_raw, quarters=(1,))
-        one = wall([PY, "-m", "pipeline", "batch", "--raw", str(one_raw), "--out", str(tmp / "out2"), "--jobs", "1",
-                    "--force", "--register", str(EMPTY_REGISTER)], repeat)
-        four = wall([PY, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp / "out3"), "--jobs", "2",
-                     "--force", "--register", str(EMPTY_REGISTER)], repeat)
+        one = wall(
+            [
+                PY,
+                "-m",
+                "pipeline",
+                "batch",
+                "--raw",
+                str(one_raw),
+                "--out",
+                str(tmp / "out2"),
+                "--jobs",
+                "1",
+                "--force",
+                "--register",
+                str(EMPTY_REGISTER),
+            ],
+            repeat,
+        )
+        four = wall(
+            [
+                PY,
+                "-m",
+                "pipeline",
+                "batch",
+                "--raw",
+                str(raw),
+                "--out",
+                str(tmp / "out3"),
+                "--jobs",
+                "2",
+                "--force",
+                "--register",
+                str(EMPTY_REGISTER),
+            ],
+            repeat,
+        )
         rows.append(("batch of 4 periods on 2 cores vs one period", four, one, 2.6))
-        first = wall([PY, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp / "out4"), "--jobs", "2",
-                      "--force", "--register", str(EMPTY_REGISTER)], 1)
-        second = wall([PY, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp / "out4"), "--jobs", "2",
-                       "--register", str(EMPTY_REGISTER)], repeat)
+        first = wall(
+            [
+                PY,
+                "-m",
+                "pipeline",
+                "batch",
+                "--raw",
+                str(raw),
+                "--out",
+                str(tmp / "out4"),
+                "--jobs",
+                "2",
+                "--force",
+                "--register",
+                str(EMPTY_REGISTER),
+            ],
+            1,
+        )
+        second = wall(
+            [
+                PY,
+                "-m",
+                "pipeline",
+                "batch",
+                "--raw",
+                str(raw),
+                "--out",
+                str(tmp / "out4"),
+                "--jobs",
+                "2",
+                "--register",
+                str(EMPTY_REGISTER),
+            ],
+            repeat,
+        )
         rows.append(("second batch, nothing changed vs first batch", second, first, 0.15))
     return rows
 
@@ -148,10 +224,10 @@ def main() -> int:
     scaling = [clean_time(k, args.repeat) for k in (10, 20, 41, 83)]
     n10k, clean10k, prepare10k = scaling[-1]
     rows.append((f"cleaning {n10k:,} indicators (seed repeated) vs 2 s", clean10k, 2.0, 1.0))
-    rows.append((f"  the same with figures and assessment vs 2 s", prepare10k, 2.0, 1.0))
+    rows.append(("  the same with figures and assessment vs 2 s", prepare10k, 2.0, 1.0))
     n_table, table_clean, table_prepare = table_time(10_000, args.repeat)
     rows.append((f"typed KPI table of {n_table:,} rows through a layout vs 1 s", table_clean, 1.0, 1.0))
-    rows.append((f"  the same with figures, register and assessment vs 1 s", table_prepare, 1.0, 1.0))
+    rows.append(("  the same with figures, register and assessment vs 1 s", table_prepare, 1.0, 1.0))
 
     print(f"{'comparison':<55} {'measured s':>10} {'against s':>10} {'ratio':>7} {'aim':>6}")
     for name, measured, against, aim in rows:
@@ -159,14 +235,21 @@ def main() -> int:
         print(f"{name:<55} {measured:>10.2f} {against:>10.2f} {ratio:>7.2f} {'<=' if ratio <= aim else '> '}{aim:>4}")
     print("\ntime by size: ingest and clean | with figures and assessment")
     for n, c, t in scaling:
-        print(f"  {n:>6,} indicators: {c:6.3f} s ({c / n * 1000:.3f} ms each) | {t:6.3f} s ({t / n * 1000:.3f} ms each)")
+        print(
+            f"  {n:>6,} indicators: {c:6.3f} s ({c / n * 1000:.3f} ms each) | {t:6.3f} s ({t / n * 1000:.3f} ms each)"
+        )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps({"comparisons": [dict(zip(("name", "measured_s", "against_s", "aim"), r))
-                                                                 for r in rows],
-                                                 "scaling": [{"indicators": n, "clean_s": c, "prepare_s": t}
-                                                             for n, c, t in scaling]},
-                                                indent=2) + "\n")
+    (out / "latest.json").write_text(
+        json.dumps(
+            {
+                "comparisons": [dict(zip(("name", "measured_s", "against_s", "aim"), r)) for r in rows],
+                "scaling": [{"indicators": n, "clean_s": c, "prepare_s": t} for n, c, t in scaling],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return 0
 
 

@@ -4,13 +4,56 @@ The public API is what the command line and the notebooks call; everything
 else lives in the stage modules.
 """
 
-from .audit import reproduce, verify
-from .batch import BatchResult, run_batch
 from .errors import InputError, ManifestError, NotAnExportError, OutputError, PipelineError, RenderError, UsageError
-from .run import PeriodData, PlanData, RunResult, clean_file, load_period, load_plan, prepare, run_period, run_plan
+
+# The rest of the API is imported when first used, so that `python -m pipeline.<module>` and a run taken from
+# the cache do not import pandas, matplotlib and nbconvert for nothing.
+_LAZY = {
+    "reproduce": "audit",
+    "verify": "audit",
+    "BatchResult": "batch",
+    "run_batch": "batch",
+    "PeriodData": "run",
+    "PlanData": "run",
+    "RunResult": "run",
+    "clean_file": "run",
+    "load_period": "run",
+    "load_plan": "run",
+    "prepare": "run",
+    "run_period": "run",
+    "run_plan": "run",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
-    "InputError", "ManifestError", "NotAnExportError", "OutputError", "PipelineError", "RenderError", "UsageError",
-    "PeriodData", "PlanData", "RunResult", "BatchResult",
-    "clean_file", "load_period", "load_plan", "prepare", "run_period", "run_plan", "run_batch", "verify", "reproduce",
+    "InputError",
+    "ManifestError",
+    "NotAnExportError",
+    "OutputError",
+    "PipelineError",
+    "RenderError",
+    "UsageError",
+    "PeriodData",
+    "PlanData",
+    "RunResult",
+    "BatchResult",
+    "clean_file",
+    "load_period",
+    "load_plan",
+    "prepare",
+    "run_period",
+    "run_plan",
+    "run_batch",
+    "verify",
+    "reproduce",
 ]

@@ -73,11 +73,15 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
         path = locate_input(entry["path"], root, inputs_dir)
         if path is None:
             where = " (or pass --inputs DIR holding it)" if inputs_dir is None else f" or in {inputs_dir}"
-            raise ManifestError(f"input {entry['path']} listed in the manifest is missing; restore it to reproduce"
-                                + where, folder)
+            raise ManifestError(
+                f"input {entry['path']} listed in the manifest is missing; restore it to reproduce" + where, folder
+            )
         if manifest.sha256(path.read_bytes()) != entry["sha256"]:
-            raise ManifestError(f"input {entry['path']} has changed since the report was made (SHA-256 differs); "
-                                "restore the original to reproduce", folder)
+            raise ManifestError(
+                f"input {entry['path']} has changed since the report was made (SHA-256 differs); "
+                "restore the original to reproduce",
+                folder,
+            )
         located[entry["path"]] = path
     current_env = manifest.environment()
     notes = environment_differences(recorded.get("environment") or {}, current_env)
@@ -87,16 +91,32 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
 
     with tempfile.TemporaryDirectory(prefix="council-reproduce-") as tmp:
         if plan:
-            result = run_plan(where(params["plan_path"]), params["year"], params["quarter"],
-                              out_root=Path(tmp) / "outputs", force=True)
+            result = run_plan(
+                where(params["plan_path"]),
+                params["year"],
+                params["quarter"],
+                out_root=Path(tmp) / "outputs",
+                force=True,
+            )
         else:
             register = where(params["register_path"]) if params.get("register_path") else None
             layout = where(params["layout_path"]) if params.get("layout_path") else None
-            result = run_period(params["year"], params["quarter"], input_path=where(params["input_path"]),
-                                out_root=Path(tmp) / "outputs", processed_root=Path(tmp) / "processed", force=True,
-                                register_path=register, layout_path=layout, council=params.get("council", ""))
-        again = {p.relative_to(result.out_dir).as_posix(): manifest.sha256(p.read_bytes())
-                 for p in result.out_dir.rglob("*") if p.is_file()}
+            result = run_period(
+                params["year"],
+                params["quarter"],
+                input_path=where(params["input_path"]),
+                out_root=Path(tmp) / "outputs",
+                processed_root=Path(tmp) / "processed",
+                force=True,
+                register_path=register,
+                layout_path=layout,
+                council=params.get("council", ""),
+            )
+        again = {
+            p.relative_to(result.out_dir).as_posix(): manifest.sha256(p.read_bytes())
+            for p in result.out_dir.rglob("*")
+            if p.is_file()
+        }
         remade = manifest.read(result.out_dir)
     files = []
     for entry in sorted(recorded["outputs"], key=lambda o: o["path"]):
@@ -105,8 +125,10 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
             files.append((name, "not produced"))
         else:
             files.append((name, "matches" if again[name] == entry["sha256"] else "differs"))
-    files += [(name, "new output") for name in sorted(set(again) - {o["path"] for o in recorded["outputs"]}
-                                                       - {manifest.MANIFEST})]
+    files += [
+        (name, "new output")
+        for name in sorted(set(again) - {o["path"] for o in recorded["outputs"]} - {manifest.MANIFEST})
+    ]
     check = Check(files, notes)
     if not check.ok:
         check.reasons = differences(recorded, remade)
@@ -119,19 +141,26 @@ def differences(recorded: dict, remade: dict) -> list[str]:
     reasons = []
     before, now = recorded.get("pipeline") or {}, remade.get("pipeline") or {}
     if before.get("code_digest") != now.get("code_digest"):
-        reasons.append(f"code digest: the pipeline's code, templates, notebooks or lock changed "
-                       f"({str(before.get('code_digest'))[:12]} in the manifest, {str(now.get('code_digest'))[:12]} now)")
+        reasons.append(
+            f"code digest: the pipeline's code, templates, notebooks or lock changed "
+            f"({str(before.get('code_digest'))[:12]} in the manifest, {str(now.get('code_digest'))[:12]} now)"
+        )
     if before.get("git_commit") != now.get("git_commit"):
-        reasons.append(f"git commit: {before.get('git_commit') or 'none'} in the manifest, {now.get('git_commit') or 'none'} now")
+        reasons.append(
+            f"git commit: {before.get('git_commit') or 'none'} in the manifest, {now.get('git_commit') or 'none'} now"
+        )
     if before.get("version") != now.get("version"):
         reasons.append(f"pipeline version: {before.get('version')} in the manifest, {now.get('version')} now")
     env_before, env_now = recorded.get("environment") or {}, remade.get("environment") or {}
     if env_before.get("python") != env_now.get("python"):
         reasons.append(f"Python: {env_before.get('python')} in the manifest, {env_now.get('python')} now")
-    changed = environment_differences({"packages": env_before.get("packages") or {}},
-                                      {"python": "", "packages": env_now.get("packages") or {}})
+    changed = environment_differences(
+        {"packages": env_before.get("packages") or {}}, {"python": "", "packages": env_now.get("packages") or {}}
+    )
     if changed:
-        reasons.append(f"packages: {len(changed)} differ ({'; '.join(changed[:5])}{'; ...' if len(changed) > 5 else ''})")
+        reasons.append(
+            f"packages: {len(changed)} differ ({'; '.join(changed[:5])}{'; ...' if len(changed) > 5 else ''})"
+        )
     if recorded.get("inputs") != remade.get("inputs"):
         reasons.append("inputs: the files read differ from the manifest's")
     if recorded.get("parameters") != remade.get("parameters"):
@@ -147,5 +176,7 @@ def environment_differences(recorded: dict, current: dict) -> list[str]:
     before, now = recorded.get("packages") or {}, current["packages"]
     for name in sorted(set(before) | set(now)):
         if before.get(name) != now.get(name):
-            notes.append(f"{name} {now.get(name, 'not installed')} here, {before.get(name, 'not installed')} in the manifest")
+            notes.append(
+                f"{name} {now.get(name, 'not installed')} here, {before.get(name, 'not installed')} in the manifest"
+            )
     return notes

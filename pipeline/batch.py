@@ -31,14 +31,23 @@ class BatchResult:
         return not self.failed
 
 
-def _one(period: Period, path: Path, out_root: Path, force: bool, register_path, layout_path=None,
-         council: str = "") -> tuple[Period, str, str]:
+def _one(
+    period: Period, path: Path, out_root: Path, force: bool, register_path, layout_path=None, council: str = ""
+) -> tuple[Period, str, str]:
     """Render one period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
     from .run import run_period
 
     try:
-        result = run_period(period.year_label, period.quarter_label, input_path=path, out_root=out_root, force=force,
-                            register_path=register_path, layout_path=layout_path, council=council)
+        result = run_period(
+            period.year_label,
+            period.quarter_label,
+            input_path=path,
+            out_root=out_root,
+            force=force,
+            register_path=register_path,
+            layout_path=layout_path,
+            council=council,
+        )
     except PipelineError as exc:
         return period, "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - one broken period must not stop the batch; the reason is reported
@@ -46,11 +55,17 @@ def _one(period: Period, path: Path, out_root: Path, force: bool, register_path,
     return period, "rendered" if result.rendered else "cached", ""
 
 
-def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = None, jobs: int | None = None,
-              force: bool = False, register_path: str | Path | None = None,
-              on_done: Callable[[Period, str, str], None] = lambda period, outcome, reason: None,
-              on_start: Callable[[int], None] = lambda total: None, layout_path: str | Path | None = None,
-              council: str = "") -> BatchResult:
+def run_batch(
+    raw_dir: str | Path | None = None,
+    out_root: str | Path | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    register_path: str | Path | None = None,
+    on_done: Callable[[Period, str, str], None] = lambda period, outcome, reason: None,
+    on_start: Callable[[int], None] = lambda total: None,
+    layout_path: str | Path | None = None,
+    council: str = "",
+) -> BatchResult:
     """Render every period with an export in ``raw_dir`` (default ``data/raw/``) into ``out_root``.
 
     ``jobs`` worker processes (default: the number of cores); ``on_done(period, outcome, reason)`` is
@@ -85,8 +100,9 @@ def run_batch(raw_dir: str | Path | None = None, out_root: str | Path | None = N
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(jobs, len(work)) or 1, mp_context=context) as pool:
-        futures = [pool.submit(_one, period, path, out, force, register_path, layout_path, council)
-                   for period, path in work]
+        futures = [
+            pool.submit(_one, period, path, out, force, register_path, layout_path, council) for period, path in work
+        ]
         for future in as_completed(futures):
             period, outcome, reason = future.result()
             if outcome == "failed":

@@ -37,8 +37,16 @@ def status_styles(labels: dict | None = None) -> dict:
         return STATUS_STYLE
     styles = {label: CODE_STYLE[code] | {"short": label} for code, label in labels.items()}
     return styles | {NOT_ASSESSED: NOT_ASSESSED_STYLE}
-_SVG_RC = {"svg.hashsalt": "council-plan-report", "svg.fonttype": "none", "font.family": "DejaVu Sans",
-           "font.size": 10, "hatch.linewidth": 0.6, "axes.titlesize": 11}
+
+
+_SVG_RC = {
+    "svg.hashsalt": "council-plan-report",
+    "svg.fonttype": "none",
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "hatch.linewidth": 0.6,
+    "axes.titlesize": 11,
+}
 WIDTH_IN = 7.0  # fits the A4 text column of the PDF (182 mm)
 # The print stylesheet shrinks a chart taller than 235 mm (9.25 in) to fit a page with its caption; at most
 # this height a chart prints at its own size, so a label drawn at LABEL_PT prints at LABEL_PT.
@@ -55,8 +63,9 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
     ``MAX_STATUS_GROUPS`` rows, so that every label prints at ``LABEL_PT``.
     """
     if len(table) > MAX_STATUS_GROUPS:
-        raise ValueError(f"{len(table)} bars do not fit one readable chart (at most {MAX_STATUS_GROUPS}); "
-                         "choose which to draw")
+        raise ValueError(
+            f"{len(table)} bars do not fit one readable chart (at most {MAX_STATUS_GROUPS}); choose which to draw"
+        )
     styles = status_styles(labels)
     statuses = [c for c in styles if c in table.columns]
     groups = list(table.index)
@@ -69,13 +78,28 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
         for status in statuses:
             style = styles[status]
             values = table[status]
-            bars = ax.barh(positions, values, left=left, color=style["color"], hatch=style["hatch"],
-                           edgecolor="#333333", linewidth=0.5, label=status)
+            bars = ax.barh(
+                positions,
+                values,
+                left=left,
+                color=style["color"],
+                hatch=style["hatch"],
+                edgecolor="#333333",
+                linewidth=0.5,
+                label=status,
+            )
             for bar, value in zip(bars, values):
                 if value and bar.get_width() >= 0.9:
-                    ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(value),
-                            ha="center", va="center", fontsize=LABEL_PT, color=style["text"],
-                            bbox={"boxstyle": "round,pad=0.15", "facecolor": style["color"], "edgecolor": "none"})
+                    ax.text(
+                        bar.get_x() + bar.get_width() / 2,
+                        bar.get_y() + bar.get_height() / 2,
+                        str(value),
+                        ha="center",
+                        va="center",
+                        fontsize=LABEL_PT,
+                        color=style["text"],
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": style["color"], "edgecolor": "none"},
+                    )
             left = left + values
         ax.set_yticks(list(positions), [_wrap(str(g), 30) for g in groups], fontsize=LABEL_PT)
         ax.invert_yaxis()
@@ -84,8 +108,10 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(_wrap(title, 60), loc="left", fontweight="bold")
-        handles = [Patch(facecolor=styles[s]["color"], hatch=styles[s]["hatch"], edgecolor="#333333",
-                         linewidth=0.5, label=s) for s in statuses]
+        handles = [
+            Patch(facecolor=styles[s]["color"], hatch=styles[s]["hatch"], edgecolor="#333333", linewidth=0.5, label=s)
+            for s in statuses
+        ]
         fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT)
         fig.tight_layout(rect=(0, 0.55 / height, 1, 1))
     return fig
@@ -149,8 +175,14 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
             style = RAG_STYLE[rag]
             ax.barh(pos, value, color=style["color"], hatch=style["hatch"], edgecolor="#333333", linewidth=0.5)
             text = f"{raw:+.1f}%"
-            ax.text(value + (2 if value >= 0 else -2), pos, text, va="center", ha="left" if value >= 0 else "right",
-                    fontsize=bar_font)
+            ax.text(
+                value + (2 if value >= 0 else -2),
+                pos,
+                text,
+                va="center",
+                ha="left" if value >= 0 else "right",
+                fontsize=bar_font,
+            )
         ax.axvline(0, color="#333333", linewidth=0.8)
         ax.set_yticks(positions, list(rows["label"]), fontsize=bar_font)
         ax.set_ylim(n - 0.5, -0.5)
@@ -159,8 +191,10 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
         ax.set_xlabel("% of target: right of 0 is better (bars stop at \u00b1100%)")
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(_wrap(title, 44), loc="left", fontweight="bold")
-        handles = [Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="#333333", linewidth=0.5, label=s["label"])
-                   for s in RAG_STYLE.values()]
+        handles = [
+            Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="#333333", linewidth=0.5, label=s["label"])
+            for s in RAG_STYLE.values()
+        ]
         fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT)
         fig.tight_layout(rect=(0, 0.45 / height, 1, 1))
     return fig
@@ -168,9 +202,13 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
 
 def variance_bars_alt(rows: pd.DataFrame) -> str:
     """The text alternative of ``variance_bars``: every indicator's variance and RAG in words."""
-    parts = [f"{label}: {value:+.1f}% ({rag})" for label, value, rag in zip(rows["ref"], rows["better_pct"], rows["rag"])]
-    return (f"Diverging bar chart of variance from target for {len(parts)} indicators, as % of the target, "
-            "positive meaning better than target. " + "; ".join(parts) + ".")
+    parts = [
+        f"{label}: {value:+.1f}% ({rag})" for label, value, rag in zip(rows["ref"], rows["better_pct"], rows["rag"])
+    ]
+    return (
+        f"Diverging bar chart of variance from target for {len(parts)} indicators, as % of the target, "
+        "positive meaning better than target. " + "; ".join(parts) + "."
+    )
 
 
 TIMELINE_STYLE = {  # state -> marker, colour (shape and colour both tell the state)
@@ -192,15 +230,25 @@ def timeline(rows: pd.DataFrame, period_start, period_end, title: str) -> Figure
         height = min(1.8 + 0.32 * max(len(labels), 1), MAX_HEIGHT_IN)
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
-        ax.axvspan(mdates.date2num(period_start), mdates.date2num(period_end), color="#DDDDDD", zorder=0,
-                   label="the period")
+        ax.axvspan(
+            mdates.date2num(period_start), mdates.date2num(period_end), color="#DDDDDD", zorder=0, label="the period"
+        )
         for state, (marker, colour) in TIMELINE_STYLE.items():
             part = rows[rows["state"] == state]
             if part.empty:
                 continue
             ys = [labels.index(p) for p in part["priority_label"]]
-            ax.scatter([mdates.date2num(d) for d in part["due"]], ys, marker=marker, s=36, color=colour,
-                       edgecolor="#333333", linewidth=0.5, zorder=3, label=state.capitalize())
+            ax.scatter(
+                [mdates.date2num(d) for d in part["due"]],
+                ys,
+                marker=marker,
+                s=36,
+                color=colour,
+                edgecolor="#333333",
+                linewidth=0.5,
+                zorder=3,
+                label=state.capitalize(),
+            )
         ax.set_yticks(range(len(labels)), [_wrap(label, 34) for label in labels], fontsize=LABEL_PT)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
@@ -222,9 +270,12 @@ def timeline_alt(rows: pd.DataFrame, period_label: str) -> str:
     parts = []
     for label, group in rows.groupby("priority_label", sort=False):
         states = ", ".join(f"{n} {s}" for s, n in group["state"].value_counts().items())
-        parts.append(f"{label}: {len(group)} milestones from {min(group['due']):%B %Y} to {max(group['due']):%B %Y} "
-                     f"({states})")
-    return f"Timeline of dated milestones by development priority, with {period_label} shaded. " + "; ".join(parts) + "."
+        parts.append(
+            f"{label}: {len(group)} milestones from {min(group['due']):%B %Y} to {max(group['due']):%B %Y} ({states})"
+        )
+    return (
+        f"Timeline of dated milestones by development priority, with {period_label} shaded. " + "; ".join(parts) + "."
+    )
 
 
 def budget_bars(changes: pd.DataFrame, title: str) -> Figure:
@@ -236,7 +287,9 @@ def budget_bars(changes: pd.DataFrame, title: str) -> Figure:
         bars = ax.bar(positions, changes["amount"], color="#0072B2", edgecolor="#333333", linewidth=0.5)
         for bar, amount, change, pct in zip(bars, changes["amount"], changes["change"], changes["change_pct"]):
             text = f"£{amount:,.0f}" + ("" if pd.isna(change) else f"\n{change:+,.0f} ({pct:+.1f}%)")
-            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center", va="bottom", fontsize=LABEL_PT)
+            ax.text(
+                bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center", va="bottom", fontsize=LABEL_PT
+            )
         ax.set_xticks(list(positions), list(changes["year"]))
         ax.set_ylim(0, float(changes["amount"].max()) * 1.25)
         ax.yaxis.set_major_formatter(lambda v, _: f"£{v / 1e6:.1f}m")
@@ -247,6 +300,8 @@ def budget_bars(changes: pd.DataFrame, title: str) -> Figure:
 
 
 def budget_bars_alt(changes: pd.DataFrame, line: str) -> str:
-    parts = [f"{y} £{a:,.0f}" + ("" if pd.isna(c) else f" ({c:+,.0f} on the year before)")
-             for y, a, c in zip(changes["year"], changes["amount"], changes["change"])]
+    parts = [
+        f"{y} £{a:,.0f}" + ("" if pd.isna(c) else f" ({c:+,.0f} on the year before)")
+        for y, a, c in zip(changes["year"], changes["amount"], changes["change"])
+    ]
     return f"Bar chart of {line} by year: " + "; ".join(parts) + "."

@@ -37,8 +37,18 @@ from .errors import InputError, NotAnExportError
 from .ingest import LIMITS
 from .schema import FINDING_COLUMNS, INDICATOR_COLUMNS, STATUS_LABELS, SUMMARY_COLUMNS, findings_frame, indicator_frame
 
-__all__ = ["Cleaned", "clean_export", "find_header", "plain_text", "strip_invisible", "markup_depth",
-           "FINDING_COLUMNS", "INDICATOR_COLUMNS", "STATUS_LABELS", "SUMMARY_COLUMNS"]
+__all__ = [
+    "Cleaned",
+    "clean_export",
+    "find_header",
+    "plain_text",
+    "strip_invisible",
+    "markup_depth",
+    "FINDING_COLUMNS",
+    "INDICATOR_COLUMNS",
+    "STATUS_LABELS",
+    "SUMMARY_COLUMNS",
+]
 
 # Header cells are recognised by what they say, so a re-ordered or re-titled
 # export ("Progress during 2012/13", "Quarter 1 Progress Indicator") still reads.
@@ -64,8 +74,10 @@ _SUMMARY_VALUE = re.compile(r"^\d[\d,]*(\.\d+)?%?$")
 # Unicode format characters (category Cf): zero-width spaces and joiners, bidirectional embeddings,
 # overrides and isolates, word joiners, the BOM, interlinear annotation and tag characters. None
 # prints; each can make two look-alike names differ or reorder the text a reader sees.
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-                        "\ufff9-\ufffb\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 _VOID_TAGS = {"br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 _TAG_PARTS = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)\s*>")
 
@@ -148,17 +160,28 @@ def find_header(raw: pd.DataFrame, name: str) -> tuple[int, dict[str, int]]:
         missing = [f for f in _REQUIRED if f not in mapping]
         if missing:
             raise NotAnExportError(
-                "header row lacks the Council Plan column(s) " + ", ".join(missing)
+                "header row lacks the Council Plan column(s) "
+                + ", ".join(missing)
                 + "; expected Ref. | Change/Improvement Priority Actions | Outcome/Success Criteria | "
                 "Responsibility | Progress Indicator | Progress | Slippage/Remedial action required",
-                name, int(raw["source_line"].iat[pos]))
+                name,
+                int(raw["source_line"].iat[pos]),
+            )
         return pos, mapping
-    seen = max(([str(c).strip() for c in raw.iloc[pos][cell_cols] if str(c).strip()]
-                for pos in range(min(len(raw), _HEADER_SEARCH_ROWS))), key=len, default=[])
+    seen = max(
+        (
+            [str(c).strip() for c in raw.iloc[pos][cell_cols] if str(c).strip()]
+            for pos in range(min(len(raw), _HEADER_SEARCH_ROWS))
+        ),
+        key=len,
+        default=[],
+    )
     raise NotAnExportError(
         f"no Council Plan header row (Ref. | Change/Improvement Priority Actions | ...) in the first "
         f"{_HEADER_SEARCH_ROWS} lines; headers seen: {', '.join(seen[:12]) or 'none'}. For another "
-        "organisation's export, write a layout: python -m pipeline layout FILE", name)
+        "organisation's export, write a layout: python -m pipeline layout FILE",
+        name,
+    )
 
 
 def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
@@ -174,13 +197,17 @@ def clean_export(raw: pd.DataFrame, name: str) -> Cleaned:
     lengths = raw["n_cells"].astype(int).tolist()
     state = _State()
     for pos in range(header_pos + 1, len(cells)):
-        row = _visible_cells(state, lines[pos], cells[pos][:lengths[pos]], cols, name)
+        row = _visible_cells(state, lines[pos], cells[pos][: lengths[pos]], cols, name)
         _clean_row(state, lines[pos], row, cols, width)
     if not state.in_key:
         last = lines[-1] if lines else 0
-        state.find(last, None, "no_summary",
-                   f"the export ends at line {last} without its Key and summary",
-                   "may be truncated: counted the rows that are there; no export summary to check against")
+        state.find(
+            last,
+            None,
+            "no_summary",
+            f"the export ends at line {last} without its Key and summary",
+            "may be truncated: counted the rows that are there; no export summary to check against",
+        )
     preamble = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:header_pos]]
     return Cleaned(
         preamble="\n".join(line for line in preamble if line),
@@ -217,8 +244,12 @@ def _visible_cells(state: "_State", line: int, row: list[str], cols: dict[str, i
     out, touched = [], []
     for index, cell in enumerate(row):
         if "<" in cell and markup_depth(cell) > LIMITS.markup_depth:
-            raise InputError(f"a cell nests {markup_depth(cell)} HTML elements, over the limit of "
-                             f"{LIMITS.markup_depth}; is the export damaged?", name, line)
+            raise InputError(
+                f"a cell nests {markup_depth(cell)} HTML elements, over the limit of "
+                f"{LIMITS.markup_depth}; is the export damaged?",
+                name,
+                line,
+            )
         if cell.isascii():  # every invisible character is outside ASCII: most cells need no search
             out.append(cell.strip())
             continue
@@ -229,9 +260,13 @@ def _visible_cells(state: "_State", line: int, row: list[str], cols: dict[str, i
         out.append(text.strip())
     if touched:
         ref = out[cols["ref"]] if cols["ref"] < len(out) else ""
-        state.find(line, ref if _REF.match(ref) else "", "invisible_characters",
-                   "invisible or bidirectional-control characters in " + ", ".join(touched),
-                   "removed, so that names that look alike are the same name")
+        state.find(
+            line,
+            ref if _REF.match(ref) else "",
+            "invisible_characters",
+            "invisible or bidirectional-control characters in " + ", ".join(touched),
+            "removed, so that names that look alike are the same name",
+        )
     return out
 
 
@@ -256,9 +291,13 @@ def _clean_row(state: _State, line: int, row: list[str], cols: dict[str, int], w
     if state.pending_heading:
         _settle_heading(state, as_section=False)
     if first and not _REF.match(first):
-        state.find(line, None, "unrecognised_row",
-                   f"row starts with {first[:60]!r}, which is neither a Ref nor a heading",
-                   "skipped: check the export at this line")
+        state.find(
+            line,
+            None,
+            "unrecognised_row",
+            f"row starts with {first[:60]!r}, which is neither a Ref nor a heading",
+            "skipped: check the export at this line",
+        )
         return
     _indicator_row(state, line, row, cols, width)
 
@@ -306,17 +345,25 @@ def _realign(state: _State, line: int, row: list[str], cols: dict[str, int], wid
     looks_shifted = bool(_DIRECTORATE.match(status)) and len(directorate) > 15
     if not (spills or looks_shifted):
         return row
-    shifted = row[:after_ref] + row[after_ref + 1:] + [""]
+    shifted = row[:after_ref] + row[after_ref + 1 :] + [""]
     new_status = shifted[cols["status"]] if cols["status"] < len(shifted) else ""
     if not _DIRECTORATE.match(shifted[cols["directorate"]]) or not _is_status(new_status):
-        state.find(line, row[0], "misaligned_row",
-                   "row has more cells than the header or a directorate code in the status column, "
-                   "but shifting it back by one column does not line it up either",
-                   "read as it stands: check the export at this line")
+        state.find(
+            line,
+            row[0],
+            "misaligned_row",
+            "row has more cells than the header or a directorate code in the status column, "
+            "but shifting it back by one column does not line it up either",
+            "read as it stands: check the export at this line",
+        )
         return row
-    state.find(line, row[0], "shifted_row",
-               f"row shifted right by one column (directorate {status!r} stood in the status column)",
-               "realigned: removed the empty cell after Ref")
+    state.find(
+        line,
+        row[0],
+        "shifted_row",
+        f"row shifted right by one column (directorate {status!r} stood in the status column)",
+        "realigned: removed the empty cell after Ref",
+    )
     return shifted
 
 
@@ -327,16 +374,30 @@ def _indicator_row(state: _State, line: int, row: list[str], cols: dict[str, int
     ref = row[cols["ref"]]
     if not ref:
         if not state.indicators:
-            state.find(line, None, "orphan_row", "row with no Ref and no indicator above it",
-                       "skipped: check the export at this line")
+            state.find(
+                line,
+                None,
+                "orphan_row",
+                "row with no Ref and no indicator above it",
+                "skipped: check the export at this line",
+            )
             return
         ref = state.indicators[-1]["ref"]
-        state.find(line, ref, "continuation_row",
-                   f"row with no Ref below indicator {ref} (merged Ref cell in the source)",
-                   f"read as part {state.parts[ref] + 1} of {ref}, with its own measure and status")
+        state.find(
+            line,
+            ref,
+            "continuation_row",
+            f"row with no Ref below indicator {ref} (merged Ref cell in the source)",
+            f"read as part {state.parts[ref] + 1} of {ref}, with its own measure and status",
+        )
     elif ref in state.parts:
-        state.find(line, ref, "duplicate_ref", f"Ref {ref} appears again (first at an earlier line)",
-                   f"kept as part {state.parts[ref] + 1} of {ref}")
+        state.find(
+            line,
+            ref,
+            "duplicate_ref",
+            f"Ref {ref} appears again (first at an earlier line)",
+            f"kept as part {state.parts[ref] + 1} of {ref}",
+        )
     state.parts[ref] = state.parts.get(ref, 0) + 1
 
     texts, markup = {}, []
@@ -345,38 +406,73 @@ def _indicator_row(state: _State, line: int, row: list[str], cols: dict[str, int
         if had:
             markup.append(field)
     if markup:
-        state.find(line, ref, "html_markup", "HTML markup in " + ", ".join(markup),
-                   "converted to plain text; no markup reaches the report")
+        state.find(
+            line,
+            ref,
+            "html_markup",
+            "HTML markup in " + ", ".join(markup),
+            "converted to plain text; no markup reaches the report",
+        )
     if present < width:
-        state.find(line, ref, "short_row", f"row has {present} of {width} columns",
-                   "missing cells left empty; the export may be truncated here")
+        state.find(
+            line,
+            ref,
+            "short_row",
+            f"row has {present} of {width} columns",
+            "missing cells left empty; the export may be truncated here",
+        )
     if not texts["directorate"]:
-        state.find(line, ref, "directorate_missing", "no directorate in the Responsibility column",
-                   "directorate left empty; shown as '(none given)' in the report")
+        state.find(
+            line,
+            ref,
+            "directorate_missing",
+            "no directorate in the Responsibility column",
+            "directorate left empty; shown as '(none given)' in the report",
+        )
 
     if texts["action"]:
         state.action, state.action_line = texts["action"], line
     elif not state.action:
-        state.find(line, ref, "action_missing",
-                   "no action text on this row and none above it in the same objective",
-                   "action left empty (in the source a merged action cell may hold its text lower down)")
+        state.find(
+            line,
+            ref,
+            "action_missing",
+            "no action text on this row and none above it in the same objective",
+            "action left empty (in the source a merged action cell may hold its text lower down)",
+        )
 
     objective_no, objective = _objective_for(state, line, ref)
     code, status, kind = _status(texts["status"])
     if kind == "text":
-        state.find(line, ref, "status_text", f"status is free text: {status!r}",
-                   "kept as text; counted apart from statuses 1-4")
+        state.find(
+            line,
+            ref,
+            "status_text",
+            f"status is free text: {status!r}",
+            "kept as text; counted apart from statuses 1-4",
+        )
     elif kind == "blank":
-        state.find(line, ref, "status_blank", "no status given",
-                   "counted apart from statuses 1-4 as 'No status given'")
-    state.indicators.append({
-        "ref": ref, "part": state.parts[ref], "section": state.section, "theme": state.theme,
-        "objective_no": objective_no, "objective": objective, "action": state.action,
-        "measure": texts["measure"], "directorate": texts["directorate"],
-        "status_code": code, "status": status, "status_kind": kind,
-        "progress": texts["progress"], "remedial": texts["remedial"],
-        "source_line": line, "action_line": state.action_line,
-    })
+        state.find(line, ref, "status_blank", "no status given", "counted apart from statuses 1-4 as 'No status given'")
+    state.indicators.append(
+        {
+            "ref": ref,
+            "part": state.parts[ref],
+            "section": state.section,
+            "theme": state.theme,
+            "objective_no": objective_no,
+            "objective": objective,
+            "action": state.action,
+            "measure": texts["measure"],
+            "directorate": texts["directorate"],
+            "status_code": code,
+            "status": status,
+            "status_kind": kind,
+            "progress": texts["progress"],
+            "remedial": texts["remedial"],
+            "source_line": line,
+            "action_line": state.action_line,
+        }
+    )
 
 
 def _objective_for(state: _State, line: int, ref: str) -> tuple[int | None, str]:
@@ -384,14 +480,18 @@ def _objective_for(state: _State, line: int, ref: str) -> tuple[int | None, str]
     if number == state.objective_no:
         return state.objective_no, state.objective
     if number in state.objectives:
-        state.find(line, ref, "objective_mismatch",
-                   f"Ref {ref} stands under {_objective_name(state.objective_no)} "
-                   f"but its number belongs to objective {number}",
-                   f"filed under objective {number}, as its Ref says")
+        state.find(
+            line,
+            ref,
+            "objective_mismatch",
+            f"Ref {ref} stands under {_objective_name(state.objective_no)} "
+            f"but its number belongs to objective {number}",
+            f"filed under objective {number}, as its Ref says",
+        )
         return number, state.objectives[number]
-    state.find(line, ref, "objective_missing",
-               f"no objective {number} heading precedes Ref {ref}",
-               "objective left empty")
+    state.find(
+        line, ref, "objective_missing", f"no objective {number} heading precedes Ref {ref}", "objective left empty"
+    )
     return None, ""
 
 
@@ -413,9 +513,14 @@ def _key_row(state: _State, line: int, row: list[str]) -> None:
     if len(filled) >= 2 and filled[0][1] in {"1", "2", "3", "4"}:
         code, label = int(filled[0][1]), filled[1][1]
         if _norm(label) != _norm(STATUS_LABELS[code]):
-            state.find(line, None, "key_label", f"the Key calls status {code} {label!r}",
-                       f"used the standard label {STATUS_LABELS[code]!r}")
+            state.find(
+                line,
+                None,
+                "key_label",
+                f"the Key calls status {code} {label!r}",
+                f"used the standard label {STATUS_LABELS[code]!r}",
+            )
         filled = filled[2:]
-    for (i, label), (_, value) in zip(filled, filled[1:]):
+    for (_, label), (_, value) in zip(filled, filled[1:]):
         if not _SUMMARY_VALUE.match(label) and _SUMMARY_VALUE.match(value.replace(" ", "")):
             state.summary.append((label, value.replace(" ", ""), line))

@@ -24,21 +24,28 @@ from .errors import PipelineError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline",
-                                     description="Council Plan performance reports, reproducibly.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline", description="Council Plan performance reports, reproducibly."
+    )
     parser.add_argument("--debug", action="store_true", help="show a traceback on error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     clean = sub.add_parser("clean", help="clean one export into indicators.csv and data_quality.csv")
     clean.add_argument("input", metavar="INPUT", help="the export: .tsv, .txt, .csv or .xlsx")
     clean.add_argument("--out", metavar="DIR", required=True, help="folder to write the cleaned tables to")
-    clean.add_argument("--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)")
-    clean.add_argument("--layout", metavar="FILE",
-                       help="layout of the export (default: layout.toml beside it, else the Stockton Council Plan)")
+    clean.add_argument(
+        "--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)"
+    )
+    clean.add_argument(
+        "--layout",
+        metavar="FILE",
+        help="layout of the export (default: layout.toml beside it, else the Stockton Council Plan)",
+    )
     layout = sub.add_parser("layout", help="look at an export and write a proposed layout file to edit")
     layout.add_argument("input", metavar="INPUT", help="the export: .tsv, .txt, .csv or .xlsx")
-    layout.add_argument("--out", metavar="FILE", help="write the proposal here (never over an existing file); "
-                                                      "default: print it")
+    layout.add_argument(
+        "--out", metavar="FILE", help="write the proposal here (never over an existing file); default: print it"
+    )
 
     run = sub.add_parser("run", help="render one period's report (HTML, PDF, executed notebook, figures)")
     run.add_argument("--year", metavar="YYYY/YY", help="financial year, e.g. 2011/12 (default: 2011/12)")
@@ -46,17 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--input", metavar="FILE", help="the export (default: found in data/raw/ by period)")
     run.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     run.add_argument("--force", action="store_true", help="render even when the outputs are up to date")
-    run.add_argument("--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)")
+    run.add_argument(
+        "--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)"
+    )
     batch = sub.add_parser("batch", help="render every period found in a folder of exports, in parallel")
     batch.add_argument("--raw", metavar="DIR", help="folder of exports (default: data/raw/)")
     batch.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     batch.add_argument("--jobs", metavar="N", type=int, help="worker processes (default: the number of cores)")
     batch.add_argument("--force", action="store_true", help="render every period even when up to date")
-    batch.add_argument("--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)")
+    batch.add_argument(
+        "--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)"
+    )
     for p in (run, batch):
-        p.add_argument("--layout", metavar="FILE",
-                       help="layout of the exports (default: layout.toml beside them, else the Stockton Council Plan)")
-        p.add_argument("--council", metavar="NAME", default="", help="the council's name in the report (default: the layout's)")
+        p.add_argument(
+            "--layout",
+            metavar="FILE",
+            help="layout of the exports (default: layout.toml beside them, else the Stockton Council Plan)",
+        )
+        p.add_argument(
+            "--council", metavar="NAME", default="", help="the council's name in the report (default: the layout's)"
+        )
     plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
     plan.add_argument("input", metavar="PLAN", help="the plan (text exported from PDF)")
     plan.add_argument("--year", metavar="YYYY/YY", required=True, help="financial year, e.g. 2008/09")
@@ -67,8 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
     reproduce = sub.add_parser("reproduce", help="render a report again from its manifest and compare the files")
     reproduce.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
-    reproduce.add_argument("--inputs", metavar="DIR",
-                           help="folder holding inputs that were outside the project (the manifest names them only)")
+    reproduce.add_argument(
+        "--inputs",
+        metavar="DIR",
+        help="folder holding inputs that were outside the project (the manifest names them only)",
+    )
     for p in (clean, layout, run, batch, plan, verify, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
@@ -98,30 +117,46 @@ def _dispatch(args: argparse.Namespace) -> int:
         data = api.clean_file(args.input, args.out, register_path=args.register, layout_path=args.layout)
         if hasattr(data, "milestones"):
             dated = int((data.milestones["due_date"] != "").sum())
-            print(f"cleaned the Service Improvement Plan '{data.plan}': {len(data.milestones)} milestones "
-                  f"({dated} dated), {len(data.budget)} budget amounts, {len(data.findings)} data-quality findings "
-                  f"-> {display_path(args.out)}")
+            print(
+                f"cleaned the Service Improvement Plan '{data.plan}': {len(data.milestones)} milestones "
+                f"({dated} dated), {len(data.budget)} budget amounts, {len(data.findings)} data-quality findings "
+                f"-> {display_path(args.out)}"
+            )
             return 0
         if (data.findings["check"] == "layout_not_reviewed").any():
-            print("warning: the layout was proposed by `python -m pipeline layout` and has not been reviewed; "
-                  "check it and set reviewed = true", file=sys.stderr)
+            print(
+                "warning: the layout was proposed by `python -m pipeline layout` and has not been reviewed; "
+                "check it and set reviewed = true",
+                file=sys.stderr,
+            )
         coded = int(data.indicators["status_code"].notna().sum())
-        print(f"cleaned {data.source}: {len(data.indicators)} indicators ({coded} with status 1-4), "
-              f"{len(data.findings)} data-quality findings -> {display_path(args.out)}")
+        print(
+            f"cleaned {data.source}: {len(data.indicators)} indicators ({coded} with status 1-4), "
+            f"{len(data.findings)} data-quality findings -> {display_path(args.out)}"
+        )
         return 0
     if args.command == "batch":
         return _batch(args)
     if args.command in ("verify", "reproduce"):
         return _audit(args)
+
     def log(message):
         print(message, file=sys.stderr)
 
     if args.command == "plan":
         result = api.run_plan(args.input, args.year, args.quarter, out_root=args.out, force=args.force, log=log)
     else:
-        result = api.run_period(year=args.year, quarter=args.quarter, input_path=args.input, out_root=args.out,
-                                force=args.force, register_path=args.register, log=log, layout_path=args.layout,
-                                council=args.council)
+        result = api.run_period(
+            year=args.year,
+            quarter=args.quarter,
+            input_path=args.input,
+            out_root=args.out,
+            force=args.force,
+            register_path=args.register,
+            log=log,
+            layout_path=args.layout,
+            council=args.council,
+        )
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     return 0
@@ -142,8 +177,11 @@ def _layout(args: argparse.Namespace) -> int:
     if target.exists():
         raise UsageError(f"{args.out} exists; the proposal is never written over a layout (choose another --out)")
     target.write_text(text, encoding="utf-8")
-    print(f"wrote a proposed layout to {args.out}: edit it, set reviewed = true, then "
-          f"python -m pipeline clean {args.input} --layout {args.out} --out DIR", file=sys.stderr)
+    print(
+        f"wrote a proposed layout to {args.out}: edit it, set reviewed = true, then "
+        f"python -m pipeline clean {args.input} --layout {args.out} --out DIR",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -168,8 +206,17 @@ def _batch(args: argparse.Namespace) -> int:
             print(f"{period}: {outcome}" + (f": {reason}" if reason else ""), file=sys.stderr, flush=True)
 
     try:
-        result = run_batch(args.raw, args.out, args.jobs, args.force, args.register, on_done=done, on_start=start,
-                           layout_path=args.layout, council=args.council)
+        result = run_batch(
+            args.raw,
+            args.out,
+            args.jobs,
+            args.force,
+            args.register,
+            on_done=done,
+            on_start=start,
+            layout_path=args.layout,
+            council=args.council,
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -183,7 +230,9 @@ def _audit(args: argparse.Namespace) -> int:
     """verify / reproduce: one line per file, exit 0 when all match, 1 when any differs or is missing."""
     from . import audit
 
-    check = audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder, inputs_dir=args.inputs)
+    check = (
+        audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder, inputs_dir=args.inputs)
+    )
     for note in check.notes:
         print(f"warning: environment differs: {note}", file=sys.stderr)
     for name, state in check.files:
@@ -193,9 +242,11 @@ def _audit(args: argparse.Namespace) -> int:
     if bad:
         print(f"{args.folder}: {len(bad)} of {len(check.files)} files not {word}: {', '.join(bad)}")
         if args.command == "reproduce":
-            for reason in check.reasons or ["none of code digest, git commit, Python, packages, inputs or parameters "
-                                            "differs from the manifest: the difference comes from the machine "
-                                            "(fonts, system libraries)"]:
+            for reason in check.reasons or [
+                "none of code digest, git commit, Python, packages, inputs or parameters "
+                "differs from the manifest: the difference comes from the machine "
+                "(fonts, system libraries)"
+            ]:
                 print(f"  differs: {reason}")
         return 1
     print(f"{args.folder}: all {len(check.files)} files {word}")

@@ -32,8 +32,10 @@ def related_inputs(period: Period, source: Path) -> dict:
     """
     found = {p: paths[0] for p, paths in find_periods(Path(source).parent).items() if len(paths) == 1 and p < period}
     previous = max(found) if found else None
-    return {"previous": (previous, found[previous]) if previous else None,
-            "year": [(p, found[p]) for p in sorted(found) if p.start_year == period.start_year]}
+    return {
+        "previous": (previous, found[previous]) if previous else None,
+        "year": [(p, found[p]) for p in sorted(found) if p.start_year == period.start_year],
+    }
 
 
 def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
@@ -44,9 +46,16 @@ def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
     stem = f"council_plan_{period.year_slug}_{period.quarter_label}"
     found = find_periods(raw_dir).get(period, [])
     if not found:
-        raise InputError(f"no export for {period} (looked for a file named like {stem}.tsv, .csv or .xlsx); "
-                         "add it there or pass --input FILE", display_path(raw_dir))
+        raise InputError(
+            f"no export for {period} (looked for a file named like {stem}.tsv, .csv or .xlsx); "
+            "add it there or pass --input FILE",
+            display_path(raw_dir),
+        )
     if len(found) > 1:
-        raise InputError(f"more than one export for {period}: " + ", ".join(p.name for p in found)
-                         + "; keep one or pass --input FILE", display_path(raw_dir))
+        raise InputError(
+            f"more than one export for {period}: "
+            + ", ".join(p.name for p in found)
+            + "; keep one or pass --input FILE",
+            display_path(raw_dir),
+        )
     return found[0]

@@ -24,8 +24,10 @@ import pandas as pd
 
 from .schema import FIGURE_COLUMNS
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
 
 # A number: 1,234.5 / 1234 / 0.13 / .5 is not used by councils, so not matched.
 _NUMBER = re.compile(r"(?<![\w.,/£$-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d,]*\d)")
@@ -76,7 +78,7 @@ def quantities(text: str) -> list[Quantity]:
         raw = m.group(1) + (m.group(2) or "")
         value = float(raw.replace(",", ""))
         q = Quantity(value, m.start(), m.end(), raw)
-        before, after = text[max(0, m.start() - 30):m.start()].lower(), text[m.end():m.end() + 40].lower()
+        before, after = text[max(0, m.start() - 30) : m.start()].lower(), text[m.end() : m.end() + 40].lower()
         if after.startswith("%") or after.startswith(" per cent") or after.startswith(" percent"):
             q.unit, q.end = "%", m.end() + (1 if after.startswith("%") else 0)
             if re.match(r"%?\s*points?\b", after) or re.match(r"%\s*points?\b", after):
@@ -87,16 +89,22 @@ def quantities(text: str) -> list[Quantity]:
         out.append(q)
     # the N of "per N" is a denominator, not a quantity
     for q in out:
-        if re.search(r"per\s*$", text[max(0, q.start - 6):q.start], re.I):
+        if re.search(r"per\s*$", text[max(0, q.start - 6) : q.start], re.I):
             q.kind = "denominator"
     return out
 
 
 def _kind(q: Quantity, before: str, after: str, text: str, m: re.Match) -> str:
     raw = q.text
-    if q.unit == "count" and _YEAR.match(raw) and not re.match(r"\s*(?:[a-z'\-]+\s+)?(?:visits|people|households)", after):
+    if (
+        q.unit == "count"
+        and _YEAR.match(raw)
+        and not re.match(r"\s*(?:[a-z'\-]+\s+)?(?:visits|people|households)", after)
+    ):
         return "year"
-    if re.match(r"^[/-]\d", text[m.end():m.end() + 2]) or re.search(r"\d[/-]$", text[max(0, m.start() - 2):m.start()]):
+    if re.match(r"^[/-]\d", text[m.end() : m.end() + 2]) or re.search(
+        r"\d[/-]$", text[max(0, m.start() - 2) : m.start()]
+    ):
         # 2011/12, 10/11, 16-18, 38/45, 2004/5: years, ranges and fractions, never a figure
         return "range"
     if re.match(rf"\s*(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTHS})\b", after) or re.search(rf"(?:{_MONTHS})\s*$", before):
@@ -123,9 +131,12 @@ def _span(text: str, q: Quantity, width: int = 35) -> str:
 
 # --- the measure: target, baseline, unit, polarity ----------------------------------------
 
-_RELATIVE = re.compile(r"(?:by\s+)?\d+(?:\.\d+)?%\s*(?:reduction|increase|decrease|improvement|on\s+\d{4})|"
-                       r"\b(?:by|reduced by|increased by|increase by|reduce by)\s+\d+(?:\.\d+)?%|"
-                       r"\b(?:net\s+)?(?:increase|reduction|decrease|rise|fall) of \d", re.I)
+_RELATIVE = re.compile(
+    r"(?:by\s+)?\d+(?:\.\d+)?%\s*(?:reduction|increase|decrease|improvement|on\s+\d{4})|"
+    r"\b(?:by|reduced by|increased by|increase by|reduce by)\s+\d+(?:\.\d+)?%|"
+    r"\b(?:net\s+)?(?:increase|reduction|decrease|rise|fall) of \d",
+    re.I,
+)
 _TBD = re.compile(r"target\s+(?:to be determined|tbc|tbd)|\btbc\b", re.I)
 _COMPARATORS = [
     (re.compile(r"\b(?:less than|fewer than|below)\s*$", re.I), "lower", "lt"),
@@ -149,12 +160,16 @@ _LOWER_BY_NATURE = re.compile(
     r"missed bins|landfill|litter|detritus|statutorily homeless|temporary accommodation|absence|neet rate|obesity|"
     r"re-?offending|first[- ]time entrants|conception|crime|criminal damage|killed or seriously injured|"
     r"sentenced to custody|attainment gap|\bgap\b|admissions|business miles|emissions|"
-    r"maintenance should be considered|second or subsequent|over 2 years duration", re.I)
+    r"maintenance should be considered|second or subsequent|over 2 years duration",
+    re.I,
+)
 _HIGHER_BY_NATURE = re.compile(
     r"recycl|composting|recover heat|visits|participat|start-up businesses|assisted|trained|processed within|"
     r"carried out within|completed within|breastfeeding|screening|in effective treatment|cessation|"
     r"net additional homes|achievement of|expected progress|pupils' progress|prevented from|"
-    r"manage their own|care managed|connections|still at home|engaged in", re.I)
+    r"manage their own|care managed|connections|still at home|engaged in",
+    re.I,
+)
 
 
 def read_measure(text: str, report_year_end: int) -> Figures:
@@ -175,7 +190,7 @@ def read_measure(text: str, report_year_end: int) -> Figures:
     for q in qs:
         if baseline is not None and q is baseline:
             continue
-        before, after = text[:q.start], text[q.end:]
+        before, after = text[: q.start], text[q.end :]
         for pattern, polarity, comparator in _COMPARATORS:
             if pattern.search(before[-20:]):
                 candidates.append((q, "comparator", polarity, comparator))
@@ -186,11 +201,13 @@ def read_measure(text: str, report_year_end: int) -> Figures:
                     candidates.append((q, "comparator", polarity, comparator))
                     break
             else:
-                if re.search(r"\btarget(?:\s+rate|\s+of|\s+for|\s+is)?\s*:?\s*$", before[-25:], re.I) or \
-                        re.search(r"\btarget\s+(?:to\s+)?(?:improve on|maintain)\b[^.;]*$", before[-60:], re.I):
+                if re.search(r"\btarget(?:\s+rate|\s+of|\s+for|\s+is)?\s*:?\s*$", before[-25:], re.I) or re.search(
+                    r"\btarget\s+(?:to\s+)?(?:improve on|maintain)\b[^.;]*$", before[-60:], re.I
+                ):
                     candidates.append((q, "target", None, None))
-                elif re.search(r"\b(?:improve on|improves? to|increase to|reduce to|maintain(?:ed)? at|to)\s*$",
-                               before[-25:], re.I) and not re.search(r"\bfrom\s*$", before[-8:], re.I):
+                elif re.search(
+                    r"\b(?:improve on|improves? to|increase to|reduce to|maintain(?:ed)? at|to)\s*$", before[-25:], re.I
+                ) and not re.search(r"\bfrom\s*$", before[-8:], re.I):
                     candidates.append((q, "to", None, None))
                 elif re.search(r"\b(?:at)\s*$", before[-6:], re.I) and _current_year_follows(after, report_year_end):
                     candidates.append((q, "at", None, None))
@@ -204,15 +221,21 @@ def read_measure(text: str, report_year_end: int) -> Figures:
         base, target = from_to
         if fig.baseline is None:
             fig.baseline, fig.baseline_from = base.value, _span(text, base)
-        candidates = [c for c in candidates if c[0] is not base and c[0] is not target] + [(target, "from-to", None, None)]
+        candidates = [c for c in candidates if c[0] is not base and c[0] is not target] + [
+            (target, "from-to", None, None)
+        ]
 
     if _RELATIVE.search(text):
-        fig.notes.append("target is stated as a change (" + _RELATIVE.search(text).group(0).strip()
-                         + "), not a level: left empty")
+        fig.notes.append(
+            "target is stated as a change (" + _RELATIVE.search(text).group(0).strip() + "), not a level: left empty"
+        )
         return fig
     if re.search(r"\b(?:top|upper|bottom|lower)\s+(?:quartile|quintile|decile|half)\b", lower):
-        fig.notes.append("target is a ranking (" + re.search(r"\b\w+\s+(?:quartile|quintile|decile|half)", lower).group(0)
-                         + "), not a level: left empty")
+        fig.notes.append(
+            "target is a ranking ("
+            + re.search(r"\b\w+\s+(?:quartile|quintile|decile|half)", lower).group(0)
+            + "), not a level: left empty"
+        )
         return fig
     if _TBD.search(text):
         fig.notes.append("target to be determined")
@@ -222,13 +245,19 @@ def read_measure(text: str, report_year_end: int) -> Figures:
         fig.notes.append("target is a percentage-point gap between two areas: left empty")
         return fig
     assigned = {id(c[0]) for c in candidates} | {id(baseline)} | ({id(from_to[0])} if from_to else set())
-    loose = [q for q in qs if id(q) not in assigned and not _in_baseline_note(text, q)
-             and any(q.unit == c[0].unit for c in candidates)]
+    loose = [
+        q
+        for q in qs
+        if id(q) not in assigned and not _in_baseline_note(text, q) and any(q.unit == c[0].unit for c in candidates)
+    ]
     values = {c[0].value for c in candidates} | {q.value for q in loose}
     if len(values) > 1:
         candidates = candidates + [(q, "loose", None, None) for q in loose]
-        fig.notes.append("more than one target in the text (" + ", ".join(c[0].text + _unit_suffix(c[0]) for c in candidates)
-                         + "): left empty")
+        fig.notes.append(
+            "more than one target in the text ("
+            + ", ".join(c[0].text + _unit_suffix(c[0]) for c in candidates)
+            + "): left empty"
+        )
         return fig
     if not candidates:
         fig.notes.append("no numeric target in the text")
@@ -256,11 +285,11 @@ def _in_baseline_note(text: str, q: Quantity) -> bool:
     if opening < 0 or text.rfind(")", 0, q.start) > opening:
         return False
     closing = text.find(")", q.end)
-    return "baseline" in text[opening:closing if closing > 0 else len(text)].lower()
+    return "baseline" in text[opening : closing if closing > 0 else len(text)].lower()
 
 
 def _in_parentheses(text: str, q: Quantity) -> bool:
-    return text[:q.start].count("(") > text[:q.start].count(")")
+    return text[: q.start].count("(") > text[: q.start].count(")")
 
 
 def _current_year_follows(after: str, report_year_end: int) -> bool:
@@ -288,15 +317,15 @@ def _from_to(text: str, qs: list[Quantity]) -> tuple[Quantity, Quantity] | None:
         if not xs:
             continue
         x = xs[0]
-        to = re.search(r"\bto\b", text[x.end:x.end + 60], re.I)
+        to = re.search(r"\bto\b", text[x.end : x.end + 60], re.I)
         if not to:
             continue
         ys = [q for q in qs if q.start >= x.end + to.end()]
         if ys and ys[0].start - (x.end + to.end()) <= 30:
             return x, ys[0]
     for q in qs:
-        if re.search(r"\bto\s*$", text[max(0, q.start - 5):q.start], re.I):
-            later = re.search(r"\bfrom\b", text[q.end:q.end + 40], re.I)
+        if re.search(r"\bto\s*$", text[max(0, q.start - 5) : q.start], re.I):
+            later = re.search(r"\bfrom\b", text[q.end : q.end + 40], re.I)
             if later:
                 xs = [x for x in qs if x.start >= q.end + later.end()]
                 if xs and xs[0].start - (q.end + later.end()) <= 5:
@@ -342,7 +371,7 @@ def _polarity(fig: Figures, text: str, comparator_polarity: str | None, target: 
 
 def _verb_on_other_quantity(text: str, verb: re.Match, unit: str) -> bool:
     """'Reduce the number of alerts - target for 70% of alerts to progress': the verb is about a count, the target a share."""
-    obj = text[verb.end():verb.end() + 40].lower()
+    obj = text[verb.end() : verb.end() + 40].lower()
     return unit == "%" and bool(re.match(r"\s*(?:the\s+)?number\b", obj))
 
 
@@ -355,13 +384,20 @@ _NOT_ACTUAL_BEFORE = re.compile(
     r"than(?:\s+the)?(?:\s+\d{4}/\d{2})?(?:\s+target\s+of)?|against(?:\s+the)?(?:\s+target\s+of)?|"
     r"tolerance(?:\s+of)?|\+/-|working\s+towards\s+a\s+target\s+of|of\s+the\s+previous\s+year'?s?|cohort\s+of|"
     r"out\s+of\s+the|of\s+the)"
-    r"\s*[(<>]?\s*$", re.I)
+    r"\s*[(<>]?\s*$",
+    re.I,
+)
 _NOT_ACTUAL_AFTER = re.compile(
     r"^\s*%?\)?\s*(?:(?:in|during|for)\s+(?:the\s+)?(?:previous|last)\s+(?:year|quarter)|(?:in|during)\s+\d{2,4}\s*[/-]\s*\d{2}(?!\d)|"
     r"(?:more|fewer|less)\s+(?:crimes|than)|target|tolerance|of\s+the\s+previous|for\s+the\s+previous|"
-    r"(?:%\s*)?(?:national|regional|england|north east)\s+average)", re.I)
-_AVERAGE_NEAR = re.compile(r"(?:average|national|england|north east|statistical neighbour|regional|benchmark)"
-                           r"[^.;]{0,12}$", re.I)
+    r"(?:%\s*)?(?:national|regional|england|north east)\s+average)",
+    re.I,
+)
+_AVERAGE_NEAR = re.compile(
+    r"(?:average|national|england|north east|statistical neighbour|regional|benchmark)"
+    r"[^.;]{0,12}$",
+    re.I,
+)
 
 
 def read_actual(text: str, fig: Figures, report_year_end: int) -> None:
@@ -380,7 +416,7 @@ def read_actual(text: str, fig: Figures, report_year_end: int) -> None:
     for q in qs:
         if q.kind != "quantity" or q.unit != fig.unit:
             continue
-        before, after = text[max(0, q.start - 60):q.start], text[q.end:q.end + 40]
+        before, after = text[max(0, q.start - 60) : q.start], text[q.end : q.end + 40]
         if _NOT_ACTUAL_BEFORE.search(before) or _NOT_ACTUAL_AFTER.search(after) or _AVERAGE_NEAR.search(before):
             continue
         if re.match(rf"^\s*%?\)?\s*(?:in|during)\s+\d{{2}}(?:\d{{2}})?\s*[/-]\s*{previous_year}\b", after):
@@ -401,12 +437,17 @@ def read_actual(text: str, fig: Figures, report_year_end: int) -> None:
         if len(in_first) == 1 and first.start == len(text) - len(text.lstrip()):
             chosen = first
     if chosen is None:
-        fig.notes.append("more than one candidate actual in the progress text ("
-                         + ", ".join(q.text + _unit_suffix(q) for q in candidates[:6]) + "): left empty")
+        fig.notes.append(
+            "more than one candidate actual in the progress text ("
+            + ", ".join(q.text + _unit_suffix(q) for q in candidates[:6])
+            + "): left empty"
+        )
         return
     if fig.unit == "count" and fig.target and not 1 / 3 <= chosen.value / fig.target <= 3:
-        fig.notes.append(f"candidate actual is more than three times off the target ({chosen.text} against "
-                         f"{fig.target:g}), probably another measure: left empty")
+        fig.notes.append(
+            f"candidate actual is more than three times off the target ({chosen.text} against "
+            f"{fig.target:g}), probably another measure: left empty"
+        )
         return
     fig.actual, fig.actual_from = chosen.value, _span(text, chosen)
 
@@ -420,13 +461,22 @@ def read_figures(indicators: pd.DataFrame, report_year_end: int) -> pd.DataFrame
     for measure, progress in zip(indicators["measure"], indicators["progress"]):
         fig = read_measure(measure, report_year_end)
         read_actual(progress, fig, report_year_end)
-        rows.append({
-            "target": fig.target, "baseline": fig.baseline, "actual": fig.actual, "unit": fig.unit if fig.target is not None else "",
-            "polarity": fig.polarity if fig.target is not None else "", "comparator": fig.comparator,
-            "target_from": fig.target_from, "baseline_from": fig.baseline_from, "actual_from": fig.actual_from,
-            "polarity_from": fig.polarity_from if fig.target is not None else "", "due_later": fig.due_later,
-            "figures_note": "; ".join(fig.notes),
-        })
+        rows.append(
+            {
+                "target": fig.target,
+                "baseline": fig.baseline,
+                "actual": fig.actual,
+                "unit": fig.unit if fig.target is not None else "",
+                "polarity": fig.polarity if fig.target is not None else "",
+                "comparator": fig.comparator,
+                "target_from": fig.target_from,
+                "baseline_from": fig.baseline_from,
+                "actual_from": fig.actual_from,
+                "polarity_from": fig.polarity_from if fig.target is not None else "",
+                "due_later": fig.due_later,
+                "figures_note": "; ".join(fig.notes),
+            }
+        )
     frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS, index=indicators.index)
     for col in ("target", "baseline", "actual"):
         frame[col] = frame[col].astype("Float64")
@@ -434,8 +484,9 @@ def read_figures(indicators: pd.DataFrame, report_year_end: int) -> pd.DataFrame
     return frame
 
 
-def apply_register(indicators: pd.DataFrame, figures: pd.DataFrame, register: pd.DataFrame,
-                   register_name: str, period: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+def apply_register(
+    indicators: pd.DataFrame, figures: pd.DataFrame, register: pd.DataFrame, register_name: str, period: str = ""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fill or override figures from the analyst's register.
 
     A register ``ref`` names an indicator as ``12.1`` (its first part) or ``12.1 (2)``. Rows with a
@@ -455,9 +506,15 @@ def apply_register(indicators: pd.DataFrame, figures: pd.DataFrame, register: pd
             continue
         key = row.ref if row.ref in labels else None
         if key is None:
-            findings.append((row.source_line, row.ref, "register_unknown_ref",
-                             f"{register_name} line {row.source_line} names Ref {row.ref}, which is not in the export",
-                             "ignored; check the Ref in the register"))
+            findings.append(
+                (
+                    row.source_line,
+                    row.ref,
+                    "register_unknown_ref",
+                    f"{register_name} line {row.source_line} names Ref {row.ref}, which is not in the export",
+                    "ignored; check the Ref in the register",
+                )
+            )
             continue
         i = labels[key]
         where = f"register line {row.source_line}" + (f": {row.note}" if row.note else "")
@@ -477,5 +534,7 @@ def apply_register(indicators: pd.DataFrame, figures: pd.DataFrame, register: pd
             figures.at[i, "tolerance_pct"] = row.tolerance
         if figures.at[i, "from_register"]:
             note = figures.at[i, "figures_note"]
-            figures.at[i, "figures_note"] = (note + "; " if note else "") + f"the register ({where}) fills or overrides figures"
+            figures.at[i, "figures_note"] = (
+                note + "; " if note else ""
+            ) + f"the register ({where}) fills or overrides figures"
     return figures, findings_frame(findings)

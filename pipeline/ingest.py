@@ -44,18 +44,21 @@ class Limits:
     """What the pipeline accepts, far above any real export (the seed is 70 KB, 137 rows, cells under 2,000
     characters; Excel itself holds at most 32,767 characters in a cell)."""
 
-    file_bytes: int = 50 * 2**20          # an input file on disk
-    unpacked_bytes: int = 200 * 2**20     # an .xlsx's parts once unzipped (a zip bomb inflates far beyond)
-    rows: int = 100_000                   # rows of an export or register
-    cell_chars: int = 32_767              # characters in one cell: Excel's own limit
-    markup_depth: int = 40                # nested HTML elements in one cell
+    file_bytes: int = 50 * 2**20  # an input file on disk
+    unpacked_bytes: int = 200 * 2**20  # an .xlsx's parts once unzipped (a zip bomb inflates far beyond)
+    rows: int = 100_000  # rows of an export or register
+    cell_chars: int = 32_767  # characters in one cell: Excel's own limit
+    markup_depth: int = 40  # nested HTML elements in one cell
 
     def describe(self) -> list[tuple[str, str]]:
         """The limits as a reader would see them, for the README and messages."""
-        return [("file size", f"{self.file_bytes // 2**20} MB"),
-                ("an .xlsx unpacked", f"{self.unpacked_bytes // 2**20} MB"),
-                ("rows", f"{self.rows:,}"), ("characters in one cell", f"{self.cell_chars:,}"),
-                ("nested HTML elements in one cell", f"{self.markup_depth}")]
+        return [
+            ("file size", f"{self.file_bytes // 2**20} MB"),
+            ("an .xlsx unpacked", f"{self.unpacked_bytes // 2**20} MB"),
+            ("rows", f"{self.rows:,}"),
+            ("characters in one cell", f"{self.cell_chars:,}"),
+            ("nested HTML elements in one cell", f"{self.markup_depth}"),
+        ]
 
 
 LIMITS = Limits()
@@ -74,8 +77,11 @@ def read_bytes(path: str | Path, limits: Limits = LIMITS) -> bytes:
     try:
         size = p.stat().st_size
         if size > limits.file_bytes:
-            raise InputError(f"is {size / 2**20:,.0f} MB, over the limit of {limits.file_bytes // 2**20} MB for an "
-                             "input file; is it the right file?", p)
+            raise InputError(
+                f"is {size / 2**20:,.0f} MB, over the limit of {limits.file_bytes // 2**20} MB for an "
+                "input file; is it the right file?",
+                p,
+            )
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror}); check its permissions", p) from None
@@ -92,8 +98,9 @@ def parse_export(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFram
     Raises InputError for binary, undecodable or corrupt input, and for input over ``limits``.
     """
     if len(data) > limits.file_bytes:
-        raise InputError(f"is {len(data) / 2**20:,.0f} MB, over the limit of {limits.file_bytes // 2**20} MB "
-                         "for an input file", name)
+        raise InputError(
+            f"is {len(data) / 2**20:,.0f} MB, over the limit of {limits.file_bytes // 2**20} MB for an input file", name
+        )
     if data.startswith(_XLSX_MAGIC):
         rows = _xlsx_rows(data, name, limits)
     elif data.startswith(_OLE_MAGIC):
@@ -106,12 +113,17 @@ def parse_export(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFram
 def _check_row(cells: list[str], line: int, count: int, name: str, limits: Limits) -> None:
     """Stop at the first row past the row limit or with a cell past the cell limit."""
     if count > limits.rows:
-        raise InputError(f"has more than {limits.rows:,} rows, the limit for an input; is it the right file?",
-                         name, line)
+        raise InputError(
+            f"has more than {limits.rows:,} rows, the limit for an input; is it the right file?", name, line
+        )
     for cell in cells:
         if len(cell) > limits.cell_chars:
-            raise InputError(f"a cell holds {len(cell):,} characters, over the limit of {limits.cell_chars:,} "
-                             "(Excel's own); is the export damaged?", name, line)
+            raise InputError(
+                f"a cell holds {len(cell):,} characters, over the limit of {limits.cell_chars:,} "
+                "(Excel's own); is the export damaged?",
+                name,
+                line,
+            )
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -123,7 +135,11 @@ def _decode(data: bytes, name: str) -> str:
     from charset_normalizer import from_bytes
 
     if b"\x00" in data and not (data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff")):
-        raise InputError("holds binary data (NUL bytes), not a text export; is it the right file?", name, _line_of(data, data.index(b"\x00")))
+        raise InputError(
+            "holds binary data (NUL bytes), not a text export; is it the right file?",
+            name,
+            _line_of(data, data.index(b"\x00")),
+        )
     best = from_bytes(data, cp_isolation=TEXT_ENCODINGS).best()
     if best is None:
         raise InputError("is not text in UTF-8, cp1252 or UTF-16; is it the right file?", name)
@@ -181,7 +197,9 @@ def _delimiter(text: str, name: str) -> str:
 
 def _looks_quoted(text: str) -> bool:
     """True when cells are CSV-quoted (Excel's tab-separated output quotes cells with line breaks)."""
-    return bool(re.search(r'(^|\t)"[^"\t\n]*\n', text, flags=re.MULTILINE)) and bool(re.search(r'"(\t|$)', text, flags=re.MULTILINE))
+    return bool(re.search(r'(^|\t)"[^"\t\n]*\n', text, flags=re.MULTILINE)) and bool(
+        re.search(r'"(\t|$)', text, flags=re.MULTILINE)
+    )
 
 
 def _xlsx_rows(data: bytes, name: str, limits: Limits = LIMITS) -> list[tuple[int, list[str]]]:
@@ -191,9 +209,19 @@ def _xlsx_rows(data: bytes, name: str, limits: Limits = LIMITS) -> list[tuple[in
     _check_unpacked(data, name, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError, EOFError,
-            ParseError) as exc:
-        raise InputError(f"is not a readable Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name) from None
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        ValueError,
+        OSError,
+        TypeError,
+        EOFError,
+        ParseError,
+    ) as exc:
+        raise InputError(
+            f"is not a readable Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name
+        ) from None
     try:
         sheets = book.worksheets
         if not sheets:
@@ -211,7 +239,9 @@ def _xlsx_rows(data: bytes, name: str, limits: Limits = LIMITS) -> list[tuple[in
             rows.append((number, cells))
         return rows
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, EOFError, ParseError) as exc:
-        raise InputError(f"is a damaged Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name) from None
+        raise InputError(
+            f"is a damaged Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name
+        ) from None
     finally:
         book.close()
 
@@ -222,11 +252,15 @@ def _check_unpacked(data: bytes, name: str, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             unpacked = sum(info.file_size for info in book.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise InputError(f"is not a readable Excel workbook ({type(exc).__name__}); open it in Excel and save it again",
-                         name) from None
+        raise InputError(
+            f"is not a readable Excel workbook ({type(exc).__name__}); open it in Excel and save it again", name
+        ) from None
     if unpacked > limits.unpacked_bytes:
-        raise InputError(f"unpacks to {unpacked / 2**20:,.0f} MB, over the limit of {limits.unpacked_bytes // 2**20} MB "
-                         "for a workbook; a real export is far smaller (is it a zip bomb?)", name)
+        raise InputError(
+            f"unpacks to {unpacked / 2**20:,.0f} MB, over the limit of {limits.unpacked_bytes // 2**20} MB "
+            "for a workbook; a real export is far smaller (is it a zip bomb?)",
+            name,
+        )
 
 
 def workbook_findings(data: bytes, name: str) -> list[tuple[int, str, str, str, str]]:
@@ -245,8 +279,15 @@ def workbook_findings(data: bytes, name: str) -> list[tuple[int, str, str, str, 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         links = sorted(n for n in archive.namelist() if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
         for link in links:
-            findings.append((0, "", "external_link", f"the workbook links to another workbook ({link.rsplit('/', 1)[-1]})",
-                             "used the values saved in this file; the linked workbook was not read"))
+            findings.append(
+                (
+                    0,
+                    "",
+                    "external_link",
+                    f"the workbook links to another workbook ({link.rsplit('/', 1)[-1]})",
+                    "used the values saved in this file; the linked workbook was not read",
+                )
+            )
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheets = book.worksheets
@@ -268,10 +309,16 @@ def workbook_findings(data: bytes, name: str) -> list[tuple[int, str, str, str, 
                         row = int(re.sub(r"\D", "", ref) or 0)
                         text = (formula.text or "").strip()
                         external = bool(re.search(r"\[\d+\]", text))
-                        findings.append((row, "", "external_formula" if external else "formula",
-                                         f"cell {ref} holds a formula ={text[:80]}"
-                                         + (" that reads another workbook" if external else ""),
-                                         "used the value Excel saved with the file; it is not recalculated here"))
+                        findings.append(
+                            (
+                                row,
+                                "",
+                                "external_formula" if external else "formula",
+                                f"cell {ref} holds a formula ={text[:80]}"
+                                + (" that reads another workbook" if external else ""),
+                                "used the value Excel saved with the file; it is not recalculated here",
+                            )
+                        )
                     element.clear()
     return findings
 
@@ -323,16 +370,21 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
     """
     text = _decode(data, name)
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""), strict=True)
-    rows = _read_rows(reader, name, limits,
-                      lambda exc: f"cannot be read as CSV ({exc}): a quote opened on this line is never closed")
+    rows = _read_rows(
+        reader, name, limits, lambda exc: f"cannot be read as CSV ({exc}): a quote opened on this line is never closed"
+    )
     if not rows:
         raise InputError("is empty; a register needs a header row: " + ",".join(REGISTER_COLUMNS), name)
     header = [h.strip().lower() for h in rows[0][1]]
     missing = [c for c in ("ref",) if c not in header]
     if missing or not set(header) <= set(REGISTER_COLUMNS):
         unknown = sorted(set(header) - set(REGISTER_COLUMNS))
-        raise InputError(f"register header must use the columns {', '.join(REGISTER_COLUMNS)}"
-                         + (f" (unknown: {', '.join(unknown)})" if unknown else " (ref is required)"), name, 1)
+        raise InputError(
+            f"register header must use the columns {', '.join(REGISTER_COLUMNS)}"
+            + (f" (unknown: {', '.join(unknown)})" if unknown else " (ref is required)"),
+            name,
+            1,
+        )
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise InputError(f"the column {', '.join(repeated)} appears more than once in the header; keep one", name, 1)
@@ -341,9 +393,13 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
     for line, cells in rows[1:]:
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            raise InputError(f"row has {len(cells)} cells but the header has {len(header)} columns; "
-                             "a comma inside a value needs quotes", name, line)
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            raise InputError(
+                f"row has {len(cells)} cells but the header has {len(header)} columns; "
+                "a comma inside a value needs quotes",
+                name,
+                line,
+            )
         record = dict(zip(header, (c.strip() for c in cells)))
         out = {"source_line": line}
         for col in REGISTER_COLUMNS:
@@ -355,8 +411,12 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
         if out["polarity"] not in ("", "higher", "lower"):
             raise InputError(f"polarity {out['polarity']!r} must be 'higher' or 'lower' (or empty)", name, line)
         if out["unit"] and not _REGISTER_UNIT.match(out["unit"]):
-            raise InputError(f"unit {out['unit'][:60]!r} is not one the pipeline knows: use %, count or per N "
-                             "(such as per 100,000), or leave it empty", name, line)
+            raise InputError(
+                f"unit {out['unit'][:60]!r} is not one the pipeline knows: use %, count or per N "
+                "(such as per 100,000), or leave it empty",
+                name,
+                line,
+            )
         if not out["ref"]:
             raise InputError("register row has no ref", name, line)
         if out["period"]:
@@ -367,8 +427,13 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
                 raise InputError(f"period {out['period']!r}: {exc.message}", name, line) from None
         key = (out["ref"], out["period"])
         if key in seen:
-            raise InputError(f"ref {out['ref']!r}" + (f" for {out['period']}" if out["period"] else "")
-                             + f" is already given at line {seen[key]}; keep one row per ref and period", name, line)
+            raise InputError(
+                f"ref {out['ref']!r}"
+                + (f" for {out['period']}" if out["period"] else "")
+                + f" is already given at line {seen[key]}; keep one row per ref and period",
+                name,
+                line,
+            )
         seen[key] = line
         if out["tolerance"] == out["tolerance"] and out["tolerance"] < 0:
             raise InputError("tolerance must be a percentage of the target, 0 or more", name, line)

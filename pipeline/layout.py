@@ -102,10 +102,15 @@ class Layout:
         return False, None
 
 
-DERIVED_STATUS = {1: "Target met (derived from the figures)", 3: "Missed within tolerance (derived from the figures)",
-                  4: "Missed beyond tolerance (derived from the figures)"}
+DERIVED_STATUS = {
+    1: "Target met (derived from the figures)",
+    3: "Missed within tolerance (derived from the figures)",
+    4: "Missed beyond tolerance (derived from the figures)",
+}
 
-STOCKTON = Layout(kind="council_plan", council="Stockton-on-Tees Borough Council", source="built-in: Stockton Council Plan")
+STOCKTON = Layout(
+    kind="council_plan", council="Stockton-on-Tees Borough Council", source="built-in: Stockton Council Plan"
+)
 
 
 def parse_layout(data: bytes, name: str) -> Layout:
@@ -120,29 +125,41 @@ def parse_layout(data: bytes, name: str) -> Layout:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"is not valid TOML: {str(exc).split(' (at line')[0]}", name,
-                         int(m.group(1)) if m else None) from None
+        raise InputError(
+            f"is not valid TOML: {str(exc).split(' (at line')[0]}", name, int(m.group(1)) if m else None
+        ) from None
     unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity", "directorates"})
     if unknown:
-        raise InputError(f"has unknown section(s) [{'], ['.join(unknown)}]; a layout has [layout], [columns], "
-                         "[status], [polarity] and [directorates]", name, _line(text, f"[{unknown[0]}]"))
+        raise InputError(
+            f"has unknown section(s) [{'], ['.join(unknown)}]; a layout has [layout], [columns], "
+            "[status], [polarity] and [directorates]",
+            name,
+            _line(text, f"[{unknown[0]}]"),
+        )
     head = doc.get("layout") or {}
     bad = sorted(set(head) - _LAYOUT_KEYS)
     if bad:
-        raise InputError(f"[layout] has unknown key(s) {', '.join(bad)}; known: {', '.join(sorted(_LAYOUT_KEYS))}",
-                         name, _line(text, bad[0]))
+        raise InputError(
+            f"[layout] has unknown key(s) {', '.join(bad)}; known: {', '.join(sorted(_LAYOUT_KEYS))}",
+            name,
+            _line(text, bad[0]),
+        )
     kind = head.get("kind", "table")
     if kind not in KINDS:
         raise InputError(f"kind {kind!r} is not one of {', '.join(KINDS)}", name, _line(text, "kind"))
     directorates = {str(k).strip(): str(v).strip() for k, v in (doc.get("directorates") or {}).items()}
     if kind == "council_plan":
-        return Layout(kind=kind, council=str(head.get("council", STOCKTON.council)), source=name,
-                      directorates=directorates)
+        return Layout(
+            kind=kind, council=str(head.get("council", STOCKTON.council)), source=name, directorates=directorates
+        )
     columns = doc.get("columns") or {}
     for key, header in columns.items():
         if key not in FIELDS:
-            raise InputError(f"[columns] maps {key!r}, which is not a pipeline field; fields: {', '.join(FIELDS)}",
-                             name, _line(text, key))
+            raise InputError(
+                f"[columns] maps {key!r}, which is not a pipeline field; fields: {', '.join(FIELDS)}",
+                name,
+                _line(text, key),
+            )
         if not isinstance(header, str) or not header.strip():
             raise InputError(f"[columns] {key} must be the export's header as text", name, _line(text, key))
     missing = [f for f in REQUIRED if f not in columns]
@@ -156,28 +173,44 @@ def parse_layout(data: bytes, name: str) -> Layout:
             status[" ".join(word.split()).lower()] = code
             words.setdefault(code, []).append(" ".join(word.split()))
         else:
-            raise InputError(f"[status] {word!r} = {code!r}: use 1 (met), 2 (on track), 3 (slipped), 4 (not achieved) "
-                             "or \"\" (not assessed)", name, _line(text, word))
+            raise InputError(
+                f"[status] {word!r} = {code!r}: use 1 (met), 2 (on track), 3 (slipped), 4 (not achieved) "
+                'or "" (not assessed)',
+                name,
+                _line(text, word),
+            )
     polarity = {}
     for word, value in (doc.get("polarity") or {}).items():
         if value not in ("higher", "lower"):
-            raise InputError(f"[polarity] {word!r} = {value!r}: use \"higher\" or \"lower\"", name, _line(text, word))
+            raise InputError(f'[polarity] {word!r} = {value!r}: use "higher" or "lower"', name, _line(text, word))
         polarity[" ".join(word.split()).lower()] = value
     pattern = head.get("ref_pattern", "")
     try:
         re.compile(pattern)
     except re.error as exc:
-        raise InputError(f"ref_pattern {pattern!r} is not a regular expression ({exc})", name,
-                         _line(text, "ref_pattern")) from None
+        raise InputError(
+            f"ref_pattern {pattern!r} is not a regular expression ({exc})", name, _line(text, "ref_pattern")
+        ) from None
     derive = head.get("derive_status", False)
     if not isinstance(derive, bool):
         raise InputError("derive_status must be true or false", name, _line(text, "derive_status"))
     if derive and "status" in columns:
-        raise InputError("derive_status = true needs no status column: remove one of them", name,
-                         _line(text, "derive_status"))
-    return Layout(kind=kind, council=str(head.get("council", "")), columns=dict(columns), status=status,
-                  polarity=polarity, ref_pattern=pattern, derive_status=derive, reviewed=bool(head.get("reviewed", True)),
-                  source=name, words=words, directorates=directorates)
+        raise InputError(
+            "derive_status = true needs no status column: remove one of them", name, _line(text, "derive_status")
+        )
+    return Layout(
+        kind=kind,
+        council=str(head.get("council", "")),
+        columns=dict(columns),
+        status=status,
+        polarity=polarity,
+        ref_pattern=pattern,
+        derive_status=derive,
+        reviewed=bool(head.get("reviewed", True)),
+        source=name,
+        words=words,
+        directorates=directorates,
+    )
 
 
 def _line(text: str, needle: str) -> int | None:
@@ -191,7 +224,10 @@ def _line(text: str, needle: str) -> int | None:
 
 _GUESSES = [  # field, pattern over a normalised header, in order of preference
     ("ref", r"^(kpi |pi |indicator[ _]?)?(ref(erence)?|code|id|no\.?|number)$|^indicator_id$|\bref\b|\bcode\b"),
-    ("measure", r"^(indicator|measure|kpi|description|name|title|indicator name|performance indicator)$|indicator|measure|description"),
+    (
+        "measure",
+        r"^(indicator|measure|kpi|description|name|title|indicator name|performance indicator)$|indicator|measure|description",
+    ),
     ("directorate", r"directorate|department|service|responsib|owner|lead|portfolio"),
     ("theme", r"theme|priority|programme|project|category|outcome area|objective"),
     ("baseline", r"baseline"),
@@ -205,10 +241,17 @@ _GUESSES = [  # field, pattern over a normalised header, in order of preference
     ("progress", r"comment|commentary|notes?$|narrative|progress|explanation"),
     ("remedial", r"remedial|action|mitigation|recovery"),
 ]
-_STATUS_GUESS = [(r"green|^met|achieved|complete|exceed|blue|on target", 1), (r"on track", 2),
-                 (r"amber|at risk|slipp|warning|near", 3), (r"red|not met|did.?not|miss|off track|below", 4),
-                 (r"data only|n/?a|unknown|not due|no target|monitor", "")]
-_POLARITY_GUESS = [(r"up|high|max|increase|bigger|more", "higher"), (r"down|low|min|decrease|reduce|smaller|less", "lower")]
+_STATUS_GUESS = [
+    (r"green|^met|achieved|complete|exceed|blue|on target", 1),
+    (r"on track", 2),
+    (r"amber|at risk|slipp|warning|near", 3),
+    (r"red|not met|did.?not|miss|off track|below", 4),
+    (r"data only|n/?a|unknown|not due|no target|monitor", ""),
+]
+_POLARITY_GUESS = [
+    (r"up|high|max|increase|bigger|more", "higher"),
+    (r"down|low|min|decrease|reduce|smaller|less", "lower"),
+]
 
 
 def propose(raw, name: str) -> str:
@@ -217,15 +260,27 @@ def propose(raw, name: str) -> str:
     ``reviewed = false`` and the council name left for the user. Raises InputError when no header is found."""
     cells = raw.drop(columns=["source_line", "n_cells"]).astype(str).values.tolist()
     lines = raw["source_line"].astype(int).tolist()
-    pos = next((i for i, row in enumerate(cells[:60])
-                if sum(1 for c in row if c.strip() and re.search(r"[A-Za-z]", c) and len(c) < 80) >= 3), None)
+    pos = next(
+        (
+            i
+            for i, row in enumerate(cells[:60])
+            if sum(1 for c in row if c.strip() and re.search(r"[A-Za-z]", c) and len(c) < 80) >= 3
+        ),
+        None,
+    )
     if pos is None:
         raise InputError("has no row that looks like a header (three or more names) in its first 60 rows", name)
     header = [c.strip() for c in cells[pos]]
     chosen: dict[str, str] = {}
     # several quarters' results side by side: the latest is this period's actual, the one before it the previous
-    quarters = sorted(((int(m.group(1)), h) for h in header if (m := re.search(r"\bq([1-4])\b", h.lower()))
-                       and not re.search(r"target", h.lower())), reverse=True)
+    quarters = sorted(
+        (
+            (int(m.group(1)), h)
+            for h in header
+            if (m := re.search(r"\bq([1-4])\b", h.lower())) and not re.search(r"target", h.lower())
+        ),
+        reverse=True,
+    )
     if len(quarters) >= 2:
         chosen["actual"], chosen["previous"] = quarters[0][1], quarters[1][1]
     preset = {heading: field_ for field_, heading in chosen.items()}
@@ -240,12 +295,17 @@ def propose(raw, name: str) -> str:
         if free:
             chosen[free[0]] = heading
         rows.append((heading, free[0] if free else "", [f for f in matches if f != (free[0] if free else "")]))
-    out = [f"# A PROPOSED layout for {name}, written by `python -m pipeline layout`.",
-           "# Read every line, correct what is wrong, then set reviewed = true: until then every clean says",
-           "# that the layout is unreviewed. The format is described in the README (\"Your council's export\").",
-           "", "[layout]", 'kind = "table"',
-           'council = ""                      # unknown: write your organisation\'s name as the report should show it',
-           "reviewed = false", f"# the header row is line {lines[pos]}: " + " | ".join(h for h in header if h)]
+    out = [
+        f"# A PROPOSED layout for {name}, written by `python -m pipeline layout`.",
+        "# Read every line, correct what is wrong, then set reviewed = true: until then every clean says",
+        '# that the layout is unreviewed. The format is described in the README ("Your council\'s export").',
+        "",
+        "[layout]",
+        'kind = "table"',
+        'council = ""                      # unknown: write your organisation\'s name as the report should show it',
+        "reviewed = false",
+        f"# the header row is line {lines[pos]}: " + " | ".join(h for h in header if h),
+    ]
     if "status" not in chosen:
         out.append("derive_status = true              # no status column found: the status comes from the figures")
     out += ["", "[columns]                         # pipeline field = the export's header, as written"]
@@ -258,16 +318,23 @@ def propose(raw, name: str) -> str:
     for required in ("ref", "measure"):
         if required not in chosen:
             out.append(f'# {required} = "..."                  # REQUIRED: no header looked like the {required}')
-    out += ["", "[status]                          # the export's words -> 1 met, 2 on track, 3 slipped, 4 not achieved, \"\" not assessed"]
+    out += [
+        "",
+        '[status]                          # the export\'s words -> 1 met, 2 on track, 3 slipped, 4 not achieved, "" not assessed',
+    ]
     for word in _distinct(cells, pos, header, chosen.get("status")):
         guess = next((code for pattern, code in _STATUS_GUESS if re.search(pattern, word.lower())), None)
-        out.append(f"{_toml(word)} = {_toml(guess) if guess is not None else '0'}".ljust(34)
-                   + ("# guessed" if guess is not None else "# NOT GUESSED: replace 0 with 1-4 or \"\""))
-    out += ["", "[polarity]                        # the export's words -> \"higher\" or \"lower\" is better"]
+        out.append(
+            f"{_toml(word)} = {_toml(guess) if guess is not None else '0'}".ljust(34)
+            + ("# guessed" if guess is not None else '# NOT GUESSED: replace 0 with 1-4 or ""')
+        )
+    out += ["", '[polarity]                        # the export\'s words -> "higher" or "lower" is better']
     for word in _distinct(cells, pos, header, chosen.get("polarity")):
         guess = next((p for pattern, p in _POLARITY_GUESS if re.search(pattern, word.lower())), None)
-        out.append(f"{_toml(word)} = {_toml(guess or 'higher')}".ljust(34)
-                   + ("# guessed" if guess else "# NOT GUESSED: higher or lower?"))
+        out.append(
+            f"{_toml(word)} = {_toml(guess or 'higher')}".ljust(34)
+            + ("# guessed" if guess else "# NOT GUESSED: higher or lower?")
+        )
     return "\n".join(out) + "\n"
 
 
@@ -275,7 +342,9 @@ def _distinct(cells, pos, header, heading) -> list[str]:
     if not heading:
         return []
     index = header.index(heading)
-    seen = dict.fromkeys(" ".join(row[index].split()) for row in cells[pos + 1:] if index < len(row) and row[index].strip())
+    seen = dict.fromkeys(
+        " ".join(row[index].split()) for row in cells[pos + 1 :] if index < len(row) and row[index].strip()
+    )
     return list(seen)[:30]
 
 

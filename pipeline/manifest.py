@@ -17,6 +17,7 @@ import platform
 from pathlib import Path
 
 from .errors import ManifestError
+from .notebooks import code_of
 from .paths import PROJECT_ROOT
 
 MANIFEST = "manifest.json"
@@ -29,13 +30,30 @@ def sha256(data: bytes) -> str:
 
 
 def code_digest(root: Path = PROJECT_ROOT) -> str:
-    """One hash over the pipeline's code, templates, notebooks and locked dependencies (paths and contents)."""
+    """One hash over the pipeline's code, templates, notebooks and locked dependencies (paths and contents).
+
+    A notebook counts by its code (``notebooks.code_of``): saving it from JupyterLab with outputs or new
+    metadata does not change the digest, so it does not make every period render again."""
     digest = hashlib.sha256()
-    files = sorted({p for pattern in CODE_GLOBS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts})
+    files = sorted(
+        {p for pattern in CODE_GLOBS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
+    )
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(sha256(path.read_bytes()).encode() + b"\0")
+        data = path.read_bytes()
+        if path.suffix == ".ipynb":
+            data = _notebook_code(data)
+        digest.update(sha256(data).encode() + b"\0")
     return digest.hexdigest()
+
+
+def _notebook_code(data: bytes) -> bytes:
+    """A notebook's code (``notebooks.code_of``); a file that is not a notebook counts by its bytes."""
+    try:
+        nb = json.loads(data)
+    except ValueError:
+        return data
+    return code_of(nb) if isinstance(nb, dict) else data
 
 
 def cache_key(inputs: list[dict], parameters: dict, code: str) -> str:
@@ -70,7 +88,12 @@ def pipeline_version(root: Path = PROJECT_ROOT) -> dict:
     """The package version, and the git commit with whether the tree had uncommitted changes (when in git)."""
     import subprocess
 
-    info = {"version": package_version(), "code_digest": code_digest(root), "git_commit": None, "uncommitted_changes": None}
+    info = {
+        "version": package_version(),
+        "code_digest": code_digest(root),
+        "git_commit": None,
+        "uncommitted_changes": None,
+    }
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
         status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=10)
@@ -82,8 +105,14 @@ def pipeline_version(root: Path = PROJECT_ROOT) -> dict:
     return info
 
 
-def build(inputs: list[dict], parameters: dict, key: str, files: dict[str, bytes],
-          pipeline: dict | None = None, env: dict | None = None) -> bytes:
+def build(
+    inputs: list[dict],
+    parameters: dict,
+    key: str,
+    files: dict[str, bytes],
+    pipeline: dict | None = None,
+    env: dict | None = None,
+) -> bytes:
     """The manifest for a period folder holding ``files`` (name -> bytes), as JSON bytes.
 
     ``inputs`` are dicts with ``path`` (project-relative), ``size`` and ``sha256``; ``pipeline`` and
@@ -112,8 +141,11 @@ def read(folder: Path) -> dict:
         raise ManifestError(f"has no {MANIFEST}; it was not written by this pipeline", folder) from None
     except (OSError, ValueError) as exc:
         raise ManifestError(f"{MANIFEST} cannot be read ({exc})", folder) from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), list) or \
-            not all(isinstance(o, dict) and {"path", "sha256"} <= set(o) for o in manifest["outputs"]):
+    if (
+        not isinstance(manifest, dict)
+        or not isinstance(manifest.get("outputs"), list)
+        or not all(isinstance(o, dict) and {"path", "sha256"} <= set(o) for o in manifest["outputs"])
+    ):
         raise ManifestError(f"{MANIFEST} lists no outputs with their SHA-256", folder)
     return manifest
 

@@ -31,7 +31,9 @@ def percent(numerator: int, denominator: int, places: int = 1) -> str:
     """``numerator / denominator`` as a percentage string rounded half up, e.g. ``"82.7%"``; "" when the denominator is 0."""
     if not denominator:
         return ""
-    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
     return f"{value}%"
 
 
@@ -58,7 +60,11 @@ def headline(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFra
     on = int(coded.isin(ON_TRACK_CODES).sum())
     off = int(coded.isin(OFF_TRACK_CODES).sum())
     kinds = indicators["status_kind"]
-    every = "status 1 to 4" if labels is None or labels == STATUS_LABELS else "a status of " + ", ".join((labels or {}).values())
+    every = (
+        "status 1 to 4"
+        if labels is None or labels == STATUS_LABELS
+        else "a status of " + ", ".join((labels or {}).values())
+    )
     rows = [
         (f"Achieved or on track ({codes_named(ON_TRACK_CODES, labels)})", on, percent(on, assessed)),
         (f"Slipped or not achieved ({codes_named(OFF_TRACK_CODES, labels)})", off, percent(off, assessed)),
@@ -76,8 +82,10 @@ def status_counts(indicators: pd.DataFrame, labels: dict | None = None) -> pd.Da
     labels = labels or STATUS_LABELS
     coded = _coded(indicators)
     assessed = len(coded)
-    rows = [(code, label, int((coded == code).sum()), percent(int((coded == code).sum()), assessed))
-            for code, label in labels.items()]
+    rows = [
+        (code, label, int((coded == code).sum()), percent(int((coded == code).sum()), assessed))
+        for code, label in labels.items()
+    ]
     apart = indicators[indicators["status_code"].isna()]
     for status, group in apart.groupby("status", sort=False):
         rows.append((pd.NA, f"{NOT_ASSESSED}: {status}", len(group), ""))
@@ -118,10 +126,23 @@ def most_off_track(table: pd.DataFrame, n: int, labels: dict | None = None) -> p
 def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
     """Every slipped (3) or not achieved (4) indicator, in export order, with its progress and remedial text."""
     mask = indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)
-    cols = ["ref", "part", "theme", "measure", "directorate", "status_code", "status", "progress", "remedial",
-            "source_line"]
-    cols += [c for c in ("target", "actual", "unit", "variance", "rag", "off_track_periods", "off_track_at_least")
-             if c in indicators.columns]
+    cols = [
+        "ref",
+        "part",
+        "theme",
+        "measure",
+        "directorate",
+        "status_code",
+        "status",
+        "progress",
+        "remedial",
+        "source_line",
+    ]
+    cols += [
+        c
+        for c in ("target", "actual", "unit", "variance", "rag", "off_track_periods", "off_track_at_least")
+        if c in indicators.columns
+    ]
     return indicators.loc[mask, cols].reset_index(drop=True)
 
 
@@ -158,13 +179,25 @@ def summary_findings(comparison: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in comparison.itertuples(index=False):
         if pd.isna(r.agrees):
-            rows.append((r.source_line, "", "summary_unknown",
-                         f"the export's summary has a line {r.label!r} = {r.export_value}",
-                         "not checked: this line is not one the pipeline computes"))
+            rows.append(
+                (
+                    r.source_line,
+                    "",
+                    "summary_unknown",
+                    f"the export's summary has a line {r.label!r} = {r.export_value}",
+                    "not checked: this line is not one the pipeline computes",
+                )
+            )
         elif not r.agrees:
-            rows.append((r.source_line, "", "summary_mismatch",
-                         f"the export's summary says {r.label} {r.export_value}; its rows give {r.computed_value}",
-                         "reported the figure computed from the rows; the export's figure is quoted only here"))
+            rows.append(
+                (
+                    r.source_line,
+                    "",
+                    "summary_mismatch",
+                    f"the export's summary says {r.label} {r.export_value}; its rows give {r.computed_value}",
+                    "reported the figure computed from the rows; the export's figure is quoted only here",
+                )
+            )
     return findings_frame(rows)
 
 
@@ -174,13 +207,19 @@ def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:
     return counts.rename("count").reset_index()
 
 
-
-
 # --- Figures: variance, RAG, the check of the reported status, direction ----------------------
 
 DEFAULT_TOLERANCE_PCT = 5.0
-ASSESSMENT_COLUMNS = ["variance", "variance_pct", "rag", "status_check", "status_check_note", "direction_vs_baseline",
-                      "direction", "direction_basis"]
+ASSESSMENT_COLUMNS = [
+    "variance",
+    "variance_pct",
+    "rag",
+    "status_check",
+    "status_check_note",
+    "direction_vs_baseline",
+    "direction",
+    "direction_basis",
+]
 
 
 def met_target(actual: float, target: float, polarity: str, comparator: str = "") -> bool:
@@ -240,8 +279,10 @@ def _assess_row(r) -> tuple:
             elif code in OFF_TRACK_CODES:
                 check = "agrees"
             elif code == 2 and interim:
-                note = ("On Track with a figure short of a target that falls due later: "
-                        "a judgement the figures cannot check")
+                note = (
+                    "On Track with a figure short of a target that falls due later: "
+                    "a judgement the figures cannot check"
+                )
             else:
                 check = "disagrees"
         if has(baseline):
@@ -284,7 +325,10 @@ def compare_with_previous(current: pd.DataFrame, previous: pd.DataFrame | None) 
             frame.at[i, "previous_actual"] = old["actual"]
         actual, polarity, code = frame.at[i, "actual"], frame.at[i, "polarity"], frame.at[i, "status_code"]
         if not pd.isna(actual) and not pd.isna(frame.at[i, "previous_actual"]) and polarity in ("higher", "lower"):
-            direction, basis = _better(float(actual), float(frame.at[i, "previous_actual"]), polarity), "previous period figures"
+            direction, basis = (
+                _better(float(actual), float(frame.at[i, "previous_actual"]), polarity),
+                "previous period figures",
+            )
         elif not pd.isna(code) and not pd.isna(old["status_code"]):
             direction, basis = _better(float(old["status_code"]), float(code), "higher"), "previous period status"
         else:
@@ -375,6 +419,7 @@ def disagreements(indicators: pd.DataFrame) -> pd.DataFrame:
 
 # --- Key messages: the facts a committee reads first ---------------------------------------------
 
+
 def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, top: int = 2) -> dict:
     """The figures behind the report's key messages, from the period's indicators (and the previous period's,
     when there is one). Plain values only; the sentences are written by ``report.key_messages``.
@@ -392,8 +437,15 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
     assessed = len(coded)
     on = int(coded.isin(ON_TRACK_CODES).sum())
     off = int(coded.isin(OFF_TRACK_CODES).sum())
-    facts = {"assessed": assessed, "on": on, "off": off, "on_pct": percent(on, assessed),
-             "off_pct": percent(off, assessed), "previous_on_pct": None, "change_points": None}
+    facts = {
+        "assessed": assessed,
+        "on": on,
+        "off": off,
+        "on_pct": percent(on, assessed),
+        "off_pct": percent(off, assessed),
+        "previous_on_pct": None,
+        "change_points": None,
+    }
     if previous is not None:
         before = _coded(previous)
         facts["previous_on_pct"] = percent(int(before.isin(ON_TRACK_CODES).sum()), len(before))
@@ -403,7 +455,11 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
             facts["change_points"] = float((now - then).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     off_rows = indicators[indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)]
     for key, column in (("off_themes", "theme"), ("off_directorates", "directorate")):
-        counts = off_rows[column].replace("", NO_DIRECTORATE if column == "directorate" else "(none)").value_counts(sort=False)
+        counts = (
+            off_rows[column]
+            .replace("", NO_DIRECTORATE if column == "directorate" else "(none)")
+            .value_counts(sort=False)
+        )
         ordered = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep export order
         cut = ordered[top - 1][1] if len(ordered) >= top else 0
         facts[key] = [(name, int(n)) for name, n in ordered if n >= cut]  # every group tied at the cut stays
@@ -417,8 +473,9 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
                 moved.append((int(then_code) - int(now_code), label))  # positive: a better status now
     facts["improved"] = [label for step, label in sorted((m for m in moved if m[0] > 0), key=lambda m: -m[0])]
     facts["worsened"] = [label for step, label in sorted((m for m in moved if m[0] < 0), key=lambda m: m[0])]
-    facts["repeat"] = (int((indicators["off_track_periods"].fillna(0) >= 2).sum())
-                       if "off_track_periods" in indicators else None)
+    facts["repeat"] = (
+        int((indicators["off_track_periods"].fillna(0) >= 2).sum()) if "off_track_periods" in indicators else None
+    )
     facts["not_assessed"] = int(indicators["status_code"].isna().sum())
     if "rag" in indicators:
         facts["no_figures"] = int((indicators["rag"] == "").sum())
@@ -453,5 +510,6 @@ def off_track_streak(current: pd.DataFrame, earlier: list[pd.DataFrame]) -> pd.D
             run += 1
         counts.append(run)
         capped.append(not broken and bool(histories))
-    return pd.DataFrame({"off_track_periods": pd.array(counts, dtype="Int64"), "off_track_at_least": capped},
-                        index=current.index)
+    return pd.DataFrame(
+        {"off_track_periods": pd.array(counts, dtype="Int64"), "off_track_at_least": capped}, index=current.index
+    )

@@ -75,8 +75,9 @@ def lock(target: Path, root: Path):
         held = FileLock(str(path))
         held.acquire()
     except OSError as exc:
-        raise OutputError(f"cannot write here ({exc.strerror or exc}); choose another --out folder",
-                          display_path(Path(root))) from None
+        raise OutputError(
+            f"cannot write here ({exc.strerror or exc}); choose another --out folder", display_path(Path(root))
+        ) from None
     try:
         yield
     finally:
@@ -88,8 +89,9 @@ def leftovers(target: Path) -> list[Path]:
     target = Path(target)
     if not target.parent.is_dir():
         return []
-    return sorted(p for pattern in (f".{target.name}.partial-*", f".{target.name}.old-*")
-                  for p in target.parent.glob(pattern))
+    return sorted(
+        p for pattern in (f".{target.name}.partial-*", f".{target.name}.old-*") for p in target.parent.glob(pattern)
+    )
 
 
 def clean_leftovers(target: Path) -> list[Path]:
@@ -116,8 +118,9 @@ def check_writable(target: Path) -> None:
         probe.rmdir()
     except OSError as exc:
         _remove_created(created)
-        raise OutputError(f"cannot write here ({exc.strerror or exc}); choose another --out folder",
-                          display_path(target.parent)) from None
+        raise OutputError(
+            f"cannot write here ({exc.strerror or exc}); choose another --out folder", display_path(target.parent)
+        ) from None
 
 
 def write_folder(target: Path, files: dict[str, bytes], replace: bool) -> None:
@@ -148,8 +151,9 @@ def write_folder(target: Path, files: dict[str, bytes], replace: bool) -> None:
             shutil.rmtree(staging)
     except OSError as exc:
         _abandon(staging, created)
-        raise OutputError(f"cannot write the outputs ({exc.strerror or exc}); nothing was written",
-                          display_path(target)) from None
+        raise OutputError(
+            f"cannot write the outputs ({exc.strerror or exc}); nothing was written", display_path(target)
+        ) from None
     except BaseException:
         _abandon(staging, created)
         raise

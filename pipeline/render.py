@@ -117,8 +117,12 @@ class GeneratedOnlyFetcher(_url_fetcher_base()):
         return super().fetch(url, headers)
 
 
-def html_to_pdf(html: str, source_date_epoch: int | None = None, base_url: str | None = None,
-                fetcher: GeneratedOnlyFetcher | None = None) -> bytes:
+def html_to_pdf(
+    html: str,
+    source_date_epoch: int | None = None,
+    base_url: str | None = None,
+    fetcher: GeneratedOnlyFetcher | None = None,
+) -> bytes:
     """Print report HTML to tagged A4 PDF bytes (page layout comes from the stylesheet).
 
     Links stay relative (``indicators.csv`` beside the PDF) unless ``base_url`` is
@@ -202,7 +206,7 @@ def clean_kernel_leftovers(tmp_root: str | None = None) -> list[Path]:
     removed = []
     root = Path(tmp_root or tempfile.gettempdir())
     for folder in sorted(root.glob(_KERNEL_PREFIX + "*")):
-        pid = folder.name[len(_KERNEL_PREFIX):].split("-", 1)[0]
+        pid = folder.name[len(_KERNEL_PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
@@ -232,13 +236,26 @@ def _kernel_of_this_python():
         spec_dir.mkdir(parents=True)
         # ipykernel logs a warning on every start (loopback TCP is unencrypted) and, in batch workers, the
         # interrupt nbclient sends at shutdown: noise on the analyst's terminal. Cell errors still fail the run.
-        spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                         "--IPKernelApp.log_level=CRITICAL"],
-                "display_name": "Python 3 (council report)", "language": "python"}
+        spec = {
+            "argv": [
+                sys.executable,
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
+                "--IPKernelApp.log_level=CRITICAL",
+            ],
+            "display_name": "Python 3 (council report)",
+            "language": "python",
+        }
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
-        with _environ(JUPYTER_PATH=jupyter_path, JUPYTER_RUNTIME_DIR=str(Path(tmp) / "runtime"),
-                      PYDEVD_DISABLE_FILE_VALIDATION="1", MPLBACKEND="agg"):
+        with _environ(
+            JUPYTER_PATH=jupyter_path,
+            JUPYTER_RUNTIME_DIR=str(Path(tmp) / "runtime"),
+            PYDEVD_DISABLE_FILE_VALIDATION="1",
+            MPLBACKEND="agg",
+        ):
             yield
 
 
@@ -255,11 +272,19 @@ def execute_notebook(notebook: Path, parameters: dict):
     try:
         with _kernel_of_this_python():
             nb = papermill.execute_notebook(
-                str(notebook), None, parameters=parameters, kernel_name=KERNEL_NAME,
-                progress_bar=False, log_output=False, cwd=str(PROJECT_ROOT), request_save_on_cell_execute=False)
+                str(notebook),
+                None,
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(PROJECT_ROOT),
+                request_save_on_cell_execute=False,
+            )
     except PapermillExecutionError as exc:
-        raise RenderError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}",
-                          notebook) from None
+        raise RenderError(
+            f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", notebook
+        ) from None
     scrub_notebook(nb)
     return nb
 
@@ -271,8 +296,15 @@ def scrub_notebook(nb) -> None:
     and gives every cell an id from its position (papermill's injected cell has a random one).
     """
     papermill_meta = nb.metadata.get("papermill", {})
-    for key in ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables",
-                "exception"):
+    for key in (
+        "start_time",
+        "end_time",
+        "duration",
+        "input_path",
+        "output_path",
+        "environment_variables",
+        "exception",
+    ):
         papermill_meta.pop(key, None)
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{index:03d}"

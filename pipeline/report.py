@@ -45,8 +45,10 @@ class Chart:
     def markup(self) -> str:
         src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
         table = self.table.markup if self.table is not None else ""
-        return (f'<figure class="chart"><img src="{src}" alt="{esc(self.alt)}">'
-                f"<figcaption>{esc(self.caption)}</figcaption></figure>{table}")
+        return (
+            f'<figure class="chart"><img src="{src}" alt="{esc(self.alt)}">'
+            f"<figcaption>{esc(self.caption)}</figcaption></figure>{table}"
+        )
 
 
 def esc(text) -> str:
@@ -66,13 +68,20 @@ def status_badge(code, label: str) -> str:
         mark, cls = NO_STATUS_MARK, "none"
     else:
         mark, cls = STATUS_MARKS[int(code)], str(int(code))
-    return (f'<span class="status status-{cls}"><span class="mark" aria-hidden="true">{mark}</span>'
-            f"{esc(label)}</span>")
+    return f'<span class="status status-{cls}"><span class="mark" aria-hidden="true">{mark}</span>{esc(label)}</span>'
 
 
-def table(frame: pd.DataFrame, caption: str, *, numeric: tuple[str, ...] = (), row_header: str | None = None,
-          html_columns: tuple[str, ...] = (), css_class: str = "", widths: dict[str, str] | None = None,
-          keep: bool | None = None) -> Html:
+def table(
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    numeric: tuple[str, ...] = (),
+    row_header: str | None = None,
+    html_columns: tuple[str, ...] = (),
+    css_class: str = "",
+    widths: dict[str, str] | None = None,
+    keep: bool | None = None,
+) -> Html:
     """An accessible HTML table: caption, ``th scope=col`` headers, an optional row header column.
 
     ``keep``: print the table whole on one page; by default short tables (12 rows or fewer) and those of
@@ -98,15 +107,16 @@ def table(frame: pd.DataFrame, caption: str, *, numeric: tuple[str, ...] = (), r
                 cells.append(f"<td{attrs}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cls = f' class="{esc(css_class)}"' if css_class else ""
-    markup = (f"<table{cls}><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
-              f"<tbody>{''.join(body)}</tbody></table>")
+    markup = (
+        f"<table{cls}><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
     # On a narrow screen a wide table scrolls inside its own region (keyboard-focusable, named by its
     # caption), never the page; short tables print whole, with their caption.
     if keep is None:
         keep = css_class in ("keep", "crosstab") or len(frame) <= 12
     keep = " keep-together" if keep else ""
-    markup = (f'<div class="table-wrap{keep}" role="region" aria-label="{esc(caption)}" tabindex="0">'
-              f"{markup}</div>")
+    markup = f'<div class="table-wrap{keep}" role="region" aria-label="{esc(caption)}" tabindex="0">{markup}</div>'
     return Html(markup)
 
 
@@ -124,16 +134,18 @@ def crosstab_table(counts: pd.DataFrame, caption: str, by_label: str, total_row:
     frame = counts.reset_index().rename(columns={counts.index.name: by_label})
     numeric = tuple(c for c in frame.columns if c != by_label)
     if not total_row:
-        return table(frame, caption, numeric=numeric, row_header=by_label, css_class="crosstab",
-                     widths={by_label: "34%"})
+        return table(
+            frame, caption, numeric=numeric, row_header=by_label, css_class="crosstab", widths={by_label: "34%"}
+        )
     totals = {by_label: "All"} | {c: int(counts[c].sum()) for c in counts.columns}
     frame = pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
     return table_html_with_total(frame, caption, numeric, by_label)
 
 
 def table_html_with_total(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...], row_header: str) -> Html:
-    markup = table(frame, caption, numeric=numeric, row_header=row_header, css_class="crosstab",
-                   widths={row_header: "34%"}).markup
+    markup = table(
+        frame, caption, numeric=numeric, row_header=row_header, css_class="crosstab", widths={row_header: "34%"}
+    ).markup
     # The last row is the total: mark it so it prints bold and reads as a total.
     head, sep, last = markup.rpartition("<tr>")
     return Html(head + sep.replace("<tr>", '<tr class="total">') + last)
@@ -146,14 +158,14 @@ def title_page(council: str, plan: str, period_title: str, source: str, source_s
     for the callers that show it elsewhere)."""
     note = f'<p class="export-note" role="note">Note at the top of the export: {esc(preamble)}</p>' if preamble else ""
     return Html(
-        '<header class="title-page">' + note +
-        f'<p class="council">{esc(council)}</p>'
+        '<header class="title-page">' + note + f'<p class="council">{esc(council)}</p>'
         f"<h1>{esc(plan)}: progress report</h1>"
         f'<p class="period">{esc(period_title)}</p>'
         '<dl class="source">'
         f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
         '<dt>Checks</dt><dd>every input with its SHA-256 is listed under <a href="#appendix-provenance">Appendix: provenance</a></dd>'
-        "</dl></header>")
+        "</dl></header>"
+    )
 
 
 def key_figures(headline: pd.DataFrame) -> Html:
@@ -164,9 +176,10 @@ def key_figures(headline: pd.DataFrame) -> Html:
     return Html(
         '<div class="key-figures">'
         f'<p class="key on"><span class="big">{esc(on["percent"])}</span> achieved or on track '
-        f'({int(on["count"])} of {assessed} indicators with a status)</p>'
+        f"({int(on['count'])} of {assessed} indicators with a status)</p>"
         f'<p class="key off"><span class="big">{esc(off["percent"])}</span> slipped or not achieved '
-        f'({int(off["count"])} of {assessed})</p></div>')
+        f"({int(off['count'])} of {assessed})</p></div>"
+    )
 
 
 def paragraph(text: str) -> Html:
@@ -181,52 +194,82 @@ def link(href: str, text: str) -> Html:
 
 # --- The sections of the Council Plan report -------------------------------------------------
 
+
 def headline_table(headline: pd.DataFrame, period=None) -> Html:
     """The headline counts and percentages as a table (``period``: a quarter never says year-end)."""
     frame = headline.rename(columns={"measure": "Indicators", "count": "Number", "percent": "Percent of assessed"})
     when = "year-end status" if period is None or period.is_year_end else f"status at {period}"
-    return table(frame, f"Headline summary: indicators by {when}",
-                 numeric=("Number", "Percent of assessed"), row_header="Indicators", css_class="keep")
+    return table(
+        frame,
+        f"Headline summary: indicators by {when}",
+        numeric=("Number", "Percent of assessed"),
+        row_header="Indicators",
+        css_class="keep",
+    )
 
 
 def status_table(counts: pd.DataFrame) -> Html:
     """Counts by status 1-4, then the statuses counted apart."""
-    frame = pd.DataFrame({
-        "Status": [status_badge(c, s) for c, s in zip(counts["status_code"], counts["status"])],
-        "Number": counts["count"],
-        "Percent of assessed": counts["percent"],
-    })
-    return table(frame, "Indicators by status", numeric=("Number", "Percent of assessed"),
-                 html_columns=("Status",), css_class="keep")
+    frame = pd.DataFrame(
+        {
+            "Status": [status_badge(c, s) for c, s in zip(counts["status_code"], counts["status"])],
+            "Number": counts["count"],
+            "Percent of assessed": counts["percent"],
+        }
+    )
+    return table(
+        frame,
+        "Indicators by status",
+        numeric=("Number", "Percent of assessed"),
+        html_columns=("Status",),
+        css_class="keep",
+    )
 
 
 def summary_check(comparison: pd.DataFrame, expected: bool = True) -> Html:
     """How the export's own summary compares with the figures computed from its rows. ``expected``: the
     layout's exports end with a summary (the Council Plan's do; a typed table carries none)."""
     if comparison.empty and not expected:
-        return paragraph("This export carries no summary of its own, so every figure above is computed from "
-                         "its rows and there is nothing to check them against.")
+        return paragraph(
+            "This export carries no summary of its own, so every figure above is computed from "
+            "its rows and there is nothing to check them against."
+        )
     if comparison.empty:
-        return Html('<p class="findings-warn">The export has no summary of its own (it may be truncated), '
-                    "so there is nothing to check the figures above against.</p>")
+        return Html(
+            '<p class="findings-warn">The export has no summary of its own (it may be truncated), '
+            "so there is nothing to check the figures above against.</p>"
+        )
     verdict = {True: "Agrees", False: "Differs"}
-    frame = pd.DataFrame({
-        "Summary line": comparison["label"],
-        "The export says": comparison["export_value"],
-        "Computed from its rows": comparison["computed_value"],
-        "Check": [("Not checked" if pd.isna(a) else verdict[bool(a)]) for a in comparison["agrees"]],
-        "Source line": comparison["source_line"],
-    })
+    frame = pd.DataFrame(
+        {
+            "Summary line": comparison["label"],
+            "The export says": comparison["export_value"],
+            "Computed from its rows": comparison["computed_value"],
+            "Check": [("Not checked" if pd.isna(a) else verdict[bool(a)]) for a in comparison["agrees"]],
+            "Source line": comparison["source_line"],
+        }
+    )
     if comparison["agrees"].fillna(False).all():
-        note = ('<p class="findings-ok">Every figure in the export\'s own summary agrees with the figures '
-                "computed from its rows.</p>")
+        note = (
+            '<p class="findings-ok">Every figure in the export\'s own summary agrees with the figures '
+            "computed from its rows.</p>"
+        )
     else:
-        note = ('<p class="findings-warn">The export\'s own summary does not agree with its rows. '
-                "This report uses the figures computed from the rows; the export's figures are quoted "
-                "only in this table.</p>")
-    return Html(note + table(frame, "The export's own summary, checked against its rows",
-                             numeric=("The export says", "Computed from its rows", "Source line"),
-                             row_header="Summary line", css_class="keep").markup)
+        note = (
+            '<p class="findings-warn">The export\'s own summary does not agree with its rows. '
+            "This report uses the figures computed from the rows; the export's figures are quoted "
+            "only in this table.</p>"
+        )
+    return Html(
+        note
+        + table(
+            frame,
+            "The export's own summary, checked against its rows",
+            numeric=("The export says", "Computed from its rows", "Source line"),
+            row_header="Summary line",
+            css_class="keep",
+        ).markup
+    )
 
 
 def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | None = None) -> Chart | Html:
@@ -245,16 +288,28 @@ def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | 
     if len(drawn) < len(crosstab):
         plural = _plural(by)
         title = f"The {len(drawn)} {plural} with the most indicators off track"
-        caption = (f"{title}, of {len(crosstab)} {plural}; each bar is one {by}, segments count indicators by "
-                   f"status. The table below gives every {by}.")
+        caption = (
+            f"{title}, of {len(crosstab)} {plural}; each bar is one {by}, segments count indicators by "
+            f"status. The table below gives every {by}."
+        )
     else:
-        caption = (f"{title}. Each bar is one {by}; segments count indicators by status. "
-                   "The table below gives the same figures.")
-    return Chart(svg=to_svg(status_bars(drawn, title, labels)), alt=status_bars_alt(drawn, by, labels),
-                 caption=caption, filename=filename,
-                 table=crosstab_table(crosstab, f"Indicator status by {by} (the figures in the chart above"
-                                      + (", and every other " + by if len(drawn) < len(crosstab) else "") + ")",
-                                      by.capitalize()))
+        caption = (
+            f"{title}. Each bar is one {by}; segments count indicators by status. "
+            "The table below gives the same figures."
+        )
+    return Chart(
+        svg=to_svg(status_bars(drawn, title, labels)),
+        alt=status_bars_alt(drawn, by, labels),
+        caption=caption,
+        filename=filename,
+        table=crosstab_table(
+            crosstab,
+            f"Indicator status by {by} (the figures in the chart above"
+            + (", and every other " + by if len(drawn) < len(crosstab) else "")
+            + ")",
+            by.capitalize(),
+        ),
+    )
 
 
 def _plural(word: str) -> str:
@@ -305,29 +360,55 @@ def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> H
     parts = []
     for theme, group in exceptions.groupby("theme", sort=False):
         refs = _ref_column(group)
-        frame = pd.DataFrame({
-            "Ref": [f'<a href="#{_anchor(r)}">{esc(r)}</a>' for r in refs],
-            "Indicator": [_short(m, 90) for m in group["measure"]],
-            "Direc\u00adtorate": [directorate_name(d, names) for d in group["directorate"]],
-            "Status": [status_badge(_code_of(r), r.status) for r in group.itertuples(index=False)],
-            "RAG": [rag_badge(r) for r in group.get("rag", pd.Series([""] * len(group)))],
-            "Target": [number(t, u) for t, u in zip(group.get("target", [None] * len(group)),
-                                                     group.get("unit", [""] * len(group)))],
-            "Actual": [number(a, u) for a, u in zip(group.get("actual", [None] * len(group)),
-                                                     group.get("unit", [""] * len(group)))],
-            "Vari\u00adance": [number(v, u, signed=True) for v, u in zip(group.get("variance", [None] * len(group)),
-                                                                   group.get("unit", [""] * len(group)))],
-            "Periods off track": [_periods_off(r) for r in group.itertuples(index=False)],
-            "Remedial action (first sentence)": [_first_sentence(t) if t else "None given in the export."
-                                                 for t in group["remedial"]],
-        })
-        parts.append(table(frame, f"{theme or 'No theme'}: {len(frame)} off track", row_header=None,
-                           numeric=("Target", "Actual", "Vari\u00adance", "Periods off track"),
-                           html_columns=("Ref", "Status", "RAG"), css_class="figures", keep=False,
-                           # fixed layout: the widths and the cells' padding together must stay inside the page
-                           widths={"Ref": "5%", "Indicator": "15%", "Direc\u00adtorate": "14%", "Status": "10%",
-                                   "RAG": "6%", "Target": "6%", "Actual": "6%", "Vari\u00adance": "7%",
-                                   "Periods off track": "7%", "Remedial action (first sentence)": "19%"}).markup)
+        frame = pd.DataFrame(
+            {
+                "Ref": [f'<a href="#{_anchor(r)}">{esc(r)}</a>' for r in refs],
+                "Indicator": [_short(m, 90) for m in group["measure"]],
+                "Direc\u00adtorate": [directorate_name(d, names) for d in group["directorate"]],
+                "Status": [status_badge(_code_of(r), r.status) for r in group.itertuples(index=False)],
+                "RAG": [rag_badge(r) for r in group.get("rag", pd.Series([""] * len(group)))],
+                "Target": [
+                    number(t, u)
+                    for t, u in zip(group.get("target", [None] * len(group)), group.get("unit", [""] * len(group)))
+                ],
+                "Actual": [
+                    number(a, u)
+                    for a, u in zip(group.get("actual", [None] * len(group)), group.get("unit", [""] * len(group)))
+                ],
+                "Vari\u00adance": [
+                    number(v, u, signed=True)
+                    for v, u in zip(group.get("variance", [None] * len(group)), group.get("unit", [""] * len(group)))
+                ],
+                "Periods off track": [_periods_off(r) for r in group.itertuples(index=False)],
+                "Remedial action (first sentence)": [
+                    _first_sentence(t) if t else "None given in the export." for t in group["remedial"]
+                ],
+            }
+        )
+        parts.append(
+            table(
+                frame,
+                f"{theme or 'No theme'}: {len(frame)} off track",
+                row_header=None,
+                numeric=("Target", "Actual", "Vari\u00adance", "Periods off track"),
+                html_columns=("Ref", "Status", "RAG"),
+                css_class="figures",
+                keep=False,
+                # fixed layout: the widths and the cells' padding together must stay inside the page
+                widths={
+                    "Ref": "5%",
+                    "Indicator": "15%",
+                    "Direc\u00adtorate": "14%",
+                    "Status": "10%",
+                    "RAG": "6%",
+                    "Target": "6%",
+                    "Actual": "6%",
+                    "Vari\u00adance": "7%",
+                    "Periods off track": "7%",
+                    "Remedial action (first sentence)": "19%",
+                },
+            ).markup
+        )
     return Html("".join(parts))
 
 
@@ -344,12 +425,14 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
             f'<p class="meta">{status_badge(_code_of(row), row.status)}'
             f" &middot; {esc(row.directorate or 'no directorate given')} &middot; {esc(row.theme)}"
             f" &middot; source line {int(row.source_line)}</p>"
-            + _figures_line(row) +
-            f'<p class="label">Progress</p><p>{esc(row.progress) or "None given in the export."}</p>'
+            + _figures_line(row)
+            + f'<p class="label">Progress</p><p>{esc(row.progress) or "None given in the export."}</p>'
             f'<p class="label">Slippage / remedial action</p><p>{remedial}</p>'
-            "</article>")
-    return Html(f'<p class="lead-in">{len(blocks)} indicators slipped or did not achieve their target.</p>'
-                + "".join(blocks))
+            "</article>"
+        )
+    return Html(
+        f'<p class="lead-in">{len(blocks)} indicators slipped or did not achieve their target.</p>' + "".join(blocks)
+    )
 
 
 def _code_of(row):
@@ -362,8 +445,10 @@ def _code_of(row):
 
 def _figures_line(row) -> str:
     if getattr(row, "rag", ""):
-        return (f'<p class="meta">Target {esc(number(row.target, row.unit))}, actual {esc(number(row.actual, row.unit))} '
-                f"({rag_badge(row.rag)}, variance {esc(number(row.variance, row.unit, signed=True))})</p>")
+        return (
+            f'<p class="meta">Target {esc(number(row.target, row.unit))}, actual {esc(number(row.actual, row.unit))} '
+            f"({rag_badge(row.rag)}, variance {esc(number(row.variance, row.unit, signed=True))})</p>"
+        )
     return ""
 
 
@@ -374,36 +459,60 @@ def findings_section(findings: pd.DataFrame) -> Html:
     if findings.empty:
         return paragraph("Cleaning found nothing unusual in the export.")
     counts = finding_counts(findings).rename(columns={"check": "Finding", "count": "Number"})
-    detail = pd.DataFrame({
-        "Line": findings["source_line"],
-        "Ref": findings["ref"],
-        "Finding": findings["check"],
-        "What was found": findings["finding"],
-        "What was done": findings["action_taken"],
-    })
+    detail = pd.DataFrame(
+        {
+            "Line": findings["source_line"],
+            "Ref": findings["ref"],
+            "Finding": findings["check"],
+            "What was found": findings["finding"],
+            "What was done": findings["action_taken"],
+        }
+    )
     return Html(
         table(counts, "Data-quality findings by kind", numeric=("Number",), row_header="Finding").markup
-        + table(detail, f"All {len(detail)} data-quality findings, by source line", numeric=("Line",),
-                css_class="findings", widths={"Line": "3em", "Ref": "3.5em", "Finding": "9em"}).markup)
+        + table(
+            detail,
+            f"All {len(detail)} data-quality findings, by source line",
+            numeric=("Line",),
+            css_class="findings",
+            widths={"Line": "3em", "Ref": "3.5em", "Finding": "9em"},
+        ).markup
+    )
 
 
 def appendix_table(indicators: pd.DataFrame) -> Html:
     """Every indicator, grouped under its theme, with status and directorate."""
     parts = []
     for theme, group in indicators.groupby("theme", sort=False):
-        frame = pd.DataFrame({
-            "Ref": _ref_column(group),
-            "Outcome / success criteria": group["measure"],
-            "Directorate": group["directorate"],
-            "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
-            "RAG": [rag_badge(r) for r in group["rag"]],
-            "Direction of travel": group["direction"],
-            "Line": group["source_line"],
-        })
-        parts.append(table(frame, f"{theme or 'No theme'}: {len(frame)} indicators", row_header="Ref",
-                           numeric=("Line",), html_columns=("Status", "RAG"), css_class="appendix",
-                           widths={"Ref": "3.5em", "Directorate": "6em", "Status": "9em", "RAG": "6em",
-                                   "Direction of travel": "5.5em", "Line": "3em"}).markup)
+        frame = pd.DataFrame(
+            {
+                "Ref": _ref_column(group),
+                "Outcome / success criteria": group["measure"],
+                "Directorate": group["directorate"],
+                "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
+                "RAG": [rag_badge(r) for r in group["rag"]],
+                "Direction of travel": group["direction"],
+                "Line": group["source_line"],
+            }
+        )
+        parts.append(
+            table(
+                frame,
+                f"{theme or 'No theme'}: {len(frame)} indicators",
+                row_header="Ref",
+                numeric=("Line",),
+                html_columns=("Status", "RAG"),
+                css_class="appendix",
+                widths={
+                    "Ref": "3.5em",
+                    "Directorate": "6em",
+                    "Status": "9em",
+                    "RAG": "6em",
+                    "Direction of travel": "5.5em",
+                    "Line": "3em",
+                },
+            ).markup
+        )
     return Html("".join(parts))
 
 
@@ -416,8 +525,10 @@ def rag_badge(rag: str) -> str:
     """RAG as a word with a shape; empty RAG reads 'no figures'."""
     if not rag or rag not in RAG_MARKS:
         return '<span class="rag rag-none">no figures</span>'
-    return (f'<span class="rag rag-{esc(rag)}"><span class="mark" aria-hidden="true">{RAG_MARKS[rag]}</span>'
-            f"{esc(rag.capitalize())}</span>")
+    return (
+        f'<span class="rag rag-{esc(rag)}"><span class="mark" aria-hidden="true">{RAG_MARKS[rag]}</span>'
+        f"{esc(rag.capitalize())}</span>"
+    )
 
 
 def number(value, unit: str = "", signed: bool = False) -> str:
@@ -444,7 +555,7 @@ def variance_chart(indicators: pd.DataFrame, source: str = "text") -> Chart | Ht
     The chart holds at most ``charts.MAX_VARIANCE_BARS`` bars so that its labels stay readable on paper; with
     more indicators it draws those furthest below target and says so; the table keeps every indicator.
     """
-    from .charts import MAX_VARIANCE_BARS, better_pct, variance_bars, variance_bars_alt, to_svg
+    from .charts import MAX_VARIANCE_BARS, better_pct, to_svg, variance_bars, variance_bars_alt
     from .schema import ref_label
 
     drawn = indicators[(indicators["rag"] != "") & indicators["variance_pct"].notna()].copy()
@@ -460,18 +571,32 @@ def variance_chart(indicators: pd.DataFrame, source: str = "text") -> Chart | Ht
     zero = int(((indicators["rag"] != "") & indicators["variance_pct"].isna()).sum())
     if len(drawn) < total:
         title = f"The {len(drawn)} indicators furthest below target"
-        caption = (f"The {len(drawn)} indicators furthest below target, of {total} with a variance, as a percentage "
-                   "of the target, turned so that right of zero is better whatever the polarity.")
+        caption = (
+            f"The {len(drawn)} indicators furthest below target, of {total} with a variance, as a percentage "
+            "of the target, turned so that right of zero is better whatever the polarity."
+        )
     else:
         title = "Variance from target (right is better)"
-        caption = (f"Variance from target for {total} indicators, as a percentage of the target, turned so that "
-                   "right of zero is better whatever the polarity.")
-    caption += ((f" {zero} indicator(s) with a target of zero cannot be shown as a percentage and are in the table only."
-                 if zero else "") + " The table below gives every figure" + (" of every indicator." if len(drawn) < total
-                                                                            else "."))
-    return Chart(svg=to_svg(variance_bars(drawn, title)),
-                 alt=variance_bars_alt(drawn), caption=caption, filename="variance_from_target.svg",
-                 table=variance_table(indicators[indicators["rag"] != ""], source))
+        caption = (
+            f"Variance from target for {total} indicators, as a percentage of the target, turned so that "
+            "right of zero is better whatever the polarity."
+        )
+    caption += (
+        (
+            f" {zero} indicator(s) with a target of zero cannot be shown as a percentage and are in the table only."
+            if zero
+            else ""
+        )
+        + " The table below gives every figure"
+        + (" of every indicator." if len(drawn) < total else ".")
+    )
+    return Chart(
+        svg=to_svg(variance_bars(drawn, title)),
+        alt=variance_bars_alt(drawn),
+        caption=caption,
+        filename="variance_from_target.svg",
+        table=variance_table(indicators[indicators["rag"] != ""], source),
+    )
 
 
 def _short(text: str, width: int = 42) -> str:
@@ -487,26 +612,46 @@ def _short(text: str, width: int = 42) -> str:
 
 def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
     """Target, actual, variance, RAG, status check and direction of each assessed indicator, with sources."""
-    frame = pd.DataFrame({
-        "Ref": _ref_column(rows),
-        "Outcome / success criteria": [_short(m, 70) for m in rows["measure"]],
-        "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
-        "Actual": [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
-        "Variance": [number(v, u, signed=True) for v, u in zip(rows["variance"], rows["unit"])],
-        "Variance %": [_percent(v) for v in rows["variance_pct"]],
-        "Better": [{"higher": "higher", "lower": "lower"}.get(p, "") for p in rows["polarity"]],
-        "RAG": [rag_badge(r) for r in rows["rag"]],
-        "Status check": [c or ("judge\u00adment" if n else "") for c, n in zip(rows["status_check"], rows["status_check_note"])],
-        "Direction": rows["direction"],
-        "Source": ["register" if r else {"columns": "export"}.get(source, source) for r in rows["from_register"]],
-    })
-    return table(frame, f"Figures of the {len(frame)} indicators assessed against their target", row_header="Ref",
-                 numeric=("Target", "Actual", "Variance", "Variance %"), html_columns=("RAG",), css_class="figures",
-                 # fixed layout: widths plus cell padding must stay inside the page
-                 # border-box cells: padding is inside these widths; a figure such as 1,838,307 never breaks
-                 widths={"Ref": "6%", "Outcome / success criteria": "18%", "Target": "10%", "Actual": "10%",
-                         "Variance": "9%", "Variance %": "8%", "Better": "7%", "RAG": "9%", "Status check": "7%",
-                         "Direction": "9%", "Source": "7%"})
+    frame = pd.DataFrame(
+        {
+            "Ref": _ref_column(rows),
+            "Outcome / success criteria": [_short(m, 70) for m in rows["measure"]],
+            "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
+            "Actual": [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
+            "Variance": [number(v, u, signed=True) for v, u in zip(rows["variance"], rows["unit"])],
+            "Variance %": [_percent(v) for v in rows["variance_pct"]],
+            "Better": [{"higher": "higher", "lower": "lower"}.get(p, "") for p in rows["polarity"]],
+            "RAG": [rag_badge(r) for r in rows["rag"]],
+            "Status check": [
+                c or ("judge\u00adment" if n else "") for c, n in zip(rows["status_check"], rows["status_check_note"])
+            ],
+            "Direction": rows["direction"],
+            "Source": ["register" if r else {"columns": "export"}.get(source, source) for r in rows["from_register"]],
+        }
+    )
+    return table(
+        frame,
+        f"Figures of the {len(frame)} indicators assessed against their target",
+        row_header="Ref",
+        numeric=("Target", "Actual", "Variance", "Variance %"),
+        html_columns=("RAG",),
+        css_class="figures",
+        # fixed layout: widths plus cell padding must stay inside the page
+        # border-box cells: padding is inside these widths; a figure such as 1,838,307 never breaks
+        widths={
+            "Ref": "6%",
+            "Outcome / success criteria": "18%",
+            "Target": "10%",
+            "Actual": "10%",
+            "Variance": "9%",
+            "Variance %": "8%",
+            "Better": "7%",
+            "RAG": "9%",
+            "Status check": "7%",
+            "Direction": "9%",
+            "Source": "7%",
+        },
+    )
 
 
 def disagreements_section(rows: pd.DataFrame) -> Html:
@@ -515,73 +660,119 @@ def disagreements_section(rows: pd.DataFrame) -> Html:
     judged = rows[rows["status_check_note"] != ""]
     parts = []
     if disagree.empty:
-        parts.append('<p class="findings-ok">For every indicator with figures, the reported status agrees with them.</p>')
+        parts.append(
+            '<p class="findings-ok">For every indicator with figures, the reported status agrees with them.</p>'
+        )
     else:
-        parts.append(_status_against_figures(
-            disagree, "Actual", "The figures say", [_verdict(r) for r in disagree.itertuples(index=False)],
-            f"{len(disagree)} reported statuses not supported by the figures"))
+        parts.append(
+            _status_against_figures(
+                disagree,
+                "Actual",
+                "The figures say",
+                [_verdict(r) for r in disagree.itertuples(index=False)],
+                f"{len(disagree)} reported statuses not supported by the figures",
+            )
+        )
     if not judged.empty:
-        parts.append(_status_against_figures(
-            judged, "Figure so far", "Why it is not checked", list(judged["status_check_note"]),
-            f"{len(judged)} On Track statuses left to judgement"))
+        parts.append(
+            _status_against_figures(
+                judged,
+                "Figure so far",
+                "Why it is not checked",
+                list(judged["status_check_note"]),
+                f"{len(judged)} On Track statuses left to judgement",
+            )
+        )
     return Html("".join(parts))
 
 
 def _status_against_figures(rows: pd.DataFrame, actual_label: str, say_label: str, say: list[str], caption: str) -> str:
-    frame = pd.DataFrame({
-        "Ref": _ref_column(rows),
-        "Outcome / success criteria": rows["measure"],
-        "Reported status": [status_badge(c, s) for c, s in zip(rows["status_code"], rows["status"])],
-        "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
-        actual_label: [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
-        say_label: say,
-    })
-    return table(frame, caption, row_header="Ref", numeric=("Target", actual_label), html_columns=("Reported status",),
-                 css_class="figures", widths={"Ref": "8%", "Outcome / success criteria": "30%", "Reported status": "16%",
-                                              "Target": "10%", actual_label: "10%"}).markup
+    frame = pd.DataFrame(
+        {
+            "Ref": _ref_column(rows),
+            "Outcome / success criteria": rows["measure"],
+            "Reported status": [status_badge(c, s) for c, s in zip(rows["status_code"], rows["status"])],
+            "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
+            actual_label: [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
+            say_label: say,
+        }
+    )
+    return table(
+        frame,
+        caption,
+        row_header="Ref",
+        numeric=("Target", actual_label),
+        html_columns=("Reported status",),
+        css_class="figures",
+        widths={
+            "Ref": "8%",
+            "Outcome / success criteria": "30%",
+            "Reported status": "16%",
+            "Target": "10%",
+            actual_label: "10%",
+        },
+    ).markup
 
 
 def _verdict(r) -> str:
     met = r.rag == "green"
     return ("target met" if met else f"target missed ({r.rag})") + (
-        f", {r.direction} on the baseline" if r.direction else "")
+        f", {r.direction} on the baseline" if r.direction else ""
+    )
 
 
 def coverage_section(coverage: pd.DataFrame, reasons: pd.DataFrame) -> Html:
     """How many indicators have figures and why the rest have none."""
     cov = coverage.rename(columns={"measure": "Indicators", "count": "Number"})
     why = reasons.rename(columns={"reason": "Why there is no assessment against a target", "count": "Indicators"})
-    return Html(table(cov, "Coverage: indicators with figures", numeric=("Number",), row_header="Indicators",
-                      css_class="keep").markup
-                + table(why, "Why the other indicators are not assessed against a target", numeric=("Indicators",),
-                        css_class="keep").markup)
+    return Html(
+        table(
+            cov, "Coverage: indicators with figures", numeric=("Number",), row_header="Indicators", css_class="keep"
+        ).markup
+        + table(
+            why, "Why the other indicators are not assessed against a target", numeric=("Indicators",), css_class="keep"
+        ).markup
+    )
 
 
 # --- Quarters: changes since the previous period, the year so far -------------------------------
+
 
 def changes_section(previous, changes: pd.DataFrame, labels: dict | None = None, unreadable: str = "") -> Html:
     """Indicators whose status changed since ``previous`` (a Period, or None when there is none).
     ``unreadable`` says why an earlier export beside this one could not be read, when one could not."""
     labels = labels or STATUS_LABELS
     if unreadable:
-        return Html('<p class="findings-warn">The previous period could not be compared: '
-                    f"{esc(unreadable)}. The direction column compares each actual with its baseline instead.</p>")
+        return Html(
+            '<p class="findings-warn">The previous period could not be compared: '
+            f"{esc(unreadable)}. The direction column compares each actual with its baseline instead.</p>"
+        )
     if previous is None:
-        return paragraph("There is no earlier period beside this export, so there is nothing to compare with; "
-                         "the direction column compares each actual with its baseline instead.")
+        return paragraph(
+            "There is no earlier period beside this export, so there is nothing to compare with; "
+            "the direction column compares each actual with its baseline instead."
+        )
     if changes.empty:
         return paragraph(f"No indicator's status changed since {previous}.")
-    frame = pd.DataFrame({
-        "Ref": _ref_column(changes),
-        "Outcome / success criteria": [_short(m, 90) for m in changes["measure"]],
-        f"Status at {previous}": [status_badge(c, labels.get(int(c), f"status {int(c)}"))
-                                  for c in changes["previous_status_code"]],
-        "Status now": [status_badge(c, s) for c, s in zip(changes["status_code"], changes["status"])],
-        "Direction": changes["direction"],
-    })
-    return table(frame, f"{len(frame)} indicators whose status changed since {previous}", row_header="Ref",
-                 html_columns=(f"Status at {previous}", "Status now"), css_class="figures",
-                 widths={"Ref": "8%", "Outcome / success criteria": "40%"})
+    frame = pd.DataFrame(
+        {
+            "Ref": _ref_column(changes),
+            "Outcome / success criteria": [_short(m, 90) for m in changes["measure"]],
+            f"Status at {previous}": [
+                status_badge(c, labels.get(int(c), f"status {int(c)}")) for c in changes["previous_status_code"]
+            ],
+            "Status now": [status_badge(c, s) for c, s in zip(changes["status_code"], changes["status"])],
+            "Direction": changes["direction"],
+        }
+    )
+    return table(
+        frame,
+        f"{len(frame)} indicators whose status changed since {previous}",
+        row_header="Ref",
+        html_columns=(f"Status at {previous}", "Status now"),
+        css_class="figures",
+        widths={"Ref": "8%", "Outcome / success criteria": "40%"},
+    )
 
 
 def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None) -> Chart | Html:
@@ -591,13 +782,17 @@ def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None) -> Char
     if trend is None or trend.empty:
         return paragraph("No quarters to chart.")
     title = f"Indicator status by quarter, {period.year_label} so far"
-    return Chart(svg=to_svg(status_bars(trend, title, labels)), alt=status_bars_alt(trend, "quarter", labels),
-                 caption=f"{title}. Each bar is one quarter's export; segments count indicators by status.",
-                 filename="status_by_quarter.svg",
-                 table=crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False))
+    return Chart(
+        svg=to_svg(status_bars(trend, title, labels)),
+        alt=status_bars_alt(trend, "quarter", labels),
+        caption=f"{title}. Each bar is one quarter's export; segments count indicators by status.",
+        filename="status_by_quarter.svg",
+        table=crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False),
+    )
 
 
 # --- The report's narrative, written from the layout --------------------------------------------
+
 
 def narrative(section: str, layout, period) -> Html:
     """The paragraphs that introduce a section, in the words of the layout's organisation.
@@ -613,61 +808,85 @@ def narrative(section: str, layout, period) -> Html:
         if council_plan:
             scale = ", ".join(f"{code} {label}" for code, label in list(labels.items())[:-1])
             scale += f", or {list(labels)[-1]} {list(labels.values())[-1]}"
-            return Html(f"<p>Each Council Plan indicator is given {esc(when)} by the service responsible for it: "
-                        f"{esc(scale)}. Percentages are of the indicators that have one of these four statuses; "
-                        "indicators whose status is missing or given as text are counted apart as "
-                        "<em>not assessed</em>.</p>")
+            return Html(
+                f"<p>Each Council Plan indicator is given {esc(when)} by the service responsible for it: "
+                f"{esc(scale)}. Percentages are of the indicators that have one of these four statuses; "
+                "indicators whose status is missing or given as text are counted apart as "
+                "<em>not assessed</em>.</p>"
+            )
         if layout.derive_status:
-            return Html("<p>The export gives no status of its own. Each indicator's status is <em>derived from its "
-                        "figures</em>: target met; missed by no more than the tolerance; missed beyond it. It is "
-                        "marked as derived wherever it is shown. Indicators without a target, an actual and a "
-                        "polarity are counted apart as <em>not assessed</em>.</p>")
+            return Html(
+                "<p>The export gives no status of its own. Each indicator's status is <em>derived from its "
+                "figures</em>: target met; missed by no more than the tolerance; missed beyond it. It is "
+                "marked as derived wherever it is shown. Indicators without a target, an actual and a "
+                "polarity are counted apart as <em>not assessed</em>.</p>"
+            )
         from .schema import STATUS_MEANINGS
 
         scale = "; ".join(f"{label} ({STATUS_MEANINGS[code]})" for code, label in labels.items())
         apart = [w for w, code in layout.status.items() if code is None]
-        return Html(f"<p>Each indicator in the export has {esc(when)} in the organisation's own words: {esc(scale)}. "
-                    "Percentages are of the indicators that have one of these statuses; indicators whose status is "
-                    + (f"given as {esc(', '.join(apart))}, " if apart else "")
-                    + "missing, or a word the layout does not map are counted apart as <em>not assessed</em>.</p>")
+        return Html(
+            f"<p>Each indicator in the export has {esc(when)} in the organisation's own words: {esc(scale)}. "
+            "Percentages are of the indicators that have one of these statuses; indicators whose status is "
+            + (f"given as {esc(', '.join(apart))}, " if apart else "")
+            + "missing, or a word the layout does not map are counted apart as <em>not assessed</em>.</p>"
+        )
     if section == "directorate":
         if council_plan:
             return paragraph("The directorate is the one named in the export's Responsibility column.")
         column = layout.columns.get("directorate")
-        return paragraph(f"The directorate is the one named in the export's {column!r} column." if column else
-                         "The export names no directorate, so every indicator is counted under '(none given)'.")
+        return paragraph(
+            f"The directorate is the one named in the export's {column!r} column."
+            if column
+            else "The export names no directorate, so every indicator is counted under '(none given)'."
+        )
     if section == "targets":
-        rag = ("<p>RAG: <strong>green</strong> when the target is met, <strong>amber</strong> when it is missed by no "
-               "more than the tolerance (5% of the target unless the register sets another), <strong>red</strong> "
-               "beyond it. Direction compares the actual with the baseline, taking into account whether higher or "
-               "lower is better.</p>")
+        rag = (
+            "<p>RAG: <strong>green</strong> when the target is met, <strong>amber</strong> when it is missed by no "
+            "more than the tolerance (5% of the target unless the register sets another), <strong>red</strong> "
+            "beyond it. Direction compares the actual with the baseline, taking into account whether higher or "
+            "lower is better.</p>"
+        )
         if council_plan:
-            return Html("<p>Most indicators state a target (and often a baseline) in their outcome or success criteria, "
-                        "and the service reports the actual in its progress text. The pipeline reads these figures "
-                        "from the text only where the text is unambiguous; where it holds several candidate numbers, "
-                        "a date, a change rather than a level, or a confidence interval, the figure is left empty and "
-                        "the reason recorded. An analyst can fill or override any figure in the indicator register; "
-                        "figures from the register are marked as such.</p>" + rag)
-        named = ", ".join(f"{field} ({layout.columns[field]!r})" for field in ("target", "actual", "baseline", "previous")
-                          if field in layout.columns)
-        return Html(f"<p>The export gives the figures in columns of their own: {esc(named or 'none')}. A cell in words "
-                    "(Pending, N/A, No target) leaves the figure empty, with the reason recorded. An analyst can fill "
-                    "or override any figure in the indicator register beside the exports; figures from the register "
-                    "are marked as such.</p>" + rag)
+            return Html(
+                "<p>Most indicators state a target (and often a baseline) in their outcome or success criteria, "
+                "and the service reports the actual in its progress text. The pipeline reads these figures "
+                "from the text only where the text is unambiguous; where it holds several candidate numbers, "
+                "a date, a change rather than a level, or a confidence interval, the figure is left empty and "
+                "the reason recorded. An analyst can fill or override any figure in the indicator register; "
+                "figures from the register are marked as such.</p>" + rag
+            )
+        named = ", ".join(
+            f"{field} ({layout.columns[field]!r})"
+            for field in ("target", "actual", "baseline", "previous")
+            if field in layout.columns
+        )
+        return Html(
+            f"<p>The export gives the figures in columns of their own: {esc(named or 'none')}. A cell in words "
+            "(Pending, N/A, No target) leaves the figure empty, with the reason recorded. An analyst can fill "
+            "or override any figure in the indicator register beside the exports; figures from the register "
+            "are marked as such.</p>" + rag
+        )
     if section == "status_check":
         if layout.derive_status:
-            return paragraph("The statuses in this report are derived from the figures, so there is no reported "
-                             "status to hold against them.")
+            return paragraph(
+                "The statuses in this report are derived from the figures, so there is no reported "
+                "status to hold against them."
+            )
         if council_plan:
-            return paragraph("Each reported status is held against the figures: statuses 1 (Achieved) and 2 (On Track) "
-                             "agree with a target that is met, statuses 3 (Slipped) and 4 (Not Achieved) with one that "
-                             "is missed. One case is left to judgement: an On Track status with a figure still short of "
-                             "a target that falls due after the period (a later year, or an academic year not yet over) "
-                             "is listed, not counted as a disagreement.")
+            return paragraph(
+                "Each reported status is held against the figures: statuses 1 (Achieved) and 2 (On Track) "
+                "agree with a target that is met, statuses 3 (Slipped) and 4 (Not Achieved) with one that "
+                "is missed. One case is left to judgement: an On Track status with a figure still short of "
+                "a target that falls due after the period (a later year, or an academic year not yet over) "
+                "is listed, not counted as a disagreement."
+            )
         good = " and ".join(labels[c] for c in (1, 2) if c in labels) or "none"
         bad = " and ".join(labels[c] for c in (3, 4) if c in labels) or "none"
-        return paragraph(f"Each reported status is held against the figures: {good} agree with a target that is met, "
-                         f"{bad} with one that is missed.")
+        return paragraph(
+            f"Each reported status is held against the figures: {good} agree with a target that is met, "
+            f"{bad} with one that is missed."
+        )
     raise ValueError(f"no narrative for section {section!r}")
 
 
@@ -682,17 +901,21 @@ def method_section(layout, period) -> Html:
         "quarters of this year, found beside this export); the count stops at the first of them in which the "
         "indicator was not off track. When it was off track in every period read, the count is shown as "
         "\u201cat least\u201d that many, because the periods before were not read. Indicators are matched by "
-        "their reference.")
+        "their reference."
+    )
     changes = paragraph(
         "Each indicator is compared with the latest earlier period whose export sits beside this one. The direction "
         "of travel is judged by the figures where both periods have an actual, otherwise by status; where there is "
-        "no earlier period, the actual is compared with the baseline.")
-    parts = [("How statuses are counted", narrative("statuses", layout, period)),
-             ("Exceptions and repeat misses", exceptions),
-             ("Statuses held against the figures", narrative("status_check", layout, period)),
-             ("Targets, actuals and RAG", narrative("targets", layout, period)),
-             ("Directorates", narrative("directorate", layout, period)),
-             ("Changes since the previous period", changes)]
+        "no earlier period, the actual is compared with the baseline."
+    )
+    parts = [
+        ("How statuses are counted", narrative("statuses", layout, period)),
+        ("Exceptions and repeat misses", exceptions),
+        ("Statuses held against the figures", narrative("status_check", layout, period)),
+        ("Targets, actuals and RAG", narrative("targets", layout, period)),
+        ("Directorates", narrative("directorate", layout, period)),
+        ("Changes since the previous period", changes),
+    ]
     return Html("".join(f"<h3>{esc(title)}</h3>{body.markup}" for title, body in parts))
 
 
@@ -703,6 +926,7 @@ def method_link(what: str) -> Html:
 
 # --- Glossary -------------------------------------------------------------------------------------
 
+
 def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Html:
     """The organisation's codes: each directorate with its full name (from the layout or ``directorates.csv``;
     never guessed), the status scale in the organisation's words, the RAG rule and its tolerance."""
@@ -711,30 +935,55 @@ def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Html:
 
     names = names or {}
     counts = indicators["directorate"].replace("", "(none given)").value_counts(sort=False)
-    directorates = pd.DataFrame({
-        "Code": list(counts.index),
-        "Name": [names.get(c, "not named in the export: add it to directorates.csv beside the export")
-                 if c != "(none given)" else "" for c in counts.index],
-        "Indicators": [int(n) for n in counts],
-    })
+    directorates = pd.DataFrame(
+        {
+            "Code": list(counts.index),
+            "Name": [
+                names.get(c, "not named in the export: add it to directorates.csv beside the export")
+                if c != "(none given)"
+                else ""
+                for c in counts.index
+            ],
+            "Indicators": [int(n) for n in counts],
+        }
+    )
     labels = layout.labels
-    scale = pd.DataFrame({
-        "Status": [status_badge(code, label) for code, label in labels.items()],
-        "Means": [STATUS_MEANINGS[code] for code in labels],
-        "Counted as": ["achieved or on track" if code in ON_TRACK_CODES else "off track (an exception)"
-                       for code in labels],
-    })
+    scale = pd.DataFrame(
+        {
+            "Status": [status_badge(code, label) for code, label in labels.items()],
+            "Means": [STATUS_MEANINGS[code] for code in labels],
+            "Counted as": [
+                "achieved or on track" if code in ON_TRACK_CODES else "off track (an exception)" for code in labels
+            ],
+        }
+    )
     tolerances = indicators["tolerance_pct"].dropna() if "tolerance_pct" in indicators else pd.Series([], dtype=float)
-    own = f" {len(tolerances)} indicator(s) have a tolerance of their own in the indicator register." if len(tolerances) else ""
-    rag = (f"<p><strong>RAG</strong> is computed from the figures: green when the target is met; amber when it is "
-           f"missed by no more than the tolerance, {DEFAULT_TOLERANCE_PCT:g}% of the target;{esc(own)} red when "
-           "missed by more. Without a target, an actual and a polarity there is no RAG.</p>")
-    return Html(table(directorates, "Directorates", numeric=("Indicators",), row_header="Code", css_class="keep",
-                      widths={"Code": "12%", "Indicators": "12%"}).markup
-                + table(scale, "The status scale", html_columns=("Status",), css_class="keep").markup + rag)
+    own = (
+        f" {len(tolerances)} indicator(s) have a tolerance of their own in the indicator register."
+        if len(tolerances)
+        else ""
+    )
+    rag = (
+        f"<p><strong>RAG</strong> is computed from the figures: green when the target is met; amber when it is "
+        f"missed by no more than the tolerance, {DEFAULT_TOLERANCE_PCT:g}% of the target;{esc(own)} red when "
+        "missed by more. Without a target, an actual and a polarity there is no RAG.</p>"
+    )
+    return Html(
+        table(
+            directorates,
+            "Directorates",
+            numeric=("Indicators",),
+            row_header="Code",
+            css_class="keep",
+            widths={"Code": "12%", "Indicators": "12%"},
+        ).markup
+        + table(scale, "The status scale", html_columns=("Status",), css_class="keep").markup
+        + rag
+    )
 
 
 # --- Key messages ---------------------------------------------------------------------------------
+
 
 def _refs(labels: list[str], most: int = 4) -> str:
     shown = ", ".join(labels[:most])
@@ -745,24 +994,33 @@ def _groups(groups: list[tuple[str, int]], noun: str, names: dict | None = None)
     """``A (4) and B (3)``; a directorate with a known name reads ``Resources (RES, 4)``."""
     if len(groups) > 3:
         return f"spread across {len(groups)} {noun}s, none with more than {groups[0][1]}"
-    return " and ".join(f"{names[code]} ({code}, {n})" if names and names.get(code) else f"{code} ({n})"
-                        for code, n in groups)
+    return " and ".join(
+        f"{names[code]} ({code}, {n})" if names and names.get(code) else f"{code} ({n})" for code, n in groups
+    )
 
 
-_SECTION_NAMES = {"headline-summary": "Headline summary", "exceptions": "Exceptions",
-                  "status-not-supported-by-the-figures": "Status not supported by the figures",
-                  "changes-since-the-previous-quarter": "Changes since the previous quarter",
-                  "targets-actuals-and-variance": "Targets, actuals and variance"}
+_SECTION_NAMES = {
+    "headline-summary": "Headline summary",
+    "exceptions": "Exceptions",
+    "status-not-supported-by-the-figures": "Status not supported by the figures",
+    "changes-since-the-previous-quarter": "Changes since the previous quarter",
+    "targets-actuals-and-variance": "Targets, actuals and variance",
+}
 
 
 def key_messages(facts: dict, previous=None, labels: dict | None = None, names: dict | None = None) -> Html:
     """The key messages a committee reads first: plain sentences written from ``measure.key_facts``, each
     linking to the section that shows its evidence. No sentence is fixed text that could disagree with the data."""
-    off_words = ("are " + " or ".join(labels[c] for c in (3, 4) if c in labels)) if labels and labels != STATUS_LABELS \
+    off_words = (
+        ("are " + " or ".join(labels[c] for c in (3, 4) if c in labels))
+        if labels and labels != STATUS_LABELS
         else "have slipped or not achieved their target"
+    )
     items = []
-    headline = (f"{facts['on_pct']} of the {facts['assessed']} indicators with a status are achieved or on track "
-                f"({facts['on']}); {facts['off_pct']} ({facts['off']}) {off_words}.")
+    headline = (
+        f"{facts['on_pct']} of the {facts['assessed']} indicators with a status are achieved or on track "
+        f"({facts['on']}); {facts['off_pct']} ({facts['off']}) {off_words}."
+    )
     if facts["change_points"] is not None:
         change = facts["change_points"]
         move = "unchanged" if change == 0 else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
@@ -770,68 +1028,128 @@ def key_messages(facts: dict, previous=None, labels: dict | None = None, names: 
     items.append(("headline-summary", headline))
     if facts["off"]:
         repeat = facts.get("repeat")
-        items.append(("exceptions", f"Of the {facts['off']} indicators off track, most are under "
-                      f"{_groups(facts['off_themes'], 'theme')} by theme, and "
-                      f"{_groups(facts['off_directorates'], 'directorate', names)} by directorate."
-                      + (f" {repeat} of them {'were' if repeat != 1 else 'was'} off track in the previous period too."
-                         if repeat is not None and previous is not None else "")))
+        items.append(
+            (
+                "exceptions",
+                f"Of the {facts['off']} indicators off track, most are under "
+                f"{_groups(facts['off_themes'], 'theme')} by theme, and "
+                f"{_groups(facts['off_directorates'], 'directorate', names)} by directorate."
+                + (
+                    f" {repeat} of them {'were' if repeat != 1 else 'was'} off track in the previous period too."
+                    if repeat is not None and previous is not None
+                    else ""
+                ),
+            )
+        )
     else:
         items.append(("exceptions", "No indicator is off track."))
     if facts["disagree"]:
         n = len(facts["disagree"])
-        items.append(("status-not-supported-by-the-figures",
-                      f"{n} reported status{'es are' if n > 1 else ' is'} not supported by the figures: "
-                      f"{_refs(facts['disagree'])}."))
+        items.append(
+            (
+                "status-not-supported-by-the-figures",
+                f"{n} reported status{'es are' if n > 1 else ' is'} not supported by the figures: "
+                f"{_refs(facts['disagree'])}.",
+            )
+        )
     else:
-        items.append(("status-not-supported-by-the-figures",
-                      "Every reported status that can be checked against its figures is supported by them."))
+        items.append(
+            (
+                "status-not-supported-by-the-figures",
+                "Every reported status that can be checked against its figures is supported by them.",
+            )
+        )
     if previous is not None:
         up, down = facts["improved"], facts["worsened"]
-        text = (f"Since {previous}, {len(up)} indicator{'s' if len(up) != 1 else ''} moved to a better status and "
-                f"{len(down)} to a worse one")
+        text = (
+            f"Since {previous}, {len(up)} indicator{'s' if len(up) != 1 else ''} moved to a better status and "
+            f"{len(down)} to a worse one"
+        )
         text += f" (worse: {_refs(down)})." if down else "."
         items.append(("changes-since-the-previous-quarter", text))
     else:
-        items.append(("changes-since-the-previous-quarter",
-                      "There is no earlier period beside this export, so nothing is compared."))
+        items.append(
+            (
+                "changes-since-the-previous-quarter",
+                "There is no earlier period beside this export, so nothing is compared.",
+            )
+        )
     if facts["not_assessed"] or facts["no_figures"]:
         reasons = "; ".join(f"{reason} ({n})" for reason, n in facts["reasons"])
-        items.append(("targets-actuals-and-variance",
-                      f"{facts['not_assessed']} indicator{'s have' if facts['not_assessed'] != 1 else ' has'} no "
-                      f"status to count, and {facts['no_figures']} cannot be assessed against a target"
-                      + (f", most often because of: {reasons}." if reasons else ".")))
-    body = "".join(f'<li>{esc(text)} <a href="#{anchor}">{esc(_SECTION_NAMES[anchor])}</a></li>' for anchor, text in items)
+        items.append(
+            (
+                "targets-actuals-and-variance",
+                f"{facts['not_assessed']} indicator{'s have' if facts['not_assessed'] != 1 else ' has'} no "
+                f"status to count, and {facts['no_figures']} cannot be assessed against a target"
+                + (f", most often because of: {reasons}." if reasons else "."),
+            )
+        )
+    body = "".join(
+        f'<li>{esc(text)} <a href="#{anchor}">{esc(_SECTION_NAMES[anchor])}</a></li>' for anchor, text in items
+    )
     return Html(f'<ul class="key-messages">{body}</ul>')
 
 
 # --- Provenance --------------------------------------------------------------------------------
 
-REPORTED_PACKAGES = ("pandas", "matplotlib", "papermill", "nbconvert", "nbformat", "ipykernel", "weasyprint",
-                     "openpyxl", "charset-normalizer", "beautifulsoup4")
+REPORTED_PACKAGES = (
+    "pandas",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "weasyprint",
+    "openpyxl",
+    "charset-normalizer",
+    "beautifulsoup4",
+)
 
 
 def provenance_section(inputs, parameters: dict, environment: dict, code_digest: str, version: str) -> Html:
     """Inputs with hashes, parameters, versions, and the exact commands that reproduce and check the report."""
-    rows = pd.DataFrame({
-        "File": [i["path"] for i in inputs],
-        "Bytes": [f"{int(i['size']):,}" for i in inputs],
-        "SHA-256": [f"<code>{esc(i['sha256'])}</code>" for i in inputs],
-    })
-    files = table(rows, "Inputs this report was made from", numeric=("Bytes",), html_columns=("SHA-256",),
-                  css_class="provenance", widths={"File": "38%", "Bytes": "10%"}).markup
-    params = table(pd.DataFrame({"Parameter": list(parameters), "Value": [str(v) for v in parameters.values()]}),
-                   "Parameters of the report notebook", row_header="Parameter").markup
+    rows = pd.DataFrame(
+        {
+            "File": [i["path"] for i in inputs],
+            "Bytes": [f"{int(i['size']):,}" for i in inputs],
+            "SHA-256": [f"<code>{esc(i['sha256'])}</code>" for i in inputs],
+        }
+    )
+    files = table(
+        rows,
+        "Inputs this report was made from",
+        numeric=("Bytes",),
+        html_columns=("SHA-256",),
+        css_class="provenance",
+        widths={"File": "38%", "Bytes": "10%"},
+    ).markup
+    params = table(
+        pd.DataFrame({"Parameter": list(parameters), "Value": [str(v) for v in parameters.values()]}),
+        "Parameters of the report notebook",
+        row_header="Parameter",
+    ).markup
     packages = environment.get("packages", {})
     versions = [("Python", environment.get("python", "")), ("council-plan-reports (this pipeline)", version)]
     versions += [(name, packages.get(name, "not installed")) for name in REPORTED_PACKAGES]
-    version_rows = table(pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions",
-                         row_header="Software").markup
+    version_rows = table(
+        pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions", row_header="Software"
+    ).markup
     year = str(parameters.get("year", ""))
     quarter = str(parameters.get("quarter", ""))
     folder = f"outputs/{year.replace('/', '-')}/{quarter}"
     # every command is shell-quoted: a file named 'q4 $(id).tsv' must stay a name when pasted into a shell
-    args = ["python", "-m", "pipeline", "run", "--year", year, "--quarter", quarter,
-            "--input", str(parameters.get("input_path", ""))]
+    args = [
+        "python",
+        "-m",
+        "pipeline",
+        "run",
+        "--year",
+        year,
+        "--quarter",
+        quarter,
+        "--input",
+        str(parameters.get("input_path", "")),
+    ]
     for key, flag in (("register_path", "--register"), ("layout_path", "--layout"), ("council", "--council")):
         if parameters.get(key):
             args += [flag, str(parameters[key])]
@@ -845,13 +1163,15 @@ def provenance_section(inputs, parameters: dict, environment: dict, code_digest:
         f"<li>Check a published copy has not changed: <code>{esc(verify)}</code></li>"
         f"<li>Make it again in a temporary folder and compare every file: "
         f"<code>{esc(reproduce)}</code></li></ul>"
-        f'<p>Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): '
+        f"<p>Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): "
         f'<code class="code-digest">{esc(code_digest)}</code>. The folder\'s <code>manifest.json</code> also records '
-        "the git commit and every output file's SHA-256.</p>")
+        "the git commit and every output file's SHA-256.</p>"
+    )
     return Html(files + params + version_rows + commands)
 
 
 # --- Service Improvement Plans: milestone report ----------------------------------------------
+
 
 def plan_title_page(council: str, plan: str, period_title: str, source: str, source_sha256: str) -> Html:
     """The title block of a milestone report."""
@@ -863,7 +1183,8 @@ def plan_title_page(council: str, plan: str, period_title: str, source: str, sou
         '<dl class="source">'
         f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
         f"<dt>SHA-256</dt><dd><code>{esc(source_sha256)}</code></dd>"
-        "</dl></header>")
+        "</dl></header>"
+    )
 
 
 def milestone_counts(counts: pd.DataFrame, period) -> Html:
@@ -876,18 +1197,33 @@ def milestone_table(rows: pd.DataFrame, caption: str, empty: str) -> Html:
     """Milestones with their priority, due text and date, success criteria and source line."""
     if rows.empty:
         return paragraph(empty)
-    frame = pd.DataFrame({
-        "Due": [d or "no date" for d in rows["due_date"]],
-        "Key action": rows["action"],
-        "By when (as written)": rows["due_text"],
-        "Development priority": [_short(p, 60) + (f" \u2014 {_short(g, 60)}" if g else "")
-                                 for p, g in zip(rows["priority"], rows.get("group", [""] * len(rows)))],
-        "Outcomes and success criteria": [_short(s, 160) for s in rows["success_criteria"]],
-        "Line": rows["source_line"],
-    })
-    return table(frame, caption, numeric=("Line",), css_class="figures",
-                 widths={"Due": "10%", "Key action": "26%", "By when (as written)": "12%",
-                         "Development priority": "16%", "Outcomes and success criteria": "24%", "Line": "5%"})
+    frame = pd.DataFrame(
+        {
+            "Due": [d or "no date" for d in rows["due_date"]],
+            "Key action": rows["action"],
+            "By when (as written)": rows["due_text"],
+            "Development priority": [
+                _short(p, 60) + (f" \u2014 {_short(g, 60)}" if g else "")
+                for p, g in zip(rows["priority"], rows.get("group", [""] * len(rows)))
+            ],
+            "Outcomes and success criteria": [_short(s, 160) for s in rows["success_criteria"]],
+            "Line": rows["source_line"],
+        }
+    )
+    return table(
+        frame,
+        caption,
+        numeric=("Line",),
+        css_class="figures",
+        widths={
+            "Due": "10%",
+            "Key action": "26%",
+            "By when (as written)": "12%",
+            "Development priority": "16%",
+            "Outcomes and success criteria": "24%",
+            "Line": "5%",
+        },
+    )
 
 
 def milestone_timeline(classified: pd.DataFrame, period) -> Chart | Html:
@@ -906,12 +1242,14 @@ def milestone_timeline(classified: pd.DataFrame, period) -> Chart | Html:
     counts = by_priority(classified)
     counts.index = [_short(p, 60) for p in counts.index]
     counts.index.name = "priority"
-    return Chart(svg=to_svg(timeline(dated, period.start_date, period.end_date, title)),
-                 alt=timeline_alt(dated, str(period)),
-                 caption=f"{title}: each mark is a dated milestone; the shaded band is {period}. "
-                         "Undated milestones are counted in the table below.",
-                 filename="milestone_timeline.svg",
-                 table=crosstab_table(counts, "Milestones by development priority and state", "Development priority"))
+    return Chart(
+        svg=to_svg(timeline(dated, period.start_date, period.end_date, title)),
+        alt=timeline_alt(dated, str(period)),
+        caption=f"{title}: each mark is a dated milestone; the shaded band is {period}. "
+        "Undated milestones are counted in the table below.",
+        filename="milestone_timeline.svg",
+        table=crosstab_table(counts, "Milestones by development priority and state", "Development priority"),
+    )
 
 
 def budget_section(by_year: pd.DataFrame, changes: pd.DataFrame, line: str) -> Chart | Html:
@@ -923,16 +1261,34 @@ def budget_section(by_year: pd.DataFrame, changes: pd.DataFrame, line: str) -> C
     frame = by_year.reset_index().rename(columns={"line": "Budget line"})
     for col in frame.columns[1:]:
         frame[col] = [number(v) for v in frame[col]]
-    change_rows = pd.DataFrame({
-        "Year": changes["year"], line: [number(a) for a in changes["amount"]],
-        "Change on the year before": [number(c, signed=True) for c in changes["change"]],
-        "Change %": [_percent(p) for p in changes["change_pct"]],
-    })
-    tables = (table(frame, "Medium Term Financial Plan by year (£; bracketed amounts in the plan are shown as negative)",
-                    numeric=tuple(frame.columns[1:]), row_header="Budget line", css_class="keep").markup
-              + table(change_rows, f"{line}: year-on-year change", numeric=(line, "Change on the year before",
-                                                                             "Change %"), row_header="Year",
-                      css_class="keep").markup)
-    return Chart(svg=to_svg(budget_bars(changes, f"{line} by year")), alt=budget_bars_alt(changes, line),
-                 caption=f"{line} by year, with the change on the year before.", filename="budget_by_year.svg",
-                 table=Html(tables))
+    change_rows = pd.DataFrame(
+        {
+            "Year": changes["year"],
+            line: [number(a) for a in changes["amount"]],
+            "Change on the year before": [number(c, signed=True) for c in changes["change"]],
+            "Change %": [_percent(p) for p in changes["change_pct"]],
+        }
+    )
+    tables = (
+        table(
+            frame,
+            "Medium Term Financial Plan by year (£; bracketed amounts in the plan are shown as negative)",
+            numeric=tuple(frame.columns[1:]),
+            row_header="Budget line",
+            css_class="keep",
+        ).markup
+        + table(
+            change_rows,
+            f"{line}: year-on-year change",
+            numeric=(line, "Change on the year before", "Change %"),
+            row_header="Year",
+            css_class="keep",
+        ).markup
+    )
+    return Chart(
+        svg=to_svg(budget_bars(changes, f"{line} by year")),
+        alt=budget_bars_alt(changes, line),
+        caption=f"{line} by year, with the change on the year before.",
+        filename="budget_by_year.svg",
+        table=Html(tables),
+    )

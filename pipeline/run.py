@@ -22,11 +22,21 @@ from typing import Callable
 import pandas as pd
 
 from . import clean, figures, ingest, manifest, measure, publish, schema, table
+from .discover import find_input, find_periods, related_inputs  # noqa: F401  (part of run's API)
 from .errors import InputError, NotAnExportError, PipelineError, UsageError
 from .layout import STOCKTON, Layout, parse_layout
-from .paths import (COUNCIL_PLAN_NOTEBOOK, DEFAULT_PERIOD, MILESTONE_NOTEBOOK, OUTPUTS_DIR,
-                    PROCESSED_DIR, PROJECT_ROOT, RAW_DIR, display_path, period_dir, plans_dir, published_path)
-from .discover import find_input, find_periods, related_inputs  # noqa: F401  (part of run's API)
+from .paths import (
+    COUNCIL_PLAN_NOTEBOOK,
+    DEFAULT_PERIOD,
+    MILESTONE_NOTEBOOK,
+    OUTPUTS_DIR,
+    PROCESSED_DIR,
+    PROJECT_ROOT,
+    display_path,
+    period_dir,
+    plans_dir,
+    published_path,
+)
 from .period import Period
 
 # The environment variable through which a run hands its prepared data to the notebook kernel.
@@ -43,7 +53,7 @@ class PeriodData:
     """One period's export, cleaned and checked: what a report notebook needs."""
 
     period: Period
-    source: str            # the input path as shown to readers (project-relative when inside the project)
+    source: str  # the input path as shown to readers (project-relative when inside the project)
     source_sha256: str
     source_size: int
     register: dict | None  # path, size and sha256 of the indicator register used, if any
@@ -51,12 +61,12 @@ class PeriodData:
     findings: pd.DataFrame
     export_summary: pd.DataFrame
     summary_check: pd.DataFrame
-    preamble: str = ""                    # text above the export's header row, shown on the title page
-    previous: Period | None = None        # the earlier period compared with, if any
-    trend: pd.DataFrame | None = None     # status counts for the quarters of the year so far
-    inputs: tuple = ()                    # every file read (path, size, sha256), as the manifest lists them
-    layout: Layout = STOCKTON             # how the export was read: its kind, council, status words
-    unreadable: str = ""                  # why an earlier export beside this one could not be read, if one could not
+    preamble: str = ""  # text above the export's header row, shown on the title page
+    previous: Period | None = None  # the earlier period compared with, if any
+    trend: pd.DataFrame | None = None  # status counts for the quarters of the year so far
+    inputs: tuple = ()  # every file read (path, size, sha256), as the manifest lists them
+    layout: Layout = STOCKTON  # how the export was read: its kind, council, status words
+    unreadable: str = ""  # why an earlier export beside this one could not be read, if one could not
     previous_indicators: pd.DataFrame | None = None  # the previous period's indicators, when compared with
     directorate_names: dict | None = None  # directorate code -> full name (the layout's, else directorates.csv)
 
@@ -113,22 +123,32 @@ def propose_layout(input_path: str | Path) -> str:
     return propose(ingest.parse_export(ingest.read_bytes(path), display_path(path)), display_path(path))
 
 
-def clean_with_layout(raw: pd.DataFrame, name: str, layout: Layout,
-                      report_year_end: int) -> tuple[clean.Cleaned, pd.DataFrame]:
+def clean_with_layout(
+    raw: pd.DataFrame, name: str, layout: Layout, report_year_end: int
+) -> tuple[clean.Cleaned, pd.DataFrame]:
     """Stage 2 by the layout's kind: the tidy indicators and their figures (from the text for the Council
     Plan, from the columns for a typed table)."""
     if layout.kind == "table":
         return table.clean_table(raw, name, layout)
     cleaned = clean.clean_export(raw, name)
     if cleaned.indicators.empty:
-        raise NotAnExportError("has a Council Plan header but no indicator row below it (a row starting with a Ref "
-                               "such as 12.3); is the export complete?", name)
+        raise NotAnExportError(
+            "has a Council Plan header but no indicator row below it (a row starting with a Ref "
+            "such as 12.3); is the export complete?",
+            name,
+        )
     return cleaned, figures.read_figures(cleaned.indicators, report_year_end)
 
 
-def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_path: str | Path | None = None,
-            context: bool = False, snapshot: Snapshot | None = None, related: dict | None = None,
-            layout_path: str | Path | None = None) -> PeriodData:
+def prepare(
+    input_path: str | Path,
+    period: Period = DEFAULT_PERIOD,
+    register_path: str | Path | None = None,
+    context: bool = False,
+    snapshot: Snapshot | None = None,
+    related: dict | None = None,
+    layout_path: str | Path | None = None,
+) -> PeriodData:
     """Read, clean, read figures from and check one export.
 
     ``register_path`` is the analyst's indicator register; None or "" means
@@ -155,14 +175,16 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
     cleaned, figs = clean_with_layout(raw, name, layout, period.start_year + 1)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     register, register_info = _register(register_path, path, snapshot)
-    figs, register_findings = figures.apply_register(cleaned.indicators, figs, register,
-                                                     register_info and register_info["path"], str(period))
+    figs, register_findings = figures.apply_register(
+        cleaned.indicators, figs, register, register_info and register_info["path"], str(period)
+    )
     indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
     if layout.derive_status:
         indicators = table.derive_status(indicators)
     book = schema.findings_frame(ingest.workbook_findings(data, name))
-    findings = pd.concat([cleaned.findings, book, measure.summary_findings(check), register_findings],
-                         ignore_index=True)
+    findings = pd.concat(
+        [cleaned.findings, book, measure.summary_findings(check), register_findings], ignore_index=True
+    )
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
     previous = trend = None
     inputs = ()
@@ -184,9 +206,15 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
             previous = related["previous"][0]
             if previous in failed:
                 unreadable = failed[previous]
-                findings = pd.concat([findings, schema.findings_frame(
-                    [(0, "", "previous_unreadable", unreadable, "not compared with the previous period")])],
-                    ignore_index=True)
+                findings = pd.concat(
+                    [
+                        findings,
+                        schema.findings_frame(
+                            [(0, "", "previous_unreadable", unreadable, "not compared with the previous period")]
+                        ),
+                    ],
+                    ignore_index=True,
+                )
                 previous = None
         indicators = measure.compare_with_previous(indicators, prepared.get(previous) if previous else None)
         chain, step = [], previous
@@ -197,14 +225,34 @@ def prepare(input_path: str | Path, period: Period = DEFAULT_PERIOD, register_pa
         quarters = {str(p): prepared[p] for p, _ in related["year"] if p in prepared}
         quarters[str(period)] = indicators
         trend = measure.status_by_period(quarters, layout.labels)
-    return PeriodData(period, published_path(path), hashlib.sha256(data).hexdigest(), len(data), register_info,
-                      indicators, findings, cleaned.export_summary, check, cleaned.preamble, previous, trend, inputs,
-                      layout, unreadable, prepared.get(previous) if context and previous else None,
-                      _directorate_names(path, layout, snapshot) if context else None)
+    return PeriodData(
+        period,
+        published_path(path),
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        register_info,
+        indicators,
+        findings,
+        cleaned.export_summary,
+        check,
+        cleaned.preamble,
+        previous,
+        trend,
+        inputs,
+        layout,
+        unreadable,
+        prepared.get(previous) if context and previous else None,
+        _directorate_names(path, layout, snapshot) if context else None,
+    )
 
 
-def inputs_read(period: Period, source: Path, register_path: str | Path | None = None,
-                related: dict | None = None, layout_path: str | Path | None = None) -> list[Path]:
+def inputs_read(
+    period: Period,
+    source: Path,
+    register_path: str | Path | None = None,
+    related: dict | None = None,
+    layout_path: str | Path | None = None,
+) -> list[Path]:
     """Every file a period's report reads: the export, the register, the previous period's export
     (direction of travel) and the earlier quarters of the year (the trend chart). The cache key and the
     manifest cover exactly these. ``related`` is ``related_inputs``' answer when the caller has it."""
@@ -219,8 +267,9 @@ def inputs_read(period: Period, source: Path, register_path: str | Path | None =
     return paths
 
 
-def _register(register_path: str | Path | None, source: Path,
-              snapshot: Snapshot | None = None) -> tuple[pd.DataFrame, dict | None]:
+def _register(
+    register_path: str | Path | None, source: Path, snapshot: Snapshot | None = None
+) -> tuple[pd.DataFrame, dict | None]:
     path = _register_file(register_path, source)
     if path is None:
         return ingest.parse_register(b"ref\n", "none"), None
@@ -228,8 +277,9 @@ def _register(register_path: str | Path | None, source: Path,
     return ingest.parse_register(data, display_path(path)), input_entry(path, data)
 
 
-def load_period(year: str, quarter: str, input_path: str = "", register_path: str = "",
-                layout_path: str = "") -> PeriodData:
+def load_period(
+    year: str, quarter: str, input_path: str = "", register_path: str = "", layout_path: str = ""
+) -> PeriodData:
     """What a report notebook calls: the period's data from its input (found by period when not given),
     with the comparison with the previous period and the trend of the year so far.
 
@@ -240,8 +290,13 @@ def load_period(year: str, quarter: str, input_path: str = "", register_path: st
     given = handed_over("period", {"year": period.year_label, "quarter": period.quarter_label})
     if given is not None:
         return given
-    return prepare(_resolve(input_path) if input_path else find_input(period), period, register_path, context=True,
-                   layout_path=layout_path or None)
+    return prepare(
+        _resolve(input_path) if input_path else find_input(period),
+        period,
+        register_path,
+        context=True,
+        layout_path=layout_path or None,
+    )
 
 
 @contextlib.contextmanager
@@ -250,8 +305,9 @@ def hand_over(kind: str, parameters: dict, data):
     ``load_period``/``load_plan`` instead of reading the inputs again (one read, one clean, per run)."""
     with tempfile.TemporaryDirectory(prefix="council-handover-") as tmp:
         path = Path(tmp) / "prepared.pickle"
-        path.write_bytes(pickle.dumps({"kind": kind, "parameters": parameters, "data": data},
-                                      protocol=pickle.HIGHEST_PROTOCOL))
+        path.write_bytes(
+            pickle.dumps({"kind": kind, "parameters": parameters, "data": data}, protocol=pickle.HIGHEST_PROTOCOL)
+        )
         saved = os.environ.get(HANDOVER_VARIABLE)
         os.environ[HANDOVER_VARIABLE] = str(path)
         try:
@@ -274,9 +330,11 @@ def handed_over(kind: str, parameters: dict):
     given = pickle.loads(Path(path).read_bytes())  # written by this pipeline's own parent process, 0700 folder
     mismatch = {k: v for k, v in parameters.items() if given["parameters"].get(k) != v}
     if given["kind"] != kind or mismatch:
-        raise UsageError(f"the data prepared for this run is for the {given['kind']} report of "
-                         f"{given['parameters'].get('year')} {given['parameters'].get('quarter')}, not {kind} "
-                         f"{parameters.get('year')} {parameters.get('quarter')}; unset {HANDOVER_VARIABLE}")
+        raise UsageError(
+            f"the data prepared for this run is for the {given['kind']} report of "
+            f"{given['parameters'].get('year')} {given['parameters'].get('quarter')}, not {kind} "
+            f"{parameters.get('year')} {parameters.get('quarter')}; unset {HANDOVER_VARIABLE}"
+        )
     return given["data"]
 
 
@@ -289,8 +347,12 @@ def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
     }
 
 
-def clean_file(input_path: str | Path, out_dir: str | Path, register_path: str | Path | None = None,
-               layout_path: str | Path | None = None):
+def clean_file(
+    input_path: str | Path,
+    out_dir: str | Path,
+    register_path: str | Path | None = None,
+    layout_path: str | Path | None = None,
+):
     """Clean one file and write its tables to ``out_dir``.
 
     A Council Plan export gives ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv``
@@ -327,10 +389,18 @@ def input_entry(path: Path, data: bytes) -> dict:
     return {"path": published_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def run_period(year: str | None = None, quarter: str | None = None, input_path: str | Path | None = None,
-               out_root: str | Path | None = None, force: bool = False, register_path: str | Path | None = None,
-               log: Callable[[str], None] = lambda message: None, processed_root: str | Path | None = None,
-               layout_path: str | Path | None = None, council: str = "") -> RunResult:
+def run_period(
+    year: str | None = None,
+    quarter: str | None = None,
+    input_path: str | Path | None = None,
+    out_root: str | Path | None = None,
+    force: bool = False,
+    register_path: str | Path | None = None,
+    log: Callable[[str], None] = lambda message: None,
+    processed_root: str | Path | None = None,
+    layout_path: str | Path | None = None,
+    council: str = "",
+) -> RunResult:
     """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
     (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name.
 
@@ -354,9 +424,14 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
     inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
     register_file = _register_file(register_path, source)
     layout = layout_file(source, layout_path)
-    parameters = {"year": period.year_label, "quarter": period.quarter_label, "input_path": published_path(source),
-                  "register_path": published_path(register_file) if register_file else "",
-                  "layout_path": published_path(layout) if layout else "", "council": council or ""}
+    parameters = {
+        "year": period.year_label,
+        "quarter": period.quarter_label,
+        "input_path": published_path(source),
+        "register_path": published_path(register_file) if register_file else "",
+        "layout_path": published_path(layout) if layout else "",
+        "council": council or "",
+    }
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
     if not force and manifest.up_to_date(out_dir, key):
@@ -364,8 +439,7 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
         log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
         return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
     # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
-    data = prepare(source, period, register_path, context=True, snapshot=snapshot, related=related,
-                   layout_path=layout)
+    data = prepare(source, period, register_path, context=True, snapshot=snapshot, related=related, layout_path=layout)
     log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
     with publish.lock(out_dir, root):
         publish.clean_leftovers(out_dir)
@@ -375,9 +449,14 @@ def run_period(year: str | None = None, quarter: str | None = None, input_path: 
         publish.check_writable(processed)
         files = dict(cleaned_outputs(data))
         with hand_over("period", parameters, data):
-            files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, parameters,
-                                          f"{data.layout.title} {period.year_label} progress report: {period.title}",
-                                          period))
+            files.update(
+                _render_notebook(
+                    COUNCIL_PLAN_NOTEBOOK,
+                    parameters,
+                    f"{data.layout.title} {period.year_label} progress report: {period.title}",
+                    period,
+                )
+            )
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
         publish.write_folder(out_dir, files, replace=True)
         publish.write_folder(processed, cleaned_outputs(data), replace=True)
@@ -444,7 +523,7 @@ class PlanData:
     source: str
     source_sha256: str
     plan: str
-    milestones: pd.DataFrame      # with ``state`` for the period
+    milestones: pd.DataFrame  # with ``state`` for the period
     budget: pd.DataFrame
     findings: pd.DataFrame
 
@@ -475,12 +554,25 @@ def prepare_plan(path: Path, data: bytes, period: Period) -> PlanData:
     if not plans.looks_like_plan(text):
         raise InputError("is not a Service Improvement Plan (no 'Development Priority' and 'By when' found)", name)
     cleaned = plans.clean_plan(text, name)
-    return PlanData(period, published_path(path), hashlib.sha256(data).hexdigest(), cleaned.plan,
-                    milestones.classify(cleaned.milestones, period), cleaned.budget, cleaned.findings)
+    return PlanData(
+        period,
+        published_path(path),
+        hashlib.sha256(data).hexdigest(),
+        cleaned.plan,
+        milestones.classify(cleaned.milestones, period),
+        cleaned.budget,
+        cleaned.findings,
+    )
 
 
-def run_plan(plan_path: str | Path, year: str, quarter: str, out_root: str | Path | None = None, force: bool = False,
-             log: Callable[[str], None] = lambda message: None) -> RunResult:
+def run_plan(
+    plan_path: str | Path,
+    year: str,
+    quarter: str,
+    out_root: str | Path | None = None,
+    force: bool = False,
+    log: Callable[[str], None] = lambda message: None,
+) -> RunResult:
     """Render the milestone report of one plan for one period into ``<out_root>/plans/<plan file>/<year>/<quarter>/``.
 
     Each plan file has a folder of its own (``paths.plan_folder``), so rendering a plan never touches a
@@ -509,8 +601,14 @@ def run_plan(plan_path: str | Path, year: str, quarter: str, out_root: str | Pat
         publish.check_writable(out_dir)
         files = plan_tables(data)
         with hand_over("plan", parameters, data):
-            files.update(_render_notebook(MILESTONE_NOTEBOOK, parameters,
-                                          f"{data.plan} Service Improvement Plan milestones: {period.title}", period))
+            files.update(
+                _render_notebook(
+                    MILESTONE_NOTEBOOK,
+                    parameters,
+                    f"{data.plan} Service Improvement Plan milestones: {period.title}",
+                    period,
+                )
+            )
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
         publish.write_folder(out_dir, files, replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)

@@ -19,16 +19,41 @@ STATUS_LABELS = {
 STATUS_MEANINGS = {1: "achieved or met", 2: "on track", 3: "slipped or at risk", 4: "not achieved"}
 
 INDICATOR_COLUMNS = [
-    "ref", "part", "section", "theme", "objective_no", "objective", "action", "measure",
-    "directorate", "status_code", "status", "status_kind", "progress", "remedial",
-    "source_line", "action_line",
+    "ref",
+    "part",
+    "section",
+    "theme",
+    "objective_no",
+    "objective",
+    "action",
+    "measure",
+    "directorate",
+    "status_code",
+    "status",
+    "status_kind",
+    "progress",
+    "remedial",
+    "source_line",
+    "action_line",
 ]
 INTEGER_COLUMNS = ("part", "objective_no", "status_code", "source_line", "action_line")
 FINDING_COLUMNS = ["source_line", "ref", "check", "finding", "action_taken"]
 SUMMARY_COLUMNS = ["label", "value", "source_line"]
 # The figures behind each indicator, read from the text (Council Plan) or from columns (typed tables).
-FIGURE_COLUMNS = ["target", "baseline", "actual", "unit", "polarity", "comparator",
-                  "target_from", "baseline_from", "actual_from", "polarity_from", "due_later", "figures_note"]
+FIGURE_COLUMNS = [
+    "target",
+    "baseline",
+    "actual",
+    "unit",
+    "polarity",
+    "comparator",
+    "target_from",
+    "baseline_from",
+    "actual_from",
+    "polarity_from",
+    "due_later",
+    "figures_note",
+]
 
 
 def ref_label(ref: str, part: int) -> str:

@@ -24,7 +24,9 @@ _HEADER_SEARCH_ROWS = 60
 _NUMBER = re.compile(
     r"^(?P<open>\()?\s*(?P<sign>[-+\u2212\u2013])?\s*(?P<currency>[£$€])?\s*(?P<sign2>[-+\u2212])?\s*"
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<scale>k|bn|m)?\s*(?P<percent>%)?\s*"
-    r"(?P<close>\))?$", re.I)
+    r"(?P<close>\))?$",
+    re.I,
+)
 _SCALES = {"k": 1e3, "m": 1e6, "bn": 1e9}
 _PENDING = re.compile(r"pending|awaited|available|due|tbc|to be confirmed|not yet|q[1-4]|quarter|annual", re.I)
 _PERCENT_UNIT = re.compile(r"^\s*(%|per\s*cent|percent(age)?|rate\s*\(%\))\s*$", re.I)
@@ -45,7 +47,11 @@ def parse_number(text: str) -> tuple[float | None, bool, str]:
         words = cell if len(cell) <= 40 else cell[:39] + "\u2026"
         if _PENDING.search(cell):
             return None, False, f"pending ({words!r})"
-        return None, False, f"given as words ({words!r})" if re.search(r"[A-Za-z]", cell) else f"not a number ({words!r})"
+        return (
+            None,
+            False,
+            f"given as words ({words!r})" if re.search(r"[A-Za-z]", cell) else f"not a number ({words!r})",
+        )
     if bool(m["open"]) != bool(m["close"]):
         return None, False, f"not a number ({cell!r}: an unpaired bracket)"
     scale = (m["scale"] or "").lower()
@@ -75,7 +81,9 @@ def find_header(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[int, dict
     missing = [layout.columns[f] for f, h in wanted.items() if h not in [_norm(c) for c in (best or [])]]
     raise NotAnExportError(
         f"no header row with the columns the layout {layout.source} names (missing: {', '.join(missing)}); "
-        f"headers seen: {', '.join(headers[:20]) or 'none'}; correct [columns] in the layout", name)
+        f"headers seen: {', '.join(headers[:20]) or 'none'}; correct [columns] in the layout",
+        name,
+    )
 
 
 def _norm(text: str) -> str:
@@ -98,9 +106,15 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
     records, figures = [], []
     parts: dict[str, int] = {}
     if not layout.reviewed:
-        findings.append((lines[header_pos], "", "layout_not_reviewed",
-                         f"the layout {layout.source} was proposed by `python -m pipeline layout` and not reviewed",
-                         "used as it is: check each column and status word, then set reviewed = true"))
+        findings.append(
+            (
+                lines[header_pos],
+                "",
+                "layout_not_reviewed",
+                f"the layout {layout.source} was proposed by `python -m pipeline layout` and not reviewed",
+                "used as it is: check each column and status word, then set reviewed = true",
+            )
+        )
     for pos in range(header_pos + 1, len(cells)):
         line, row = lines[pos], cells[pos]
         if not any(c.strip() for c in row):
@@ -116,43 +130,93 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
             continue  # the header repeated (a page break, a second sheet pasted below)
         ref = values["ref"]
         if touched:
-            findings.append((line, ref, "invisible_characters",
-                             "invisible or bidirectional-control characters in " + ", ".join(touched),
-                             "removed, so that names that look alike are the same name"))
+            findings.append(
+                (
+                    line,
+                    ref,
+                    "invisible_characters",
+                    "invisible or bidirectional-control characters in " + ", ".join(touched),
+                    "removed, so that names that look alike are the same name",
+                )
+            )
         if not ref:
-            findings.append((line, "", "ref_missing", f"row with no {layout.columns['ref']!r}",
-                             "skipped: an indicator needs its reference"))
+            findings.append(
+                (
+                    line,
+                    "",
+                    "ref_missing",
+                    f"row with no {layout.columns['ref']!r}",
+                    "skipped: an indicator needs its reference",
+                )
+            )
             continue
         if pattern and not pattern.search(ref):
-            findings.append((line, ref, "ref_pattern", f"{ref!r} does not match the layout's ref_pattern",
-                             "skipped: not an indicator row (a subtotal or a note?)"))
+            findings.append(
+                (
+                    line,
+                    ref,
+                    "ref_pattern",
+                    f"{ref!r} does not match the layout's ref_pattern",
+                    "skipped: not an indicator row (a subtotal or a note?)",
+                )
+            )
             continue
         parts[ref] = parts.get(ref, 0) + 1
         if parts[ref] > 1:
             findings.append((line, ref, "duplicate_ref", f"{ref} appears again", f"kept as part {parts[ref]} of {ref}"))
         code, status, kind = _status(values.get("status", ""), "status" in cols, layout, line, ref, findings)
         if "directorate" in cols and not values["directorate"]:
-            findings.append((line, ref, "directorate_missing", f"no {layout.columns['directorate']!r}",
-                             "directorate left empty; shown as '(none given)' in the report"))
-        records.append({
-            "ref": ref, "part": parts[ref], "section": "", "theme": values.get("theme", ""), "objective_no": None,
-            "objective": "", "action": "", "measure": values["measure"], "directorate": values.get("directorate", ""),
-            "status_code": code, "status": status, "status_kind": kind, "progress": values.get("progress", ""),
-            "remedial": values.get("remedial", ""), "source_line": line, "action_line": None,
-        })
+            findings.append(
+                (
+                    line,
+                    ref,
+                    "directorate_missing",
+                    f"no {layout.columns['directorate']!r}",
+                    "directorate left empty; shown as '(none given)' in the report",
+                )
+            )
+        records.append(
+            {
+                "ref": ref,
+                "part": parts[ref],
+                "section": "",
+                "theme": values.get("theme", ""),
+                "objective_no": None,
+                "objective": "",
+                "action": "",
+                "measure": values["measure"],
+                "directorate": values.get("directorate", ""),
+                "status_code": code,
+                "status": status,
+                "status_kind": kind,
+                "progress": values.get("progress", ""),
+                "remedial": values.get("remedial", ""),
+                "source_line": line,
+                "action_line": None,
+            }
+        )
         figures.append(_figures(values, layout, header, cols, line))
     if not records:
-        raise NotAnExportError(f"no indicator read below the header row (columns seen: {', '.join(h for h in header if h)}); "
-                               "check [columns] and ref_pattern in the layout", name, lines[header_pos])
+        raise NotAnExportError(
+            f"no indicator read below the header row (columns seen: {', '.join(h for h in header if h)}); "
+            "check [columns] and ref_pattern in the layout",
+            name,
+            lines[header_pos],
+        )
     preamble = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:header_pos]]
     indicators = indicator_frame(records)
-    figure_frame = pd.DataFrame(figures, columns=FIGURE_COLUMNS + ["previous_in_export", "trend"], index=indicators.index)
+    figure_frame = pd.DataFrame(
+        figures, columns=FIGURE_COLUMNS + ["previous_in_export", "trend"], index=indicators.index
+    )
     for col in ("target", "baseline", "actual", "previous_in_export"):
         figure_frame[col] = figure_frame[col].astype("Float64")
     figure_frame["due_later"] = figure_frame["due_later"].astype(bool)
-    cleaned = Cleaned(indicators=indicators, findings=findings_frame(findings),
-                      export_summary=pd.DataFrame(columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),
-                      preamble="\n".join(p for p in preamble if p))
+    cleaned = Cleaned(
+        indicators=indicators,
+        findings=findings_frame(findings),
+        export_summary=pd.DataFrame(columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),
+        preamble="\n".join(p for p in preamble if p),
+    )
     return cleaned, figure_frame
 
 
@@ -164,8 +228,15 @@ def _status(word: str, has_column: bool, layout: Layout, line: int, ref: str, fi
         return None, "No status given", "blank"
     known, code = layout.status_code(word)
     if not known:
-        findings.append((line, ref, "status_unmapped", f"status {word!r} is not a word the layout maps",
-                         "kept as text and counted apart as not assessed: add it to [status] in the layout"))
+        findings.append(
+            (
+                line,
+                ref,
+                "status_unmapped",
+                f"status {word!r} is not a word the layout maps",
+                "kept as text and counted apart as not assessed: add it to [status] in the layout",
+            )
+        )
         return None, word, "text"
     return (code, word, "code") if code is not None else (None, word, "text")
 
@@ -215,7 +286,9 @@ def derive_status(indicators: pd.DataFrame) -> pd.DataFrame:
     frame = indicators.copy()
     codes = {"green": 1, "amber": 3, "red": 4}
     frame["status_code"] = pd.array([codes.get(r) for r in frame["rag"]], dtype="Int64")
-    frame["status"] = [DERIVED_STATUS[codes[r]] if r in codes else "Not assessed: no figures to derive a status from"
-                       for r in frame["rag"]]
+    frame["status"] = [
+        DERIVED_STATUS[codes[r]] if r in codes else "Not assessed: no figures to derive a status from"
+        for r in frame["rag"]
+    ]
     frame["status_kind"] = ["derived" if r in codes else "text" for r in frame["rag"]]
     return frame

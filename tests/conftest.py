@@ -11,8 +11,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "raw" / "council_plan_2011-12_Q4.tsv"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-HEADER = ["Ref.", "Change/Improvement Priority Actions", "Outcome/Success Criteria", "Responsibility",
-          "Year end Progress Indicator", "Progress during 2011/12", "Slippage/Remedial action required"]
+HEADER = [
+    "Ref.",
+    "Change/Improvement Priority Actions",
+    "Outcome/Success Criteria",
+    "Responsibility",
+    "Year end Progress Indicator",
+    "Progress during 2011/12",
+    "Slippage/Remedial action required",
+]
 PYTHON = sys.executable
 
 
@@ -29,11 +36,14 @@ def export_rows(*body: list[str], key: bool = True) -> list[list[str]]:
     """A tiny synthetic export: header, the given rows, and (optionally) the Key with a summary."""
     rows = [HEADER, *body]
     if key:
-        rows += [["Key"], ["1", "Achieved Target", "", "Achieved or on track", "2", "", ""],
-                 ["2", "On Track to Achieve Target", "", "Slipped or not achieved", "1", "", ""],
-                 ["3", "Slipped", "", "", "", "", ""],
-                 ["4", "Target Not Achieved", "", "Percentage achieved or on track", "66.7%", "", ""],
-                 ["", "", "", "Percentage slipped or not achieved", "33.3%", "", ""]]
+        rows += [
+            ["Key"],
+            ["1", "Achieved Target", "", "Achieved or on track", "2", "", ""],
+            ["2", "On Track to Achieve Target", "", "Slipped or not achieved", "1", "", ""],
+            ["3", "Slipped", "", "", "", "", ""],
+            ["4", "Target Not Achieved", "", "Percentage achieved or on track", "66.7%", "", ""],
+            ["", "", "", "Percentage slipped or not achieved", "33.3%", "", ""],
+        ]
     return rows
 
 

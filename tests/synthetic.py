@@ -21,8 +21,12 @@ def quarter_text(year_start: int, quarter: int, seed_text: str | None = None, sh
     for line in lines:
         cells = line.split("\t")
         if cells[0].startswith("Ref."):
-            cells = [c.replace("Year end Progress Indicator", f"Quarter {quarter} Progress Indicator")
-                      .replace("2011/12", f"{year_start}/{(year_start + 1) % 100:02d}") for c in cells]
+            cells = [
+                c.replace("Year end Progress Indicator", f"Quarter {quarter} Progress Indicator").replace(
+                    "2011/12", f"{year_start}/{(year_start + 1) % 100:02d}"
+                )
+                for c in cells
+            ]
         elif len(cells) == 7 and cells[4] in {"1", "2", "3", "4"} and cells[0][:1].isdigit():
             row += 1
             if (row + quarter) % shift_every == 0:
@@ -52,14 +56,36 @@ def typed_table(rows: int, departments: int = 40) -> bytes:
     buffer = io.StringIO(newline="")
     out = csv.writer(buffer, lineterminator="\r\n")
     out.writerow([f"SYNTHETIC TEST DATA - a {rows:,}-row KPI table made by tests/synthetic.py; not council figures"])
-    out.writerow(["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is",
-                  "RAG", "Commentary"])
+    out.writerow(
+        [
+            "KPI Ref",
+            "Indicator",
+            "Department",
+            "Target 2024/25",
+            "Q1 Result",
+            "Q2 Result",
+            "Unit",
+            "Good is",
+            "RAG",
+            "Commentary",
+        ]
+    )
     words = ["Green", "Amber", "Red", "Data only"]
     for i in range(rows):
         target = 1000 + i % 97
         spread = (i * 37) % 701 - 350  # -350 .. +350 around the target, so variances range from -35% to +35%
-        out.writerow([f"KPI{i:05d}", f"Synthetic indicator {i}", f"Department {i % departments}", f"{target:,}",
-                      f"{target - 20 + i % 41:,}", "Pending" if i % 50 == 0 else f"{target + spread:,}",
-                      "%" if i % 3 == 0 else "", "High" if i % 2 else "Low", words[(i + i // departments) % 4],
-                      f"Commentary for indicator {i}, with a sentence or two about progress this quarter."])
+        out.writerow(
+            [
+                f"KPI{i:05d}",
+                f"Synthetic indicator {i}",
+                f"Department {i % departments}",
+                f"{target:,}",
+                f"{target - 20 + i % 41:,}",
+                "Pending" if i % 50 == 0 else f"{target + spread:,}",
+                "%" if i % 3 == 0 else "",
+                "High" if i % 2 else "Low",
+                words[(i + i // departments) % 4],
+                f"Commentary for indicator {i}, with a sentence or two about progress this quarter.",
+            ]
+        )
     return buffer.getvalue().encode("utf-8")

@@ -12,9 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import PYTHON, ROOT
+from pypdf import PdfReader
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
@@ -28,14 +27,27 @@ def reports(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("a11y")
     year = make_quarters(out / "synthetic-raw")  # a SYNTHETIC four-quarter year; its Q4 reads Q1-Q3 beside it
-    for args in (["run", "--out", out],
-                 ["run", "--year", "2012/13", "--quarter", "Q4", "--input", year[-1], "--out", out / "synthetic"],
-                 ["plan", ROOT / "data/raw/sip_community_protection_2009-10_to_2011-12.txt", "--year", "2009/10",
-                  "--quarter", "Q4", "--out", out]):
+    for args in (
+        ["run", "--out", out],
+        ["run", "--year", "2012/13", "--quarter", "Q4", "--input", year[-1], "--out", out / "synthetic"],
+        [
+            "plan",
+            ROOT / "data/raw/sip_community_protection_2009-10_to_2011-12.txt",
+            "--year",
+            "2009/10",
+            "--quarter",
+            "Q4",
+            "--out",
+            out,
+        ],
+    ):
         done = subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 0, done.stderr
-    return {"year-end": out / "2011-12" / "Q4", "synthetic-year": out / "synthetic" / "2012-13" / "Q4",
-            "milestones": out / "plans" / "sip_community_protection_2009-10_to_2011-12.txt" / "2009-10" / "Q4"}
+    return {
+        "year-end": out / "2011-12" / "Q4",
+        "synthetic-year": out / "synthetic" / "2012-13" / "Q4",
+        "milestones": out / "plans" / "sip_community_protection_2009-10_to_2011-12.txt" / "2009-10" / "Q4",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +60,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -114,6 +135,7 @@ def test_pdf_is_tagged_with_language_title_and_bookmarks(reports, name):
     assert "/StructTreeRoot" in root
     assert str(root["/Lang"]) == "en-GB"
     assert reader.metadata.title
+
     def flatten(items):
         for item in items:
             yield from flatten(item) if isinstance(item, list) else [item.title]

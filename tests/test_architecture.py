@@ -19,7 +19,7 @@ STAGES = [
     ["manifest"],
 ]
 # The words every stage may use, which use no stage themselves.
-VOCABULARY = ["errors", "paths", "period", "schema", "layout", "discover"]
+VOCABULARY = ["errors", "paths", "period", "schema", "layout", "discover", "notebooks"]
 # The orchestration over the stages: the only modules that may import any stage.
 ORCHESTRATION = ["publish", "run", "audit", "batch", "cli", "__init__", "__main__"]
 
@@ -45,14 +45,15 @@ def imports_of(module: str) -> set[str]:
 
 def test_every_module_is_placed():
     placed = {m for stage in STAGES for m in stage} | set(VOCABULARY) | set(ORCHESTRATION)
-    present = {p.stem for p in PIPELINE.glob("*.py")} | {p.name for p in PIPELINE.iterdir()
-                                                          if p.is_dir() and (p / "__init__.py").is_file()}
+    present = {p.stem for p in PIPELINE.glob("*.py")} | {
+        p.name for p in PIPELINE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()
+    }
     assert present == placed
 
 
 @pytest.mark.parametrize("position, stage", list(enumerate(STAGES)))
 def test_no_stage_imports_a_later_stage_or_the_orchestration(position, stage):
-    later = {m for s in STAGES[position + 1:] for m in s} | set(ORCHESTRATION)
+    later = {m for s in STAGES[position + 1 :] for m in s} | set(ORCHESTRATION)
     for module in stage:
         assert imports_of(module) & later == set(), module
 

@@ -5,8 +5,8 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import PYTHON, ROOT
+
 from pipeline import audit, manifest
 
 
@@ -42,7 +42,7 @@ def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
         path = folder / name
         original = path.read_bytes()
         middle = len(original) // 2
-        path.write_bytes(original[:middle] + bytes([original[middle] ^ 1]) + original[middle + 1:])
+        path.write_bytes(original[:middle] + bytes([original[middle] ^ 1]) + original[middle + 1 :])
         check = audit.verify(folder)
         assert [n for n, state in check.files if state != "ok"] == [name]
         path.write_bytes(original)
@@ -79,11 +79,16 @@ def test_no_usable_manifest_is_exit_2(folder, damage):
 
 def test_manifest_records_version_environment_and_every_input(published):
     recorded = json.loads((published / "manifest.json").read_text())
-    assert recorded["pipeline"]["version"] == "0.1.0"
+    import tomllib
+
+    assert recorded["pipeline"]["version"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert len(recorded["pipeline"]["code_digest"]) == 64
     assert recorded["environment"]["packages"]["pandas"] == "3.1.1"
-    assert [i["path"] for i in recorded["inputs"]] == ["data/raw/council_plan_2011-12_Q4.tsv",
-                                                       "data/raw/indicator_register.csv", "data/raw/directorates.csv"]
+    assert [i["path"] for i in recorded["inputs"]] == [
+        "data/raw/council_plan_2011-12_Q4.tsv",
+        "data/raw/indicator_register.csv",
+        "data/raw/directorates.csv",
+    ]
 
 
 def test_reproduce_reports_a_match_and_warns_of_a_different_environment(folder):
@@ -107,15 +112,21 @@ def test_reproduce_refuses_when_an_input_changed(folder):
 
 
 def test_environment_differences_lists_each_package():
-    notes = audit.environment_differences({"python": "3.11.7", "packages": {"pandas": "3.0.0", "gone": "1"}},
-                                          {"python": "3.11.7", "packages": {"pandas": "3.1.1"}})
+    notes = audit.environment_differences(
+        {"python": "3.11.7", "packages": {"pandas": "3.0.0", "gone": "1"}},
+        {"python": "3.11.7", "packages": {"pandas": "3.1.1"}},
+    )
     assert notes == ["gone not installed here, 1 in the manifest", "pandas 3.1.1 here, 3.0.0 in the manifest"]
 
 
 def test_check_outputs_states(tmp_path):
     (tmp_path / "a.txt").write_bytes(b"1")
-    listed = {"outputs": [{"path": "a.txt", "sha256": manifest.sha256(b"1")},
-                          {"path": "b.txt", "sha256": manifest.sha256(b"2")}]}
+    listed = {
+        "outputs": [
+            {"path": "a.txt", "sha256": manifest.sha256(b"1")},
+            {"path": "b.txt", "sha256": manifest.sha256(b"2")},
+        ]
+    }
     assert manifest.check_outputs(tmp_path, listed) == [("a.txt", "ok"), ("b.txt", "missing")]
 
 
@@ -126,8 +137,11 @@ def test_verify_refuses_outputs_outside_the_folder(tmp_path):
     folder = tmp_path / "report"
     folder.mkdir()
     digest = manifest.sha256(outside.read_bytes())
-    (folder / "manifest.json").write_text(json.dumps({"outputs": [
-        {"path": str(outside), "sha256": digest}, {"path": "../elsewhere.txt", "sha256": digest}]}))
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {"outputs": [{"path": str(outside), "sha256": digest}, {"path": "../elsewhere.txt", "sha256": digest}]}
+        )
+    )
     done = cli("verify", folder)
     assert done.returncode == 1
     assert "outside the folder  ../elsewhere.txt" in done.stdout
@@ -152,14 +166,20 @@ def test_reproduce_says_what_differs_when_outputs_differ(folder):
     lines = done.stdout.splitlines()
     assert "1 of 10 files not reproduced: report.html" in done.stdout
     reasons = [line.strip() for line in lines if line.startswith("  differs: ")]
-    assert reasons[0].startswith("differs: code digest: the pipeline's code, templates, notebooks or lock changed (ffffffffffff")
+    assert reasons[0].startswith(
+        "differs: code digest: the pipeline's code, templates, notebooks or lock changed (ffffffffffff"
+    )
     assert reasons[1].startswith("differs: git commit: " + "0" * 40 + " in the manifest")
     assert reasons[2] == "differs: packages: 1 differ (pandas 3.1.1 here, 2.0.0 in the manifest)"
 
 
 def test_differences_names_nothing_when_nothing_that_decides_the_outputs_differs():
-    same = {"pipeline": {"code_digest": "a", "git_commit": "b", "version": "0.1.0"},
-            "environment": {"python": "3.11.7", "packages": {"x": "1"}}, "inputs": [], "parameters": {}}
+    same = {
+        "pipeline": {"code_digest": "a", "git_commit": "b", "version": "0.1.0"},
+        "environment": {"python": "3.11.7", "packages": {"x": "1"}},
+        "inputs": [],
+        "parameters": {},
+    }
     assert audit.differences(same, json.loads(json.dumps(same))) == []
     other = json.loads(json.dumps(same)) | {"parameters": {"year": "2012/13"}}
     assert audit.differences(same, other) == ["parameters: differ from the manifest's"]

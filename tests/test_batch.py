@@ -4,20 +4,38 @@ import json
 import subprocess
 
 import pytest
-
 from conftest import PYTHON, ROOT
 from synthetic import make_quarters, quarter_text
 
 
 def batch(raw, out, *extra):
-    return subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(out), "--jobs", "2",
-                           "--register", str(ROOT / "tests" / "fixtures" / "empty_register.csv"), *extra],
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "batch",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--register",
+            str(ROOT / "tests" / "fixtures" / "empty_register.csv"),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def manifests(out):
-    return {p.parent.relative_to(out).as_posix(): json.loads(p.read_text())["cache_key"]
-            for p in sorted(out.glob("*/*/manifest.json"))}
+    return {
+        p.parent.relative_to(out).as_posix(): json.loads(p.read_text())["cache_key"]
+        for p in sorted(out.glob("*/*/manifest.json"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +54,9 @@ def test_first_batch_renders_every_period_with_plain_log_lines(four_quarters):
     raw, out, done = four_quarters
     assert done.stdout.splitlines()[0] == "rendered 5: 2011/12 Q4, 2012/13 Q1, 2012/13 Q2, 2012/13 Q3, 2012/13 Q4"
     assert "taken from the cache 0" in done.stdout and "failed 0" in done.stdout
-    assert sorted(done.stderr.split("\n")[:5]) == sorted(f"{p}: rendered" for p in
-                                                         ["2011/12 Q4", "2012/13 Q1", "2012/13 Q2", "2012/13 Q3", "2012/13 Q4"])
+    assert sorted(done.stderr.split("\n")[:5]) == sorted(
+        f"{p}: rendered" for p in ["2011/12 Q4", "2012/13 Q1", "2012/13 Q2", "2012/13 Q3", "2012/13 Q4"]
+    )
     html = (out / "2012-13" / "Q4" / "report.html").read_text()
     assert "SYNTHETIC TEST DATA" in html  # the title page says so
     assert "Indicator status by quarter, 2012/13 so far" in html
@@ -52,8 +71,11 @@ def test_indicators_csv_gains_previous_status_and_direction(four_quarters):
     _, out, _ = four_quarters
     ind = pd.read_csv(out / "2012-13" / "Q2" / "indicators.csv", dtype={"ref": str})
     assert {"previous_status_code", "direction", "direction_basis"} <= set(ind.columns)
-    changed = ind[ind["status_code"].notna() & ind["previous_status_code"].notna()
-                  & (ind["status_code"] != ind["previous_status_code"])]
+    changed = ind[
+        ind["status_code"].notna()
+        & ind["previous_status_code"].notna()
+        & (ind["status_code"] != ind["previous_status_code"])
+    ]
     assert len(changed) > 5
     assert set(ind["direction_basis"].dropna()) <= {"previous period figures", "previous period status", "baseline"}
 
@@ -63,8 +85,10 @@ def test_second_batch_takes_everything_from_the_cache_and_force_renders_again(fo
     before = manifests(out)
     done = batch(raw, out)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[:2] == ["rendered 0: -", "taken from the cache 5: 2011/12 Q4, 2012/13 Q1, "
-                                            "2012/13 Q2, 2012/13 Q3, 2012/13 Q4"]
+    assert done.stdout.splitlines()[:2] == [
+        "rendered 0: -",
+        "taken from the cache 5: 2011/12 Q4, 2012/13 Q1, 2012/13 Q2, 2012/13 Q3, 2012/13 Q4",
+    ]
     assert manifests(out) == before
 
 
@@ -108,8 +132,20 @@ def test_two_batches_at_once_leave_whole_folders_and_a_sound_cache(tmp_path):
     raw = tmp_path / "raw"
     make_quarters(raw, quarters=(1, 2))
     out = tmp_path / "out"
-    args = [PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(out), "--jobs", "1",
-            "--register", str(ROOT / "tests" / "fixtures" / "empty_register.csv")]
+    args = [
+        PYTHON,
+        "-m",
+        "pipeline",
+        "batch",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+        "--register",
+        str(ROOT / "tests" / "fixtures" / "empty_register.csv"),
+    ]
     first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outs = [p.communicate(timeout=300) for p in (first, second)]

@@ -6,9 +6,16 @@ from pipeline import charts
 
 
 def table():
-    frame = pd.DataFrame({"Achieved Target": [12, 0], "On Track to Achieve Target": [8, 1], "Slipped": [0, 0],
-                          "Target Not Achieved": [1, 1], "Not assessed": [0, 0]},
-                         index=pd.Index(["Economic Regeneration and Transport", "Other outcomes"], name="theme"))
+    frame = pd.DataFrame(
+        {
+            "Achieved Target": [12, 0],
+            "On Track to Achieve Target": [8, 1],
+            "Slipped": [0, 0],
+            "Target Not Achieved": [1, 1],
+            "Not assessed": [0, 0],
+        },
+        index=pd.Index(["Economic Regeneration and Transport", "Other outcomes"], name="theme"),
+    )
     frame["Total"] = frame.sum(axis=1)
     return frame
 
@@ -29,8 +36,10 @@ def test_different_figures_give_different_svg():
 
 def test_alt_text_states_every_bar():
     alt = charts.status_bars_alt(table(), "theme")
-    assert alt == ("Bar chart of indicator status by theme. Economic Regeneration and Transport: 12 achieved, "
-                   "8 on track, 1 not achieved; Other outcomes: 1 on track, 1 not achieved.")
+    assert alt == (
+        "Bar chart of indicator status by theme. Economic Regeneration and Transport: 12 achieved, "
+        "8 on track, 1 not achieved; Other outcomes: 1 on track, 1 not achieved."
+    )
 
 
 def test_every_status_has_a_distinct_colour_and_hatch():
@@ -40,8 +49,14 @@ def test_every_status_has_a_distinct_colour_and_hatch():
 
 
 def variance_rows():
-    return pd.DataFrame({"ref": ["3.1", "4.9", "5.1"], "label": ["3.1  start-ups", "4.9  homes", "5.1  missed bins"],
-                         "better_pct": [24.4, -11.1, 93.5], "rag": ["green", "red", "green"]})
+    return pd.DataFrame(
+        {
+            "ref": ["3.1", "4.9", "5.1"],
+            "label": ["3.1  start-ups", "4.9  homes", "5.1  missed bins"],
+            "better_pct": [24.4, -11.1, 93.5],
+            "rag": ["green", "red", "green"],
+        }
+    )
 
 
 def test_better_pct_turns_lower_is_better_around():

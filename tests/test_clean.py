@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-
 from conftest import HEADER, export_rows, raw_frame
+
 from pipeline.clean import clean_export, find_header, plain_text
 from pipeline.errors import NotAnExportError
 
@@ -89,8 +89,15 @@ def test_row_with_empty_ref_is_a_further_part_of_the_indicator_above():
 def test_html_fragments_become_plain_text_and_scripts_are_dropped():
     rows = export_rows(
         ["1. Objective.", "", "", "", "", "", ""],
-        ["1.1", "<p>First action.</p> <p>Second &amp; last.</p>", "M", "DNS", "1",
-         '<ul style="list-style-type: none"> Done <script>alert("x")</script>well.', ""],
+        [
+            "1.1",
+            "<p>First action.</p> <p>Second &amp; last.</p>",
+            "M",
+            "DNS",
+            "1",
+            '<ul style="list-style-type: none"> Done <script>alert("x")</script>well.',
+            "",
+        ],
     )
     result = clean(rows)
     ind = result.indicators
@@ -100,13 +107,16 @@ def test_html_fragments_become_plain_text_and_scripts_are_dropped():
     assert result.findings.query("check == 'html_markup'")["finding"].tolist() == ["HTML markup in action, progress"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Target of <3% in 2011/12", ("Target of <3% in 2011/12", False)),
-    ("improves to <14.0 by 2012-13", ("improves to <14.0 by 2012-13", False)),
-    ("Task &amp; Finish", ("Task & Finish", True)),
-    ("a<br>b", ("a\nb", True)),
-    ("  spaced \u00a0 out  ", ("spaced out", False)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Target of <3% in 2011/12", ("Target of <3% in 2011/12", False)),
+        ("improves to <14.0 by 2012-13", ("improves to <14.0 by 2012-13", False)),
+        ("Task &amp; Finish", ("Task & Finish", True)),
+        ("a<br>b", ("a\nb", True)),
+        ("  spaced \u00a0 out  ", ("spaced out", False)),
+    ],
+)
 def test_plain_text(text, expected):
     assert plain_text(text) == expected
 
@@ -128,8 +138,9 @@ def test_row_shifted_right_is_realigned_and_recorded():
 
 
 def test_unshifted_row_with_empty_action_is_left_alone():
-    rows = export_rows(["1. Objective.", "", "", "", "", "", ""],
-                       ["1.1", "", "Measure text that is long.", "DNS", "1", "Done.", ""])
+    rows = export_rows(
+        ["1. Objective.", "", "", "", "", "", ""], ["1.1", "", "Measure text that is long.", "DNS", "1", "Done.", ""]
+    )
     result = clean(rows)
     assert "shifted_row" not in checks(result)
     assert result.indicators.loc[0, "directorate"] == "DNS"
@@ -139,8 +150,11 @@ def test_export_summary_is_read_not_counted():
     result = clean(export_rows(*BODY))
     summary = result.export_summary
     assert summary[["label", "value"]].values.tolist() == [
-        ["Achieved or on track", "2"], ["Slipped or not achieved", "1"],
-        ["Percentage achieved or on track", "66.7%"], ["Percentage slipped or not achieved", "33.3%"]]
+        ["Achieved or on track", "2"],
+        ["Slipped or not achieved", "1"],
+        ["Percentage achieved or on track", "66.7%"],
+        ["Percentage slipped or not achieved", "33.3%"],
+    ]
     assert len(result.indicators) == 3  # key rows are not indicators
 
 
@@ -171,16 +185,22 @@ def test_ref_under_another_objective_is_filed_by_its_number():
 
 
 def test_unrecognised_row_is_skipped_and_recorded():
-    rows = export_rows(["1. Objective.", "", "", "", "", "", ""],
-                       ["see note", "something", "else", "", "", "", ""])
+    rows = export_rows(["1. Objective.", "", "", "", "", "", ""], ["see note", "something", "else", "", "", "", ""])
     result = clean(rows)
     assert result.indicators.empty
     assert checks(result)[0] == "unrecognised_row"
 
 
 def test_header_columns_are_found_by_meaning():
-    reordered = ["Ref", "Outcome/Success Criteria", "Change/Improvement Priority Actions", "Lead officer",
-                 "Quarter 1 Progress Indicator", "Slippage/Remedial action required", "Progress at Quarter 1"]
+    reordered = [
+        "Ref",
+        "Outcome/Success Criteria",
+        "Change/Improvement Priority Actions",
+        "Lead officer",
+        "Quarter 1 Progress Indicator",
+        "Slippage/Remedial action required",
+        "Progress at Quarter 1",
+    ]
     pos, cols = find_header(raw_frame([["title"], reordered]), "x")
     assert pos == 1
     assert cols == {"ref": 0, "measure": 1, "action": 2, "directorate": 3, "status": 4, "remedial": 5, "progress": 6}
@@ -196,10 +216,13 @@ def test_a_table_that_is_not_an_export_is_refused():
 
 def test_invisible_and_bidi_characters_are_removed_from_groups_and_recorded():
     """Before: 'RES' and 'RES\\u200b' were two directorates, and a \\u202e reversed what a reader saw."""
-    rows = export_rows(["Theme\u200b A"], ["1. Objective"],
-                       ["1.1", "Action", "Measure", "RES", "1", "ok", ""],
-                       ["1.2\u200b", "Action", "Measure", "RES\u200b", "2", "ok", ""],
-                       ["1.3", "Action", "Measure", "\u202eSER", "3", "ok", "fix"])
+    rows = export_rows(
+        ["Theme\u200b A"],
+        ["1. Objective"],
+        ["1.1", "Action", "Measure", "RES", "1", "ok", ""],
+        ["1.2\u200b", "Action", "Measure", "RES\u200b", "2", "ok", ""],
+        ["1.3", "Action", "Measure", "\u202eSER", "3", "ok", "fix"],
+    )
     cleaned = clean_export(raw_frame(rows), "x.tsv")
     assert list(cleaned.indicators["directorate"]) == ["RES", "RES", "SER"]
     assert list(cleaned.indicators["ref"]) == ["1.1", "1.2", "1.3"]

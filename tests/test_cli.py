@@ -5,7 +5,6 @@ import zipfile
 
 import pandas as pd
 import pytest
-
 from conftest import PYTHON, ROOT, SEED
 
 
@@ -32,8 +31,9 @@ def bad_inputs(tmp):
     }
 
 
-@pytest.mark.parametrize("case", ["missing", "directory", "empty", "binary", "corrupt xlsx", "truncated xlsx",
-                                  "not an export"])
+@pytest.mark.parametrize(
+    "case", ["missing", "directory", "empty", "binary", "corrupt xlsx", "truncated xlsx", "not an export"]
+)
 @pytest.mark.parametrize("command", ["clean", "run"])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, case, command):
     path, message = bad_inputs(tmp_path)[case]
@@ -137,16 +137,34 @@ def _broken_xml(path):
             target.writestr(info.filename, data[:40] if info.filename.endswith("sheet1.xml") else data)
 
 
-@pytest.mark.parametrize("case, make, message", [
-    ("zip bomb", _bomb, "over the limit of 200 MB"),
-    ("malformed sheet XML", _broken_xml, "Excel workbook"),
-    ("oversized", lambda p: open(p, "wb").truncate(51 * 2**20), "over the limit of 50 MB"),
-    ("nested markup", lambda p: p.write_text("\t".join(["Ref.", "Change/Improvement Priority Actions",
-                                                          "Outcome/Success Criteria", "Responsibility",
-                                                          "Progress Indicator", "Progress", "Slippage"])
-                                             + "\n1. Obj\n1.1\ta\t" + "<div>" * 3000 + "\tRES\t1\tp\t\n"),
-     "nests 3000 HTML elements"),
-])
+@pytest.mark.parametrize(
+    "case, make, message",
+    [
+        ("zip bomb", _bomb, "over the limit of 200 MB"),
+        ("malformed sheet XML", _broken_xml, "Excel workbook"),
+        ("oversized", lambda p: open(p, "wb").truncate(51 * 2**20), "over the limit of 50 MB"),
+        (
+            "nested markup",
+            lambda p: p.write_text(
+                "\t".join(
+                    [
+                        "Ref.",
+                        "Change/Improvement Priority Actions",
+                        "Outcome/Success Criteria",
+                        "Responsibility",
+                        "Progress Indicator",
+                        "Progress",
+                        "Slippage",
+                    ]
+                )
+                + "\n1. Obj\n1.1\ta\t"
+                + "<div>" * 3000
+                + "\tRES\t1\tp\t\n"
+            ),
+            "nests 3000 HTML elements",
+        ),
+    ],
+)
 def test_hostile_files_end_in_one_line_and_exit_2(tmp_path, case, make, message):
     path = tmp_path / ("x.xlsx" if case in ("zip bomb", "malformed sheet XML") else "x.tsv")
     make(path)
@@ -182,8 +200,18 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_before_any_renderin
 # --- Any council's export: layouts (issue 11). Every export built here is SYNTHETIC and says so. -----
 
 ANYTOWN_LAYOUT = ROOT / "data" / "layouts" / "anytown_synthetic.toml"
-ANYTOWN_HEADER = ["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is",
-                  "RAG", "Commentary"]
+ANYTOWN_HEADER = [
+    "KPI Ref",
+    "Indicator",
+    "Department",
+    "Target 2024/25",
+    "Q1 Result",
+    "Q2 Result",
+    "Unit",
+    "Good is",
+    "RAG",
+    "Commentary",
+]
 
 
 def _csv(rows, encoding="utf-8", newline="\r\n"):
@@ -197,11 +225,18 @@ def _csv(rows, encoding="utf-8", newline="\r\n"):
 
 def test_a_rag_word_export_with_a_title_block_cleans_through_its_layout(tmp_path):
     export = tmp_path / "anytown_q2.csv"
-    export.write_bytes(_csv([["SYNTHETIC TEST DATA - Anytown Borough Council quarterly KPI export"], [],
-                             ANYTOWN_HEADER,
-                             ["CS01", "Library visits", "Culture", "20,843", "19,100", "21,002", "number", "High", "Green", "Up"],
-                             ["HR11", "Sickness days per FTE", "Resources", "8.5", "9.1", "8.9", "days", "Low", "Amber", ""],
-                             ["5.01.05", "Satisfaction", "Corporate", "75.2%", "70%", "Pending", "%", "High", "Data only", ""]]))
+    export.write_bytes(
+        _csv(
+            [
+                ["SYNTHETIC TEST DATA - Anytown Borough Council quarterly KPI export"],
+                [],
+                ANYTOWN_HEADER,
+                ["CS01", "Library visits", "Culture", "20,843", "19,100", "21,002", "number", "High", "Green", "Up"],
+                ["HR11", "Sickness days per FTE", "Resources", "8.5", "9.1", "8.9", "days", "Low", "Amber", ""],
+                ["5.01.05", "Satisfaction", "Corporate", "75.2%", "70%", "Pending", "%", "High", "Data only", ""],
+            ]
+        )
+    )
     done = cli("clean", export, "--layout", ANYTOWN_LAYOUT, "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     assert "3 indicators (2 with status 1-4)" in done.stdout
@@ -217,11 +252,15 @@ def test_own_codes_and_a_layout_beside_the_export(tmp_path):
     (tmp_path / "layout.toml").write_text(
         '[layout]\ncouncil = "Sometown City (SYNTHETIC)"\n[columns]\nref = "Measure ID"\nmeasure = "Measure"\n'
         'target = "Goal"\nactual = "Actual"\npolarity = "Direction"\nstatus = "Result"\n'
-        '[status]\n"Met_Goal" = 1\n"Did_Not_Meet" = 4\n[polarity]\n"Up" = "higher"\n"Down" = "lower"\n')
+        '[status]\n"Met_Goal" = 1\n"Did_Not_Meet" = 4\n[polarity]\n"Up" = "higher"\n"Down" = "lower"\n'
+    )
     export = tmp_path / "sometown.tsv"
-    export.write_text("Measure ID\tMeasure\tGoal\tActual\tDirection\tResult\n"
-                      "114\tPotholes repaired (SYNTHETIC)\t95\t97\tUp\tMet_Goal\n"
-                      "115\tResponse minutes (SYNTHETIC)\t8\t(9)\tDown\tDid_Not_Meet\n", encoding="utf-8")
+    export.write_text(
+        "Measure ID\tMeasure\tGoal\tActual\tDirection\tResult\n"
+        "114\tPotholes repaired (SYNTHETIC)\t95\t97\tUp\tMet_Goal\n"
+        "115\tResponse minutes (SYNTHETIC)\t8\t(9)\tDown\tDid_Not_Meet\n",
+        encoding="utf-8",
+    )
     done = cli("clean", export, "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     rows = pd.read_csv(tmp_path / "out" / "indicators.csv", dtype=str, keep_default_na=False)
@@ -236,16 +275,21 @@ def test_an_export_without_status_derives_it_and_says_so(tmp_path):
 
     book = openpyxl.Workbook()
     sheet = book.active
-    for row in (["SYNTHETIC: Othertown performance"], ["Code", "Name", "Target", "Actual", "Better"],
-                ["A1", "Visits", 100, 120, "Aim to maximise"], ["A2", "Waiting days", 10, 14, "Aim to minimise"],
-                ["A3", "Surveys", None, 3, "Aim to maximise"]):
+    for row in (
+        ["SYNTHETIC: Othertown performance"],
+        ["Code", "Name", "Target", "Actual", "Better"],
+        ["A1", "Visits", 100, 120, "Aim to maximise"],
+        ["A2", "Waiting days", 10, 14, "Aim to minimise"],
+        ["A3", "Surveys", None, 3, "Aim to maximise"],
+    ):
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     (tmp_path / "othertown.xlsx").write_bytes(buffer.getvalue())
     (tmp_path / "layout.toml").write_text(
         '[layout]\nderive_status = true\n[columns]\nref = "Code"\nmeasure = "Name"\ntarget = "Target"\n'
-        'actual = "Actual"\npolarity = "Better"\n[polarity]\n"Aim to maximise" = "higher"\n"Aim to minimise" = "lower"\n')
+        'actual = "Actual"\npolarity = "Better"\n[polarity]\n"Aim to maximise" = "higher"\n"Aim to minimise" = "lower"\n'
+    )
     done = cli("clean", tmp_path / "othertown.xlsx", "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     rows = pd.read_csv(tmp_path / "out" / "indicators.csv", dtype=str, keep_default_na=False)
@@ -257,10 +301,38 @@ def test_an_export_without_status_derives_it_and_says_so(tmp_path):
 
 def test_cp1252_with_bare_cr_line_ends_and_breaks_inside_cells(tmp_path):
     export = tmp_path / "oldmac.csv"
-    export.write_bytes(_csv([["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit",
-                              "Good is", "RAG", "Commentary"],
-                             ["CS01", "Caf\u00e9 visits \u2013 SYNTHETIC", "Culture", "\u00a31.2m", "", "\u00a31.3m", "",
-                              "High", "Green", "Line one\rline two"]], encoding="cp1252", newline="\r"))
+    export.write_bytes(
+        _csv(
+            [
+                [
+                    "KPI Ref",
+                    "Indicator",
+                    "Department",
+                    "Target 2024/25",
+                    "Q1 Result",
+                    "Q2 Result",
+                    "Unit",
+                    "Good is",
+                    "RAG",
+                    "Commentary",
+                ],
+                [
+                    "CS01",
+                    "Caf\u00e9 visits \u2013 SYNTHETIC",
+                    "Culture",
+                    "\u00a31.2m",
+                    "",
+                    "\u00a31.3m",
+                    "",
+                    "High",
+                    "Green",
+                    "Line one\rline two",
+                ],
+            ],
+            encoding="cp1252",
+            newline="\r",
+        )
+    )
     done = cli("clean", export, "--layout", ANYTOWN_LAYOUT, "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     rows = pd.read_csv(tmp_path / "out" / "indicators.csv", dtype=str, keep_default_na=False)
@@ -279,8 +351,9 @@ def test_a_foreign_export_without_a_layout_names_its_headers_and_the_layout_comm
 
 def test_the_layout_command_proposes_and_an_unreviewed_layout_is_announced(tmp_path):
     export = tmp_path / "anytown.csv"
-    export.write_bytes(_csv([["SYNTHETIC"], ANYTOWN_HEADER,
-                             ["CS01", "Visits", "Culture", "10", "9", "11", "", "High", "Green", ""]]))
+    export.write_bytes(
+        _csv([["SYNTHETIC"], ANYTOWN_HEADER, ["CS01", "Visits", "Culture", "10", "9", "11", "", "High", "Green", ""]])
+    )
     done = cli("layout", export, "--out", tmp_path / "layout.toml")
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "layout.toml").read_text()
@@ -307,7 +380,11 @@ def test_the_real_indicator_table_cleans_with_its_layout(tmp_path):
     assert "889 indicators (0 with status 1-4)" in done.stdout
     rows = pd.read_csv(tmp_path / "out" / "indicators.csv", dtype=str, keep_default_na=False)
     first = rows.iloc[0]
-    assert (first["ref"], first["directorate"], first["theme"]) == ("ARMENIA_COMPACT-WIDE_0001", "Armenia", "Compact-wide")
+    assert (first["ref"], first["directorate"], first["theme"]) == (
+        "ARMENIA_COMPACT-WIDE_0001",
+        "Armenia",
+        "Compact-wide",
+    )
     assert (first["baseline"], first["actual"], first["target"], first["unit"]) == ("22.9", "22.2", "22.8", "%")
     third = rows.iloc[2]
     assert (third["actual"], third["target"]) == ("-4423.0", "1099.0")

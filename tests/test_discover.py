@@ -1,11 +1,11 @@
 """discover: finding a folder's exports by period, and the earlier exports a report also reads."""
 
 import pytest
+from synthetic import make_quarters
 
 from pipeline import discover
 from pipeline.errors import InputError
 from pipeline.period import Period
-from synthetic import make_quarters
 
 
 def test_find_input_by_period(tmp_path):

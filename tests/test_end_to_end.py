@@ -7,19 +7,31 @@ import subprocess
 
 import pandas as pd
 import pytest
+from conftest import PYTHON, ROOT
 from pypdf import PdfReader
 
-from conftest import PYTHON, ROOT
-
-FILES = ["charts/status_by_directorate.svg", "charts/status_by_quarter.svg", "charts/status_by_theme.svg",
-         "charts/variance_from_target.svg",
-         "data_quality.csv", "export_summary.csv",
-         "indicators.csv", "manifest.json", "report.html", "report.ipynb", "report.pdf"]
+FILES = [
+    "charts/status_by_directorate.svg",
+    "charts/status_by_quarter.svg",
+    "charts/status_by_theme.svg",
+    "charts/variance_from_target.svg",
+    "data_quality.csv",
+    "export_summary.csv",
+    "indicators.csv",
+    "manifest.json",
+    "report.html",
+    "report.ipynb",
+    "report.pdf",
+]
 
 
 def render(out, *extra):
-    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--year", "2011/12", "--quarter", "Q4", "--out", str(out),
-                           *extra], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [PYTHON, "-m", "pipeline", "run", "--year", "2011/12", "--quarter", "Q4", "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return out / "2011-12" / "Q4", done.stdout
 
@@ -47,7 +59,11 @@ def test_html_states_the_headline_and_links_the_figures(period):
     targets = re.findall(r'<td><a href="#(exception-[a-z0-9-]+)">', html)
     ids = re.findall(r'<article class="exception" id="(exception-[a-z0-9-]+)"', html)
     assert len(targets) == 19 and sorted(targets) == sorted(ids) and len(set(ids)) == 19
-    assert html.index('<h2 id="key-messages"') < html.index('<h2 id="exceptions"') < html.index('<h2 id="headline-summary"')
+    assert (
+        html.index('<h2 id="key-messages"')
+        < html.index('<h2 id="exceptions"')
+        < html.index('<h2 id="headline-summary"')
+    )
     images = re.findall(r"<img [^>]*>", html)
     assert len(images) == 4
     assert all('src="data:image/svg+xml;base64,' in i for i in images)
@@ -70,7 +86,13 @@ def test_indicators_csv_is_what_the_report_counts(period):
     assert len(ind) == 121
     assert ind["status_code"].value_counts().sort_index().tolist() == [61, 30, 10, 9]
     row = ind[ind["ref"] == "3.1"].iloc[0]
-    assert (row["target"], row["baseline"], row["actual"], row["polarity"], row["rag"]) == (250, 242, 311, "higher", "green")
+    assert (row["target"], row["baseline"], row["actual"], row["polarity"], row["rag"]) == (
+        250,
+        242,
+        311,
+        "higher",
+        "green",
+    )
     assert row["target_from"].startswith("250 start-up businesses")
 
 
@@ -86,8 +108,13 @@ def test_html_shows_the_figures_sections(period):
 def test_executed_notebook_records_its_parameters_and_nothing_machine_specific(period):
     nb = json.loads((period / "report.ipynb").read_text(encoding="utf-8"))
     assert nb["metadata"]["papermill"]["parameters"] == {
-        "year": "2011/12", "quarter": "Q4", "input_path": "data/raw/council_plan_2011-12_Q4.tsv",
-        "register_path": "data/raw/indicator_register.csv", "layout_path": "", "council": ""}
+        "year": "2011/12",
+        "quarter": "Q4",
+        "input_path": "data/raw/council_plan_2011-12_Q4.tsv",
+        "register_path": "data/raw/indicator_register.csv",
+        "layout_path": "",
+        "council": "",
+    }
     text = (period / "report.ipynb").read_text(encoding="utf-8")
     assert str(ROOT) not in text and "start_time" not in text
     assert not any(o.get("output_type") == "error" for c in nb["cells"] for o in c.get("outputs", []))
@@ -113,8 +140,11 @@ def test_two_runs_give_byte_identical_files_and_the_cache_skips_an_unchanged_per
 
 def test_manifest_lists_inputs_parameters_and_output_hashes(period):
     manifest = json.loads((period / "manifest.json").read_text())
-    assert [i["path"] for i in manifest["inputs"]] == ["data/raw/council_plan_2011-12_Q4.tsv",
-                                                       "data/raw/indicator_register.csv", "data/raw/directorates.csv"]
+    assert [i["path"] for i in manifest["inputs"]] == [
+        "data/raw/council_plan_2011-12_Q4.tsv",
+        "data/raw/indicator_register.csv",
+        "data/raw/directorates.csv",
+    ]
     for entry in manifest["inputs"]:
         data = (ROOT / entry["path"]).read_bytes()
         assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
@@ -125,6 +155,7 @@ def test_manifest_lists_inputs_parameters_and_output_hashes(period):
 
 # --- Any council's export, end to end (issue 11). Every export here is SYNTHETIC and says so. ---------
 
+
 def _write_csv(path, rows, encoding="utf-8", newline="\r\n"):
     import csv
     import io
@@ -134,10 +165,12 @@ def _write_csv(path, rows, encoding="utf-8", newline="\r\n"):
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
-ANYTOWN_ROWS = [["CS01", "Library visits", "Culture", "20,843", "19,100", "21,002", "number", "High", "Green", "Up."],
-                ["HR11", "Sickness days per FTE", "Resources", "8.5", "9.1", "8.9", "days", "Low", "Amber", "Better."],
-                ["5.01.05", "Residents satisfied", "Corporate", "75.2%", "70%", "Pending", "%", "High", "Data only", ""],
-                ["WS02", "Missed bins per 100,000", "Environment", "50", "61", "72", "", "Low", "Red", "Crews short."]]
+ANYTOWN_ROWS = [
+    ["CS01", "Library visits", "Culture", "20,843", "19,100", "21,002", "number", "High", "Green", "Up."],
+    ["HR11", "Sickness days per FTE", "Resources", "8.5", "9.1", "8.9", "days", "Low", "Amber", "Better."],
+    ["5.01.05", "Residents satisfied", "Corporate", "75.2%", "70%", "Pending", "%", "High", "Data only", ""],
+    ["WS02", "Missed bins per 100,000", "Environment", "50", "61", "72", "", "Low", "Red", "Crews short."],
+]
 
 
 def _text(folder):
@@ -151,18 +184,34 @@ def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_
     raw = tmp_path / "anytown"
     raw.mkdir()
     (raw / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
-    header = ["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is", "RAG",
-              "Commentary"]
+    header = [
+        "KPI Ref",
+        "Indicator",
+        "Department",
+        "Target 2024/25",
+        "Q1 Result",
+        "Q2 Result",
+        "Unit",
+        "Good is",
+        "RAG",
+        "Commentary",
+    ]
     for quarter in ("Q1", "Q2"):
         rows = [list(r) for r in ANYTOWN_ROWS]
         if quarter == "Q1":
             for r in rows:
                 r[4], r[5] = "", r[4]
             rows[1][8] = "Red"  # HR11 was Red at Q1, Amber now
-        _write_csv(raw / f"anytown_kpis_2024-25_{quarter}.csv",
-                   [["SYNTHETIC TEST DATA - Anytown Borough Council KPI export"], [], header, *rows])
-    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp_path / "out1")],
-                          capture_output=True, text=True, cwd=ROOT)
+        _write_csv(
+            raw / f"anytown_kpis_2024-25_{quarter}.csv",
+            [["SYNTHETIC TEST DATA - Anytown Borough Council KPI export"], [], header, *rows],
+        )
+    done = subprocess.run(
+        [PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp_path / "out1")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     q2 = tmp_path / "out1" / "2024-25" / "Q2"
     text = _text(q2)
@@ -183,14 +232,35 @@ def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_
     (own / "sometown_2024-25_Q3.tsv").write_text(
         "Measure ID\tMeasure\tGoal\tActual\tDirection\tResult\n"
         "114\tPotholes repaired (SYNTHETIC)\t95\t97\tUp\tMet_Goal\n"
-        "115\tResponse minutes (SYNTHETIC)\t8\t9\tDown\tDid_Not_Meet\n", encoding="utf-8")
+        "115\tResponse minutes (SYNTHETIC)\t8\t9\tDown\tDid_Not_Meet\n",
+        encoding="utf-8",
+    )
     (own / "layout.toml").write_text(
         '[layout]\ncouncil = "Sometown City"\n[columns]\nref = "Measure ID"\nmeasure = "Measure"\ntarget = "Goal"\n'
         'actual = "Actual"\npolarity = "Direction"\nstatus = "Result"\n[status]\n"Met_Goal" = 1\n"Did_Not_Meet" = 4\n'
-        '[polarity]\n"Up" = "higher"\n"Down" = "lower"\n')
-    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--input", str(own / "sometown_2024-25_Q3.tsv"),
-                           "--year", "2024/25", "--quarter", "Q3", "--council", "Sometown City Council (SYNTHETIC)",
-                           "--out", str(tmp_path / "out2")], capture_output=True, text=True, cwd=ROOT)
+        '[polarity]\n"Up" = "higher"\n"Down" = "lower"\n'
+    )
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "run",
+            "--input",
+            str(own / "sometown_2024-25_Q3.tsv"),
+            "--year",
+            "2024/25",
+            "--quarter",
+            "Q3",
+            "--council",
+            "Sometown City Council (SYNTHETIC)",
+            "--out",
+            str(tmp_path / "out2"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     text = _text(tmp_path / "out2" / "2024-25" / "Q3")
     assert "Sometown City Council (SYNTHETIC)" in text and "Met_Goal" in text and "Did_Not_Meet" in text
@@ -202,8 +272,12 @@ def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_
     import openpyxl
 
     book = openpyxl.Workbook()
-    for row in (["SYNTHETIC: Othertown performance"], ["Code", "Name", "Target", "Actual", "Better"],
-                ["A1", "Visits", 100, 120, "Aim to maximise"], ["A2", "Waiting days", 10, 14, "Aim to minimise"]):
+    for row in (
+        ["SYNTHETIC: Othertown performance"],
+        ["Code", "Name", "Target", "Actual", "Better"],
+        ["A1", "Visits", 100, 120, "Aim to maximise"],
+        ["A2", "Waiting days", 10, 14, "Aim to minimise"],
+    ):
         book.active.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -213,9 +287,14 @@ def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_
     (derived / "layout.toml").write_text(
         '[layout]\ncouncil = "Othertown District Council"\nderive_status = true\n[columns]\nref = "Code"\n'
         'measure = "Name"\ntarget = "Target"\nactual = "Actual"\npolarity = "Better"\n'
-        '[polarity]\n"Aim to maximise" = "higher"\n"Aim to minimise" = "lower"\n')
-    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(derived), "--out", str(tmp_path / "out3")],
-                          capture_output=True, text=True, cwd=ROOT)
+        '[polarity]\n"Aim to maximise" = "higher"\n"Aim to minimise" = "lower"\n'
+    )
+    done = subprocess.run(
+        [PYTHON, "-m", "pipeline", "batch", "--raw", str(derived), "--out", str(tmp_path / "out3")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     text = _text(tmp_path / "out3" / "2024-25" / "Q4")
     assert "Othertown District Council" in text and "derived from the figures" in text
@@ -225,11 +304,32 @@ def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_
     mac = tmp_path / "oldmac"
     mac.mkdir()
     (mac / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
-    _write_csv(mac / "anytown_2024-25_Q2.csv",
-               [header, ["CS01", "Caf\u00e9 visits (SYNTHETIC)", "Culture", "\u00a31.2m", "", "\u00a31.3m", "", "High",
-                         "Green", "Line one\rline two"]], encoding="cp1252", newline="\r")
-    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(mac), "--out", str(tmp_path / "out4")],
-                          capture_output=True, text=True, cwd=ROOT)
+    _write_csv(
+        mac / "anytown_2024-25_Q2.csv",
+        [
+            header,
+            [
+                "CS01",
+                "Caf\u00e9 visits (SYNTHETIC)",
+                "Culture",
+                "\u00a31.2m",
+                "",
+                "\u00a31.3m",
+                "",
+                "High",
+                "Green",
+                "Line one\rline two",
+            ],
+        ],
+        encoding="cp1252",
+        newline="\r",
+    )
+    done = subprocess.run(
+        [PYTHON, "-m", "pipeline", "batch", "--raw", str(mac), "--out", str(tmp_path / "out4")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Caf\u00e9 visits (SYNTHETIC)" in _text(tmp_path / "out4" / "2024-25" / "Q2")
 
@@ -239,16 +339,32 @@ def test_an_unreadable_previous_period_does_not_stop_the_next(tmp_path):
     raw.mkdir()
     (raw / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
     (raw / "anytown_2024-25_Q1.csv").write_text("this is not the export\n")
-    header = ["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Unit", "Good is", "RAG",
-              "Commentary"]
+    header = [
+        "KPI Ref",
+        "Indicator",
+        "Department",
+        "Target 2024/25",
+        "Q1 Result",
+        "Q2 Result",
+        "Unit",
+        "Good is",
+        "RAG",
+        "Commentary",
+    ]
     _write_csv(raw / "anytown_2024-25_Q2.csv", [["SYNTHETIC"], header, *ANYTOWN_ROWS])
-    done = subprocess.run([PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 1  # Q1 failed...
     assert "rendered 1: 2024/25 Q2" in done.stdout  # ...and Q2 was rendered all the same
     text = _text(tmp_path / "out" / "2024-25" / "Q2")
-    assert "The previous period could not be compared: the export for 2024/25 Q1 (anytown_2024-25_Q1.csv) could not " \
-           "be read" in text
+    assert (
+        "The previous period could not be compared: the export for 2024/25 Q1 (anytown_2024-25_Q1.csv) could not "
+        "be read" in text
+    )
 
 
 @pytest.fixture(scope="module")
@@ -258,8 +374,25 @@ def synthetic_year(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("synthetic-year")
     q4 = make_quarters(folder / "raw")[-1]
-    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--year", "2012/13", "--quarter", "Q4", "--input", str(q4),
-                           "--out", str(folder / "out")], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "run",
+            "--year",
+            "2012/13",
+            "--quarter",
+            "Q4",
+            "--input",
+            str(q4),
+            "--out",
+            str(folder / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return folder / "out" / "2012-13" / "Q4"
 
@@ -274,11 +407,15 @@ def test_no_heading_or_table_caption_is_left_at_the_foot_of_a_page_and_no_text_p
 
     folder = request.getfixturevalue(name)
     html = (folder / "report.html").read_text(encoding="utf-8")
-    titles = {" ".join(html_module.unescape(re.sub(r"<[^>]+>", "", t)).split())
-              for t in re.findall(r"<(?:h[2-4]|caption)\b[^>]*>(.*?)</(?:h[2-4]|caption)>", html, re.S)}
+    titles = {
+        " ".join(html_module.unescape(re.sub(r"<[^>]+>", "", t)).split())
+        for t in re.findall(r"<(?:h[2-4]|caption)\b[^>]*>(.*?)</(?:h[2-4]|caption)>", html, re.S)
+    }
     assert len(titles) > 20
-    pages = [[" ".join(line.split()) for line in page.extract_text().splitlines()]
-             for page in PdfReader(folder / "report.pdf").pages]
+    pages = [
+        [" ".join(line.split()) for line in page.extract_text().splitlines()]
+        for page in PdfReader(folder / "report.pdf").pages
+    ]
     running = {line for line in pages[1] if sum(line in page for page in pages) > len(pages) / 2}  # the header
     assert running, "the running header was not found"
     feet = []

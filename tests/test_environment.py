@@ -1,46 +1,71 @@
-"""Set-up: environment.yml and requirements.lock pin the same versions; the Makefile and CI do what the README says."""
+"""Set-up: a hashed lock from pyproject.toml, environment.yml generated from it; the Makefile and CI do what the
+README says."""
 
 import re
 
 import yaml
-
 from conftest import ROOT
 
 
-def lock_pins():
-    pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, _, version = line.partition("==")
-            pins[name.lower().replace("_", "-")] = version
-    return pins
+def _tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("environment_yml", ROOT / "tools" / "environment_yml.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+LOCK = (ROOT / "requirements.lock").read_text()
 
 
 def env_pins():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    return dict(
-        (name.lower(), version) for name, version in (p.split("==") for p in pip if "==" in p))
+    return dict((name.lower(), version) for name, version in (p.split("==") for p in pip if "==" in p))
 
 
 def pyproject_dependencies():
-    text = (ROOT / "pyproject.toml").read_text()
-    block = re.search(r"^dependencies = \[(.*?)\]", text, re.S | re.M).group(1)
-    test = re.search(r"^test = \[(.*?)\]", text, re.M).group(1)
-    return {n.lower() for n in re.findall(r'"([A-Za-z0-9_.-]+)"', block + test)}
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = project["dependencies"] + [n for extra in project["optional-dependencies"].values() for n in extra]
+    return {re.split(r"[<>=\[; ]", n)[0].lower().replace("_", "-") for n in names}
 
 
-def test_every_environment_yml_pin_matches_the_lock():
-    lock, env = lock_pins(), env_pins()
-    assert env, "environment.yml lists no pinned packages"
-    assert {name: version for name, version in env.items() if lock.get(name) != version} == {}
+def test_environment_yml_is_what_the_lock_gives():
+    """Before: environment.yml pinned 19 direct packages by hand while the README said it pinned what the lock
+    pins. Now it is generated from the lock, and this fails when the two differ."""
+    tool = _tool()
+    assert (ROOT / "environment.yml").read_text() == tool.environment_yml(tool.lock_pins(LOCK))
+    lock, env = tool.lock_pins(LOCK), env_pins()
+    assert len(env) == len(lock) - 1 and all(lock[name] == version for name, version in env.items())  # all but pip
+
+
+def test_every_locked_package_has_hashes_and_the_lock_comes_from_pyproject():
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", LOCK)
+    pinned = [b for b in blocks if re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*==", b)]
+    assert len(pinned) > 100
+    assert [b.split(" ")[0] for b in pinned if "--hash=sha256:" not in b] == []
+    assert "pip-compile" in LOCK and "--generate-hashes" in LOCK and "pyproject.toml" in LOCK
+    assert "pypi==" not in LOCK  # the stray pin nothing required
+    assert "--require-hashes" in (ROOT / "Makefile").read_text()
 
 
 def test_every_direct_dependency_is_pinned_in_both():
-    lock, env = lock_pins(), env_pins()
+    lock, env = _tool().lock_pins(LOCK), env_pins()
     for name in pyproject_dependencies():
         assert name in lock, f"{name} missing from requirements.lock"
         assert name in env, f"{name} missing from environment.yml"
+    assert "jupyter" in lock and "jupyterlab" in lock and "ruff" in lock
+
+
+def test_the_version_is_in_the_changelog():
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert version == "0.2.0"
+    assert f"## {version}" in (ROOT / "CHANGELOG.md").read_text()
 
 
 def test_python_version_agrees():

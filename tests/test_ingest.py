@@ -5,8 +5,8 @@ import io
 
 import openpyxl
 import pytest
-
 from conftest import SEED, raw_frame
+
 from pipeline.errors import InputError
 from pipeline.ingest import parse_export, read_bytes
 
@@ -91,12 +91,15 @@ def test_read_bytes_rejects_missing_directory_and_empty(tmp_path):
         read_bytes(empty)
 
 
-@pytest.mark.parametrize("data, message, line", [
-    (b"Ref.\tx\nabc\x00def\n", "binary data", 2),
-    (b"Ref.\tx\n1.1\t\x01\x02\x03\n", "control character", 2),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "legacy .xls", None),
-    (b"PK\x03\x04 not really a zip", "not a readable Excel workbook", None),
-])
+@pytest.mark.parametrize(
+    "data, message, line",
+    [
+        (b"Ref.\tx\nabc\x00def\n", "binary data", 2),
+        (b"Ref.\tx\n1.1\t\x01\x02\x03\n", "control character", 2),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "legacy .xls", None),
+        (b"PK\x03\x04 not really a zip", "not a readable Excel workbook", None),
+    ],
+)
 def test_parse_rejects_binary_and_corrupt_files(data, message, line):
     with pytest.raises(InputError, match=message) as info:
         parse_export(data, "bad.tsv")
@@ -117,6 +120,7 @@ def test_frame_pads_short_rows():
 
 
 # --- Hostile and broken files: a clear error, bounded time and memory (issue 10) --------------------
+
 
 def _replace_member(data: bytes, member: str, change) -> bytes:
     """The workbook ``data`` with one part rewritten by ``change(bytes) -> bytes``."""
@@ -176,8 +180,9 @@ def test_too_many_rows_and_too_long_cells_are_refused_with_their_line():
 
 
 def test_malformed_sheet_xml_is_an_input_error_not_a_traceback():
-    data = _replace_member(as_xlsx([["Ref.", "x"], ["1.1", "y"]]), "xl/worksheets/sheet1.xml",
-                           lambda xml: xml[: len(xml) // 2])
+    data = _replace_member(
+        as_xlsx([["Ref.", "x"], ["1.1", "y"]]), "xl/worksheets/sheet1.xml", lambda xml: xml[: len(xml) // 2]
+    )
     with pytest.raises(InputError, match="Excel workbook"):
         parse_export(data, "cut.xlsx")
 
@@ -188,8 +193,11 @@ def test_a_stale_dimension_record_does_not_cut_the_sheet():
 
     rows = [line.split("\t") for line in SEED.read_text(encoding="utf-8").split("\n")]
     data = as_xlsx(rows)
-    stale = _replace_member(data, "xl/worksheets/sheet1.xml",
-                            lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:C20"', xml))
+    stale = _replace_member(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:C20"', xml),
+    )
     assert cells(parse_export(stale, "stale.xlsx")) == cells(parse_export(data, "seed.xlsx"))
     assert len(cells(parse_export(stale, "stale.xlsx"))) > 100
 
@@ -221,18 +229,22 @@ def test_formulas_and_external_links_are_findings():
 
 # --- The register: each fault an error naming its line (issue 10) ----------------------------------
 
-@pytest.mark.parametrize("text, line, message", [
-    ('ref,target,note\n6.2,3,"unclosed\n7.1,4,x\n8.1,5,y\n', 2, "never closed"),
-    ("ref,target\n6.2,3\n7.1,4\n6.2,5\n", 4, "already given at line 2"),
-    ("ref,target,target\n6.2,3,4\n", 1, "more than once"),
-    ("ref,target\n6.2,3,99\n", 2, "3 cells but the header has 2"),
-    ("ref,target\n6.2,inf\n", 2, "not a number"),
-    ("ref,target\n6.2,nan\n", 2, "not a number"),
-    ("ref,target\n6.2," + "9" * 309 + "\n", 2, "not a plausible figure"),
-    ("ref,target\n6.2,1e308\n", 2, "not a plausible figure"),
-    ("ref,unit\n6.2,per <img src=x onerror=alert(1)>\n", 2, "not one the pipeline knows"),
-    ("ref,unit\n6.2,<a rel=\"attachment\" href=\"file:///etc/passwd\">x</a>\n", 2, "not one the pipeline knows"),
-])
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ('ref,target,note\n6.2,3,"unclosed\n7.1,4,x\n8.1,5,y\n', 2, "never closed"),
+        ("ref,target\n6.2,3\n7.1,4\n6.2,5\n", 4, "already given at line 2"),
+        ("ref,target,target\n6.2,3,4\n", 1, "more than once"),
+        ("ref,target\n6.2,3,99\n", 2, "3 cells but the header has 2"),
+        ("ref,target\n6.2,inf\n", 2, "not a number"),
+        ("ref,target\n6.2,nan\n", 2, "not a number"),
+        ("ref,target\n6.2," + "9" * 309 + "\n", 2, "not a plausible figure"),
+        ("ref,target\n6.2,1e308\n", 2, "not a plausible figure"),
+        ("ref,unit\n6.2,per <img src=x onerror=alert(1)>\n", 2, "not one the pipeline knows"),
+        ('ref,unit\n6.2,<a rel="attachment" href="file:///etc/passwd">x</a>\n', 2, "not one the pipeline knows"),
+    ],
+)
 def test_register_faults_are_errors_naming_the_line(text, line, message):
     from pipeline.ingest import parse_register
 
@@ -244,8 +256,9 @@ def test_register_faults_are_errors_naming_the_line(text, line, message):
 def test_register_accepts_the_units_it_knows_and_one_ref_per_period():
     from pipeline.ingest import parse_register
 
-    frame = parse_register(b"ref,unit,target,period\n6.2,%,3,\n6.3,\"per 100,000\",4,\n6.4,count,5,\n"
-                           b"6.2,%,6,2012/13 Q1\n", "register.csv")
+    frame = parse_register(
+        b'ref,unit,target,period\n6.2,%,3,\n6.3,"per 100,000",4,\n6.4,count,5,\n6.2,%,6,2012/13 Q1\n', "register.csv"
+    )
     assert list(frame["unit"]) == ["%", "per 100,000", "count", "%"]
     assert list(frame["target"]) == [3.0, 4.0, 5.0, 6.0]
 

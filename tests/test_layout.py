@@ -1,13 +1,13 @@
 """layout: the TOML file that maps another organisation's export onto the pipeline, and its proposal."""
 
 import pytest
-
 from conftest import raw_frame
+
 from pipeline.errors import InputError
 from pipeline.layout import STOCKTON, parse_layout, propose
 
 # The example in issue 11, as written: it must work.
-ANYTOWN = '''# A SYNTHETIC example: Anytown Borough Council's quarterly KPI export.
+ANYTOWN = """# A SYNTHETIC example: Anytown Borough Council's quarterly KPI export.
 [layout]
 kind = "table"                     # "table": one row per indicator under a header row; "council_plan": the Stockton layout
 council = "Anytown Borough Council"
@@ -33,7 +33,7 @@ progress = "Commentary"
 [polarity]                         # the export's words -> "higher" or "lower" is better
 "High" = "higher"
 "Low" = "lower"
-'''
+"""
 
 
 def test_the_issue_example_reads_as_written():
@@ -52,17 +52,28 @@ def test_stockton_is_the_built_in_council_plan_layout():
     assert parse_layout(b'[layout]\nkind = "council_plan"\n', "x.toml").council == STOCKTON.council
 
 
-@pytest.mark.parametrize("text, message, line", [
-    ('[layout\nkind = "table"\n', "not valid TOML", 1),
-    ('[layout]\nkind = "spreadsheet"\n[columns]\nref = "A"\nmeasure = "B"\n', "kind 'spreadsheet' is not one of", 2),
-    ('[columns]\nref = "A"\n', "must map measure", None),
-    ('[columns]\nref = "A"\nmeasure = "B"\nscore = "C"\n', "'score', which is not a pipeline field", 4),
-    ('[columns]\nref = "A"\nmeasure = "B"\n[status]\n"Green" = 5\n', "use 1 (met)", 5),
-    ('[columns]\nref = "A"\nmeasure = "B"\n[polarity]\n"Up" = "up"\n', 'use "higher" or "lower"', 5),
-    ('[columns]\nref = "A"\nmeasure = "B"\n[colours]\n', "unknown section", 4),
-    ('[layout]\nref_pattern = "(["\n[columns]\nref = "A"\nmeasure = "B"\n', "not a regular expression", 2),
-    ('[layout]\nderive_status = true\n[columns]\nref = "A"\nmeasure = "B"\nstatus = "C"\n', "needs no status column", 2),
-])
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ('[layout\nkind = "table"\n', "not valid TOML", 1),
+        (
+            '[layout]\nkind = "spreadsheet"\n[columns]\nref = "A"\nmeasure = "B"\n',
+            "kind 'spreadsheet' is not one of",
+            2,
+        ),
+        ('[columns]\nref = "A"\n', "must map measure", None),
+        ('[columns]\nref = "A"\nmeasure = "B"\nscore = "C"\n', "'score', which is not a pipeline field", 4),
+        ('[columns]\nref = "A"\nmeasure = "B"\n[status]\n"Green" = 5\n', "use 1 (met)", 5),
+        ('[columns]\nref = "A"\nmeasure = "B"\n[polarity]\n"Up" = "up"\n', 'use "higher" or "lower"', 5),
+        ('[columns]\nref = "A"\nmeasure = "B"\n[colours]\n', "unknown section", 4),
+        ('[layout]\nref_pattern = "(["\n[columns]\nref = "A"\nmeasure = "B"\n', "not a regular expression", 2),
+        (
+            '[layout]\nderive_status = true\n[columns]\nref = "A"\nmeasure = "B"\nstatus = "C"\n',
+            "needs no status column",
+            2,
+        ),
+    ],
+)
 def test_a_faulty_layout_is_an_error_naming_the_file_and_line(text, message, line):
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")) as caught:
         parse_layout(text.encode(), "bad.toml")
@@ -70,18 +81,38 @@ def test_a_faulty_layout_is_an_error_naming_the_file_and_line(text, message, lin
 
 
 def test_a_proposed_layout_guesses_columns_and_words_and_is_marked_unreviewed():
-    rows = [["SYNTHETIC Anytown KPI export, Q2 2024/25"], [],
-            ["KPI Ref", "Indicator", "Department", "Target 2024/25", "Q1 Result", "Q2 Result", "Good is", "RAG",
-             "Commentary"],
-            ["CS01", "Visits", "Culture", "1,000", "900", "950", "High", "Amber", "ok"],
-            ["CS02", "Missed bins", "Waste", "10", "12", "8", "Low", "Green", "ok"],
-            ["CS03", "Complaints", "Waste", "5", "5", "9", "Low", "Purple", ""]]
+    rows = [
+        ["SYNTHETIC Anytown KPI export, Q2 2024/25"],
+        [],
+        [
+            "KPI Ref",
+            "Indicator",
+            "Department",
+            "Target 2024/25",
+            "Q1 Result",
+            "Q2 Result",
+            "Good is",
+            "RAG",
+            "Commentary",
+        ],
+        ["CS01", "Visits", "Culture", "1,000", "900", "950", "High", "Amber", "ok"],
+        ["CS02", "Missed bins", "Waste", "10", "12", "8", "Low", "Green", "ok"],
+        ["CS03", "Complaints", "Waste", "5", "5", "9", "Low", "Purple", ""],
+    ]
     text = propose(raw_frame(rows), "anytown.csv")
     layout = parse_layout(text.replace("= 0 ", '= "" ').encode(), "proposed.toml")
     assert not layout.reviewed and layout.council == ""
-    assert layout.columns == {"ref": "KPI Ref", "measure": "Indicator", "directorate": "Department",
-                              "target": "Target 2024/25", "previous": "Q1 Result", "actual": "Q2 Result",
-                              "polarity": "Good is", "status": "RAG", "progress": "Commentary"}
+    assert layout.columns == {
+        "ref": "KPI Ref",
+        "measure": "Indicator",
+        "directorate": "Department",
+        "target": "Target 2024/25",
+        "previous": "Q1 Result",
+        "actual": "Q2 Result",
+        "polarity": "Good is",
+        "status": "RAG",
+        "progress": "Commentary",
+    }
     assert layout.status == {"amber": 3, "green": 1, "purple": None}
     assert layout.polarity == {"high": "higher", "low": "lower"}
     assert "# the header row is line 3" in text and '"Purple" = 0' in text and "NOT GUESSED" in text

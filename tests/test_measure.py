@@ -11,8 +11,10 @@ def indicators(rows):
     """Tiny tidy indicators: (ref, theme, directorate, status_code or None, status text)."""
     frame = pd.DataFrame(rows, columns=["ref", "theme", "directorate", "status_code", "status"])
     frame["status_code"] = frame["status_code"].astype("Int64")
-    frame["status_kind"] = ["code" if pd.notna(c) else ("blank" if s == "No status given" else "text")
-                            for c, s in zip(frame["status_code"], frame["status"])]
+    frame["status_kind"] = [
+        "code" if pd.notna(c) else ("blank" if s == "No status given" else "text")
+        for c, s in zip(frame["status_code"], frame["status"])
+    ]
     for col in ("part",):
         frame[col] = 1
     for col in ("measure", "progress", "remedial"):
@@ -21,20 +23,31 @@ def indicators(rows):
     return frame
 
 
-SIX = indicators([
-    ("1.1", "Place", "DNS", 1, "Achieved Target"),
-    ("1.2", "Place", "DNS", 2, "On Track to Achieve Target"),
-    ("2.1", "People", "CESC", 3, "Slipped"),
-    ("2.2", "People", "", 4, "Target Not Achieved"),
-    ("2.3", "People", "CESC", None, "Targets are for academic year 2011/12"),
-    ("3.1", "Place", "RES", None, "No status given"),
-])
+SIX = indicators(
+    [
+        ("1.1", "Place", "DNS", 1, "Achieved Target"),
+        ("1.2", "Place", "DNS", 2, "On Track to Achieve Target"),
+        ("2.1", "People", "CESC", 3, "Slipped"),
+        ("2.2", "People", "", 4, "Target Not Achieved"),
+        ("2.3", "People", "CESC", None, "Targets are for academic year 2011/12"),
+        ("3.1", "Place", "RES", None, "No status given"),
+    ]
+)
 
 
-@pytest.mark.parametrize("n, d, places, expected", [
-    (91, 110, 1, "82.7%"), (19, 110, 1, "17.3%"), (1, 8, 1, "12.5%"), (1, 8, 0, "13%"),
-    (1, 3, 2, "33.33%"), (2, 3, 1, "66.7%"), (0, 5, 1, "0.0%"), (3, 0, 1, ""),
-])
+@pytest.mark.parametrize(
+    "n, d, places, expected",
+    [
+        (91, 110, 1, "82.7%"),
+        (19, 110, 1, "17.3%"),
+        (1, 8, 1, "12.5%"),
+        (1, 8, 0, "13%"),
+        (1, 3, 2, "33.33%"),
+        (2, 3, 1, "66.7%"),
+        (0, 5, 1, "0.0%"),
+        (3, 0, 1, ""),
+    ],
+)
 def test_percent_rounds_half_up(n, d, places, expected):
     assert measure.percent(n, d, places) == expected
 
@@ -48,8 +61,10 @@ def test_headline_counts_only_statuses_1_to_4_in_percentages():
 def test_status_counts_lists_text_statuses_apart():
     counts = measure.status_counts(SIX)
     assert counts["count"].tolist() == [1, 1, 1, 1, 1, 1]
-    assert counts["status"].tolist()[4:] == ["Not assessed: Targets are for academic year 2011/12",
-                                             "Not assessed: No status given"]
+    assert counts["status"].tolist()[4:] == [
+        "Not assessed: Targets are for academic year 2011/12",
+        "Not assessed: No status given",
+    ]
     assert counts["percent"].tolist()[:4] == ["25.0%"] * 4
 
 
@@ -74,21 +89,24 @@ def test_exceptions_are_statuses_3_and_4_in_order():
 
 
 def summary(*pairs):
-    return pd.DataFrame([(label, value, 100 + i) for i, (label, value) in enumerate(pairs)],
-                        columns=["label", "value", "source_line"])
+    return pd.DataFrame(
+        [(label, value, 100 + i) for i, (label, value) in enumerate(pairs)], columns=["label", "value", "source_line"]
+    )
 
 
 def test_export_summary_that_agrees():
-    check = measure.compare_export_summary(SIX, summary(
-        ("Achieved or on track", "2"), ("Percentage slipped or not achieved", "50.0%")))
+    check = measure.compare_export_summary(
+        SIX, summary(("Achieved or on track", "2"), ("Percentage slipped or not achieved", "50.0%"))
+    )
     assert check["computed_value"].tolist() == ["2", "50.0%"]
     assert check["agrees"].tolist() == [True, True]
     assert measure.summary_findings(check).empty
 
 
 def test_export_summary_that_disagrees_is_a_finding_quoting_both_figures():
-    check = measure.compare_export_summary(SIX, summary(
-        ("Achieved or on track", "3"), ("Percentage achieved or on track", "60%"), ("Mystery line", "7")))
+    check = measure.compare_export_summary(
+        SIX, summary(("Achieved or on track", "3"), ("Percentage achieved or on track", "60%"), ("Mystery line", "7"))
+    )
     assert check["agrees"].tolist()[:2] == [False, False]
     assert pd.isna(check["agrees"].iloc[2])
     assert check["computed_value"].tolist()[:2] == ["2", "50%"]  # rounded to the export's own precision
@@ -106,17 +124,28 @@ def test_ref_label():
 
 def _facts_frame():
     """Eight indicators built here: codes, themes, directorates, checks and the previous period's codes."""
-    return pd.DataFrame({
-        "ref": ["1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "3.3"], "part": [1] * 8,
-        "status_code": pd.array([1, 2, 3, 4, 4, 1, None, 3], dtype="Int64"),
-        "theme": ["A", "A", "A", "B", "B", "C", "C", "C"],
-        "directorate": ["RES", "RES", "DNS", "DNS", "DNS", "CESC", "CESC", ""],
-        "status_check": ["agrees", "disagrees", "", "agrees", "", "disagrees", "", ""],
-        "previous_status_code": pd.array([1, 4, 1, 4, 2, 1, 1, None], dtype="Int64"),
-        "rag": ["green", "red", "", "red", "", "green", "", ""],
-        "figures_note": ["", "", "no numeric target in the text", "", "no numeric target in the text", "",
-                         "target to be determined", "no numeric target in the text"],
-    })
+    return pd.DataFrame(
+        {
+            "ref": ["1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "3.3"],
+            "part": [1] * 8,
+            "status_code": pd.array([1, 2, 3, 4, 4, 1, None, 3], dtype="Int64"),
+            "theme": ["A", "A", "A", "B", "B", "C", "C", "C"],
+            "directorate": ["RES", "RES", "DNS", "DNS", "DNS", "CESC", "CESC", ""],
+            "status_check": ["agrees", "disagrees", "", "agrees", "", "disagrees", "", ""],
+            "previous_status_code": pd.array([1, 4, 1, 4, 2, 1, 1, None], dtype="Int64"),
+            "rag": ["green", "red", "", "red", "", "green", "", ""],
+            "figures_note": [
+                "",
+                "",
+                "no numeric target in the text",
+                "",
+                "no numeric target in the text",
+                "",
+                "target to be determined",
+                "no numeric target in the text",
+            ],
+        }
+    )
 
 
 def test_key_facts_count_what_the_sentences_claim():
@@ -135,12 +164,19 @@ def test_key_facts_count_what_the_sentences_claim():
 
 
 def test_off_track_streak_counts_consecutive_periods_and_says_when_it_may_be_longer():
-    now = pd.DataFrame({"ref": ["1.1", "1.2", "1.3", "1.4", "1.5"], "part": [1] * 5,
-                        "status_code": pd.array([3, 4, 4, 1, 3], dtype="Int64")})
-    q2 = pd.DataFrame({"ref": ["1.1", "1.2", "1.3", "1.4"], "part": [1] * 4,
-                       "status_code": pd.array([4, 3, 1, 4], dtype="Int64")})
-    q1 = pd.DataFrame({"ref": ["1.1", "1.2", "1.3", "1.4"], "part": [1] * 4,
-                       "status_code": pd.array([3, 2, 4, 4], dtype="Int64")})
+    now = pd.DataFrame(
+        {
+            "ref": ["1.1", "1.2", "1.3", "1.4", "1.5"],
+            "part": [1] * 5,
+            "status_code": pd.array([3, 4, 4, 1, 3], dtype="Int64"),
+        }
+    )
+    q2 = pd.DataFrame(
+        {"ref": ["1.1", "1.2", "1.3", "1.4"], "part": [1] * 4, "status_code": pd.array([4, 3, 1, 4], dtype="Int64")}
+    )
+    q1 = pd.DataFrame(
+        {"ref": ["1.1", "1.2", "1.3", "1.4"], "part": [1] * 4, "status_code": pd.array([3, 2, 4, 4], dtype="Int64")}
+    )
     streak = measure.off_track_streak(now, [q2, q1])
     assert list(streak["off_track_periods"]) == [3, 2, 1, 0, 1]
     assert list(streak["off_track_at_least"]) == [True, False, False, False, False]  # 1.1: off in every period read
@@ -149,10 +185,16 @@ def test_off_track_streak_counts_consecutive_periods_and_says_when_it_may_be_lon
 
 
 def test_most_off_track_keeps_the_groups_with_most_off_track_and_the_whole_table_when_it_fits():
-    table = pd.DataFrame({"Green": [5, 0, 1, 2], "Amber": [1, 2, 0, 1], "Red": [0, 1, 3, 0], "Not assessed": [0, 0, 0, 9]},
-                         index=pd.Index(["A", "B", "C", "D"], name="directorate"))
+    table = pd.DataFrame(
+        {"Green": [5, 0, 1, 2], "Amber": [1, 2, 0, 1], "Red": [0, 1, 3, 0], "Not assessed": [0, 0, 0, 9]},
+        index=pd.Index(["A", "B", "C", "D"], name="directorate"),
+    )
     table["Total"] = table.sum(axis=1)
     labels = {1: "Green", 3: "Amber", 4: "Red"}
     assert list(measure.most_off_track(table, 2, labels).index) == ["C", "B"]  # 3 off track each; C has 4 in all
-    assert list(measure.most_off_track(table, 3, labels).index) == ["C", "B", "D"]  # then D (1 off, 12 in all) before A (1, 6)
+    assert list(measure.most_off_track(table, 3, labels).index) == [
+        "C",
+        "B",
+        "D",
+    ]  # then D (1 off, 12 in all) before A (1, 6)
     assert list(measure.most_off_track(table, 4, labels).index) == ["A", "B", "C", "D"]  # fits: the table's order

@@ -17,8 +17,10 @@ def test_labels_and_slugs():
     assert Period.parse("1999/00", "Q2").year_label == "1999/00"
 
 
-@pytest.mark.parametrize("year, quarter", [("2011/13", "Q4"), ("2011", "Q4"), ("11/12", "Q4"), ("2011/12", "Q5"),
-                                           ("2011/12", "Q0"), ("2011/12", "")])
+@pytest.mark.parametrize(
+    "year, quarter",
+    [("2011/13", "Q4"), ("2011", "Q4"), ("11/12", "Q4"), ("2011/12", "Q5"), ("2011/12", "Q0"), ("2011/12", "")],
+)
 def test_parse_rejects_malformed_periods(year, quarter):
     with pytest.raises(UsageError):
         Period.parse(year, quarter)

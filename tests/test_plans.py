@@ -4,29 +4,43 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import FIXTURES
-from pipeline.plans.dates import due_dates
+
 from pipeline.plans import clean_plan, looks_like_plan
+from pipeline.plans.dates import due_dates
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 # the three plans as copied, byte for byte, from the seeds 002, 003 and 004
-SEEDS = {"002": RAW / "sip_policy_performance_communications_2008-09_to_2010-11.txt",
-         "003": RAW / "sip_children_education_social_care_2008-09_to_2010-11.txt",
-         "004": RAW / "sip_community_protection_2009-10_to_2011-12.txt"}
+SEEDS = {
+    "002": RAW / "sip_policy_performance_communications_2008-09_to_2010-11.txt",
+    "003": RAW / "sip_children_education_social_care_2008-09_to_2010-11.txt",
+    "004": RAW / "sip_community_protection_2009-10_to_2011-12.txt",
+}
 
 
 def plan(seed):
     return clean_plan(SEEDS[seed].read_text(encoding="utf-8"), SEEDS[seed].name)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("March 2009", ["2009-03-31"]), ("March 09.", ["2009-03-31"]), ("31st May 2009", ["2009-05-31"]),
-    ("May - July 2008", ["2008-07-31"]), ("April 08 – March 09", ["2009-03-31"]), ("Summer 2008", ["2008-08-31"]),
-    ("By Autumn 2008", ["2008-11-30"]), ("Spring 2009", ["2009-05-31"]), ("Winter 2009", ["2010-02-28"]),
-    ("June 2008 June 2010", ["2008-06-30", "2010-06-30"]), ("Ongoing", []), ("In line with national deadlines", []),
-    ("2010", []), ("February 2012", ["2012-02-29"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("March 2009", ["2009-03-31"]),
+        ("March 09.", ["2009-03-31"]),
+        ("31st May 2009", ["2009-05-31"]),
+        ("May - July 2008", ["2008-07-31"]),
+        ("April 08 – March 09", ["2009-03-31"]),
+        ("Summer 2008", ["2008-08-31"]),
+        ("By Autumn 2008", ["2008-11-30"]),
+        ("Spring 2009", ["2009-05-31"]),
+        ("Winter 2009", ["2010-02-28"]),
+        ("June 2008 June 2010", ["2008-06-30", "2010-06-30"]),
+        ("Ongoing", []),
+        ("In line with national deadlines", []),
+        ("2010", []),
+        ("February 2012", ["2012-02-29"]),
+    ],
+)
 def test_due_dates_are_the_end_of_what_the_text_states(text, expected):
     assert [d.date.isoformat() for d in due_dates(text)] == expected
 
@@ -97,7 +111,8 @@ def test_budget_totals_are_checked_against_their_parts():
     broken = clean_plan(text, "004").findings
     mismatch = broken[broken["check"] == "budget_total_mismatch"]
     assert mismatch["finding"].tolist() == [
-        "Total Budget Requirement 2010/11 is 3,802,412; its parts add up to 3,802,402"]
+        "Total Budget Requirement 2010/11 is 3,802,412; its parts add up to 3,802,402"
+    ]
     assert "budget_unbalanced" in broken["check"].tolist()
 
 

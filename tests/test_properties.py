@@ -1,10 +1,10 @@
 """Property-based tests: random bytes and mangled exports give a clean result or an InputError, nothing else."""
 
 import pandas as pd
+from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SEED
 from pipeline import measure
 from pipeline.clean import clean_export
 from pipeline.errors import InputError
@@ -52,8 +52,11 @@ def test_exports_with_lines_dropped_duplicated_or_reordered(picks):
 
 
 @SETTINGS
-@given(st.integers(min_value=0, max_value=len(SEED_LINES) - 1), st.integers(min_value=0, max_value=6),
-       st.sampled_from(["", "\t", "DNS", "9", "<p>x</p>", "\"", "Ref.", "----"]))
+@given(
+    st.integers(min_value=0, max_value=len(SEED_LINES) - 1),
+    st.integers(min_value=0, max_value=6),
+    st.sampled_from(["", "\t", "DNS", "9", "<p>x</p>", '"', "Ref.", "----"]),
+)
 def test_exports_with_a_cell_mangled(line_no, column, text):
     lines = [line.split("\t") for line in SEED_LINES]
     if column < len(lines[line_no]):

@@ -9,8 +9,8 @@ import textwrap
 
 import pandas as pd
 import pytest
-
 from conftest import PYTHON, ROOT
+
 from pipeline import publish
 from pipeline.errors import OutputError
 
@@ -47,15 +47,24 @@ def test_a_folder_that_cannot_be_written_fails_before_any_work(tmp_path):
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_and_numbers_stay_numbers():
-    frame = pd.DataFrame({
-        "text": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tx", "\rx", "plain"],
-        "number": [-2.5, 1.0, -3.0, 0.0, 4.0, 5.0, 6.0],
-        "count": pd.array([-1, 2, 3, 4, 5, 6, 7], dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "text": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\tx", "\rx", "plain"],
+            "number": [-2.5, 1.0, -3.0, 0.0, 4.0, 5.0, 6.0],
+            "count": pd.array([-1, 2, 3, 4, 5, 6, 7], dtype="Int64"),
+        }
+    )
     rows = list(csv.DictReader(io.StringIO(publish.csv_bytes(frame).decode("utf-8"), newline="")))
     back = {key: [row[key] for row in rows] for key in rows[0]}
-    assert back["text"] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+cmd|' /C calc'!A0", "'@SUM(1)", "'-2+3",
-                                  "'\tx", "'\nx", "plain"]
+    assert back["text"] == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(1)",
+        "'-2+3",
+        "'\tx",
+        "'\nx",
+        "plain",
+    ]
     assert back["number"] == ["-2.5", "1.0", "-3.0", "0.0", "4.0", "5.0", "6.0"]
     assert back["count"] == ["-1", "2", "3", "4", "5", "6", "7"]
 
@@ -72,7 +81,7 @@ def test_runs_with_different_temporary_folders_exclude_each_other(tmp_path):
         import sys, time
         from pathlib import Path
         from pipeline import publish
-        with publish.lock(Path({str(out / '2011-12' / 'Q4')!r}), Path({str(out)!r})):
+        with publish.lock(Path({str(out / "2011-12" / "Q4")!r}), Path({str(out)!r})):
             print("held", flush=True)
             time.sleep(4)
     """)
@@ -80,7 +89,7 @@ def test_runs_with_different_temporary_folders_exclude_each_other(tmp_path):
         from filelock import FileLock, Timeout
         from pathlib import Path
         from pipeline import publish
-        path = publish.lock_path(Path({str(out / '2011-12' / 'Q4')!r}), Path({str(out)!r}))
+        path = publish.lock_path(Path({str(out / "2011-12" / "Q4")!r}), Path({str(out)!r}))
         try:
             FileLock(str(path)).acquire(timeout=1)
             print("acquired")
@@ -89,11 +98,21 @@ def test_runs_with_different_temporary_folders_exclude_each_other(tmp_path):
     """)
     (tmp_path / "t1").mkdir()
     (tmp_path / "t2").mkdir()
-    first = subprocess.Popen([PYTHON, "-c", holder], stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                             env={**os.environ, "TMPDIR": str(tmp_path / "t1")})
+    first = subprocess.Popen(
+        [PYTHON, "-c", holder],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path / "t1")},
+    )
     assert first.stdout.readline().strip() == "held"
-    second = subprocess.run([PYTHON, "-c", waiter], capture_output=True, text=True, cwd=ROOT,
-                            env={**os.environ, "TMPDIR": str(tmp_path / "t2")})
+    second = subprocess.run(
+        [PYTHON, "-c", waiter],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path / "t2")},
+    )
     first.wait()
     assert second.stdout.strip() == "waited", second.stderr
 

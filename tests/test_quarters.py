@@ -1,10 +1,10 @@
 """Quarters: finding periods by file name, the previous period, direction of travel, status changes, trend."""
 
 import pandas as pd
+from synthetic import LABEL, make_quarters
 
 from pipeline import measure, run
 from pipeline.period import Period
-from synthetic import LABEL, make_quarters
 
 
 def test_q1_compares_with_q4_of_the_year_before(tmp_path):
@@ -19,10 +19,14 @@ def test_q1_compares_with_q4_of_the_year_before(tmp_path):
 
 def previous_and_current():
     cols = ["ref", "part", "status_code", "actual", "polarity"]
-    before = pd.DataFrame([("1.1", 1, 2, 80.0, "higher"), ("1.2", 1, 1, None, ""), ("1.3", 1, 3, 5.0, "lower"),
-                           ("1.4", 1, 2, None, "")], columns=cols)
-    now = pd.DataFrame([("1.1", 1, 2, 85.0, "higher"), ("1.2", 1, 3, None, ""), ("1.3", 1, 3, 5.0, "lower"),
-                        ("9.9", 1, 1, None, "")], columns=cols)
+    before = pd.DataFrame(
+        [("1.1", 1, 2, 80.0, "higher"), ("1.2", 1, 1, None, ""), ("1.3", 1, 3, 5.0, "lower"), ("1.4", 1, 2, None, "")],
+        columns=cols,
+    )
+    now = pd.DataFrame(
+        [("1.1", 1, 2, 85.0, "higher"), ("1.2", 1, 3, None, ""), ("1.3", 1, 3, 5.0, "lower"), ("9.9", 1, 1, None, "")],
+        columns=cols,
+    )
     for f in (before, now):
         f["status_code"] = f["status_code"].astype("Int64")
         f["actual"] = f["actual"].astype("Float64")
@@ -35,8 +39,12 @@ def test_direction_of_travel_by_figures_then_by_status():
     out = measure.compare_with_previous(now, before)
     assert out["previous_status_code"].tolist() == [2, 1, 3, pd.NA]
     assert out["direction"].tolist() == ["improved", "worse", "same", ""]
-    assert out["direction_basis"].tolist() == ["previous period figures", "previous period status",
-                                               "previous period figures", ""]
+    assert out["direction_basis"].tolist() == [
+        "previous period figures",
+        "previous period status",
+        "previous period figures",
+        "",
+    ]
 
 
 def test_status_changes_lists_only_changed_statuses():

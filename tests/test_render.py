@@ -5,24 +5,32 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import nbformat
+from conftest import PYTHON
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from conftest import PYTHON
 from pipeline import render
 
 
 def tiny_notebook():
-    nb = new_notebook(cells=[
-        new_markdown_cell("## Section"),
-        new_code_cell("x", outputs=[new_output("display_data", data={"text/html": "<p>Figure 82.7%</p>"})],
-                      execution_count=3),
-        new_code_cell("print('log')", outputs=[new_output("stream", name="stderr", text="a warning")]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("## Section"),
+            new_code_cell(
+                "x", outputs=[new_output("display_data", data={"text/html": "<p>Figure 82.7%</p>"})], execution_count=3
+            ),
+            new_code_cell("print('log')", outputs=[new_output("stream", name="stderr", text="a warning")]),
+        ]
+    )
     nb.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
     nb.cells[1].metadata["papermill"] = {"duration": 1.5}
-    nb.metadata["papermill"] = {"start_time": "t", "end_time": "t", "duration": 1.0, "parameters": {"year": "2011/12"},
-                                "input_path": "/abs/in.ipynb"}
+    nb.metadata["papermill"] = {
+        "start_time": "t",
+        "end_time": "t",
+        "duration": 1.0,
+        "parameters": {"year": "2011/12"},
+        "input_path": "/abs/in.ipynb",
+    }
     return nb
 
 
@@ -42,8 +50,10 @@ def test_html_has_outputs_but_no_code_prompts_scripts_or_stderr():
     assert "print(" not in html and "In&nbsp;[" not in html
     assert "<script" not in html and "a warning" not in html
     assert '<h2 id="section">Section</h2>' in html and "anchor-link" not in html  # no pilcrow links
-    assert '<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2><ol>' \
-           '<li><a href="#section">Section</a></li></ol></nav>' in html
+    assert (
+        '<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2><ol>'
+        '<li><a href="#section">Section</a></li></ol></nav>' in html
+    )
 
 
 def test_pdf_is_a4_with_page_numbers(tmp_path):
@@ -62,10 +72,13 @@ def test_same_html_and_epoch_give_identical_pdf_bytes_in_separate_processes(tmp_
     # fontTools stamps the time into each font subset: two processes must still agree
     html_path = tmp_path / "r.html"
     html_path.write_text(render.notebook_to_html(tiny_notebook(), title="T"), encoding="utf-8")
-    code = ("import sys, pathlib; from pipeline.render import html_to_pdf; "
-            "sys.stdout.buffer.write(html_to_pdf(pathlib.Path(sys.argv[1]).read_text(), 1333152000))")
-    runs = [subprocess.run([PYTHON, "-c", code, str(html_path)], capture_output=True, check=True).stdout
-            for _ in range(2)]
+    code = (
+        "import sys, pathlib; from pipeline.render import html_to_pdf; "
+        "sys.stdout.buffer.write(html_to_pdf(pathlib.Path(sys.argv[1]).read_text(), 1333152000))"
+    )
+    runs = [
+        subprocess.run([PYTHON, "-c", code, str(html_path)], capture_output=True, check=True).stdout for _ in range(2)
+    ]
     assert runs[0].startswith(b"%PDF-") and runs[0] == runs[1]
 
 
@@ -78,8 +91,12 @@ def test_exporters_are_registered_with_nbconvert():
 def test_jupyter_nbconvert_to_council_pdf_works(tmp_path):
     path = tmp_path / "tiny.ipynb"
     nbformat.write(tiny_notebook(), path)
-    done = subprocess.run([PYTHON, "-m", "jupyter", "nbconvert", "--to", "council_pdf", str(path)],
-                          capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(
+        [PYTHON, "-m", "jupyter", "nbconvert", "--to", "council_pdf", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     pdf = Path(tmp_path / "tiny.pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
@@ -100,14 +117,17 @@ def test_the_pdf_renderer_fetches_nothing_it_did_not_generate(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
     chart = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCIvPg=="
-    html = (f'<html lang="en"><head><title>t</title><link rel="stylesheet" href="file://{tmp_path}/x.css"></head>'
-            f'<body><p><a rel="attachment" href="file://{secret}">x</a></p>'
-            f'<img src="file://{secret}"><img src="http://127.0.0.1:9/x.png"><img src="{chart}"></body></html>')
+    html = (
+        f'<html lang="en"><head><title>t</title><link rel="stylesheet" href="file://{tmp_path}/x.css"></head>'
+        f'<body><p><a rel="attachment" href="file://{secret}">x</a></p>'
+        f'<img src="file://{secret}"><img src="http://127.0.0.1:9/x.png"><img src="{chart}"></body></html>'
+    )
     fetcher = render.GeneratedOnlyFetcher()
     pdf = render.html_to_pdf(html, source_date_epoch=0, fetcher=fetcher)
     assert b"/EmbeddedFile" not in pdf and b"TOP-SECRET" not in pdf
-    assert sorted(fetcher.refused) == sorted([f"file://{tmp_path}/x.css", f"file://{secret}", f"file://{secret}",
-                                              "http://127.0.0.1:9/x.png"])
+    assert sorted(fetcher.refused) == sorted(
+        [f"file://{tmp_path}/x.css", f"file://{secret}", f"file://{secret}", "http://127.0.0.1:9/x.png"]
+    )
 
 
 def test_kernel_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):

@@ -27,7 +27,8 @@ def test_line_breaks_survive_as_br():
 
 def test_status_badge_has_a_shape_and_a_word():
     assert report.status_badge(3, "Slipped") == (
-        '<span class="status status-3"><span class="mark" aria-hidden="true">\u25b2</span>Slipped</span>')
+        '<span class="status status-3"><span class="mark" aria-hidden="true">\u25b2</span>Slipped</span>'
+    )
     assert "\u25cb" in report.status_badge(pd.NA, "No status given")
 
 
@@ -48,8 +49,15 @@ def test_chart_bundle_carries_svg_alt_text_and_file_name():
 
 
 def test_summary_check_says_when_the_export_disagrees():
-    agree = pd.DataFrame({"label": ["Achieved or on track"], "export_value": ["91"], "computed_value": ["91"],
-                          "agrees": pd.array([True], dtype="boolean"), "source_line": [203]})
+    agree = pd.DataFrame(
+        {
+            "label": ["Achieved or on track"],
+            "export_value": ["91"],
+            "computed_value": ["91"],
+            "agrees": pd.array([True], dtype="boolean"),
+            "source_line": [203],
+        }
+    )
     assert "agrees with the figures" in report.summary_check(agree).markup
     differ = agree.assign(export_value=["92"], agrees=pd.array([False], dtype="boolean"))
     markup = report.summary_check(differ).markup
@@ -58,31 +66,53 @@ def test_summary_check_says_when_the_export_disagrees():
 
 
 def test_exceptions_show_missing_remedial_text_plainly():
-    exc = pd.DataFrame({"ref": ["4.9"], "part": [1], "theme": ["T"], "measure": ["530 homes"], "directorate": ["DNS"],
-                        "status": ["Target Not Achieved"], "progress": ["471 homes"], "remedial": [""],
-                        "source_line": [32]})
+    exc = pd.DataFrame(
+        {
+            "ref": ["4.9"],
+            "part": [1],
+            "theme": ["T"],
+            "measure": ["530 homes"],
+            "directorate": ["DNS"],
+            "status": ["Target Not Achieved"],
+            "progress": ["471 homes"],
+            "remedial": [""],
+            "source_line": [32],
+        }
+    )
     markup = report.exceptions_table(exc).markup
     assert "None given in the export." in markup
     assert "source line 32" in markup and "\u25c6" in markup
 
 
-@pytest.mark.parametrize("value, unit, signed, expected", [
-    (250, "count", False, "250"), (2000000, "count", False, "2,000,000"), (84.44, "%", False, "84.44%"),
-    (1208.119, "per 100,000", False, "1,208.119 per 100,000"), (9.44, "%", True, "+9.44 pts"), (-59, "count", True, "-59"),
-    (0.13, "per 100,000", False, "0.13 per 100,000"), (None, "%", False, ""),
-])
+@pytest.mark.parametrize(
+    "value, unit, signed, expected",
+    [
+        (250, "count", False, "250"),
+        (2000000, "count", False, "2,000,000"),
+        (84.44, "%", False, "84.44%"),
+        (1208.119, "per 100,000", False, "1,208.119 per 100,000"),
+        (9.44, "%", True, "+9.44 pts"),
+        (-59, "count", True, "-59"),
+        (0.13, "per 100,000", False, "0.13 per 100,000"),
+        (None, "%", False, ""),
+    ],
+)
 def test_number_keeps_the_precision_it_was_given(value, unit, signed, expected):
     assert report.number(value, unit, signed) == expected
 
 
 def test_rag_badge_has_shape_and_word():
-    assert report.rag_badge("amber") == '<span class="rag rag-amber"><span class="mark" aria-hidden="true">\u25b2</span>Amber</span>'
+    assert (
+        report.rag_badge("amber")
+        == '<span class="rag rag-amber"><span class="mark" aria-hidden="true">\u25b2</span>Amber</span>'
+    )
     assert "no figures" in report.rag_badge("")
 
 
 def test_trend_table_has_no_total_row_because_quarters_do_not_add_up():
-    trend = pd.DataFrame({"Achieved Target": [51, 49], "Total": [121, 121]},
-                         index=pd.Index(["2012/13 Q1", "2012/13 Q2"], name="quarter"))
+    trend = pd.DataFrame(
+        {"Achieved Target": [51, 49], "Total": [121, 121]}, index=pd.Index(["2012/13 Q1", "2012/13 Q2"], name="quarter")
+    )
     markup = report.crosstab_table(trend, "caption", "Quarter", total_row=False).markup
     assert 'class="total"' not in markup and ">All<" not in markup
     assert '<th scope="row">2012/13 Q2</th><td class="num">49</td>' in markup
@@ -90,9 +120,22 @@ def test_trend_table_has_no_total_row_because_quarters_do_not_add_up():
 
 def test_register_text_in_an_exception_is_escaped():
     """Before: a register unit 'per <img src=x onerror=alert(1)>' reached report.html as a live element."""
-    row = {"ref": "1.1", "part": 1, "theme": "T", "measure": "M", "directorate": "RES", "status": "Slipped",
-           "progress": "p", "remedial": "r", "source_line": 3, "target": 5.0, "actual": 4.0,
-           "unit": "per <img src=x onerror=alert(1)>", "variance": -1.0, "rag": "red"}
+    row = {
+        "ref": "1.1",
+        "part": 1,
+        "theme": "T",
+        "measure": "M",
+        "directorate": "RES",
+        "status": "Slipped",
+        "progress": "p",
+        "remedial": "r",
+        "source_line": 3,
+        "target": 5.0,
+        "actual": 4.0,
+        "unit": "per <img src=x onerror=alert(1)>",
+        "variance": -1.0,
+        "rag": "red",
+    }
     html = report.exceptions_table(pd.DataFrame([row])).markup
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -102,8 +145,13 @@ def test_provenance_commands_are_shell_quoted():
     import shlex
 
     inputs = [{"path": "q4 $(id>PWNED).tsv", "size": 1, "sha256": "0" * 64}]
-    html = report.provenance_section(inputs, {"year": "2011/12", "quarter": "Q4", "input_path": "q4 $(id>PWNED).tsv",
-                                              "register_path": ""}, {"python": "3.11", "packages": {}}, "d", "0.1")
+    html = report.provenance_section(
+        inputs,
+        {"year": "2011/12", "quarter": "Q4", "input_path": "q4 $(id>PWNED).tsv", "register_path": ""},
+        {"python": "3.11", "packages": {}},
+        "d",
+        "0.1",
+    )
     command = html.markup.split("Make this report again: <code>")[1].split("</code>")[0]
     import html as html_module
 
@@ -124,25 +172,41 @@ def test_key_messages_state_the_figures_and_link_to_the_evidence():
     from pipeline import measure
     from pipeline.period import Period
 
-    frame = pd.DataFrame({
-        "ref": ["1.1", "1.2", "1.3", "2.1"], "part": [1] * 4, "status_code": pd.array([1, 3, 4, None], dtype="Int64"),
-        "theme": ["A", "A", "B", "B"], "directorate": ["RES", "DNS", "DNS", "RES"],
-        "status_check": ["", "disagrees", "", ""], "previous_status_code": pd.array([2, 1, 4, 1], dtype="Int64"),
-        "rag": ["green", "red", "", ""], "figures_note": ["", "", "no numeric target in the text", "polarity not stated"]})
+    frame = pd.DataFrame(
+        {
+            "ref": ["1.1", "1.2", "1.3", "2.1"],
+            "part": [1] * 4,
+            "status_code": pd.array([1, 3, 4, None], dtype="Int64"),
+            "theme": ["A", "A", "B", "B"],
+            "directorate": ["RES", "DNS", "DNS", "RES"],
+            "status_check": ["", "disagrees", "", ""],
+            "previous_status_code": pd.array([2, 1, 4, 1], dtype="Int64"),
+            "rag": ["green", "red", "", ""],
+            "figures_note": ["", "", "no numeric target in the text", "polarity not stated"],
+        }
+    )
     before = pd.DataFrame({"status_code": pd.array([1, 2, 1, 3], dtype="Int64")})
     previous = Period.parse("2012/13", "Q1")
     facts = measure.key_facts(frame, before)
     html = report.key_messages(facts, previous).markup
     sentences = re.findall(r"<li>(.*?) <a href=\"#([a-z-]+)\">", html)
     text = {anchor: sentence for sentence, anchor in sentences}
-    assert text["headline-summary"] == ("33.3% of the 3 indicators with a status are achieved or on track (1); "
-                                        "66.7% (2) have slipped or not achieved their target. The share achieved or "
-                                        "on track is down 41.7 points on 2012/13 Q1 (75.0%).")
-    assert text["exceptions"] == "Of the 2 indicators off track, most are under A (1) and B (1) by theme, and DNS (2) by directorate."
+    assert text["headline-summary"] == (
+        "33.3% of the 3 indicators with a status are achieved or on track (1); "
+        "66.7% (2) have slipped or not achieved their target. The share achieved or "
+        "on track is down 41.7 points on 2012/13 Q1 (75.0%)."
+    )
+    assert (
+        text["exceptions"]
+        == "Of the 2 indicators off track, most are under A (1) and B (1) by theme, and DNS (2) by directorate."
+    )
     assert text["status-not-supported-by-the-figures"] == "1 reported status is not supported by the figures: 1.2."
-    assert text["changes-since-the-previous-quarter"] == ("Since 2012/13 Q1, 1 indicator moved to a better status and "
-                                                          "1 to a worse one (worse: 1.2).")
-    assert text["targets-actuals-and-variance"].startswith("1 indicator has no status to count, and 2 cannot be assessed")
+    assert text["changes-since-the-previous-quarter"] == (
+        "Since 2012/13 Q1, 1 indicator moved to a better status and 1 to a worse one (worse: 1.2)."
+    )
+    assert text["targets-actuals-and-variance"].startswith(
+        "1 indicator has no status to count, and 2 cannot be assessed"
+    )
     assert len(sentences) == 5 and html.count("<a href=") == 5
     words = report.key_messages(facts, None, {1: "Green", 3: "Amber", 4: "Red"}).markup
     assert "(2) are Amber or Red." in words and "nothing is compared" in words
@@ -151,11 +215,12 @@ def test_key_messages_state_the_figures_and_link_to_the_evidence():
 def test_the_glossary_names_directorates_only_from_the_names_given():
     from pipeline.layout import STOCKTON
 
-    frame = pd.DataFrame({"directorate": ["RES", "RES", "XYZ", ""], "tolerance_pct": pd.array([None, 10.0, None, None],
-                                                                                                dtype="Float64")})
+    frame = pd.DataFrame(
+        {"directorate": ["RES", "RES", "XYZ", ""], "tolerance_pct": pd.array([None, 10.0, None, None], dtype="Float64")}
+    )
     html = report.glossary(frame, STOCKTON, {"RES": "Resources"}).markup
-    assert "<th scope=\"row\">RES</th><td>Resources</td><td class=\"num\">2</td>" in html
-    assert "<th scope=\"row\">XYZ</th><td>not named in the export: add it to directorates.csv" in html
+    assert '<th scope="row">RES</th><td>Resources</td><td class="num">2</td>' in html
+    assert '<th scope="row">XYZ</th><td>not named in the export: add it to directorates.csv' in html
     assert "Target Not Achieved" in html and "off track (an exception)" in html
     assert "1 indicator(s) have a tolerance of their own" in html and "5% of the target" in html
     assert report.directorate_name("RES", {"RES": "Resources"}) == "Resources (RES)"
@@ -164,15 +229,29 @@ def test_the_glossary_names_directorates_only_from_the_names_given():
 
 def test_the_title_page_leaves_the_hashes_to_the_provenance_appendix():
     """Before: the committee's title page opened with a SHA-256."""
-    html = report.title_page("Anytown Borough Council", "Council Plan 2011/12", "2011/12 year end", "x.tsv",
-                             "a" * 64).markup
+    html = report.title_page(
+        "Anytown Borough Council", "Council Plan 2011/12", "2011/12 year end", "x.tsv", "a" * 64
+    ).markup
     assert "a" * 64 not in html and "SHA-256" in html and 'href="#appendix-provenance"' in html
 
 
 def test_key_messages_name_directorates_in_full_when_the_names_are_given():
-    facts = {"on_pct": "50.0%", "off_pct": "50.0%", "assessed": 2, "on": 1, "off": 1, "change_points": None,
-             "off_themes": [("A", 1)], "off_directorates": [("RES", 1)], "disagree": [], "improved": [], "worsened": [],
-             "not_assessed": 0, "no_figures": 0, "reasons": []}
+    facts = {
+        "on_pct": "50.0%",
+        "off_pct": "50.0%",
+        "assessed": 2,
+        "on": 1,
+        "off": 1,
+        "change_points": None,
+        "off_themes": [("A", 1)],
+        "off_directorates": [("RES", 1)],
+        "disagree": [],
+        "improved": [],
+        "worsened": [],
+        "not_assessed": 0,
+        "no_figures": 0,
+        "reasons": [],
+    }
     html = report.key_messages(facts, None, None, {"RES": "Resources"}).markup
     assert "and Resources (RES, 1) by directorate." in html
 
@@ -182,8 +261,10 @@ def _print_alone(markup: str) -> bytes:
     from pipeline import render
 
     css = (ROOT / "pipeline" / "templates" / "council" / "static" / "report.css").read_text(encoding="utf-8")
-    return render.html_to_pdf(f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>t</title>'
-                              f"<style>{css}</style></head><body><main>{markup}</main></body></html>")
+    return render.html_to_pdf(
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>t</title>'
+        f"<style>{css}</style></head><body><main>{markup}</main></body></html>"
+    )
 
 
 def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt_or_more(tmp_path):
@@ -217,8 +298,11 @@ def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt
     assert status.table.markup.count('<th scope="row">Department ') == 40
     assert "The 18 directorates with the most indicators off track, of 40 directorates" in status.caption
     # the variance chart: the 48 furthest below target of every indicator with a variance
-    better = sorted(charts.better_pct(float(v), p) for v, p, r in zip(indicators["variance_pct"], indicators["polarity"], indicators["rag"])
-                    if pd.notna(v) and r != "")
+    better = sorted(
+        charts.better_pct(float(v), p)
+        for v, p, r in zip(indicators["variance_pct"], indicators["polarity"], indicators["rag"])
+        if pd.notna(v) and r != ""
+    )
     shown = [float(v) for v in re.findall(r">([+-]\d+\.\d)%<", variance.svg)]
     assert len(shown) == charts.MAX_VARIANCE_BARS == 48
     assert sorted(shown) == [round(b, 1) for b in better[:48]]

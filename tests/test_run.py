@@ -4,17 +4,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import SEED
+
 from pipeline import run
 from pipeline.errors import InputError
-from pipeline.period import Period
 
 
 def test_clean_file_writes_the_three_tables(tmp_path):
     data = run.clean_file(SEED, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "data_quality.csv", "export_summary.csv", "indicators.csv"]
+        "data_quality.csv",
+        "export_summary.csv",
+        "indicators.csv",
+    ]
     written = pd.read_csv(tmp_path / "out" / "indicators.csv", dtype=str, keep_default_na=False)
     assert len(written) == len(data.indicators) == 121
     assert written["status_code"].value_counts().to_dict() == {"1": 61, "2": 30, "": 11, "3": 10, "4": 9}
@@ -64,8 +66,9 @@ def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp
         return data
 
     monkeypatch.setattr(ingest, "read_bytes", read_then_replace)
-    result = run.run_period("2011/12", "Q4", input_path=export, out_root=tmp_path / "out",
-                            processed_root=tmp_path / "processed")
+    result = run.run_period(
+        "2011/12", "Q4", input_path=export, out_root=tmp_path / "out", processed_root=tmp_path / "processed"
+    )
     digest = hashlib.sha256(original).hexdigest()
     assert len(reads) == 1 and reads[0] == original  # read once
     recorded = json.loads((result.out_dir / "manifest.json").read_text())
@@ -82,18 +85,31 @@ def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path
     import shutil
     import subprocess
 
-    from pypdf import PdfReader
-
     from conftest import PYTHON, ROOT
+    from pypdf import PdfReader
 
     home = tmp_path / "home" / "jsmith-private" / "exports"
     home.mkdir(parents=True)
     shutil.copy(SEED, home / "council_plan_2011-12_Q4.tsv")
     shutil.copy(ROOT / "data" / "raw" / "indicator_register.csv", home / "register.csv")
     out = tmp_path / "out"
-    done = subprocess.run([PYTHON, "-m", "pipeline", "run", "--input", str(home / "council_plan_2011-12_Q4.tsv"),
-                           "--register", str(home / "register.csv"), "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "run",
+            "--input",
+            str(home / "council_plan_2011-12_Q4.tsv"),
+            "--register",
+            str(home / "register.csv"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     folder = out / "2011-12" / "Q4"
     for path in folder.rglob("*"):
@@ -104,11 +120,16 @@ def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path
             assert "jsmith-private" not in text and str(tmp_path) not in text, path.name
     recorded = json.loads((folder / "manifest.json").read_text())
     assert [i["path"] for i in recorded["inputs"]] == ["council_plan_2011-12_Q4.tsv", "register.csv"]
-    again = subprocess.run([PYTHON, "-m", "pipeline", "reproduce", str(folder)], capture_output=True, text=True,
-                           cwd=ROOT)
+    again = subprocess.run(
+        [PYTHON, "-m", "pipeline", "reproduce", str(folder)], capture_output=True, text=True, cwd=ROOT
+    )
     assert again.returncode == 2 and "pass --inputs DIR" in again.stderr
-    again = subprocess.run([PYTHON, "-m", "pipeline", "reproduce", str(folder), "--inputs", str(home)],
-                           capture_output=True, text=True, cwd=ROOT)
+    again = subprocess.run(
+        [PYTHON, "-m", "pipeline", "reproduce", str(folder), "--inputs", str(home)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout.strip().endswith("all 10 files reproduced")
 
@@ -129,6 +150,7 @@ def test_a_killed_runs_folders_are_removed_by_the_next_run(tmp_path):
 def test_an_export_with_a_header_and_no_indicator_is_an_error_not_an_empty_report(tmp_path):
     """Before: a reshaped export whose refs were not of the form 12.3 reached the notebook with no indicator."""
     from conftest import HEADER
+
     from pipeline.errors import NotAnExportError
 
     export = tmp_path / "council_plan_2011-12_Q4.tsv"

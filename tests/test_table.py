@@ -2,13 +2,14 @@
 
 import pandas as pd
 import pytest
-
 from conftest import raw_frame
+
 from pipeline.errors import NotAnExportError
 from pipeline.layout import parse_layout
 from pipeline.table import clean_table, derive_status, parse_number
 
-LAYOUT = parse_layout(b'''
+LAYOUT = parse_layout(
+    b"""
 [layout]
 council = "Anytown Borough Council"
 [columns]
@@ -30,19 +31,46 @@ progress = "Commentary"
 [polarity]
 "High" = "higher"
 "Low" = "lower"
-''', "anytown.toml")
-HEADER = ["KPI Ref", "Indicator", "Department", "Target", "Q1 Result", "Q2 Result", "Unit", "Good is", "RAG", "Commentary"]
+""",
+    "anytown.toml",
+)
+HEADER = [
+    "KPI Ref",
+    "Indicator",
+    "Department",
+    "Target",
+    "Q1 Result",
+    "Q2 Result",
+    "Unit",
+    "Good is",
+    "RAG",
+    "Commentary",
+]
 
 
-@pytest.mark.parametrize("text, value, percent, why", [
-    ("20,843", 20843.0, False, ""), ("75.2%", 75.2, True, ""), ("£1.2m", 1_200_000.0, False, ""),
-    ("97", 97.0, False, ""), ("-4,423", -4423.0, False, ""), ("(1,099)", -1099.0, False, ""),
-    ("12k", 12000.0, False, ""), ("$3bn", 3e9, False, ""), ("\u22122.5", -2.5, False, ""), ("0", 0.0, False, ""),
-    ("Pending", None, False, "pending ('Pending')"), ("Available in Q4", None, False, "pending ('Available in Q4')"),
-    ("N/A", None, False, "given as words ('N/A')"), ("No target", None, False, "given as words ('No target')"),
-    ("12m", None, False, "ambiguous ('12m': millions or metres?)"), ("(12", None, False, "not a number ('(12': an unpaired bracket)"),
-    ("1.2.3", None, False, "not a number ('1.2.3')"), ("", None, False, ""),
-])
+@pytest.mark.parametrize(
+    "text, value, percent, why",
+    [
+        ("20,843", 20843.0, False, ""),
+        ("75.2%", 75.2, True, ""),
+        ("£1.2m", 1_200_000.0, False, ""),
+        ("97", 97.0, False, ""),
+        ("-4,423", -4423.0, False, ""),
+        ("(1,099)", -1099.0, False, ""),
+        ("12k", 12000.0, False, ""),
+        ("$3bn", 3e9, False, ""),
+        ("\u22122.5", -2.5, False, ""),
+        ("0", 0.0, False, ""),
+        ("Pending", None, False, "pending ('Pending')"),
+        ("Available in Q4", None, False, "pending ('Available in Q4')"),
+        ("N/A", None, False, "given as words ('N/A')"),
+        ("No target", None, False, "given as words ('No target')"),
+        ("12m", None, False, "ambiguous ('12m': millions or metres?)"),
+        ("(12", None, False, "not a number ('(12': an unpaired bracket)"),
+        ("1.2.3", None, False, "not a number ('1.2.3')"),
+        ("", None, False, ""),
+    ],
+)
 def test_numbers_are_read_or_left_empty_with_the_reason(text, value, percent, why):
     assert parse_number(text) == (value, percent, why)
 
@@ -53,11 +81,13 @@ def synthetic(*body, title=True):
 
 
 def test_a_typed_table_becomes_tidy_indicators_with_figures_from_its_columns():
-    raw = synthetic(["CS01", "Library visits", "Culture", "1,000", "900", "950", "number", "High", "Amber", "Near"],
-                    ["CS02", "Missed bins per 100k", "Waste", "10", "12", "8", "", "Low", "Green", "ok"],
-                    ["CS03", "Satisfaction", "Corporate", "75%", "70%", "Pending", "%", "High", "Data only", ""],
-                    ["", "", "", "", "", "", "", "", "", ""],
-                    ["CS04", "Complaints", "", "5", "", "9", "", "Sideways", "Purple", ""])
+    raw = synthetic(
+        ["CS01", "Library visits", "Culture", "1,000", "900", "950", "number", "High", "Amber", "Near"],
+        ["CS02", "Missed bins per 100k", "Waste", "10", "12", "8", "", "Low", "Green", "ok"],
+        ["CS03", "Satisfaction", "Corporate", "75%", "70%", "Pending", "%", "High", "Data only", ""],
+        ["", "", "", "", "", "", "", "", "", ""],
+        ["CS04", "Complaints", "", "5", "", "9", "", "Sideways", "Purple", ""],
+    )
     cleaned, figs = clean_table(raw, "anytown.csv", LAYOUT)
     ind = cleaned.indicators
     assert list(ind["ref"]) == ["CS01", "CS02", "CS03", "CS04"]
@@ -86,8 +116,9 @@ def test_missing_headers_and_empty_tables_are_errors_naming_what_was_seen():
 
 
 def test_ref_pattern_skips_rows_that_are_not_indicators():
-    layout = parse_layout(b'[layout]\nref_pattern = "^CS\\\\d+$"\n[columns]\nref = "KPI Ref"\nmeasure = "Indicator"\n',
-                          "p.toml")
+    layout = parse_layout(
+        b'[layout]\nref_pattern = "^CS\\\\d+$"\n[columns]\nref = "KPI Ref"\nmeasure = "Indicator"\n', "p.toml"
+    )
     raw = raw_frame([["KPI Ref", "Indicator"], ["CS01", "Visits"], ["Total", "All"], ["CS02", "Bins"]])
     cleaned, _ = clean_table(raw, "p.csv", layout)
     assert list(cleaned.indicators["ref"]) == ["CS01", "CS02"]
@@ -95,8 +126,14 @@ def test_ref_pattern_skips_rows_that_are_not_indicators():
 
 
 def test_a_derived_status_is_marked_as_derived():
-    frame = pd.DataFrame({"rag": ["green", "amber", "red", ""], "status_code": pd.array([pd.NA] * 4, dtype="Int64"),
-                          "status": [""] * 4, "status_kind": ["blank"] * 4})
+    frame = pd.DataFrame(
+        {
+            "rag": ["green", "amber", "red", ""],
+            "status_code": pd.array([pd.NA] * 4, dtype="Int64"),
+            "status": [""] * 4,
+            "status_kind": ["blank"] * 4,
+        }
+    )
     derived = derive_status(frame)
     assert list(derived["status_code"].astype("object")) == [1, 3, 4, pd.NA]
     assert list(derived["status_kind"]) == ["derived", "derived", "derived", "text"]

@@ -11,5 +11,12 @@ not depend on the Council Plan stages.
 
 from .read import BUDGET_COLUMNS, MILESTONE_COLUMNS, CleanedPlan, clean_plan, looks_like_plan, plan_name, read_budget
 
-__all__ = ["BUDGET_COLUMNS", "MILESTONE_COLUMNS", "CleanedPlan", "clean_plan", "looks_like_plan", "plan_name",
-           "read_budget"]
+__all__ = [
+    "BUDGET_COLUMNS",
+    "MILESTONE_COLUMNS",
+    "CleanedPlan",
+    "clean_plan",
+    "looks_like_plan",
+    "plan_name",
+    "read_budget",
+]

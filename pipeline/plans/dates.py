@@ -13,16 +13,35 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-MONTHS = {name: i for i, name in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"], start=1)}
+MONTHS = {
+    name: i
+    for i, name in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({name[:3]: i for name, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 # The last month of each season, as UK councils use them (spring March-May, summer June-August, ...).
 SEASON_END = {"spring": 5, "summer": 8, "autumn": 11, "winter": 2}
 
-_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
-         r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_MONTH = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
 _YEAR = r"(\d{4}|\d{2})(?!\d)"
 _RANGE = re.compile(rf"\b{_MONTH}\s*(?:{_YEAR})?\s*(?:-|–|—|to|until)\s*{_MONTH}\s+{_YEAR}", re.I)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+{_YEAR}", re.I)
@@ -68,7 +87,9 @@ def due_dates(text: str) -> list[Due]:
             taken.append(m.span())
     for m in _MONTH_YEAR.finditer(text):
         if free(m):
-            found.append(Due(m.group(0), m.start(), month_end(_year(m.group(2)), MONTHS[m.group(1).lower().rstrip(".")])))
+            found.append(
+                Due(m.group(0), m.start(), month_end(_year(m.group(2)), MONTHS[m.group(1).lower().rstrip(".")]))
+            )
             taken.append(m.span())
     for m in _ISO.finditer(text):
         if free(m):

@@ -15,7 +15,9 @@ def classify(milestones: pd.DataFrame, period: Period) -> pd.DataFrame:
     frame = milestones.copy()
     start, end = period.start_date.isoformat(), period.end_date.isoformat()
     due = frame["due_date"].fillna("")
-    frame["state"] = [UNDATED if not d else PAST_DUE if d < start else DUE_IN_PERIOD if d <= end else LATER for d in due]
+    frame["state"] = [
+        UNDATED if not d else PAST_DUE if d < start else DUE_IN_PERIOD if d <= end else LATER for d in due
+    ]
     return frame
 
 
@@ -30,7 +32,8 @@ def by_priority(classified: pd.DataFrame) -> pd.DataFrame:
     """Milestones per development priority and state, priorities in plan order."""
     order = list(dict.fromkeys(classified["priority"]))
     table = pd.crosstab(classified["priority"], classified["state"]).reindex(
-        index=order, columns=[DUE_IN_PERIOD, PAST_DUE, LATER, UNDATED], fill_value=0)
+        index=order, columns=[DUE_IN_PERIOD, PAST_DUE, LATER, UNDATED], fill_value=0
+    )
     table["Total"] = table.sum(axis=1)
     table.index.name = "priority"
     table.columns.name = None
@@ -51,5 +54,11 @@ def year_on_year(by_year: pd.DataFrame, line: str) -> pd.DataFrame:
     amounts = by_year.loc[line].dropna()
     change = amounts.diff()
     pct = (change / amounts.shift(1).abs() * 100).round(1)
-    return pd.DataFrame({"year": amounts.index, "amount": amounts.astype("int64").tolist(),
-                         "change": change.tolist(), "change_pct": pct.tolist()})
+    return pd.DataFrame(
+        {
+            "year": amounts.index,
+            "amount": amounts.astype("int64").tolist(),
+            "change": change.tolist(),
+            "change_pct": pct.tolist(),
+        }
+    )

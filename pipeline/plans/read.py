@@ -24,8 +24,17 @@ import pandas as pd
 from ..schema import findings_frame
 from .dates import due_dates
 
-MILESTONE_COLUMNS = ["plan", "theme", "priority", "group", "action", "due_text", "due_date", "success_criteria",
-                     "source_line"]
+MILESTONE_COLUMNS = [
+    "plan",
+    "theme",
+    "priority",
+    "group",
+    "action",
+    "due_text",
+    "due_date",
+    "success_criteria",
+    "source_line",
+]
 BUDGET_COLUMNS = ["table", "line", "year", "amount", "source_line"]
 
 _HEADERS = ("key actions", "by when", "outcomes and success criteria")
@@ -35,8 +44,11 @@ _NOT_A_DATE = re.compile(r"ongoing|annually|in line with|as required|throughout|
 _AMOUNT = re.compile(r"^\(?-?£?\d{1,3}(,\d{3})*(\.\d+)?\)?$|^0$")
 _BUDGET_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 # A date cell cut short at a line end: a month or season whose year is on the next line ('February' / '2009').
-_PARTIAL_DATE = re.compile(r"^(?:by\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|autumn|"
-                           r"winter|end\s+of)[a-z]*\.?$", re.I)
+_PARTIAL_DATE = re.compile(
+    r"^(?:by\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|autumn|"
+    r"winter|end\s+of)[a-z]*\.?$",
+    re.I,
+)
 _BULLETS = {"\u2022", "\u00b7", "\u25cf", "-", "\u2013"}
 
 
@@ -79,16 +91,19 @@ def _is_header(cell: str) -> bool:
     text = " ".join(cell.lower().replace("*", " ").split())
     if any(h in text for h in _HEADERS):
         return True
-    return any(difflib.SequenceMatcher(None, text, h).ratio() >= 0.6 for h in
-               ("key actions by when", "key actions by when outcomes and success criteria", *_HEADERS))
+    return any(
+        difflib.SequenceMatcher(None, text, h).ratio() >= 0.6
+        for h in ("key actions by when", "key actions by when outcomes and success criteria", *_HEADERS)
+    )
 
 
 def plan_name(lines: list[str]) -> str:
     """The service the plan belongs to: the line under 'Service Improvement Plan', or 'the X Service Improvement Plan'."""
     for i, line in enumerate(lines[:15]):
         if line.strip().lower().startswith("service improvement plan"):
-            names = [raw.strip() for raw in lines[i + 1:i + 12]
-                     if raw.strip() and not re.match(r"^\d{4}", raw.strip())]
+            names = [
+                raw.strip() for raw in lines[i + 1 : i + 12] if raw.strip() and not re.match(r"^\d{4}", raw.strip())
+            ]
             return " – ".join(names[:2]) if len(names) > 1 and not names[1].lower().startswith("theme") else names[0]
     m = re.search(r"the ([A-Z][\w ,&]+?) Service Improvement Plan", "\n".join(lines))
     return m.group(1).strip() if m else ""
@@ -107,8 +122,7 @@ def clean_plan(text: str, name: str) -> CleanedPlan:
     theme = priority = ""
     theme_follows = False
     in_table = False
-    budget_start = next((i for i, line in enumerate(lines)
-                         if line.strip() == "Medium Term Financial Plan"), None)
+    budget_start = next((i for i, line in enumerate(lines) if line.strip() == "Medium Term Financial Plan"), None)
     for number, line in enumerate(lines[:budget_start] if budget_start is not None else lines, start=1):
         cells = [c.strip() for c in line.split("\t")]
         filled = [c for c in cells if c not in _EMPTY]
@@ -130,12 +144,22 @@ def clean_plan(text: str, name: str) -> CleanedPlan:
             if "Development Priority" in joined or theme_follows:
                 in_table = False
             if _is_header(joined) and len(joined) > 200:
-                findings.append((number, priority, "flattened_table",
-                                 "a whole table of key actions was exported as one line; its actions and dates "
-                                 "cannot be told apart", "no milestones read from this line: add them by hand"))
+                findings.append(
+                    (
+                        number,
+                        priority,
+                        "flattened_table",
+                        "a whole table of key actions was exported as one line; its actions and dates "
+                        "cannot be told apart",
+                        "no milestones read from this line: add them by hand",
+                    )
+                )
             continue
-        if _is_header(filled[0]) and not filled[0].lower().startswith("outcomes") and \
-                (len(filled) >= 2 or "action" in filled[0].lower() or "gotions" in filled[0].lower()):
+        if (
+            _is_header(filled[0])
+            and not filled[0].lower().startswith("outcomes")
+            and (len(filled) >= 2 or "action" in filled[0].lower() or "gotions" in filled[0].lower())
+        ):
             in_table = True  # 'Key actions | By when | ...' (or one cell per line: 'Key actions', then 'By when')
             continue
         if not in_table:
@@ -151,19 +175,28 @@ def clean_plan(text: str, name: str) -> CleanedPlan:
             groups.current, groups.priority = "", priority
         _table_line(milestones, cells, filled, number, theme, priority, groups)
     for line, heading in groups.found:
-        findings.append((line, "", "group_heading", f"row names a group of actions with no date of its own: {heading!r}",
-                         "kept as the group of the actions below it, not as an action or a date"))
+        findings.append(
+            (
+                line,
+                "",
+                "group_heading",
+                f"row names a group of actions with no date of its own: {heading!r}",
+                "kept as the group of the actions below it, not as an action or a date",
+            )
+        )
     rows = []
     for m in milestones:
         rows += _finish(m, plan, findings, name)
     frame = pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
     frame["source_line"] = frame["source_line"].astype("int64")
-    budget, budget_findings = (read_budget(lines, budget_start) if budget_start is not None
-                               else (pd.DataFrame(columns=BUDGET_COLUMNS), []))
+    budget, budget_findings = (
+        read_budget(lines, budget_start) if budget_start is not None else (pd.DataFrame(columns=BUDGET_COLUMNS), [])
+    )
     findings += budget_findings
     finding_frame = findings_frame(findings)
-    return CleanedPlan(plan, frame, budget, finding_frame.sort_values("source_line", kind="stable")
-                       .reset_index(drop=True))
+    return CleanedPlan(
+        plan, frame, budget, finding_frame.sort_values("source_line", kind="stable").reset_index(drop=True)
+    )
 
 
 def _headings(text: str, theme: str, priority: str) -> tuple[str, str]:
@@ -212,8 +245,15 @@ def _has_date(cells: list[str]) -> bool:
     return len(cells) > 1 and cells[1] not in _EMPTY and bool(due_dates(cells[1]))
 
 
-def _table_line(milestones: list[_Milestone], cells: list[str], filled: list[str], number: int, theme: str,
-                priority: str, groups: _Groups | None = None) -> None:
+def _table_line(
+    milestones: list[_Milestone],
+    cells: list[str],
+    filled: list[str],
+    number: int,
+    theme: str,
+    priority: str,
+    groups: _Groups | None = None,
+) -> None:
     groups = groups if groups is not None else _Groups()
     last = milestones[-1] if milestones else None
     if last is not None and last.heading_text:
@@ -240,7 +280,7 @@ def _table_line(milestones: list[_Milestone], cells: list[str], filled: list[str
         else:
             milestones.append(_Milestone([cell, ""], number, theme, priority, group=groups.current))
         return
-    cells = (cells + ["", "", ""])[:max(3, len(cells))]
+    cells = (cells + ["", "", ""])[: max(3, len(cells))]
     # an action whose date cell ends in a month or season continues on the next line, where the year is
     due_incomplete = last is not None and bool(_PARTIAL_DATE.match(last.cells[1]))
     continues = last is not None and (cells[0][:1].islower() or cells[0] == "" or due_incomplete)
@@ -256,12 +296,19 @@ def _table_line(milestones: list[_Milestone], cells: list[str], filled: list[str
         return
     heading = _heading_candidate(cells)
     if heading:
-        milestones.append(_Milestone([cells[0], "", ""], number, theme, priority, group=groups.current,
-                                     heading_text=heading))
+        milestones.append(
+            _Milestone([cells[0], "", ""], number, theme, priority, group=groups.current, heading_text=heading)
+        )
         return
-    milestones.append(_Milestone([cells[0], cells[1] if cells[1] not in _EMPTY else "",
-                                  " ".join(c for c in cells[2:] if c not in _EMPTY)], number, theme, priority,
-                                 group=groups.current))
+    milestones.append(
+        _Milestone(
+            [cells[0], cells[1] if cells[1] not in _EMPTY else "", " ".join(c for c in cells[2:] if c not in _EMPTY)],
+            number,
+            theme,
+            priority,
+            group=groups.current,
+        )
+    )
 
 
 def _finish(m: _Milestone, plan: str, findings: list, name: str) -> list[tuple]:
@@ -271,27 +318,49 @@ def _finish(m: _Milestone, plan: str, findings: list, name: str) -> list[tuple]:
     base = (plan, m.theme, m.priority, m.group)
     dates = due_dates(due_text)
     if re.search(r"\bonwards\b", due_text, re.I):
-        findings.append((m.line, m.priority, "due_open_ended", f"'{due_text}' names a start, not a deadline",
-                         "due date left empty"))
+        findings.append(
+            (m.line, m.priority, "due_open_ended", f"'{due_text}' names a start, not a deadline", "due date left empty")
+        )
         return [base + (action, due_text, "", success, m.line)]
     distinct = list(dict.fromkeys(d.date for d in dates))
     if len(distinct) <= 1:
         due = distinct[0].isoformat() if distinct else ""
         if due_text and not distinct and not _NOT_A_DATE.search(due_text):
-            findings.append((m.line, m.priority, "due_not_a_date", f"'{due_text}' is not a date",
-                             "kept as text; due date left empty"))
+            findings.append(
+                (
+                    m.line,
+                    m.priority,
+                    "due_not_a_date",
+                    f"'{due_text}' is not a date",
+                    "kept as text; due date left empty",
+                )
+            )
         return [base + (action, due_text, due, success, m.line)]
     parts = [p.strip() for p in re.split(r"(?<=[.;])\s+(?=[A-Z])", action) if p.strip()]
     if len(parts) == len(distinct):
-        findings.append((m.line, m.priority, "split_actions",
-                         f"{len(parts)} actions and {len(distinct)} dates in one row",
-                         "split into one milestone per action, in order"))
-        return [base + (part, d.isoformat() and due_text, d.isoformat(), success, m.line)
-                for part, d in zip(parts, distinct)]
-    findings.append((m.line, m.priority, "dates_unpaired",
-                     f"{len(distinct)} dates ({', '.join(d.text for d in dates)}) for "
-                     f"{len(parts)} action(s); which date belongs to which action is not clear",
-                     "due date left empty; due text kept"))
+        findings.append(
+            (
+                m.line,
+                m.priority,
+                "split_actions",
+                f"{len(parts)} actions and {len(distinct)} dates in one row",
+                "split into one milestone per action, in order",
+            )
+        )
+        return [
+            base + (part, d.isoformat() and due_text, d.isoformat(), success, m.line)
+            for part, d in zip(parts, distinct)
+        ]
+    findings.append(
+        (
+            m.line,
+            m.priority,
+            "dates_unpaired",
+            f"{len(distinct)} dates ({', '.join(d.text for d in dates)}) for "
+            f"{len(parts)} action(s); which date belongs to which action is not clear",
+            "due date left empty; due text kept",
+        )
+    )
     return [base + (action, due_text, "", success, m.line)]
 
 
@@ -348,8 +417,15 @@ def read_budget(lines: list[str], start: int) -> tuple[pd.DataFrame, list[tuple]
                 k += 1
             orphans = [c for _, c in cells[j:k] if c != "\u00a0"]
             if orphans:
-                findings.append((cells[j][0], "", "budget_unlabelled",
-                                 f"amounts {', '.join(orphans)} below '{cell}' have no line label", "left out"))
+                findings.append(
+                    (
+                        cells[j][0],
+                        "",
+                        "budget_unlabelled",
+                        f"amounts {', '.join(orphans)} below '{cell}' have no line label",
+                        "left out",
+                    )
+                )
             i = k
             continue
         if cell and cell != "\u00a0":
@@ -374,9 +450,15 @@ def read_budget(lines: list[str], start: int) -> tuple[pd.DataFrame, list[tuple]
             for k, year in enumerate(row_years):
                 expected = sum(p[k] or 0 for p in parts) + ((previous_total[k] or 0) if previous_total else 0)
                 if amounts[k] is not None and expected != amounts[k]:
-                    findings.append((number, "", "budget_total_mismatch",
-                                     f"{label} {year} is {amounts[k]:,}; its parts add up to {expected:,}",
-                                     "kept the document's figure; check the plan"))
+                    findings.append(
+                        (
+                            number,
+                            "",
+                            "budget_total_mismatch",
+                            f"{label} {year} is {amounts[k]:,}; its parts add up to {expected:,}",
+                            "kept the document's figure; check the plan",
+                        )
+                    )
             previous_total, block = amounts, []
             totals[label.lower()] = amounts
         elif not label.lower().startswith("e.g."):
@@ -386,8 +468,15 @@ def read_budget(lines: list[str], start: int) -> tuple[pd.DataFrame, list[tuple]
                 records.append((table_name, label, year, amount, number))
     requirement, funding = totals.get("total budget requirement"), totals.get("total funding")
     if requirement and funding and requirement != funding:
-        findings.append((rows[-1][2], "", "budget_unbalanced", "Total Funding differs from Total Budget Requirement",
-                         "recorded; amounts kept as in the document"))
+        findings.append(
+            (
+                rows[-1][2],
+                "",
+                "budget_unbalanced",
+                "Total Funding differs from Total Budget Requirement",
+                "recorded; amounts kept as in the document",
+            )
+        )
     frame = pd.DataFrame(records, columns=BUDGET_COLUMNS).astype({"amount": "int64", "source_line": "int64"})
     return frame, findings
 

@@ -21,8 +21,12 @@ sys.path.insert(0, str(ROOT))
 from pipeline import render  # noqa: E402
 from pipeline.paths import COUNCIL_PLAN_NOTEBOOK  # noqa: E402
 
-PARAMETERS = {"year": "2011/12", "quarter": "Q4", "input_path": "data/raw/council_plan_2011-12_Q4.tsv",
-              "register_path": "data/raw/indicator_register.csv"}
+PARAMETERS = {
+    "year": "2011/12",
+    "quarter": "Q4",
+    "input_path": "data/raw/council_plan_2011-12_Q4.tsv",
+    "register_path": "data/raw/indicator_register.csv",
+}
 
 
 def main() -> int:
