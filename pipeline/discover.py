@@ -38,24 +38,24 @@ def related_inputs(period: Period, source: Path) -> dict:
     }
 
 
-def find_input(period: Period, raw_dir: Path = RAW_DIR) -> Path:
+PASS_INPUT = "pass --input FILE"  # on the command line; a notebook names its parameter instead
+
+
+def find_input(period: Period, raw_dir: Path = RAW_DIR, how: str = PASS_INPUT) -> Path:
     """The export for ``period`` in ``raw_dir``: ``<name>_<yyyy-yy>_<Qn>[.label].<tsv|txt|csv|xlsx>``.
 
-    Raises InputError when there is none, or more than one.
+    Raises InputError when there is none, or more than one; ``how`` says how to name the export instead.
     """
     stem = f"council_plan_{period.year_slug}_{period.quarter_label}"
     found = find_periods(raw_dir).get(period, [])
     if not found:
         raise InputError(
-            f"no export for {period} (looked for a file named like {stem}.tsv, .csv or .xlsx); "
-            "add it there or pass --input FILE",
+            f"no export for {period} (looked for a file named like {stem}.tsv, .csv or .xlsx); add it there or {how}",
             display_path(raw_dir),
         )
     if len(found) > 1:
         raise InputError(
-            f"more than one export for {period}: "
-            + ", ".join(p.name for p in found)
-            + "; keep one or pass --input FILE",
+            f"more than one export for {period}: " + ", ".join(p.name for p in found) + f"; keep one or {how}",
             display_path(raw_dir),
         )
     return found[0]

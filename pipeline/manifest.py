@@ -85,15 +85,16 @@ def package_version() -> str:
 
 
 def pipeline_version(root: Path = PROJECT_ROOT) -> dict:
-    """The package version, and the git commit with whether the tree had uncommitted changes (when in git)."""
+    """The package version and code digest, and the git commit with whether the tree had uncommitted changes."""
+    return {"version": package_version(), "code_digest": code_digest(root)} | git_state(root)
+
+
+def git_state(root: Path = PROJECT_ROOT) -> dict:
+    """``git_commit`` (None outside a git clone) and ``uncommitted_changes`` of the pipeline's tree. Files
+    git ignores (outputs, .venv, Lab's checkpoints) are not changes."""
     import subprocess
 
-    info = {
-        "version": package_version(),
-        "code_digest": code_digest(root),
-        "git_commit": None,
-        "uncommitted_changes": None,
-    }
+    info = {"git_commit": None, "uncommitted_changes": None}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
         status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=10)

@@ -17,6 +17,7 @@ text from an input can never make the renderer read a local file, embed it, or c
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import re
@@ -25,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
-from traitlets import default
+from traitlets import List, Unicode, default
 
 from .errors import PipelineError, RenderError
 from .paths import PROJECT_ROOT, TEMPLATES_DIR
@@ -35,9 +36,37 @@ KERNEL_NAME = "python3"
 
 
 class CouncilHTMLExporter(HTMLExporter):
-    """HTML for a committee: the council template, outputs only, no anchor links or scripts."""
+    """HTML for a committee: the council template, outputs only, no anchor links or scripts.
+
+    The same report whoever exports it: ``run``, or ``jupyter nbconvert --to council_html`` on a notebook
+    executed by papermill or in JupyterLab. The document's title comes from the notebook's metadata or else
+    from the title piece's output; the sections get anchors and a table of contents; a paragraph linking to a
+    published file (``data-published``) stays only when that file is published with the report (``published``,
+    given by ``run``) or lies beside the exported notebook, and otherwise says so instead of linking to nothing.
+    """
 
     export_from_notebook = "Council report (HTML)"
+    published = List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        help="the files published beside the report; None: look beside the notebook",
+    ).tag(config=True)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        nb = copy.deepcopy(nb)
+        if not nb.metadata.get("title"):
+            title = _title_of(nb)
+            if title:
+                nb.metadata["title"] = title
+        html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+        beside = (resources or {}).get("metadata", {}).get("path") or ""
+        exists = (
+            (lambda name: name in self.published)
+            if self.published is not None
+            else (lambda name: bool(beside) and (Path(beside) / name).is_file())
+        )
+        return published_only(add_contents(html), exists), resources
 
     @default("template_name")
     def _template_name_default(self):
@@ -155,11 +184,42 @@ def _environ(**values: str):
                 os.environ[k] = v
 
 
-def notebook_to_html(nb, title: str) -> str:
-    """Export an executed notebook node to the council HTML, with a table of contents."""
+def notebook_to_html(nb, title: str, published=None) -> str:
+    """Export an executed notebook node to the council HTML, with a table of contents; ``published``: the
+    names of the files published beside it (see ``CouncilHTMLExporter``)."""
     nb.metadata["title"] = title
-    html, _ = CouncilHTMLExporter().from_notebook_node(nb)
-    return add_contents(html)
+    html, _ = CouncilHTMLExporter(published=None if published is None else sorted(published)).from_notebook_node(nb)
+    return html
+
+
+def _title_of(nb) -> str:
+    """The document title a report piece gave in its output metadata (``council_report.title``), if any."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            title = output.get("metadata", {}).get("council_report", {}).get("title")
+            if title:
+                return str(title)
+    return ""
+
+
+_PUBLISHED = re.compile(r'<p data-published="([^"]+)">.*?</p>', re.S)
+
+
+def published_only(html: str, exists) -> str:
+    """Keep each ``<p data-published="FILE">`` paragraph when ``exists(FILE)``; otherwise say that the file is
+    published beside the report by ``run`` and is not beside this copy."""
+    import html as html_module
+
+    def keep(m: re.Match) -> str:
+        name = html_module.unescape(m.group(1))
+        if exists(name):
+            return m.group(0)
+        return (
+            f'<p class="note">{m.group(1)} is published beside the report by <code>python -m pipeline run</code>; '
+            "this copy was exported on its own, without it.</p>"
+        )
+
+    return _PUBLISHED.sub(keep, html)
 
 
 _H2 = re.compile(r"<h2>(.*?)</h2>", re.S)

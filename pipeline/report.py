@@ -20,12 +20,17 @@ from .schema import STATUS_LABELS
 
 @dataclass(frozen=True)
 class Html:
-    """A fragment of report HTML, already escaped."""
+    """A fragment of report HTML, already escaped; ``meta`` travels with it in the notebook's output metadata
+    (``council_report``) for the exporter: the document's title, for instance."""
 
     markup: str
+    meta: dict | None = field(default=None, compare=False)
 
     def _repr_html_(self) -> str:
         return self.markup
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.markup}, ({"council_report": self.meta} if self.meta else {})
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,8 @@ def title_page(council: str, plan: str, period_title: str, source: str, source_s
         '<dl class="source">'
         f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
         '<dt>Checks</dt><dd>every input with its SHA-256 is listed under <a href="#appendix-provenance">Appendix: provenance</a></dd>'
-        "</dl></header>"
+        "</dl></header>",
+        meta={"title": f"{plan} progress report: {period_title}"},
     )
 
 
@@ -188,8 +194,10 @@ def paragraph(text: str) -> Html:
 
 
 def link(href: str, text: str) -> Html:
-    """A paragraph with one link (to a file published beside the report)."""
-    return Html(f'<p><a href="{esc(href)}">{esc(text)}</a></p>')
+    """A paragraph with one link to a file published beside the report. It is marked ``data-published``, so an
+    export of the notebook made on its own (papermill and nbconvert, without ``run``) says the file is not
+    there instead of linking to nothing (``render.published_only``)."""
+    return Html(f'<p data-published="{esc(href)}"><a href="{esc(href)}">{esc(text)}</a></p>')
 
 
 # --- The sections of the Council Plan report -------------------------------------------------
@@ -1106,8 +1114,11 @@ REPORTED_PACKAGES = (
 )
 
 
-def provenance_section(inputs, parameters: dict, environment: dict, code_digest: str, version: str) -> Html:
-    """Inputs with hashes, parameters, versions, and the exact commands that reproduce and check the report."""
+def provenance_section(
+    inputs, parameters: dict, environment: dict, code_digest: str, version: str, git: dict | None = None
+) -> Html:
+    """Inputs with hashes, parameters, versions (the pipeline's with its git commit, from ``manifest.git_state``),
+    and the exact commands that reproduce and check the report."""
     rows = pd.DataFrame(
         {
             "File": [i["path"] for i in inputs],
@@ -1130,6 +1141,7 @@ def provenance_section(inputs, parameters: dict, environment: dict, code_digest:
     ).markup
     packages = environment.get("packages", {})
     versions = [("Python", environment.get("python", "")), ("council-plan-reports (this pipeline)", version)]
+    versions.append(("Git commit of the pipeline", _commit_text(git)))
     versions += [(name, packages.get(name, "not installed")) for name in REPORTED_PACKAGES]
     version_rows = table(
         pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions", row_header="Software"
@@ -1157,17 +1169,24 @@ def provenance_section(inputs, parameters: dict, environment: dict, code_digest:
     verify = shlex.join(["python", "-m", "pipeline", "verify", folder])
     reproduce = shlex.join(["python", "-m", "pipeline", "reproduce", folder])
     commands = (
-        "<p>From a clone of the pipeline at the version above, with the inputs in place (<code>make venv</code> "
+        "<p>From a clone of the pipeline at the commit above, with the inputs in place (<code>make venv</code> "
         "installs the pinned versions; prefix commands with <code>.venv/bin/</code>):</p><ul>"
         f"<li>Make this report again: <code>{esc(run)}</code></li>"
         f"<li>Check a published copy has not changed: <code>{esc(verify)}</code></li>"
         f"<li>Make it again in a temporary folder and compare every file: "
         f"<code>{esc(reproduce)}</code></li></ul>"
         f"<p>Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): "
-        f'<code class="code-digest">{esc(code_digest)}</code>. The folder\'s <code>manifest.json</code> also records '
-        "the git commit and every output file's SHA-256.</p>"
+        f'<code class="code-digest">{esc(code_digest)}</code>.</p>'
+        '<p data-published="manifest.json">The folder\'s <a href="manifest.json">manifest.json</a> also records every '
+        "output file's SHA-256 and the version of every installed package.</p>"
     )
     return Html(files + params + version_rows + commands)
+
+
+def _commit_text(git: dict | None) -> str:
+    if not git or not git.get("git_commit"):
+        return "not known (not made from a git clone)"
+    return git["git_commit"] + (" with uncommitted changes" if git.get("uncommitted_changes") else "")
 
 
 # --- Service Improvement Plans: milestone report ----------------------------------------------
@@ -1183,7 +1202,8 @@ def plan_title_page(council: str, plan: str, period_title: str, source: str, sou
         '<dl class="source">'
         f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"
         f"<dt>SHA-256</dt><dd><code>{esc(source_sha256)}</code></dd>"
-        "</dl></header>"
+        "</dl></header>",
+        meta={"title": f"{plan} Service Improvement Plan milestones: {period_title}"},
     )
 
 

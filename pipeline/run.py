@@ -277,6 +277,9 @@ def _register(
     return ingest.parse_register(data, display_path(path)), input_entry(path, data)
 
 
+NOTEBOOK_INPUT = "set the notebook parameter input_path to the export's path"
+
+
 def load_period(
     year: str, quarter: str, input_path: str = "", register_path: str = "", layout_path: str = ""
 ) -> PeriodData:
@@ -291,7 +294,7 @@ def load_period(
     if given is not None:
         return given
     return prepare(
-        _resolve(input_path) if input_path else find_input(period),
+        _resolve(input_path) if input_path else find_input(period, how=NOTEBOOK_INPUT),
         period,
         register_path,
         context=True,
@@ -455,6 +458,7 @@ def run_period(
                     parameters,
                     f"{data.layout.title} {period.year_label} progress report: {period.title}",
                     period,
+                    also_published=list(files),
                 )
             )
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
@@ -470,8 +474,11 @@ def _tidy(out_dir: Path, root: Path) -> None:
             publish.clean_leftovers(out_dir)
 
 
-def _render_notebook(notebook: Path, parameters: dict, title: str, period: Period) -> dict[str, bytes]:
-    """Execute a report notebook and export it: report.ipynb, report.html, report.pdf and charts/*.svg."""
+def _render_notebook(
+    notebook: Path, parameters: dict, title: str, period: Period, also_published=()
+) -> dict[str, bytes]:
+    """Execute a report notebook and export it: report.ipynb, report.html, report.pdf and charts/*.svg.
+    ``also_published``: the other files the folder will hold (the report may link to them)."""
     import nbformat
 
     from . import render
@@ -479,7 +486,8 @@ def _render_notebook(notebook: Path, parameters: dict, title: str, period: Perio
     nb = render.execute_notebook(notebook, parameters)
     files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
     files.update(_chart_files(nb))
-    html = render.notebook_to_html(nb, title=title)
+    published = set(files) | {"report.html", "report.pdf", "manifest.json"} | set(also_published)
+    html = render.notebook_to_html(nb, title=title, published=published)
     files["report.html"] = html.encode("utf-8")
     files["report.pdf"] = render.html_to_pdf(html, source_date_epoch=period.source_date_epoch)
     return files
@@ -607,6 +615,7 @@ def run_plan(
                     parameters,
                     f"{data.plan} Service Improvement Plan milestones: {period.title}",
                     period,
+                    also_published=list(files),
                 )
             )
         files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)

@@ -457,3 +457,88 @@ def test_every_section_starts_a_page_and_only_a_page_before_a_section_is_half_em
         body = [y for _, _, y, _ in boxes if 60 < y < 800]  # without the running header and the page number
         if number < len(texts) and body and min(body) > 841.89 / 2:
             assert any(title in tops[number] for title in titles), f"page {number} is more than half empty"
+
+
+def test_papermill_and_nbconvert_on_their_own_give_the_same_report_as_run(period, tmp_path):
+    """Before: `papermill ... -p year 2011/12 -p quarter Q4` then `jupyter nbconvert --to council_html` gave
+    <title>o</title>, no contents, no heading anchors, and links to an indicators.csv and a manifest that
+    were not there."""
+    import html as html_module
+    from pathlib import Path
+
+    bin_dir = Path(PYTHON).parent
+    executed = tmp_path / "o.ipynb"
+    done = subprocess.run(
+        [
+            str(bin_dir / "papermill"),
+            "notebooks/council_plan_report.ipynb",
+            str(executed),
+            "-p",
+            "year",
+            "2011/12",
+            "-p",
+            "quarter",
+            "Q4",
+            "--log-level",
+            "ERROR",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = subprocess.run(
+        [str(bin_dir / "jupyter"), "nbconvert", "--to", "council_html", str(executed)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    alone = (tmp_path / "o.html").read_text(encoding="utf-8")
+    made = (period / "report.html").read_text(encoding="utf-8")
+
+    title = re.search(r"<title>(.*?)</title>", made).group(1)
+    assert title == "Council Plan 2011/12 progress report: 2011/12 year end (Quarter 4, January to March 2012)"
+    assert re.search(r"<title>(.*?)</title>", alone).group(1) == title
+    assert '<nav class="contents"' in alone and alone.count('<h2 id="') == made.count('<h2 id="') == 14
+    # every in-page link has its target; a link to a file only where the file is beside the report
+    for html, folder in ((alone, tmp_path), (made, period)):
+        ids = set(re.findall(r'id="([^"]+)"', html))
+        assert {h for h in re.findall(r'href="#([^"]+)"', html)} <= ids
+        files = {html_module.unescape(h) for h in re.findall(r'href="([^"#:]+)"', html)}
+        assert files and all((folder / f).is_file() for f in files) if folder == period else files == set()
+    assert "indicators.csv is published beside the report by" in alone
+    assert "manifest.json is published beside the report by" in alone
+
+    def body(html):  # the same report but for the paragraphs about the files published beside it
+        html = re.sub(r'<p data-published="[^"]+">.*?</p>', "", html, flags=re.S)
+        return re.sub(r'<p class="note">[^<]+ is published beside the report by <code>.*?</p>', "", html, flags=re.S)
+
+    assert body(alone) == body(made)
+
+
+def test_an_error_raised_in_the_notebook_names_the_notebook_parameter(tmp_path):
+    """Before: a missing export said "pass --input FILE", a flag of the command line, inside the notebook."""
+    from pathlib import Path
+
+    done = subprocess.run(
+        [
+            str(Path(PYTHON).parent / "papermill"),
+            "notebooks/council_plan_report.ipynb",
+            str(tmp_path / "o.ipynb"),
+            "-p",
+            "year",
+            "2031/32",
+            "-p",
+            "quarter",
+            "Q2",
+            "--log-level",
+            "ERROR",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode != 0
+    assert "set the notebook parameter input_path to the export's path" in done.stderr
+    assert "--input" not in done.stderr
