@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import queue as queue_module
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -31,12 +32,23 @@ class BatchResult:
         return not self.failed
 
 
+STATES = ("queued", "running", "rendered", "cached", "failed")
+_started = None  # in a worker: the queue on which it says which period it has started
+
+
+def _worker_init(started) -> None:
+    global _started
+    _started = started
+
+
 def _one(
     period: Period, path: Path, out_root: Path, force: bool, register_path, layout_path=None, council: str = ""
 ) -> tuple[Period, str, str]:
     """Render one period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
     from .run import run_period
 
+    if _started is not None:
+        _started.put(str(period))
     try:
         result = run_period(
             period.year_label,
@@ -61,16 +73,18 @@ def run_batch(
     jobs: int | None = None,
     force: bool = False,
     register_path: str | Path | None = None,
-    on_done: Callable[[Period, str, str], None] = lambda period, outcome, reason: None,
+    on_event: Callable[[Period, str, str], None] = lambda period, state, reason: None,
     on_start: Callable[[int], None] = lambda total: None,
     layout_path: str | Path | None = None,
     council: str = "",
 ) -> BatchResult:
     """Render every period with an export in ``raw_dir`` (default ``data/raw/``) into ``out_root``.
 
-    ``jobs`` worker processes (default: the number of cores); ``on_done(period, outcome, reason)`` is
-    called as each period finishes, ``on_start(total)`` once the periods are known. ``layout_path`` (else
-    ``layout.toml`` in ``raw_dir``) says how the exports are read; ``council`` overrides the layout's name. A period with two exports fails with that reason; the others go on.
+    ``jobs`` worker processes (default: the number of cores). ``on_start(total)`` is called once the periods
+    are known; ``on_event(period, state, reason)`` as each period changes state: ``queued``, ``running`` (a
+    worker has started it), then ``rendered``, ``cached`` or ``failed`` (with the reason). ``layout_path``
+    (else ``layout.toml`` in ``raw_dir``) says how the exports are read; ``council`` overrides the layout's
+    name. A period with two exports fails with that reason; the others go on.
     Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1.
     """
     from .discover import find_periods
@@ -92,26 +106,46 @@ def run_batch(
         if len(paths) > 1:
             reason = "more than one export: " + ", ".join(p.name for p in paths)
             result.failed.append((period, reason))
-            on_done(period, "failed", reason)
+            on_event(period, "failed", reason)
         else:
             work.append((period, paths[0]))
+            on_event(period, "queued", "")
     # Workers are forked after the heavy imports, so each starts warm instead of importing them again.
     from . import render  # noqa: F401
 
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work)) or 1, mp_context=context) as pool:
-        futures = [
+    started = context.Queue()
+    by_name = {str(period): period for period, _ in work}
+    running: set[str] = set()
+
+    def drain() -> None:
+        while True:
+            try:
+                name = started.get_nowait()
+            except queue_module.Empty:
+                return
+            if name not in running:
+                running.add(name)
+                on_event(by_name[name], "running", "")
+
+    workers = min(jobs, len(work)) or 1
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(started,)) as pool:
+        pending = {
             pool.submit(_one, period, path, out, force, register_path, layout_path, council) for period, path in work
-        ]
-        for future in as_completed(futures):
-            period, outcome, reason = future.result()
-            if outcome == "failed":
-                result.failed.append((period, reason))
-            elif outcome == "rendered":
-                result.rendered.append(period)
-            else:
-                result.cached.append(period)
-            on_done(period, outcome, reason)
+        }
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            drain()
+            for future in done:
+                period, outcome, reason = future.result()
+                if str(period) not in running:  # finished before its start was read: say it ran, in order
+                    running.add(str(period))
+                    on_event(period, "running", "")
+                {"failed": result.failed, "rendered": result.rendered, "cached": result.cached}[outcome].append(
+                    (period, reason) if outcome == "failed" else period
+                )
+                on_event(period, outcome, reason)
+    started.close()
     result.rendered.sort()
     result.cached.sort()
     result.failed.sort()

@@ -3,9 +3,9 @@
     python -m pipeline clean INPUT --out DIR [--register FILE] [--layout FILE]
     python -m pipeline layout INPUT [--out FILE]
     python -m pipeline run [--year 2011/12] [--quarter Q4] [--input FILE] [--out DIR] [--force] [--register FILE]
-                           [--layout FILE] [--council NAME]
+                           [--layout FILE] [--council NAME] [-f PARAMETERS.yaml]
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE] [--layout FILE]
-                             [--council NAME]
+                             [--council NAME] [-f PARAMETERS.yaml]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force]
     python -m pipeline verify DIR
     python -m pipeline reproduce DIR [--inputs DIR]
@@ -70,8 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help="layout of the exports (default: layout.toml beside them, else the Stockton Council Plan)",
         )
+        p.add_argument("--council", metavar="NAME", help="the council's name in the report (default: the layout's)")
         p.add_argument(
-            "--council", metavar="NAME", default="", help="the council's name in the report (default: the layout's)"
+            "-f",
+            "--parameters",
+            metavar="FILE",
+            help="a YAML file of the notebook's parameters, as papermill's -f (year, quarter, input_path, "
+            "register_path, layout_path, council); what the command line gives wins",
         )
     plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
     plan.add_argument("input", metavar="PLAN", help="the plan (text exported from PDF)")
@@ -107,9 +112,35 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+# command-line flag -> the notebook parameter it sets
+FLAGS = {
+    "year": "year",
+    "quarter": "quarter",
+    "input": "input_path",
+    "register": "register_path",
+    "layout": "layout_path",
+    "council": "council",
+}
+
+
+def _with_parameters_file(args: argparse.Namespace) -> None:
+    """Fill the flags not given on the command line from the parameters file (``-f``), in place."""
+    from .run import read_parameters
+
+    if not getattr(args, "parameters", None):
+        return
+    allowed = ("register_path", "layout_path", "council") if args.command == "batch" else tuple(FLAGS.values())
+    given = read_parameters(args.parameters, allowed)
+    for flag, name in FLAGS.items():
+        if name in given and getattr(args, flag, None) in (None, ""):
+            setattr(args, flag, given[name])
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from . import run as api
     from .paths import display_path
+
+    _with_parameters_file(args)
 
     if args.command == "layout":
         return _layout(args)
@@ -155,7 +186,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             register_path=args.register,
             log=log,
             layout_path=args.layout,
-            council=args.council,
+            council=args.council or "",
         )
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
@@ -185,26 +216,87 @@ def _layout(args: argparse.Namespace) -> int:
     return 0
 
 
+class BatchProgress:
+    """What ``batch`` shows while it works. On a terminal: one line per period with its state (queued,
+    running with the seconds it has run, rendered, cached, failed with the reason), redrawn at least every
+    second. Piped, or on a terminal too narrow to draw in: one plain line per event, written at once."""
+
+    def __init__(self, stream, columns: int | None = None, rows: int | None = None, clock=None):
+        import shutil
+        import threading
+        import time
+
+        size = shutil.get_terminal_size(fallback=(0, 0))
+        self.stream = stream
+        self.columns = size.columns if columns is None else columns
+        self.rows = size.lines if rows is None else rows
+        self.live = stream.isatty() and self.columns >= 20 and self.rows >= 4
+        self.clock = clock or time.monotonic
+        self.periods: dict = {}
+        self.drawn = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True) if self.live else None
+
+    def start(self, total: int) -> None:
+        if self._thread is not None:
+            self._thread.start()
+
+    def event(self, period, state: str, reason: str) -> None:
+        with self._lock:
+            self.periods[period] = (state, self.clock(), reason)
+            if self.live:
+                self.draw()
+            else:
+                print(f"{period}: {state}" + (f": {reason}" if reason else ""), file=self.stream, flush=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread.is_alive():
+            self._thread.join()
+        if self.live:
+            with self._lock:
+                self.draw()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            with self._lock:
+                self.draw()
+
+    def lines(self) -> list[str]:
+        now = self.clock()
+        counts = {}
+        shown = []
+        for period in sorted(self.periods):
+            state, since, reason = self.periods[period]
+            counts[state] = counts.get(state, 0) + 1
+            text = f"{period}  {state}"
+            if state == "running":
+                text += f" {now - since:.0f} s"
+            elif reason:
+                text += f": {reason}"
+            shown.append((state, text))
+        summary = "batch: " + ", ".join(f"{n} {state}" for state, n in counts.items())
+        room = self.rows - 2
+        if len(shown) > room:  # too many to show: the summary, then what is running or failed
+            shown = [row for row in shown if row[0] in ("running", "failed")][:room]
+        return [line[: self.columns - 1] for line in [summary] + [text for _, text in shown]]
+
+    def draw(self) -> None:
+        lines = self.lines()
+        up = f"\x1b[{self.drawn}F" if self.drawn else ""
+        body = "".join(f"\x1b[2K{line}\n" for line in lines)
+        clear = "\x1b[J"  # anything left below from a longer drawing
+        self.stream.write(up + body + clear)
+        self.stream.flush()
+        self.drawn = len(lines)
+
+
 def _batch(args: argparse.Namespace) -> int:
-    """Render all periods; a progress bar on a terminal, plain lines otherwise; a summary; exit 1 if any failed."""
+    """Render all periods, showing each one's state (``BatchProgress``); a summary; exit 1 if any failed."""
     from .batch import run_batch
 
-    bar = None
-
-    def start(total):
-        nonlocal bar
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            bar = tqdm(total=total, unit="period", desc="rendering", file=sys.stderr)
-
-    def done(period, outcome, reason):
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix_str(f"{period} {outcome}")
-        else:
-            print(f"{period}: {outcome}" + (f": {reason}" if reason else ""), file=sys.stderr, flush=True)
-
+    progress = BatchProgress(sys.stderr)
     try:
         result = run_batch(
             args.raw,
@@ -212,14 +304,13 @@ def _batch(args: argparse.Namespace) -> int:
             args.jobs,
             args.force,
             args.register,
-            on_done=done,
-            on_start=start,
+            on_event=progress.event,
+            on_start=progress.start,
             layout_path=args.layout,
-            council=args.council,
+            council=args.council or "",
         )
     finally:
-        if bar is not None:
-            bar.close()
+        progress.close()
     print(f"rendered {len(result.rendered)}: {', '.join(map(str, result.rendered)) or '-'}")
     print(f"taken from the cache {len(result.cached)}: {', '.join(map(str, result.cached)) or '-'}")
     print(f"failed {len(result.failed)}" + "".join(f"\n  {period}: {reason}" for period, reason in result.failed))

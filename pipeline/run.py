@@ -278,6 +278,39 @@ def _register(
 
 
 NOTEBOOK_INPUT = "set the notebook parameter input_path to the export's path"
+NOTEBOOK_PARAMETERS = ("year", "quarter", "input_path", "register_path", "layout_path", "council")
+
+
+def read_parameters(path: str | Path, allowed: tuple[str, ...] = NOTEBOOK_PARAMETERS) -> dict[str, str]:
+    """A parameters file, as papermill's ``-f`` reads it: a YAML mapping of the report notebook's parameters to
+    text. Raises InputError naming the file (and line) for a file that is not such a mapping, and UsageError
+    for a parameter that is not ``allowed`` here."""
+    import yaml
+
+    name = display_path(Path(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the parameters file ({exc.strerror or exc})", name) from None
+    except UnicodeDecodeError:
+        raise InputError("the parameters file is not UTF-8 text", name) from None
+    try:
+        given = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"not YAML: {getattr(exc, 'problem', None) or 'cannot be parsed'}", name, mark.line + 1 if mark else None
+        ) from None
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise InputError("a parameters file maps parameter names to values (name: value, one a line)", name)
+    for key, value in given.items():
+        if key not in allowed:
+            raise UsageError(f"{name}: {key!r} is not a parameter here (the parameters are {', '.join(allowed)})")
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise InputError(f"{key} must be text, not {type(value).__name__}", name)
+    return {key: str(value) for key, value in given.items()}
 
 
 def load_period(

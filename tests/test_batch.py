@@ -1,5 +1,6 @@
 """batch: every period rendered in parallel; the cache; --force; a changed quarter; failures; two batches at once."""
 
+import io
 import json
 import subprocess
 
@@ -54,9 +55,12 @@ def test_first_batch_renders_every_period_with_plain_log_lines(four_quarters):
     raw, out, done = four_quarters
     assert done.stdout.splitlines()[0] == "rendered 5: 2011/12 Q4, 2012/13 Q1, 2012/13 Q2, 2012/13 Q3, 2012/13 Q4"
     assert "taken from the cache 0" in done.stdout and "failed 0" in done.stdout
-    assert sorted(done.stderr.split("\n")[:5]) == sorted(
-        f"{p}: rendered" for p in ["2011/12 Q4", "2012/13 Q1", "2012/13 Q2", "2012/13 Q3", "2012/13 Q4"]
-    )
+    # piped: one plain line per event; each period queued, then running, then rendered, in that order
+    lines = done.stderr.splitlines()
+    for p in ["2011/12 Q4", "2012/13 Q1", "2012/13 Q2", "2012/13 Q3", "2012/13 Q4"]:
+        mine = [line for line in lines if line.startswith(f"{p}: ")]
+        assert mine == [f"{p}: queued", f"{p}: running", f"{p}: rendered"], mine
+    assert all(line.startswith("20") for line in lines)  # nothing but the events (no bar, no escape codes)
     html = (out / "2012-13" / "Q4" / "report.html").read_text()
     assert "SYNTHETIC TEST DATA" in html  # the title page says so
     assert "Indicator status by quarter, 2012/13 so far" in html
@@ -164,3 +168,67 @@ def test_batch_usage_errors_exit_2(tmp_path):
     (tmp_path / "empty").mkdir()
     done = batch(tmp_path / "empty", tmp_path / "out")
     assert done.returncode == 2 and "no exports named" in done.stderr
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_each_period_shows_its_state_and_running_ones_their_time():
+    """Before: batch on a terminal sat at "0/4 [00:00<?]" with a frozen clock and never said which periods
+    were running; under a zero-width terminal nothing appeared for 57 s."""
+    from pipeline.cli import BatchProgress
+    from pipeline.period import Period
+
+    now = [100.0]
+    screen = Terminal()
+    progress = BatchProgress(screen, columns=80, rows=24, clock=lambda: now[0])
+    q1, q2, q3 = (Period.parse("2012/13", q) for q in ("Q1", "Q2", "Q3"))
+    for period in (q1, q2, q3):
+        progress.event(period, "queued", "")
+    progress.event(q1, "running", "")
+    progress.event(q2, "running", "")
+    now[0] = 112.4
+    progress.event(q2, "cached", "")
+    progress.event(q3, "running", "")
+    now[0] = 130.0
+    assert progress.lines() == [
+        "batch: 2 running, 1 cached",
+        "2012/13 Q1  running 30 s",
+        "2012/13 Q2  cached",
+        "2012/13 Q3  running 18 s",
+    ]
+    progress.event(q3, "failed", "the export for 2012/13 Q3 could not be read")
+    assert progress.lines()[-1] == "2012/13 Q3  failed: the export for 2012/13 Q3 could not be read"
+    assert "\x1b[4F" in screen.getvalue()  # each drawing replaces the one before (4 lines up)
+
+
+def test_the_terminal_display_is_redrawn_every_half_second_without_events():
+    from pipeline.cli import BatchProgress
+    from pipeline.period import Period
+
+    screen = Terminal()
+    progress = BatchProgress(screen, columns=80, rows=24)
+    progress.start(1)
+    progress.event(Period.parse("2012/13", "Q1"), "running", "")
+    drawn = screen.getvalue().count("batch: ")
+    import time
+
+    time.sleep(1.3)
+    progress.close()
+    assert screen.getvalue().count("batch: ") >= drawn + 2
+
+
+@pytest.mark.parametrize("columns, tty", [(0, True), (80, False)])
+def test_piped_or_on_a_zero_width_terminal_each_event_is_one_plain_line_at_once(columns, tty):
+    from pipeline.cli import BatchProgress
+    from pipeline.period import Period
+
+    screen = Terminal() if tty else io.StringIO()
+    progress = BatchProgress(screen, columns=columns, rows=24)
+    progress.event(Period.parse("2012/13", "Q1"), "running", "")
+    assert screen.getvalue() == "2012/13 Q1: running\n"
+    progress.event(Period.parse("2012/13", "Q1"), "failed", "no such file")
+    progress.close()
+    assert screen.getvalue() == "2012/13 Q1: running\n2012/13 Q1: failed: no such file\n"

@@ -389,3 +389,46 @@ def test_the_real_indicator_table_cleans_with_its_layout(tmp_path):
     third = rows.iloc[2]
     assert (third["actual"], third["target"]) == ("-4423.0", "1099.0")
     assert rows["figures_note"].str.contains("polarity not stated").sum() > 700
+
+
+def test_a_parameters_file_sets_the_notebook_parameters_and_the_manifest_records_them(tmp_path):
+    """Before: no parameters file as papermill's -f, and the council's name could only be changed by editing
+    the notebook."""
+    import json
+
+    params = tmp_path / "q4.yaml"
+    params.write_text(
+        f"year: 2011/12\nquarter: Q4\ninput_path: {SEED}\ncouncil: Testshire Borough Council\n", encoding="utf-8"
+    )
+    done = cli("run", "-f", params, "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "2011-12" / "Q4"
+    recorded = json.loads((folder / "manifest.json").read_text())["parameters"]
+    assert recorded["council"] == "Testshire Borough Council" and recorded["year"] == "2011/12"
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<p class="council">Testshire Borough Council</p>' in html
+    # what the command line gives wins over the file
+    again = cli("run", "-f", params, "--council", "Otherton Council", "--out", tmp_path / "out2")
+    assert again.returncode == 0, again.stderr
+    assert (
+        json.loads((tmp_path / "out2" / "2011-12" / "Q4" / "manifest.json").read_text())["parameters"]["council"]
+        == "Otherton Council"
+    )
+
+
+@pytest.mark.parametrize(
+    "command, text, message",
+    [
+        ("run", "year: 2011/12\n  quarter: Q4\n", "q.yaml:2: not YAML: mapping values are not allowed here"),
+        ("run", "- 2011/12\n", "q.yaml: a parameters file maps parameter names to values"),
+        ("run", "year: 2011/12\nkwarter: Q4\n", "'kwarter' is not a parameter here"),
+        ("run", "council:\n  name: X\n", "q.yaml: council must be text, not dict"),
+        ("batch", "year: 2011/12\n", "'year' is not a parameter here (the parameters are register_path, layout_path"),
+    ],
+)
+def test_a_bad_parameters_file_exits_2_with_one_line_naming_it(tmp_path, command, text, message):
+    (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
+    done = cli(command, "-f", tmp_path / "q.yaml", "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
