@@ -8,13 +8,15 @@ pipeline's code digest, the git commit, Python, the packages, or the parameters.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import manifest
 from .errors import ManifestError
-from .paths import PROJECT_ROOT
+from .paths import PROJECT_ROOT, standing_in_for_the_project
+from .publish import INPUTS_ARCHIVE
 
 
 @dataclass
@@ -55,12 +57,12 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
     """Render the report again from the manifest's inputs and parameters, in a temporary folder, and compare.
 
     Inputs are looked for at their recorded paths (relative to the project ``root``), or by name in
-    ``inputs_dir`` (an input outside the project is published by its name only). One that is missing or
-    changed stops the reproduction with a ManifestError. A Python or package version other than the
-    manifest's is a note; when outputs differ, ``reasons`` names what differs.
+    ``inputs_dir`` (an input outside the project is published by its name only). When one is missing or has
+    changed since (the register gained next quarter's rows, say), every input comes from the folder's own
+    copies in ``inputs.zip`` instead, each checked against the manifest's hash, and a note says so; a folder
+    without copies stops with a ManifestError. A Python or package version other than the manifest's is a
+    note; when outputs differ, ``reasons`` names what differs.
     """
-    from .run import run_period, run_plan
-
     folder = Path(folder)
     recorded = manifest.read(folder)
     params = recorded.get("parameters") or {}
@@ -68,23 +70,76 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
     needed = {"year", "quarter", "plan_path" if plan else "input_path"}
     if not needed <= set(params):
         raise ManifestError("manifest.json has no parameters to reproduce the report from", folder)
-    located = {}
+    with tempfile.TemporaryDirectory(prefix="council-reproduce-") as copies:
+        located, moved = _live_inputs(recorded, root, inputs_dir)
+        stand_in = contextlib.nullcontext()
+        if moved:  # the live files have moved on: every input from the folder's own copies, beside each other
+            located = _copied_inputs(folder, recorded, Path(copies), moved, inputs_dir)
+            stand_in = standing_in_for_the_project(Path(copies))
+        environment = environment_differences(recorded.get("environment") or {}, manifest.environment())
+        notes = [f"environment differs: {note}" for note in environment]
+        if moved:
+            notes.append(f"{'; '.join(moved)}: reproduced from the folder's own copies ({INPUTS_ARCHIVE})")
+        with stand_in:
+            check = _render_and_compare(folder, recorded, params, plan, located, root, inputs_dir)
+    check.notes = notes + check.notes
+    return check
+
+
+def _live_inputs(recorded: dict, root: Path, inputs_dir) -> tuple[dict, list[str]]:
+    """The manifest's inputs where they are now: {recorded path: file}, and what has moved on (missing or
+    changed since the report was made)."""
+    located, moved = {}, []
     for entry in recorded.get("inputs", []):
         path = locate_input(entry["path"], root, inputs_dir)
         if path is None:
-            where = " (or pass --inputs DIR holding it)" if inputs_dir is None else f" or in {inputs_dir}"
-            raise ManifestError(
-                f"input {entry['path']} listed in the manifest is missing; restore it to reproduce" + where, folder
-            )
-        if manifest.sha256(path.read_bytes()) != entry["sha256"]:
-            raise ManifestError(
-                f"input {entry['path']} has changed since the report was made (SHA-256 differs); "
-                "restore the original to reproduce",
-                folder,
-            )
-        located[entry["path"]] = path
-    current_env = manifest.environment()
-    notes = environment_differences(recorded.get("environment") or {}, current_env)
+            moved.append(f"input {entry['path']} is missing")
+        elif manifest.sha256(path.read_bytes()) != entry["sha256"]:
+            moved.append(f"input {entry['path']} has changed since the report was made (SHA-256 differs)")
+        else:
+            located[entry["path"]] = path
+    return located, moved
+
+
+def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], inputs_dir) -> dict:
+    """Every input from the folder's inputs.zip, checked against the manifest's hash, extracted under its
+    recorded path in ``into``. Raises ManifestError when the folder holds no copy of one."""
+    import zipfile
+
+    archive_path = folder / INPUTS_ARCHIVE
+    listed = {o["path"]: o["sha256"] for o in recorded.get("outputs", [])}
+    hint = " (or pass --inputs DIR holding it)" if inputs_dir is None else f" or in {inputs_dir}"
+    if not archive_path.is_file() or INPUTS_ARCHIVE not in listed:
+        raise ManifestError(f"{moved[0]}; restore it to reproduce{hint} (this folder keeps no copies)", folder)
+    data = archive_path.read_bytes()
+    if manifest.sha256(data) != listed[INPUTS_ARCHIVE]:
+        raise ManifestError(f"{moved[0]}, and the folder's {INPUTS_ARCHIVE} is not the one its manifest lists", folder)
+    import io
+
+    located = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        for entry in recorded.get("inputs", []):
+            name = entry["path"]
+            if name not in names or name.startswith("/") or ".." in Path(name).parts:
+                raise ManifestError(f"{moved[0]}, and {INPUTS_ARCHIVE} holds no copy of {name}", folder)
+            content = archive.read(name)
+            if manifest.sha256(content) != entry["sha256"]:
+                raise ManifestError(
+                    f"the copy of {name} in {INPUTS_ARCHIVE} is not the input the manifest lists", folder
+                )
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            located[name] = target
+    return located
+
+
+def _render_and_compare(
+    folder: Path, recorded: dict, params: dict, plan: bool, located: dict, root, inputs_dir
+) -> Check:
+    """Render the report from ``located`` inputs in a temporary folder and compare its files with the manifest."""
+    from .run import run_period, run_plan
 
     def where(recorded_path: str) -> Path | None:
         return located.get(recorded_path) or locate_input(recorded_path, root, inputs_dir)
@@ -129,7 +184,7 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
         (name, "new output")
         for name in sorted(set(again) - {o["path"] for o in recorded["outputs"]} - {manifest.MANIFEST})
     ]
-    check = Check(files, notes)
+    check = Check(files)
     if not check.ok:
         check.reasons = differences(recorded, remade)
     return check

@@ -325,7 +325,7 @@ def _audit(args: argparse.Namespace) -> int:
         audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder, inputs_dir=args.inputs)
     )
     for note in check.notes:
-        print(f"warning: environment differs: {note}", file=sys.stderr)
+        print(f"warning: {note}", file=sys.stderr)
     for name, state in check.files:
         print(f"{state:>18}  {name}")
     bad = [name for name, state in check.files if state not in ("ok", "matches")]

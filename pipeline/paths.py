@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from .period import Period
@@ -24,23 +25,44 @@ def period_dir(root: Path, period: Period) -> Path:
     return Path(root) / period.year_slug / period.quarter_label
 
 
+_STAND_INS: list[Path] = []  # folders that stand for the project root (see ``standing_in_for_the_project``)
+
+
+@contextlib.contextmanager
+def standing_in_for_the_project(folder: Path):
+    """Within: a file under ``folder`` is named as if ``folder`` were the project. ``reproduce`` extracts a
+    report folder's copies of its inputs under their recorded paths (``data/raw/...``) in a temporary folder,
+    so the report made from them names them as the original did."""
+    _STAND_INS.append(Path(folder).resolve())
+    try:
+        yield
+    finally:
+        _STAND_INS.pop()
+
+
+def _in_project(p: Path) -> str | None:
+    resolved = p.resolve()
+    for root in [*_STAND_INS, PROJECT_ROOT]:
+        try:
+            return resolved.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
 def display_path(path: Path | str) -> str:
     """A path as a user should read it: relative to the project when inside it."""
     p = Path(path)
-    try:
-        return p.resolve().relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(p)
+    inside = _in_project(p)
+    return inside if inside is not None else str(p)
 
 
 def published_path(path: Path | str) -> str:
     """A path as it may appear in a published report or manifest: project-relative when inside the project,
     otherwise the file name alone (a full path outside the project can carry a user's home folder name)."""
     p = Path(path)
-    try:
-        return p.resolve().relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return p.name
+    inside = _in_project(p)
+    return inside if inside is not None else p.name
 
 
 def plans_dir(root: Path, plan_file: str, period: Period) -> Path:

@@ -53,6 +53,31 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
+INPUTS_ARCHIVE = "inputs.zip"
+
+
+def inputs_archive(entries: list[tuple[str, bytes]]) -> bytes:
+    """The inputs a report was made from, byte for byte as they were read, in one zip: each under the path the
+    manifest records for it (``data/raw/...``, or the file name for an input outside the project). The same
+    entries give the same bytes (fixed times and modes). An archive, not loose CSV files: the originals are
+    for an auditor to reproduce the report, never published as a table a spreadsheet would open."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            if name in used:
+                continue  # the same input listed twice
+            used.add(name)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
 def lock_path(target: Path, root: Path) -> Path:
     """Where the lock guarding ``target`` (a report folder under the output ``root``) lives: ``root/.locks/``."""
     target, root = Path(target).resolve(), Path(root).resolve()

@@ -420,6 +420,11 @@ def plan_tables(plan) -> dict[str, bytes]:
     return files
 
 
+def _archive(paths: list[Path], entries: list[dict], snapshot: Snapshot) -> bytes:
+    """inputs.zip: every input as read (from the snapshot), under the path its manifest entry records."""
+    return publish.inputs_archive([(e["path"], snapshot[p.resolve()]) for p, e in zip(paths, entries, strict=True)])
+
+
 def input_entry(path: Path, data: bytes) -> dict:
     """An input as the manifest records it: published path (project-relative, else the file name), size, SHA-256."""
     return {"path": published_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -484,6 +489,7 @@ def run_period(
         publish.check_writable(out_dir)
         publish.check_writable(processed)
         files = dict(cleaned_outputs(data))
+        files[publish.INPUTS_ARCHIVE] = _archive(wanted, inputs, snapshot)
         with hand_over("period", parameters, data):
             files.update(
                 _render_notebook(
@@ -641,6 +647,7 @@ def run_plan(
             return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
         publish.check_writable(out_dir)
         files = plan_tables(data)
+        files[publish.INPUTS_ARCHIVE] = _archive([source], inputs, snapshot)
         with hand_over("plan", parameters, data):
             files.update(
                 _render_notebook(

@@ -32,12 +32,12 @@ def folder(published, tmp_path):
 def test_verify_passes_on_an_untouched_folder(folder):
     done = cli("verify", folder)
     assert done.returncode == 0, done.stdout
-    assert done.stdout.strip().endswith("all 10 files verified")
+    assert done.stdout.strip().endswith("all 11 files verified")
 
 
 def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
     outputs = [o["path"] for o in json.loads((folder / "manifest.json").read_text())["outputs"]]
-    assert len(outputs) == 10
+    assert len(outputs) == 11
     for name in outputs:
         path = folder / name
         original = path.read_bytes()
@@ -51,7 +51,7 @@ def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
     done = cli("verify", folder)
     assert done.returncode == 1
     assert "differs  report.pdf" in done.stdout
-    assert done.stdout.strip().endswith("1 of 10 files not verified: report.pdf")
+    assert done.stdout.strip().endswith("1 of 11 files not verified: report.pdf")
 
 
 def test_missing_and_unlisted_files_fail(folder):
@@ -97,7 +97,7 @@ def test_reproduce_reports_a_match_and_warns_of_a_different_environment(folder):
     (folder / "manifest.json").write_text(json.dumps(recorded))
     done = cli("reproduce", folder)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("all 10 files reproduced")
+    assert done.stdout.strip().endswith("all 11 files reproduced")
     assert "matches  report.pdf" in done.stdout
     assert "warning: environment differs: Python 3.11" in done.stderr and "3.10.0 in the manifest" in done.stderr
 
@@ -108,7 +108,35 @@ def test_reproduce_refuses_when_an_input_changed(folder):
     (folder / "manifest.json").write_text(json.dumps(recorded))
     done = cli("reproduce", folder)
     assert done.returncode == 2
-    assert "has changed since the report was made" in done.stderr
+    assert "is not the input the manifest lists" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    (folder / "inputs.zip").unlink()  # and without the folder's copies: restore the original
+    done = cli("reproduce", folder)
+    assert done.returncode == 2
+    assert "has changed since the report was made (SHA-256 differs); restore it to reproduce" in done.stderr
+
+
+def test_reproduce_works_from_the_folders_own_copies_when_the_live_register_has_moved_on(folder, tmp_path):
+    """Before: adding a row for next quarter to the register made reproduce of last quarter refuse, and nothing
+    in the period folder kept what was used."""
+    import zipfile
+
+    recorded = json.loads((folder / "manifest.json").read_text())
+    with zipfile.ZipFile(folder / "inputs.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(i["path"] for i in recorded["inputs"])
+        for entry in recorded["inputs"]:  # byte for byte what was read
+            assert manifest.sha256(archive.read(entry["path"])) == entry["sha256"]
+    live = tmp_path / "project"
+    shutil.copytree(ROOT / "data" / "raw", live / "data" / "raw")
+    register = live / "data" / "raw" / "indicator_register.csv"
+    register.write_text(register.read_text() + "3.1,300,,,,,,next quarter's row,2012/13 Q1\n")
+    check = audit.reproduce(folder, root=live)
+    assert check.ok, check.files
+    assert len(check.files) == 11 and {state for _, state in check.files} == {"matches"}
+    assert any(
+        "input data/raw/indicator_register.csv has changed since the report was made" in n
+        and "reproduced from the folder's own copies (inputs.zip)" in n
+        for n in check.notes
+    )
 
 
 def test_environment_differences_lists_each_package():
@@ -164,7 +192,7 @@ def test_reproduce_says_what_differs_when_outputs_differ(folder):
     done = cli("reproduce", folder)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
-    assert "1 of 10 files not reproduced: report.html" in done.stdout
+    assert "1 of 11 files not reproduced: report.html" in done.stdout
     reasons = [line.strip() for line in lines if line.startswith("  differs: ")]
     assert reasons[0].startswith(
         "differs: code digest: the pipeline's code, templates, notebooks or lock changed (ffffffffffff"

@@ -18,6 +18,7 @@ FILES = [
     "data_quality.csv",
     "export_summary.csv",
     "indicators.csv",
+    "inputs.zip",
     "manifest.json",
     "report.html",
     "report.ipynb",

@@ -89,6 +89,7 @@ def test_milestone_reports_render_for_ppc_2008_09_q1_and_community_protection_20
     assert sorted(p.name for p in ppc.iterdir()) == [
         "charts",
         "data_quality.csv",
+        "inputs.zip",
         "manifest.json",
         "milestones.csv",
         "report.html",
