@@ -40,6 +40,9 @@ def strip(nb: dict) -> dict:
             cell["execution_count"] = None
     metadata = nb.get("metadata", {})
     nb["metadata"] = {k: metadata[k] for k in KEPT_NOTEBOOK_METADATA if k in metadata}
+    kernel = nb["metadata"].get("kernelspec")
+    if isinstance(kernel, dict) and kernel.get("name") == "python3":  # Lab renames it "Python 3 (ipykernel)"
+        nb["metadata"]["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     if "language_info" in nb["metadata"]:
         nb["metadata"]["language_info"] = {"name": nb["metadata"]["language_info"].get("name", "python")}
     return nb

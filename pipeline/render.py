@@ -55,6 +55,9 @@ class CouncilHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         nb = copy.deepcopy(nb)
+        for cell in nb.cells:  # what is only for JupyterLab (the scoped stylesheet) is not part of the report
+            if cell.get("outputs"):
+                cell.outputs = [o for o in cell.outputs if not _meta(o).get("lab_only")]
         if not nb.metadata.get("title"):
             title = _title_of(nb)
             if title:
@@ -190,6 +193,10 @@ def notebook_to_html(nb, title: str, published=None) -> str:
     nb.metadata["title"] = title
     html, _ = CouncilHTMLExporter(published=None if published is None else sorted(published)).from_notebook_node(nb)
     return html
+
+
+def _meta(output) -> dict:
+    return output.get("metadata", {}).get("council_report", {})
 
 
 def _title_of(nb) -> str:

@@ -56,6 +56,54 @@ class Chart:
         )
 
 
+# Where JupyterLab (and the classic notebook) put an output's HTML: the report's stylesheet is scoped to it.
+LAB_SCOPE = ":is(.jp-OutputArea-output.jp-RenderedHTMLCommon, .output_html.rendered_html)"  # as specific as Lab's own
+
+
+def lab_style() -> Html:
+    """The report's stylesheet for a notebook opened in JupyterLab, so the pieces look there as they do in the
+    published HTML: every rule scoped to Lab's rendered outputs (nothing of Lab's own page changes), print
+    rules left out. The exporter drops this output (``lab_only``): the published HTML has the stylesheet itself."""
+    from importlib import resources
+
+    css = resources.files("pipeline").joinpath("templates/council/static/report.css").read_text(encoding="utf-8")
+    return Html(f"<style>{scoped_css(css, LAB_SCOPE)}</style>", meta={"lab_only": True})
+
+
+def scoped_css(css: str, scope: str) -> str:
+    """``css`` with every selector under ``scope`` (``html``, ``body``, ``main`` and ``:root`` become the scope
+    itself); ``@page`` and ``@media print`` blocks are left out, other ``@media`` blocks scoped inside."""
+    import re
+
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out, i = [], 0
+    while i < len(css):
+        brace = css.find("{", i)
+        if brace < 0:
+            break
+        head = css[i:brace].strip()
+        depth, j = 1, brace + 1
+        while depth and j < len(css):
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        body = css[brace + 1 : j - 1]
+        i = j
+        if head.startswith("@"):
+            if head.startswith("@media") and "print" not in head:
+                out.append(f"{head} {{ {scoped_css(body, scope)} }}")
+            continue
+        selectors = []
+        for selector in head.split(","):
+            selector = selector.strip()
+            if selector == "main":
+                continue  # the published page's column: a notebook has its own
+            root = re.match(r"^(html|body|main|:root)\b", selector)
+            selectors.append(scope + selector[root.end() :] if root else f"{scope} {selector}")
+        if selectors:
+            out.append(f"{', '.join(selectors)} {{{body}}}")
+    return "\n".join(out)
+
+
 def esc(text) -> str:
     """Escape text for HTML, keeping line breaks as ``<br>``."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
@@ -1143,6 +1191,9 @@ def provenance_section(
     versions = [("Python", environment.get("python", "")), ("council-plan-reports (this pipeline)", version)]
     versions.append(("Git commit of the pipeline", _commit_text(git)))
     versions += [(name, packages.get(name, "not installed")) for name in REPORTED_PACKAGES]
+    system = environment.get("system") or {}
+    if system:
+        versions.append(("Pango (lays out the PDF; fonts are in the manifest)", str(system.get("pango", ""))))
     version_rows = table(
         pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions", row_header="Software"
     ).markup

@@ -143,3 +143,68 @@ def test_pdf_is_tagged_with_language_title_and_bookmarks(reports, name):
     titles = list(flatten(reader.outline))
     assert titles[0].endswith("milestones") or titles[0].endswith("progress report")  # the h1
     assert "Contents" in titles and any(t.lower().endswith("data quality") for t in titles)
+
+
+def jupyterlab_css() -> str:
+    """JupyterLab's own stylesheets for outputs, from the installed jupyterlab (it ships them inside its
+    JavaScript bundles), and its light theme's variables."""
+    import re
+    import sys
+
+    lab = Path(sys.prefix) / "share" / "jupyter" / "lab"
+    css = [(lab / "themes" / "@jupyterlab" / "theme-light-extension" / "index.css").read_text(encoding="utf-8")]
+    for bundle in sorted((lab / "static").glob("*.js")):
+        js = bundle.read_text(encoding="utf-8")
+        if "jp-RenderedHTMLCommon" in js:
+            for m in re.finditer(r"`((?:[^`\\]|\\.)*)`", js):
+                if ".jp-RenderedHTMLCommon" in m.group(1) and "{" in m.group(1):
+                    css.append(m.group(1).replace("\\n", "\n").replace('\\"', '"'))
+    return "\n".join(css)
+
+
+LOOK = """els => els.map(e => { const s = getComputedStyle(e); return [s.textAlign, s.borderTopStyle, s.borderTopColor,
+    s.backgroundColor, s.color, s.fontWeight, s.paddingLeft]; })"""
+SELECTORS = ["caption", "thead th", "tbody td", "tbody td.num", ".status-1 .mark", ".status-4 .mark"]
+
+
+def test_report_pieces_look_in_jupyterlab_as_in_the_published_html(browser, reports):
+    """Before: run in JupyterLab, the report's tables showed unstyled (text right-aligned, status shapes without
+    colour). A piece is shown in an output of Lab's own markup and stylesheets, with and without the report's
+    Lab style (the setup cell's last output), and the computed style of each of its parts compared with the
+    same piece in the published report."""
+    import html as html_module
+    import re
+
+    from pipeline import report
+
+    published = (reports["year-end"] / "report.html").read_text(encoding="utf-8")
+    piece = next(
+        p
+        for p in re.findall(r'<div [^>]*class="table-wrap[^"]*"[^>]*>.*?</div>', published, re.S)
+        if "status-1" in p and "status-4" in p
+    )
+    label = html_module.unescape(re.search(r'aria-label="([^"]+)"', piece).group(1))
+    scope = f'div[aria-label="{label}"] '
+
+    def looks(page):
+        return [page.eval_on_selector_all(scope + s, LOOK) for s in SELECTORS]
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((reports["year-end"] / "report.html").as_uri())
+    expected = looks(page)
+    lab_css = jupyterlab_css()
+    shown = {}
+    for styled in (True, False):
+        outputs = "".join(
+            f'<div class="jp-OutputArea-output jp-RenderedHTMLCommon jp-RenderedHTML">{p}</div>'
+            for p in ([report.lab_style().markup] if styled else []) + [piece]
+        )
+        page.set_content(
+            f"<!DOCTYPE html><html><head><style>{lab_css}</style></head><body class='jp-Notebook'>"
+            f"<div class='jp-Cell'>{outputs}</div></body></html>"
+        )
+        shown[styled] = looks(page)
+    page.close()
+    assert all(expected) and sum(len(e) for e in expected) > 20  # every part was found and measured
+    assert shown[True] == expected
+    assert shown[False] != expected  # Lab's own styles alone do differ: right-aligned text, no status colours

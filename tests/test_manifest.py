@@ -2,6 +2,8 @@
 
 import json
 
+from conftest import ROOT
+
 from pipeline import manifest
 
 INPUTS = [{"path": "data/raw/x.tsv", "size": 3, "sha256": "a" * 64}]
@@ -52,3 +54,37 @@ def test_manifest_is_stable_json_with_sorted_outputs():
     parsed = json.loads(data)
     assert [o["path"] for o in parsed["outputs"]] == ["a.txt", "b.txt"]
     assert parsed["outputs"][0] == {"path": "a.txt", "size": 1, "sha256": manifest.sha256(b"1")}
+
+
+def test_the_environment_records_what_the_pdf_depends_on_outside_python():
+    """Before: the system libraries and fonts the PDF depends on were neither installed by the project nor
+    recorded."""
+    import re
+
+    system = manifest.environment()["system"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", system["pango"])
+    assert set(system["fonts"]) == set(manifest.FONT_PATTERNS)
+    sans = system["fonts"]["DejaVu Sans"]
+    assert sans["file"] == "DejaVuSans.ttf" and len(sans["sha256"]) == 64
+    assert (
+        "fonts-dejavu-core" in (ROOT / "Makefile").read_text() and "libpango-1.0-0" in (ROOT / "Makefile").read_text()
+    )
+
+
+def test_reproduce_notes_another_pango_or_another_font_file():
+    from pipeline import audit
+
+    here = {
+        "python": "3.11.7",
+        "packages": {},
+        "system": {"pango": "1.50.12", "fonts": {"DejaVu Sans": {"sha256": "a"}}},
+    }
+    then = {
+        "python": "3.11.7",
+        "packages": {},
+        "system": {"pango": "1.48.0", "fonts": {"DejaVu Sans": {"sha256": "b"}}},
+    }
+    assert audit.environment_differences(then, here) == [
+        "Pango 1.50.12 here, 1.48.0 in the manifest (it lays out the PDF)",
+        "font DejaVu Sans: another file here than in the manifest (the PDF's text may differ)",
+    ]
