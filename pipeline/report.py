@@ -44,7 +44,8 @@ class Chart:
     table: Html | None = field(default=None)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/html": self.markup(), "image/svg+xml": self.svg, "text/plain": self.alt}
+        # the SVG once, inside the HTML's data: URL (run publishes it as charts/<filename> from there)
+        data = {"text/html": self.markup(), "text/plain": self.alt}
         return data, {"council_report": {"chart_file": self.filename}}
 
     def markup(self) -> str:

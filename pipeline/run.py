@@ -10,10 +10,12 @@ tree, staged and moved into place whole.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -546,13 +548,16 @@ def _listed(folder: Path) -> list[str]:
 
 
 def _chart_files(nb) -> dict[str, bytes]:
-    """The SVG of every chart the notebook showed, under the file name it gave."""
+    """The SVG of every chart the notebook showed (stored once, in its HTML's data: URL), under its file name."""
     files = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("council_report", {}).get("chart_file")
-            if name and "image/svg+xml" in output.get("data", {}):
-                files[f"charts/{name}"] = output["data"]["image/svg+xml"].encode("utf-8")
+            found = re.search(
+                r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', output.get("data", {}).get("text/html", "")
+            )
+            if name and found:
+                files[f"charts/{name}"] = base64.b64decode(found.group(1))
     return files
 
 
