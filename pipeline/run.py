@@ -492,18 +492,8 @@ def run_period(
         publish.check_writable(processed)
         files = dict(cleaned_outputs(data))
         files[publish.INPUTS_ARCHIVE] = _archive(wanted, inputs, snapshot)
-        with hand_over("period", parameters, data):
-            files.update(
-                _render_notebook(
-                    COUNCIL_PLAN_NOTEBOOK,
-                    parameters,
-                    f"{data.layout.title} {period.year_label} progress report: {period.title}",
-                    period,
-                    also_published=list(files),
-                )
-            )
-        files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
-        publish.write_folder(out_dir, files, replace=True)
+        title = f"{data.layout.title} {period.year_label} progress report: {period.title}"
+        _render_and_publish(out_dir, "period", COUNCIL_PLAN_NOTEBOOK, parameters, data, title, inputs, key, files)
         publish.write_folder(processed, cleaned_outputs(data), replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
 
@@ -513,6 +503,17 @@ def _tidy(out_dir: Path, root: Path) -> None:
     if publish.leftovers(out_dir):
         with publish.lock(out_dir, root):
             publish.clean_leftovers(out_dir)
+
+
+def _render_and_publish(
+    out_dir: Path, kind: str, notebook: Path, parameters: dict, data, title: str, inputs, key: str, files: dict
+) -> None:
+    """Hand ``data`` to the notebook's kernel, render the report beside ``files``, add the manifest, and
+    publish the folder whole (``files`` gains the report's files)."""
+    with hand_over(kind, parameters, data):
+        files.update(_render_notebook(notebook, parameters, title, data.period, also_published=list(files)))
+    files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
+    publish.write_folder(out_dir, files, replace=True)
 
 
 def _render_notebook(
@@ -653,16 +654,6 @@ def run_plan(
         publish.check_writable(out_dir)
         files = plan_tables(data)
         files[publish.INPUTS_ARCHIVE] = _archive([source], inputs, snapshot)
-        with hand_over("plan", parameters, data):
-            files.update(
-                _render_notebook(
-                    MILESTONE_NOTEBOOK,
-                    parameters,
-                    f"{data.plan} Service Improvement Plan milestones: {period.title}",
-                    period,
-                    also_published=list(files),
-                )
-            )
-        files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
-        publish.write_folder(out_dir, files, replace=True)
+        title = f"{data.plan} Service Improvement Plan milestones: {period.title}"
+        _render_and_publish(out_dir, "plan", MILESTONE_NOTEBOOK, parameters, data, title, inputs, key, files)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)

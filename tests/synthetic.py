@@ -10,6 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "raw" / "council_plan_2011-12_Q4.tsv"
+# The header of the SYNTHETIC Anytown KPI export (data/layouts/anytown_synthetic.toml)
+ANYTOWN_HEADER = [
+    "KPI Ref",
+    "Indicator",
+    "Department",
+    "Target 2024/25",
+    "Q1 Result",
+    "Q2 Result",
+    "Unit",
+    "Good is",
+    "RAG",
+    "Commentary",
+]
 LABEL = "SYNTHETIC TEST DATA: made by the test suite from the 2011/12 year-end export; not council figures"
 
 
@@ -56,20 +69,7 @@ def typed_table(rows: int, departments: int = 40) -> bytes:
     buffer = io.StringIO(newline="")
     out = csv.writer(buffer, lineterminator="\r\n")
     out.writerow([f"SYNTHETIC TEST DATA - a {rows:,}-row KPI table made by tests/synthetic.py; not council figures"])
-    out.writerow(
-        [
-            "KPI Ref",
-            "Indicator",
-            "Department",
-            "Target 2024/25",
-            "Q1 Result",
-            "Q2 Result",
-            "Unit",
-            "Good is",
-            "RAG",
-            "Commentary",
-        ]
-    )
+    out.writerow(ANYTOWN_HEADER)
     words = ["Green", "Amber", "Red", "Data only"]
     for i in range(rows):
         target = 1000 + i % 97

@@ -6,6 +6,7 @@ import zipfile
 import pandas as pd
 import pytest
 from conftest import PYTHON, ROOT, SEED
+from synthetic import ANYTOWN_HEADER
 
 
 def cli(*args, cwd=ROOT):
@@ -200,18 +201,6 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_before_any_renderin
 # --- Any council's export: layouts (issue 11). Every export built here is SYNTHETIC and says so. -----
 
 ANYTOWN_LAYOUT = ROOT / "data" / "layouts" / "anytown_synthetic.toml"
-ANYTOWN_HEADER = [
-    "KPI Ref",
-    "Indicator",
-    "Department",
-    "Target 2024/25",
-    "Q1 Result",
-    "Q2 Result",
-    "Unit",
-    "Good is",
-    "RAG",
-    "Commentary",
-]
 
 
 def _csv(rows, encoding="utf-8", newline="\r\n"):
@@ -304,18 +293,7 @@ def test_cp1252_with_bare_cr_line_ends_and_breaks_inside_cells(tmp_path):
     export.write_bytes(
         _csv(
             [
-                [
-                    "KPI Ref",
-                    "Indicator",
-                    "Department",
-                    "Target 2024/25",
-                    "Q1 Result",
-                    "Q2 Result",
-                    "Unit",
-                    "Good is",
-                    "RAG",
-                    "Commentary",
-                ],
+                list(ANYTOWN_HEADER),
                 [
                     "CS01",
                     "Caf\u00e9 visits \u2013 SYNTHETIC",

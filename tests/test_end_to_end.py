@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from conftest import PYTHON, ROOT
 from pypdf import PdfReader
+from synthetic import ANYTOWN_HEADER
 
 FILES = [
     "charts/status_by_directorate.svg",
@@ -185,18 +186,7 @@ def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_
     raw = tmp_path / "anytown"
     raw.mkdir()
     (raw / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
-    header = [
-        "KPI Ref",
-        "Indicator",
-        "Department",
-        "Target 2024/25",
-        "Q1 Result",
-        "Q2 Result",
-        "Unit",
-        "Good is",
-        "RAG",
-        "Commentary",
-    ]
+    header = list(ANYTOWN_HEADER)
     for quarter in ("Q1", "Q2"):
         rows = [list(r) for r in ANYTOWN_ROWS]
         if quarter == "Q1":
@@ -340,18 +330,7 @@ def test_an_unreadable_previous_period_does_not_stop_the_next(tmp_path):
     raw.mkdir()
     (raw / "layout.toml").write_bytes((ROOT / "data" / "layouts" / "anytown_synthetic.toml").read_bytes())
     (raw / "anytown_2024-25_Q1.csv").write_text("this is not the export\n")
-    header = [
-        "KPI Ref",
-        "Indicator",
-        "Department",
-        "Target 2024/25",
-        "Q1 Result",
-        "Q2 Result",
-        "Unit",
-        "Good is",
-        "RAG",
-        "Commentary",
-    ]
+    header = list(ANYTOWN_HEADER)
     _write_csv(raw / "anytown_2024-25_Q2.csv", [["SYNTHETIC"], header, *ANYTOWN_ROWS])
     done = subprocess.run(
         [PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(tmp_path / "out")],
