@@ -4,7 +4,14 @@ The public API is what the command line and the notebooks call; everything
 else lives in the stage modules.
 """
 
-from .errors import InputError, ManifestError, NotAnExportError, OutputError, PipelineError, RenderError, UsageError
+import sys
+
+# jsonschema (under nbformat) imports rfc3987_syntax when it is installed - JupyterLab's jupyter-events brings
+# it - to check "iri" formats, and that module builds a grammar at import: 1.5 s in every process that reads a
+# notebook. No schema the pipeline validates has such a format, so the pipeline's processes do without it.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from .errors import InputError  # noqa: E402, ManifestError, NotAnExportError, OutputError, PipelineError, RenderError, UsageError
 
 # The rest of the API is imported when first used, so that `python -m pipeline.<module>` and a run taken from
 # the cache do not import pandas, matplotlib and nbconvert for nothing.

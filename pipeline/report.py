@@ -454,15 +454,15 @@ def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> H
                 # fixed layout: the widths and the cells' padding together must stay inside the page
                 widths={
                     "Ref": "5%",
-                    "Indicator": "15%",
-                    "Direc\u00adtorate": "14%",
+                    "Indicator": "14%",
+                    "Direc\u00adtorate": "13%",
                     "Status": "10%",
                     "RAG": "6%",
-                    "Target": "6%",
-                    "Actual": "6%",
-                    "Vari\u00adance": "7%",
+                    "Target": "9%",
+                    "Actual": "9%",
+                    "Vari\u00adance": "8%",
                     "Periods off track": "7%",
-                    "Remedial action (first sentence)": "19%",
+                    "Remedial action (first sentence)": "15%",
                 },
             ).markup
         )
