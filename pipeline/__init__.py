@@ -11,7 +11,15 @@ import sys
 # notebook. No schema the pipeline validates has such a format, so the pipeline's processes do without it.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from .errors import InputError  # noqa: E402, ManifestError, NotAnExportError, OutputError, PipelineError, RenderError, UsageError
+from .errors import (  # noqa: E402 - after the import guard above
+    InputError,
+    ManifestError,
+    NotAnExportError,
+    OutputError,
+    PipelineError,
+    RenderError,
+    UsageError,
+)
 
 # The rest of the API is imported when first used, so that `python -m pipeline.<module>` and a run taken from
 # the cache do not import pandas, matplotlib and nbconvert for nothing.

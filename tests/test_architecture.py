@@ -66,3 +66,13 @@ def test_vocabulary_imports_no_stage(module):
 
 def test_the_plan_subpackage_uses_only_the_shared_words():
     assert imports_of("plans") <= set(VOCABULARY)
+
+
+def test_every_name_the_package_exports_resolves():
+    """Every name in ``pipeline.__all__`` is there, whether imported at once or on first use."""
+    import pipeline
+
+    missing = [name for name in pipeline.__all__ if not hasattr(pipeline, name)]
+    assert missing == []
+    assert pipeline.ManifestError.__module__ == "pipeline.errors"
+    assert pipeline.run_period.__module__ == "pipeline.run"
