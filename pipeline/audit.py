@@ -104,6 +104,7 @@ def _live_inputs(recorded: dict, root: Path, inputs_dir) -> tuple[dict, list[str
 def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], inputs_dir) -> dict:
     """Every input from the folder's inputs.zip, checked against the manifest's hash, extracted under its
     recorded path in ``into``. Raises ManifestError when the folder holds no copy of one."""
+    import io
     import zipfile
 
     archive_path = folder / INPUTS_ARCHIVE
@@ -114,8 +115,6 @@ def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], i
     data = archive_path.read_bytes()
     if manifest.sha256(data) != listed[INPUTS_ARCHIVE]:
         raise ManifestError(f"{moved[0]}, and the folder's {INPUTS_ARCHIVE} is not the one its manifest lists", folder)
-    import io
-
     located = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())

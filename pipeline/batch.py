@@ -32,7 +32,6 @@ class BatchResult:
         return not self.failed
 
 
-STATES = ("queued", "running", "rendered", "cached", "failed")
 _started = None  # in a worker: the queue on which it says which period it has started
 
 
@@ -141,9 +140,12 @@ def run_batch(
                 if str(period) not in running:  # finished before its start was read: say it ran, in order
                     running.add(str(period))
                     on_event(period, "running", "")
-                {"failed": result.failed, "rendered": result.rendered, "cached": result.cached}[outcome].append(
-                    (period, reason) if outcome == "failed" else period
-                )
+                if outcome == "failed":
+                    result.failed.append((period, reason))
+                elif outcome == "rendered":
+                    result.rendered.append(period)
+                else:
+                    result.cached.append(period)
                 on_event(period, outcome, reason)
     started.close()
     result.rendered.sort()

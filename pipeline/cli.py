@@ -125,11 +125,12 @@ FLAGS = {
 
 def _with_parameters_file(args: argparse.Namespace) -> None:
     """Fill the flags not given on the command line from the parameters file (``-f``), in place."""
-    from .run import read_parameters
+    from .run import NOTEBOOK_PARAMETERS, read_parameters
 
     if not getattr(args, "parameters", None):
         return
-    allowed = ("register_path", "layout_path", "council") if args.command == "batch" else tuple(FLAGS.values())
+    # a batch takes each period's year, quarter and export from the export's file name
+    allowed = ("register_path", "layout_path", "council") if args.command == "batch" else NOTEBOOK_PARAMETERS
     given = read_parameters(args.parameters, allowed)
     for flag, name in FLAGS.items():
         if name in given and getattr(args, flag, None) in (None, ""):

@@ -203,10 +203,27 @@ def _title_of(nb) -> str:
     """The document title a report piece gave in its output metadata (``council_report.title``), if any."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            title = output.get("metadata", {}).get("council_report", {}).get("title")
-            if title:
-                return str(title)
+            if _meta(output).get("title"):
+                return str(_meta(output)["title"])
     return ""
+
+
+_SVG_URL = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+
+
+def chart_files(nb) -> dict[str, bytes]:
+    """The SVG of every chart the notebook showed (stored once, in its HTML's data: URL), under the file name
+    its output metadata gives (``council_report.chart_file``), as ``charts/<name>``."""
+    import base64
+
+    files = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = _meta(output).get("chart_file")
+            found = _SVG_URL.search(output.get("data", {}).get("text/html", ""))
+            if name and found:
+                files[f"charts/{name}"] = base64.b64decode(found.group(1))
+    return files
 
 
 _PUBLISHED = re.compile(r'<p data-published="([^"]+)">.*?</p>', re.S)

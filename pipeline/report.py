@@ -65,9 +65,9 @@ def lab_style() -> Html:
     """The report's stylesheet for a notebook opened in JupyterLab, so the pieces look there as they do in the
     published HTML: every rule scoped to Lab's rendered outputs (nothing of Lab's own page changes), print
     rules left out. The exporter drops this output (``lab_only``): the published HTML has the stylesheet itself."""
-    from importlib import resources
+    from .paths import TEMPLATES_DIR
 
-    css = resources.files("pipeline").joinpath("templates/council/static/report.css").read_text(encoding="utf-8")
+    css = (TEMPLATES_DIR / "council" / "static" / "report.css").read_text(encoding="utf-8")
     return Html(f"<style>{scoped_css(css, LAB_SCOPE)}</style>", meta={"lab_only": True})
 
 

@@ -10,12 +10,10 @@ tree, staged and moved into place whole.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import os
 import pickle
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -527,7 +525,7 @@ def _render_notebook(
 
     nb = render.execute_notebook(notebook, parameters)
     files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
-    files.update(_chart_files(nb))
+    files.update(render.chart_files(nb))
     published = set(files) | {"report.html", "report.pdf", "manifest.json"} | set(also_published)
     html = render.notebook_to_html(nb, title=title, published=published)
     files["report.html"] = html.encode("utf-8")
@@ -546,20 +544,6 @@ def _register_file(register_path: str | Path | None, source: Path) -> Path | Non
 
 def _listed(folder: Path) -> list[str]:
     return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
-
-
-def _chart_files(nb) -> dict[str, bytes]:
-    """The SVG of every chart the notebook showed (stored once, in its HTML's data: URL), under its file name."""
-    files = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("council_report", {}).get("chart_file")
-            found = re.search(
-                r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', output.get("data", {}).get("text/html", "")
-            )
-            if name and found:
-                files[f"charts/{name}"] = base64.b64decode(found.group(1))
-    return files
 
 
 def _resolve(path: str | Path) -> Path:

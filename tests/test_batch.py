@@ -9,27 +9,28 @@ from conftest import PYTHON, ROOT
 from synthetic import make_quarters, quarter_text
 
 
+def batch_args(raw, out, *extra, jobs="2"):
+    """The command line of a batch over ``raw`` into ``out`` with an empty register."""
+    register = str(ROOT / "tests" / "fixtures" / "empty_register.csv")
+    return [
+        PYTHON,
+        "-m",
+        "pipeline",
+        "batch",
+        "--raw",
+        str(raw),
+        "--out",
+        str(out),
+        "--jobs",
+        jobs,
+        "--register",
+        register,
+        *extra,
+    ]
+
+
 def batch(raw, out, *extra):
-    return subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "pipeline",
-            "batch",
-            "--raw",
-            str(raw),
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--register",
-            str(ROOT / "tests" / "fixtures" / "empty_register.csv"),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    return subprocess.run(batch_args(raw, out, *extra), capture_output=True, text=True, cwd=ROOT)
 
 
 def manifests(out):
@@ -136,20 +137,7 @@ def test_two_batches_at_once_leave_whole_folders_and_a_sound_cache(tmp_path):
     raw = tmp_path / "raw"
     make_quarters(raw, quarters=(1, 2))
     out = tmp_path / "out"
-    args = [
-        PYTHON,
-        "-m",
-        "pipeline",
-        "batch",
-        "--raw",
-        str(raw),
-        "--out",
-        str(out),
-        "--jobs",
-        "1",
-        "--register",
-        str(ROOT / "tests" / "fixtures" / "empty_register.csv"),
-    ]
+    args = batch_args(raw, out, jobs="1")
     first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outs = [p.communicate(timeout=300) for p in (first, second)]
