@@ -9,12 +9,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint venv clean browser system lab lock
+.PHONY: report test lint venv clean browser lab lock
 
-report: $(STAMP) system
+report: $(STAMP)
 	$(BIN)/python -m pipeline run
 
-test: $(STAMP) system browser lint
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
 
 # Lint and format check (ruff, configured in pyproject.toml), and no notebook in the repo holds outputs.
@@ -41,19 +41,7 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: chromium is not installed and cannot be installed here; accessibility tests will be skipped"; fi; }
 
-venv: $(STAMP) system
-
-# What the PDF needs outside Python: Pango (WeasyPrint's layout), fontconfig and the DejaVu fonts the stylesheet
-# names. As root on Debian they are installed when missing; each run records their versions and the font files'
-# hashes in manifest.json (pipeline.manifest.system).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core
-system:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing $$missing for the PDF"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "note: $$missing not installed and cannot be installed here; the PDF needs them"; fi; fi
+venv: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -234,12 +234,8 @@ def environment_differences(recorded: dict, current: dict) -> list[str]:
                 f"{name} {now.get(name, 'not installed')} here, {before.get(name, 'not installed')} in the manifest"
             )
     system_before, system_now = recorded.get("system") or {}, current.get("system") or {}
-    if system_before.get("pango") and system_before["pango"] != system_now.get("pango"):
-        notes.append(
-            f"Pango {system_now.get('pango')} here, {system_before['pango']} in the manifest (it lays out the PDF)"
-        )
     fonts_before, fonts_now = system_before.get("fonts") or {}, system_now.get("fonts") or {}
-    for pattern in sorted(fonts_before):
-        if fonts_before[pattern] != fonts_now.get(pattern):
-            notes.append(f"font {pattern}: another file here than in the manifest (the PDF's text may differ)")
+    for name in sorted(set(fonts_before) | set(fonts_now)):
+        if fonts_before.get(name) != fonts_now.get(name):
+            notes.append(f"font {name}: another file here than in the manifest (the PDF's text may differ)")
     return notes

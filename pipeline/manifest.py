@@ -63,8 +63,8 @@ def cache_key(inputs: list[dict], parameters: dict, code: str) -> str:
 
 
 def environment() -> dict:
-    """Python, the versions of every installed distribution, and the system's part of the PDF (Pango and the
-    font files): what reproduce compares."""
+    """Python, the versions of every installed distribution, and the PDF's font files: what reproduce
+    compares."""
     from importlib import metadata
 
     packages = {}
@@ -75,33 +75,14 @@ def environment() -> dict:
     return {"python": platform.python_version(), "packages": dict(sorted(packages.items())), "system": system()}
 
 
-# The fonts the stylesheet names, as fontconfig resolves them for the PDF.
-FONT_PATTERNS = ("DejaVu Sans", "DejaVu Sans:bold", "DejaVu Sans:italic", "DejaVu Sans:bold:italic", "DejaVu Sans Mono")
-
-
 def system() -> dict:
-    """What the PDF depends on outside Python: the Pango library's version and, for each font the stylesheet
-    names, the file fontconfig picks and its SHA-256 (``make venv`` installs them on Debian when missing)."""
-    import ctypes
-    import subprocess
+    """What the PDF depends on beside the Python packages: the font files in the repository that Typst sets
+    the report in, each with its SHA-256 (Typst's own embedded fonts come with the ``typst`` package's
+    version, recorded with the packages). Nothing of the machine's is used."""
+    from .paths import FONTS_DIR
 
-    try:
-        pango = ctypes.CDLL("libpango-1.0.so.0")
-        pango.pango_version_string.restype = ctypes.c_char_p
-        pango_version = pango.pango_version_string().decode("ascii")
-    except (OSError, AttributeError):
-        pango_version = "not found"
-    fonts = {}
-    for pattern in FONT_PATTERNS:
-        try:
-            found = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10)
-            path = Path(found.stdout.strip()) if found.returncode == 0 else None
-        except (OSError, subprocess.SubprocessError):
-            path = None
-        fonts[pattern] = (
-            {"file": path.name, "sha256": sha256(path.read_bytes())} if path and path.is_file() else "not found"
-        )
-    return {"pango": pango_version, "fonts": fonts}
+    fonts = {p.name: sha256(p.read_bytes()) for p in sorted(FONTS_DIR.glob("*.ttf"))}
+    return {"fonts": fonts}
 
 
 def package_version() -> str:

@@ -13,6 +13,8 @@ PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# The PDF's fonts (DejaVu Sans, with its licence): Typst reads these and its own embedded fonts, never the machine's.
+FONTS_DIR = TEMPLATES_DIR / "council" / "fonts"
 
 COUNCIL_PLAN_NOTEBOOK = NOTEBOOKS_DIR / "council_plan_report.ipynb"
 MILESTONE_NOTEBOOK = NOTEBOOKS_DIR / "milestone_report.ipynb"

@@ -1,21 +1,24 @@
-"""Stage 5b, render: execute a report notebook with papermill, export HTML with nbconvert, print PDF with WeasyPrint.
+"""Stage 5b, render: execute a report notebook with papermill, export HTML with nbconvert, print PDF with Typst.
 
 The HTML uses this package's own nbconvert template (``templates/council``):
-no code, no prompts, no scripts, one stylesheet written for screen and A4
-print. The PDF is WeasyPrint's rendering of that same HTML. Both exporters are
-registered under nbconvert's ``nbconvert.exporters`` entry point, so
-``jupyter nbconvert --to council_html`` and ``--to council_pdf`` work too.
+no code, no prompts, no scripts, one stylesheet written for the screen. The PDF
+is Typst's: each piece's Typst markup (written by ``typeset`` from the same
+description as its HTML) assembled under ``templates/council/report.typ`` and
+compiled in this process. Both exporters are registered under nbconvert's
+``nbconvert.exporters`` entry point, so ``jupyter nbconvert --to council_html``
+and ``--to council_pdf`` work too.
 
 Executed notebooks are scrubbed of what changes from run to run (timings,
 random cell ids, kernel start times) so that equal inputs give equal bytes.
 
-The PDF renderer fetches nothing but what the pipeline itself put into the page: ``data:`` URLs (the
-charts, generated here). Every other address (``file:``, ``http(s):``, anything else) is refused, so
-text from an input can never make the renderer read a local file, embed it, or call out to a server.
+The PDF renderer reads nothing but what the pipeline hands it: the document's text and the charts' SVGs,
+generated here. Typst's root is an empty folder and its fonts are the repository's, so text from an input
+can never make it read a local file or the machine's fonts (and it has no network access).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import json
@@ -25,11 +28,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters import Exporter, HTMLExporter
 from traitlets import List, Unicode, default
 
 from .errors import PipelineError, RenderError
-from .paths import PROJECT_ROOT, TEMPLATES_DIR
+from .paths import FONTS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 
 TEMPLATE_NAME = "council"
 KERNEL_NAME = "python3"
@@ -96,24 +99,155 @@ class CouncilHTMLExporter(HTMLExporter):
         return True
 
 
-class CouncilPDFExporter(CouncilHTMLExporter):
-    """The council HTML, printed to an A4 PDF by WeasyPrint (no browser, no LaTeX)."""
+class CouncilPDFExporter(Exporter):
+    """The report as an A4 PDF through Typst: tagged PDF/UA-1, fonts from the repository, byte-identical.
+
+    Assembled from the same pieces as the HTML: each report output offers its Typst markup beside its HTML
+    (``typeset.TYPST_MIME``, written in the kernel from the piece's one description); markdown cells are
+    converted to HTML as the HTML exporter converts them, then to Typst; an output without Typst markup is
+    written from its HTML. Typst compiles in this process, reading no file: the charts' SVGs are handed to it
+    (``sys.inputs``) and its root is an empty folder. ``--to council_pdf`` works on any executed report
+    notebook; ``published`` as for ``CouncilHTMLExporter``.
+    """
 
     export_from_notebook = "Council report (PDF)"
     output_mimetype = "application/pdf"
+    published = List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        help="the files published beside the report; None: look beside the notebook",
+    ).tag(config=True)
 
     @default("file_extension")
     def _file_extension_default(self):
         return ".pdf"
 
-    @default("template_file")
-    def _template_file_default(self):
-        return "index.html.j2"  # the same page as the HTML report, printed
-
     def from_notebook_node(self, nb, resources=None, **kw):
-        html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        beside = (resources or {}).get("metadata", {}).get("path") or ""
+        if self.published is not None:
+            published = sorted(self.published)
+        elif beside and Path(beside).is_dir():
+            published = sorted(p.name for p in Path(beside).iterdir() if p.is_file())
+        else:
+            published = []
+        source, images = notebook_to_typst(nb, published)
         resources["output_extension"] = ".pdf"
-        return html_to_pdf(html, _epoch_of(nb)), resources
+        return typst_to_pdf(source, images, _epoch_of(nb)), resources
+
+
+def notebook_to_typst(nb, published=(), title: str | None = None) -> tuple[str, dict[str, str]]:
+    """The Typst document of an executed report notebook and the SVGs it hands to Typst by name.
+
+    The contents (an outline of the sections) follow the title page, or the key messages when the report
+    opens with them, as in the HTML (``add_contents``)."""
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    from . import typeset
+
+    def markdown2html(source: str) -> str:  # as the HTML exporter converts it (no anchor links)
+        return MarkdownWithMath(renderer=IPythonRenderer(escape=False, exclude_anchor_links=True)).render(source)
+
+    setter = typeset.Typesetter()
+    parts: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(setter.convert(markdown2html(cell.source)))
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                if _meta(output).get("lab_only"):
+                    continue
+                parts.append(_typst_of(output, setter))
+                found = _SVG_URL.search(output.get("data", {}).get("text/html", ""))
+                if found:
+                    svg = base64.b64decode(found.group(1)).decode("utf-8")
+                    setter.images[typeset.svg_key(svg)] = svg
+        else:
+            continue
+        parts.append(None if len(setter.headings) >= 2 else "")  # a marker: where the second section began
+    body = _with_contents(parts, setter.headings)
+    title = title or nb.metadata.get("title") or _title_of(nb) or "Council report"
+    if "#heading(level: 1)" not in body:  # a notebook without a title piece: its title opens it (PDF/UA-1 asks)
+        body = f"#heading(level: 1)[{typeset.escape(title)}]\n\n" + body
+    return typst_document(body, title, published), setter.images
+
+
+def typst_document(body: str, title: str, published=()) -> str:
+    """A whole Typst document: the title and the published files, the council template, then ``body``."""
+    from .typeset import string
+
+    files = "".join(string(name) + ", " for name in published)  # a Typst array: () or ("a", "b", )
+    head = f"#let council-title = {string(title)}\n#let council-published-files = ({files})\n"
+    template = (TEMPLATES_DIR / TEMPLATE_NAME / "report.typ").read_text(encoding="utf-8")
+    return head + template + "\n" + body
+
+
+def _typst_of(output, setter) -> str:
+    from . import typeset
+
+    data = output.get("data", {})
+    if typeset.TYPST_MIME in data:
+        return data[typeset.TYPST_MIME]
+    if "text/html" in data:
+        return setter.convert(data["text/html"])
+    if output.get("output_type") == "stream" and output.get("name") == "stdout":
+        return f"#council-pre({typeset.string(output.get('text', ''))})\n\n"
+    if output.get("output_type") == "error":
+        return f"#council-pre({typeset.string(output.get('ename', '') + ': ' + output.get('evalue', ''))})\n\n"
+    if "text/plain" in data:
+        return f"#council-pre({typeset.string(data['text/plain'])})\n\n"
+    return ""
+
+
+def _with_contents(parts: list, headings: list) -> str:
+    """The body with the contents placed as ``add_contents`` places them in the HTML: after the key messages
+    when the report opens with them, else before the first section."""
+    if not headings:
+        return "".join(p for p in parts if p)
+    contents = "#council-contents()\n\n"
+    chunks, at = [], None
+    for part in parts:
+        if part is None and at is None:
+            at = len(chunks)
+        if part:
+            chunks.append(part)
+    opens_with_key_messages = headings[0][0] == "key-messages" and len(headings) > 1
+    if opens_with_key_messages and at is not None:
+        # the cell holding the second section heading is the last chunk before the marker
+        chunks.insert(at - 1, contents)
+    else:
+        first = next((i for i, c in enumerate(chunks) if "#heading(level: 2)" in c), len(chunks))
+        chunks.insert(first, contents)
+    return "".join(chunks)
+
+
+
+
+def typst_to_pdf(source: str, images: dict[str, str] | None = None, source_date_epoch: int | None = None) -> bytes:
+    """Compile a report's Typst document to tagged A4 PDF/UA-1 bytes.
+
+    ``images``: the SVGs the document names (``sys.inputs``). Typst's root is an empty folder, so the
+    document can read no file; its fonts are the repository's and Typst's own. ``source_date_epoch`` is the
+    date written into the PDF (else ``SOURCE_DATE_EPOCH``, else 0): equal source and epoch, equal bytes.
+    """
+    import typst
+
+    epoch = source_date_epoch if source_date_epoch is not None else int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    with tempfile.TemporaryDirectory(prefix="council-typst-") as root:
+        try:
+            return typst.compile(
+                source.encode("utf-8"),
+                format="pdf",
+                root=root,
+                font_paths=[str(FONTS_DIR)],
+                ignore_system_fonts=True,
+                sys_inputs=dict(images or {}),
+                pdf_standards=["ua-1"],
+                timestamp=epoch,
+            )
+        except typst.TypstError as exc:
+            raise RenderError(f"Typst could not print the report: {exc.message}") from None
 
 
 def _epoch_of(nb) -> int | None:
@@ -125,52 +259,6 @@ def _epoch_of(nb) -> int | None:
         return Period.parse(params["year"], params["quarter"]).source_date_epoch
     except (KeyError, PipelineError):
         return None
-
-
-def _url_fetcher_base():
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher
-
-
-class GeneratedOnlyFetcher(_url_fetcher_base()):
-    """A WeasyPrint URL fetcher that serves only ``data:`` URLs and refuses (and records) every other one."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=False)
-        self.refused: list[str] = []
-
-    def fetch(self, url, headers=None):
-        from weasyprint.urls import URLFetchingError
-
-        if not str(url).lower().startswith("data:"):
-            self.refused.append(str(url))
-            raise URLFetchingError(f"refused: the report fetches nothing it did not generate ({str(url)[:80]})")
-        return super().fetch(url, headers)
-
-
-def html_to_pdf(
-    html: str,
-    source_date_epoch: int | None = None,
-    base_url: str | None = None,
-    fetcher: GeneratedOnlyFetcher | None = None,
-) -> bytes:
-    """Print report HTML to tagged A4 PDF bytes (page layout comes from the stylesheet).
-
-    Links stay relative (``indicators.csv`` beside the PDF) unless ``base_url`` is
-    given: the PDF must not carry the path of the machine that made it.
-    ``source_date_epoch`` is the time stamped into embedded font subsets (fontTools
-    reads ``SOURCE_DATE_EPOCH``); the same HTML and epoch give the same bytes.
-    Without it, ``SOURCE_DATE_EPOCH`` from the environment is used, else 0. Only ``data:`` URLs are
-    fetched (``GeneratedOnlyFetcher``; pass one to see what was refused).
-    """
-    import weasyprint
-
-    epoch = source_date_epoch if source_date_epoch is not None else int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-    fetcher = fetcher if fetcher is not None else GeneratedOnlyFetcher()
-    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    with _environ(SOURCE_DATE_EPOCH=str(epoch)):
-        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False)
 
 
 @contextlib.contextmanager

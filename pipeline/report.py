@@ -1,4 +1,4 @@
-"""Stage 5a, report: the pieces of a committee report as safe HTML, for the notebooks to show.
+"""Stage 5a, report: the pieces of a committee report as safe HTML (and Typst, for the PDF), for the notebooks.
 
 Everything that came from an export is escaped here: text from a council's
 file never reaches a report as live HTML. Each piece is an object with a
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .schema import STATUS_LABELS
+from .typeset import TYPST_MIME, chart, from_html
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,12 @@ class Html:
         return self.markup
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.markup}, ({"council_report": self.meta} if self.meta else {})
+        data = {"text/html": self.markup, TYPST_MIME: self.typst()}
+        return data, ({"council_report": self.meta} if self.meta else {})
+
+    def typst(self) -> str:
+        """The same piece as Typst markup, for the PDF (written from this HTML by ``typeset``)."""
+        return from_html(self.markup)
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,13 @@ class Chart:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the SVG once, inside the HTML's data: URL (run publishes it as charts/<filename> from there)
-        data = {"text/html": self.markup(), "text/plain": self.alt}
+        data = {"text/html": self.markup(), TYPST_MIME: self.typst(), "text/plain": self.alt}
         return data, {"council_report": {"chart_file": self.filename}}
+
+    def typst(self) -> str:
+        """The chart for the PDF: its SVG handed to Typst by name (not stored again), caption, alternative, table."""
+        table = self.table.typst() if self.table is not None else ""
+        return chart(self.svg, self.alt, self.caption) + table
 
     def markup(self) -> str:
         src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
@@ -1156,7 +1167,7 @@ REPORTED_PACKAGES = (
     "nbconvert",
     "nbformat",
     "ipykernel",
-    "weasyprint",
+    "typst",
     "openpyxl",
     "charset-normalizer",
     "beautifulsoup4",
@@ -1192,9 +1203,9 @@ def provenance_section(
     versions = [("Python", environment.get("python", "")), ("council-plan-reports (this pipeline)", version)]
     versions.append(("Git commit of the pipeline", _commit_text(git)))
     versions += [(name, packages.get(name, "not installed")) for name in REPORTED_PACKAGES]
-    system = environment.get("system") or {}
-    if system:
-        versions.append(("Pango (lays out the PDF; fonts are in the manifest)", str(system.get("pango", ""))))
+    fonts = (environment.get("system") or {}).get("fonts") or {}
+    if fonts:
+        versions.append(("Fonts of the PDF (in the repository; hashes in the manifest)", ", ".join(sorted(fonts))))
     version_rows = table(
         pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions", row_header="Software"
     ).markup

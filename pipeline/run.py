@@ -529,7 +529,8 @@ def _render_notebook(
     published = set(files) | {"report.html", "report.pdf", "manifest.json"} | set(also_published)
     html = render.notebook_to_html(nb, title=title, published=published)
     files["report.html"] = html.encode("utf-8")
-    files["report.pdf"] = render.html_to_pdf(html, source_date_epoch=period.source_date_epoch)
+    source, images = render.notebook_to_typst(nb, sorted(published), title=title)
+    files["report.pdf"] = render.typst_to_pdf(source, images, source_date_epoch=period.source_date_epoch)
     return files
 
 

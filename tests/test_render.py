@@ -1,4 +1,4 @@
-"""render: scrubbing executed notebooks, the council HTML template, WeasyPrint PDF and the nbconvert entry points."""
+"""render: scrubbing executed notebooks, the council HTML template, the Typst PDF and the nbconvert entry points."""
 
 import subprocess
 from importlib.metadata import entry_points
@@ -56,30 +56,33 @@ def test_html_has_outputs_but_no_code_prompts_scripts_or_stderr():
     )
 
 
-def test_pdf_is_a4_with_page_numbers(tmp_path):
-    html = render.notebook_to_html(tiny_notebook(), title="T")
-    pdf = render.html_to_pdf(html)
+def tiny_pdf(nb=None) -> bytes:
+    source, images = render.notebook_to_typst(nb or tiny_notebook(), title="T")
+    return render.typst_to_pdf(source, images)
+
+
+def test_pdf_is_a4_with_page_numbers_and_the_outputs_text(tmp_path):
     path = tmp_path / "t.pdf"
-    path.write_bytes(pdf)
+    path.write_bytes(tiny_pdf())
     reader = PdfReader(path)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Figure 82.7%" in text and f"Page 1 of {len(reader.pages)}" in text
+    assert "a warning" not in text  # stderr is for the analyst's log
 
 
-def test_same_html_and_epoch_give_identical_pdf_bytes_in_separate_processes(tmp_path):
-    # fontTools stamps the time into each font subset: two processes must still agree
-    html_path = tmp_path / "r.html"
-    html_path.write_text(render.notebook_to_html(tiny_notebook(), title="T"), encoding="utf-8")
+def test_same_notebook_and_epoch_give_identical_pdf_bytes_in_separate_processes(tmp_path):
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(tiny_notebook(), path)
     code = (
-        "import sys, pathlib; from pipeline.render import html_to_pdf; "
-        "sys.stdout.buffer.write(html_to_pdf(pathlib.Path(sys.argv[1]).read_text(), 1333152000))"
+        "import sys, nbformat; from pipeline import render; "
+        "source, images = render.notebook_to_typst(nbformat.read(sys.argv[1], 4), title='T'); "
+        "sys.stdout.buffer.write(render.typst_to_pdf(source, images, 1333152000))"
     )
-    runs = [
-        subprocess.run([PYTHON, "-c", code, str(html_path)], capture_output=True, check=True).stdout for _ in range(2)
-    ]
+    runs = [subprocess.run([PYTHON, "-c", code, str(path)], capture_output=True, check=True).stdout for _ in range(2)]
     assert runs[0].startswith(b"%PDF-") and runs[0] == runs[1]
+    assert b"D:20120331000000" in runs[0]  # the period end, not the time of the run
 
 
 def test_exporters_are_registered_with_nbconvert():
@@ -111,23 +114,31 @@ def test_contents_links_every_section_with_unique_ids():
     assert '<li><a href="#odd-one"><em>Odd</em> one!</a></li>' in out
 
 
-def test_the_pdf_renderer_fetches_nothing_it_did_not_generate(tmp_path):
-    """Before: <a rel=attachment href=file:///etc/passwd> embedded the file in the PDF, and <img src=http://..>
-    made the renderer fetch a URL."""
+def test_the_pdf_renderer_reads_no_file_and_no_system_font(tmp_path):
+    """Typst's root is an empty folder: a document naming a file cannot read it; its fonts are the repo's."""
+    import pytest
+
+    from pipeline.errors import RenderError
+
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
-    chart = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCIvPg=="
-    html = (
-        f'<html lang="en"><head><title>t</title><link rel="stylesheet" href="file://{tmp_path}/x.css"></head>'
-        f'<body><p><a rel="attachment" href="file://{secret}">x</a></p>'
-        f'<img src="file://{secret}"><img src="http://127.0.0.1:9/x.png"><img src="{chart}"></body></html>'
-    )
-    fetcher = render.GeneratedOnlyFetcher()
-    pdf = render.html_to_pdf(html, source_date_epoch=0, fetcher=fetcher)
-    assert b"/EmbeddedFile" not in pdf and b"TOP-SECRET" not in pdf
-    assert sorted(fetcher.refused) == sorted(
-        [f"file://{tmp_path}/x.css", f"file://{secret}", f"file://{secret}", "http://127.0.0.1:9/x.png"]
-    )
+    for body in (f'#read("{secret}")', f'#image("{secret}")', '#read("../../../../etc/hostname")'):
+        with pytest.raises(RenderError, match="Typst could not print the report"):
+            render.typst_to_pdf(render.typst_document(body, "t"))
+    # text from an input that looks like Typst code is printed as text
+    nb = tiny_notebook()
+    nb.cells[1].outputs[0]["data"] = {"text/html": f'<p>#read("{secret}") $x$ *b* &lt;l&gt; @r // c</p>'}
+    pdf = tiny_pdf(nb)
+    assert b"TOP-SECRET" not in pdf
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    assert f'#read("{secret}") $x$ *b* <l> @r // c' in PdfReader(path).pages[1].extract_text()
+    fonts = {
+        str(f.get_object()["/BaseFont"]).split("+")[-1]
+        for page in PdfReader(path).pages
+        for f in page["/Resources"]["/Font"].values()
+    }
+    assert fonts <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique", "DejaVuSansMono"}
 
 
 def test_kernel_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):

@@ -1,0 +1,331 @@
+"""Stage 5a, report (its print form): a report piece's HTML as Typst markup, for the PDF.
+
+A piece of the report is described once, as HTML in the report's small vocabulary (the elements and classes
+``report`` builds: paragraphs, headings, tables with caption and header row, figures, badges, lists). The
+published HTML shows that description as it is; the PDF's Typst markup is written from the same description
+here, element by element, so the two renderings cannot drift apart. The vocabulary is closed: an element this
+module does not know is refused (``TypesetError``), so a new kind of piece is given its print form on purpose.
+
+Every text is escaped: nothing from an export becomes Typst code. Typst's functions named ``council-*`` are
+defined in ``templates/council/report.typ``, which sets the page, the type and the look of each class.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+TYPST_MIME = "text/x-typst"  # the output data key of a piece's Typst markup, beside its text/html
+
+# Every ASCII punctuation mark is escaped in Typst markup (a backslash makes any of them plain text), so no
+# text can open markup, a function call, a comment, a label or a reference.
+_PUNCTUATION = set("\\#$*_`<>@[]~=-+/'\".:()!?,;{}|^&%")
+_KEEP_ROWS = 40  # a table kept on one page (HTML's keep-together) has at most this many rows, else it breaks
+_LONG_WORD = 24  # in code, a word this long gets break opportunities (a SHA-256 would run past the margin)
+
+
+class TypesetError(ValueError):
+    """The HTML holds an element outside the report's vocabulary."""
+
+
+def escape(text: str) -> str:
+    """``text`` as plain Typst markup: whitespace runs become one space, punctuation is escaped."""
+    text = re.sub(r"\s+", " ", text)
+    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+
+
+def string(text: str) -> str:
+    """``text`` as a Typst string literal."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def slug(text: str, used: set[str]) -> str:
+    """The anchor of a section heading (``Key messages`` → ``key-messages``), unique within ``used``."""
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}-{n}", n + 1
+    used.add(name)
+    return name
+
+
+def label(name: str) -> str:
+    """A Typst label for an HTML id (ids here are made of letters, digits and hyphens)."""
+    return "<" + re.sub(r"[^A-Za-z0-9_.:-]+", "-", name) + ">"
+
+
+def svg_key(svg: str | bytes) -> str:
+    """The name a chart's SVG is handed to Typst under (``sys.inputs``): its SHA-256."""
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    return "svg-" + hashlib.sha256(data).hexdigest()
+
+
+def chart(svg: str, alt: str, caption: str) -> str:
+    """A chart as Typst: the SVG handed over by name (the exporter passes the SVG itself), its text
+    alternative, its caption."""
+    return f"#council-chart({string(svg_key(svg))}, alt: {string(alt)})[{escape(caption)}]\n\n"
+
+
+# --- HTML, parsed into a small tree -------------------------------------------------------------
+
+_VOID = {"br", "img", "meta", "hr", "col"}
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict
+    children: list = field(default_factory=list)
+
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {k: (v or "") for k, v in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Node(tag, {k: (v or "") for k, v in attrs}))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data):
+        self.stack[-1].children.append(data)
+
+
+def parse(markup: str) -> Node:
+    builder = _TreeBuilder()
+    builder.feed(markup)
+    builder.close()
+    return builder.root
+
+
+# --- The tree, written as Typst -----------------------------------------------------------------
+
+_BLOCK_P = {"council", "period", "export-note", "findings-ok", "findings-warn", "lead-in", "meta", "label", "note"}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+@dataclass
+class Typesetter:
+    """Writes one or more HTML fragments as Typst. ``sections``: the anchors given to section headings (h2
+    without an id) so far, shared by every fragment of one document; ``images``: the SVGs of ``data:`` URL
+    images met, by the name the markup hands them over under."""
+
+    sections: set[str] = field(default_factory=set)
+    images: dict[str, str] = field(default_factory=dict)
+    headings: list[tuple[str, str]] = field(default_factory=list)  # (anchor, text) of each h2, in order
+
+    def convert(self, markup: str) -> str:
+        return self.blocks(parse(markup).children).strip() + "\n\n"
+
+    # blocks and inlines are written alike: a block ends with a blank line, so it stands as a paragraph
+    def blocks(self, children, pending_label: str | None = None) -> str:
+        out = []
+        for child in children:
+            if isinstance(child, str):
+                out.append(escape(child))
+                continue
+            out.append(self.element(child, pending_label))
+            if pending_label and child.tag in _HEADINGS:
+                pending_label = None
+        return "".join(out)
+
+    def inline(self, node: Node) -> str:
+        return self.blocks(node.children).strip()
+
+    def element(self, node: Node, pending_label: str | None = None) -> str:  # noqa: C901 - one branch a tag
+        tag, cls = node.tag, node.classes()
+        if tag in ("style", "script", "meta", "title", "head"):
+            return ""
+        if tag in _HEADINGS:
+            anchor = node.attrs.get("id") or pending_label
+            text = self.inline(node)
+            if tag == "h2" and not anchor:
+                anchor = slug(node.text().strip(), self.sections)
+            if tag == "h2":
+                self.headings.append((anchor, node.text().strip()))
+            mark = f" {label(anchor)}" if anchor else ""
+            return f"\n\n#heading(level: {_HEADINGS[tag]})[{text}]{mark}\n\n"
+        if tag == "p":
+            if "data-published" in node.attrs:
+                return f"#council-published({string(node.attrs['data-published'])})[{self.inline(node)}]\n\n"
+            kind = next((c for c in cls if c in _BLOCK_P | {"key"}), "")
+            if kind == "key":
+                return f"#council-key({string(' '.join(cls))})[{self.inline(node)}]\n\n"
+            if kind:
+                return f"#council-p({string(kind)})[{self.inline(node)}]\n\n"
+            return self.inline(node) + "\n\n"
+        if tag == "span":
+            if "status" in cls or "rag" in cls:
+                kind = next((c for c in cls if c.startswith(("status-", "rag-"))), "")
+                marks = [c for c in node.children if isinstance(c, Node) and "mark" in c.classes()]
+                rest = [c for c in node.children if not (isinstance(c, Node) and "mark" in c.classes())]
+                mark = marks[0].text() if marks else ""
+                return f"#council-badge({string(kind)}, {string(mark)})[{self.blocks(rest).strip()}]"
+            if "big" in cls:
+                return f"#council-big[{self.inline(node)}]"
+            if "ref" in cls:
+                return f"#council-ref[{self.inline(node)}]"
+            if "note" in cls:
+                return f"#council-muted[{self.inline(node)}]"
+            return self.blocks(node.children)
+        if tag == "a":
+            href = node.attrs.get("href", "")
+            if href.startswith("#"):
+                return f"#council-goto({string(href[1:])})[{self.inline(node)}]"
+            return f"#link({string(href)})[{self.inline(node)}]"
+        if tag in ("em", "i"):
+            return f"#emph[{self.inline(node)}]"
+        if tag in ("strong", "b"):
+            return f"#strong[{self.inline(node)}]"
+        if tag == "code":
+            return f"#council-code[{escape(_breakable(node.text()))}]"
+        if tag == "br":
+            return "#linebreak()"
+        if tag in ("ul", "ol"):
+            items = [self.blocks(li.children).strip() for li in node.children if isinstance(li, Node)]
+            kind = "enum" if tag == "ol" else "list"
+            args = ", ".join(f"[{i}]" for i in items)
+            style = string(" ".join(cls))
+            return f"#council-{kind}({style}, {args})\n\n" if items else ""
+        if tag == "dl":
+            pairs = [c for c in node.children if isinstance(c, Node)]
+            cells = ", ".join(f"[{self.inline(c)}]" for c in pairs)
+            return f"#council-dl({cells})\n\n"
+        if tag == "header":
+            return f"#council-title-page[{self.blocks(node.children).strip()}]\n\n"
+        if tag == "article":
+            return f"#council-article[{self.blocks(node.children, node.attrs.get('id')).strip()}]\n\n"
+        if tag == "div":
+            if "table-wrap" in cls:
+                tables = [c for c in node.children if isinstance(c, Node) and c.tag == "table"]
+                return "".join(self.table(t, keep="keep-together" in cls) for t in tables)
+            if "key-figures" in cls:
+                keys = [c for c in node.children if isinstance(c, Node)]
+                return "#council-key-figures(" + ", ".join(f"[{self.element(k).strip()}]" for k in keys) + ")\n\n"
+            return self.blocks(node.children)
+        if tag in ("section", "main", "body", "html", "#root"):
+            return self.blocks(node.children)
+        if tag == "nav":
+            return "#council-contents()\n\n"
+        if tag == "table":
+            return self.table(node, keep=False)
+        if tag == "figure":
+            return self.figure(node)
+        if tag == "pre":
+            return f"#council-pre({string(node.text())})\n\n"
+        if tag == "blockquote":
+            return f"#quote(block: true)[{self.blocks(node.children).strip()}]\n\n"
+        if tag == "hr":
+            return "#line(length: 100%)\n\n"
+        raise TypesetError(f"<{tag}> is not part of the report's vocabulary, so it has no print form")
+
+    def figure(self, node: Node) -> str:
+        img = _find(node, "img")
+        caption = _find(node, "figcaption")
+        src = img.attrs.get("src", "") if img else ""
+        prefix = "data:image/svg+xml;base64,"
+        if not src.startswith(prefix):
+            raise TypesetError("a figure prints only an SVG the report itself made (a data: URL)")
+        svg = base64.b64decode(src[len(prefix) :]).decode("utf-8")
+        self.images[svg_key(svg)] = svg
+        return chart(svg, img.attrs.get("alt", ""), caption.text() if caption else "")
+
+    def table(self, node: Node, keep: bool) -> str:
+        caption = _find(node, "caption")
+        rows = _rows(node)
+        head = [r for r, in_head in rows if in_head]
+        body = [r for r, in_head in rows if not in_head]
+        header_cells = head[0].children if head else []
+        header_cells = [c for c in header_cells if isinstance(c, Node)]
+        columns = [_width(c.attrs.get("style", "")) for c in header_cells]
+        first_body = [c for c in body[0].children if isinstance(c, Node)] if body else []
+        ncols = len(header_cells) or len(first_body)
+        columns = columns or ["auto"] * ncols
+        numeric = [("num" in c.classes()) for c in header_cells] or [False] * ncols
+        header = ", ".join(f"[{self.inline(c)}]" for c in header_cells)
+        lines = []
+        for row in body:
+            cells = [c for c in row.children if isinstance(c, Node)]
+            total = "total" in row.classes()
+            parts = []
+            for c in cells:
+                kind = "row" if c.tag == "th" else "data"
+                parts.append(f"council-cell({string(kind)}, {'true' if total else 'false'})[{self.inline(c)}]")
+            lines.append("  " + ", ".join(parts) + ",")
+        style = string(" ".join(node.classes()))
+        return (
+            f"#council-table(\n  caption: [{self.inline(caption) if caption else ''}],\n"
+            f"  style: {style}, keep: {'true' if keep and len(body) <= _KEEP_ROWS else 'false'},\n"
+            f"  columns: ({', '.join(columns)},),\n"
+            f"  numeric: ({', '.join('true' if n else 'false' for n in numeric)},),\n"
+            f"  header: ({header},),\n" + "\n".join(lines) + "\n)\n\n"
+        )
+
+
+def _find(node: Node, tag: str) -> Node | None:
+    for child in node.children:
+        if isinstance(child, Node):
+            if child.tag == tag:
+                return child
+            found = _find(child, tag)
+            if found is not None:
+                return found
+    return None
+
+
+def _rows(table: Node) -> list[tuple[Node, bool]]:
+    rows = []
+    for child in table.children:
+        if not isinstance(child, Node):
+            continue
+        if child.tag == "tr":
+            rows.append((child, all(isinstance(c, str) or c.tag == "th" for c in child.children) and not rows))
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend((r, child.tag == "thead") for r in child.children if isinstance(r, Node) and r.tag == "tr")
+    return rows
+
+
+def _width(style: str) -> str:
+    """A column's width from the HTML's ``style="width:6%"``: a percentage becomes a share of the width left
+    (``fr``: the shares fill the line whatever they add up to), an em carries over, else auto."""
+    found = re.search(r"width:\s*([0-9.]+)(%|em|rem)", style)
+    if not found:
+        return "auto"
+    number, unit = found.groups()
+    return f"{number}{'em' if unit in ('em', 'rem') else 'fr'}"
+
+
+def _breakable(text: str) -> str:
+    """Long words of code (hashes, paths) get zero-width break opportunities so they wrap at the margin."""
+
+    def split(m: re.Match) -> str:
+        word = m.group(0)
+        return "\u200b".join(word[i : i + 16] for i in range(0, len(word), 16))
+
+    return re.sub(r"[^\s]{%d,}" % _LONG_WORD, split, text)
+
+
+def from_html(markup: str) -> str:
+    """One piece's HTML as Typst (section anchors and images are the exporter's, see ``Typesetter``)."""
+    return Typesetter().convert(markup)

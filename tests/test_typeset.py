@@ -1,0 +1,139 @@
+"""typeset: one description of each report piece, two renderings (HTML and Typst) with the same text."""
+
+import re
+from collections import Counter
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from pipeline import measure, render, report, typeset
+from pipeline.run import load_period
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKS = "\u25a0\u25cf\u25b2\u25c6\u25cb"  # the status and RAG shapes: drawn in both, read by neither
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load_period("2011/12", "Q4", "", "", "")
+
+
+def words(text: str) -> Counter:
+    """The characters of a text, counted: spaces, hyphens (a word broken at a soft hyphen in a narrow column)
+    and the shapes left out, so that a PDF's text, read back in its own order with cells run together, can be
+    compared with the HTML's."""
+    text = re.sub(rf"[\s\-\u2010\u00ad\u200b{MARKS}]+", "", text)
+    return Counter(text)
+
+
+def html_words(piece) -> Counter:
+    return words(BeautifulSoup(piece.markup, "html.parser").get_text(" "))
+
+
+def pdf_words(piece, images=None) -> Counter:
+    # PDF/UA-1: a document opens with a level-1 heading and skips no level; the pieces sit under a section
+    body = "#heading(level: 1)[Piece]\n\n#heading(level: 2, outlined: false)[Piece]\n\n" + piece.typst()
+    pdf = render.typst_to_pdf(render.typst_document(body, "Piece"), images or {})
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    return words(re.sub(r"Page \d+ of \d+|Piece", " ", text))
+
+
+def pieces(seed):
+    ind = seed.indicators
+    labels = seed.layout.labels
+    exceptions = measure.exceptions(ind)
+    return {
+        "title page": report.title_page("Stockton", "Council Plan 2011/12", seed.period.title, seed.source, "ab"),
+        "key figures": report.key_figures(measure.headline(ind, labels)),
+        "headline table": report.headline_table(measure.headline(ind, labels), seed.period),
+        "status table": report.status_table(measure.status_counts(ind, labels)),
+        "exceptions summary": report.exceptions_summary(exceptions, seed.directorate_names),
+        "exceptions in full": report.exceptions_table(exceptions),
+        "summary check": report.summary_check(seed.summary_check),
+        "findings": report.findings_section(seed.findings),
+        "method": report.method_section(seed.layout, seed.period),
+        "glossary": report.glossary(ind, seed.layout, seed.directorate_names),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "title page",
+        "key figures",
+        "headline table",
+        "status table",
+        "exceptions summary",
+        "exceptions in full",
+        "summary check",
+        "findings",
+        "method",
+        "glossary",
+    ],
+)
+def test_a_piece_prints_the_same_words_in_its_html_and_its_pdf(seed, name):
+    piece = pieces(seed)[name]
+    in_html = html_words(piece)
+    in_pdf = pdf_words(piece)
+    assert sum(in_html.values()) > 20
+    assert not in_html - in_pdf  # every character of the HTML's text is printed, as often
+    # and nothing else, but the header rows a table repeats at the top of each page it continues on
+    headers = words(" ".join(t.get_text(" ") for t in BeautifulSoup(piece.markup, "html.parser").find_all("thead")))
+    assert set(in_pdf - in_html) <= set(headers)
+
+
+def test_a_chart_prints_its_caption_and_its_table_and_hands_its_svg_over_by_name(seed):
+    chart = report.status_chart(
+        measure.status_by(seed.indicators, "theme", seed.layout.labels), "theme", "t.svg", seed.layout.labels
+    )
+    key = typeset.svg_key(chart.svg)
+    assert chart.typst().startswith(f'#council-chart("{key}", alt: ')
+    assert chart.svg not in chart.typst()  # the SVG is stored once in the notebook: in the HTML's data: URL
+    html = words(chart.caption) + html_words(chart.table)
+    pdf = pdf_words(chart, {key: chart.svg})
+    # the chart's own text (axis labels, legend) is in the PDF too, drawn from the SVG
+    assert not html - pdf
+    assert sum(pdf.values()) > sum(html.values()) + 100
+
+
+def test_every_piece_is_in_the_vocabulary_and_an_unknown_element_is_refused():
+    with pytest.raises(typeset.TypesetError, match="<iframe> is not part of the report's vocabulary"):
+        typeset.from_html("<p>x</p><iframe src='x'></iframe>")
+    with pytest.raises(typeset.TypesetError, match="only an SVG the report itself made"):
+        typeset.from_html('<figure class="chart"><img src="file:///etc/passwd" alt="x"></figure>')
+
+
+def test_text_is_escaped_so_no_input_becomes_typst_code():
+    hostile = '#read("/etc/passwd") $x$ *b* _i_ `r` <l> @ref // c /* d */ = h - l + e [a] {b} \\'
+    out = typeset.from_html(f"<p>{hostile.replace('<', '&lt;').replace('>', '&gt;')}</p>")
+    assert "#read" not in out.replace("\\#read", "")
+    pdf = render.typst_to_pdf(render.typst_document(out, "t"))
+    text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
+    assert hostile.strip() in " ".join(text.split())
+
+
+def test_section_headings_get_the_anchors_the_html_contents_give_them():
+    setter = typeset.Typesetter()
+    first = setter.convert("<h2>Data quality</h2><p>x</p>")
+    second = setter.convert("<h2>Data quality</h2><h2><em>Odd</em> one!</h2>")
+    assert "<data-quality>" in first and "<data-quality-2>" in second and "<odd-one>" in second
+    html = render.add_contents("<main><h2>Data quality</h2><h2>Data quality</h2><h2><em>Odd</em> one!</h2></main>")
+    assert [a for a, _ in setter.headings] == [a for a in re.findall(r'<h2 id="([^"]+)">', html) if a != "contents"]
+
+
+def test_table_columns_keep_their_widths_alignment_and_header_row():
+    piece = report.table(
+        __import__("pandas").DataFrame({"Ref": ["1.1"], "Measure": ["m"], "Number": [3]}),
+        "Cap",
+        numeric=("Number",),
+        row_header="Ref",
+        widths={"Ref": "6%", "Measure": "3.5em"},
+    )
+    out = piece.typst()
+    assert "columns: (6fr, 3.5em, auto,)" in out
+    assert "numeric: (false, false, true,)" in out
+    assert "header: ([Ref], [Measure], [Number],)" in out
+    assert 'council-cell("row", false)[1\\.1]' in out
