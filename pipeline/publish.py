@@ -16,13 +16,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-
-import pandas as pd
 
 from .errors import OutputError
 from .paths import display_path
@@ -46,6 +49,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     not a formula, and stays as it is. A carriage return inside a cell becomes a line feed: with LF line
     ends the CSV writer would leave it unquoted, and every reader would split the row there.
     """
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):

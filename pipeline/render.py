@@ -222,8 +222,6 @@ def _with_contents(parts: list, headings: list) -> str:
     return "".join(chunks)
 
 
-
-
 def typst_to_pdf(source: str, images: dict[str, str] | None = None, source_date_epoch: int | None = None) -> bytes:
     """Compile a report's Typst document to tagged A4 PDF/UA-1 bytes.
 

@@ -17,11 +17,9 @@ import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import pandas as pd
-
-from . import clean, figures, ingest, manifest, measure, publish, schema, table
+from . import limits, manifest, publish
 from .discover import find_input, find_periods, related_inputs  # noqa: F401  (part of run's API)
 from .errors import InputError, NotAnExportError, PipelineError, UsageError
 from .layout import STOCKTON, Layout, parse_layout
@@ -38,6 +36,11 @@ from .paths import (
     published_path,
 )
 from .period import Period
+
+if TYPE_CHECKING:  # the heavy modules are imported where they are used: a cached run needs none of them
+    import pandas as pd
+
+    from . import clean
 
 # The environment variable through which a run hands its prepared data to the notebook kernel.
 HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
@@ -81,14 +84,14 @@ class RunResult:
 
 def read_snapshot(paths) -> Snapshot:
     """Read each file once: {resolved path: bytes}. Raises InputError for a missing, empty or oversized file."""
-    return {Path(p).resolve(): ingest.read_bytes(p) for p in paths}
+    return {Path(p).resolve(): limits.read_bytes(p) for p in paths}
 
 
 def _bytes(snapshot: Snapshot | None, path: Path) -> bytes:
     key = Path(path).resolve()
     if snapshot is not None and key in snapshot:
         return snapshot[key]
-    return ingest.read_bytes(path)
+    return limits.read_bytes(path)
 
 
 def layout_file(source: Path, layout_path: str | Path | None = None) -> Path | None:
@@ -102,6 +105,8 @@ def layout_file(source: Path, layout_path: str | Path | None = None) -> Path | N
 
 def _directorate_names(source: Path, layout: Layout, snapshot: Snapshot | None) -> dict:
     """The full names of the directorates: the layout's ``[directorates]``, else ``directorates.csv`` beside the export."""
+    from . import ingest
+
     if layout.directorates:
         return dict(layout.directorates)
     path = Path(source).parent / DIRECTORATES_FILE
@@ -117,10 +122,11 @@ def load_layout(path: Path | None, snapshot: Snapshot | None = None) -> Layout:
 
 def propose_layout(input_path: str | Path) -> str:
     """A proposed layout (commented TOML) for an export the pipeline has not seen; see ``layout.propose``."""
+    from . import ingest
     from .layout import propose
 
     path = Path(input_path)
-    return propose(ingest.parse_export(ingest.read_bytes(path), display_path(path)), display_path(path))
+    return propose(ingest.parse_export(limits.read_bytes(path), display_path(path)), display_path(path))
 
 
 def clean_with_layout(
@@ -128,6 +134,8 @@ def clean_with_layout(
 ) -> tuple[clean.Cleaned, pd.DataFrame]:
     """Stage 2 by the layout's kind: the tidy indicators and their figures (from the text for the Council
     Plan, from the columns for a typed table)."""
+    from . import clean, figures, table
+
     if layout.kind == "table":
         return table.clean_table(raw, name, layout)
     cleaned = clean.clean_export(raw, name)
@@ -162,6 +170,10 @@ def prepare(
     The export is read through its layout (``layout_file``): a typed table's figures come from its columns.
     Raises InputError / NotAnExportError for unreadable or foreign input.
     """
+    import pandas as pd
+
+    from . import figures, ingest, measure, schema, table
+
     path = Path(input_path)
     wanted: list[Path] = []
     if context:
@@ -270,6 +282,8 @@ def inputs_read(
 def _register(
     register_path: str | Path | None, source: Path, snapshot: Snapshot | None = None
 ) -> tuple[pd.DataFrame, dict | None]:
+    from . import ingest
+
     path = _register_file(register_path, source)
     if path is None:
         return ingest.parse_register(b"ref\n", "none"), None
@@ -397,16 +411,16 @@ def clean_file(
     when it holds a Medium Term Financial Plan, ``budget.csv`` (returns plans.CleanedPlan).
     Raises InputError / NotAnExportError / OutputError (nothing is written then).
     """
-    from . import plans
+    from . import ingest, plans
 
     path = Path(input_path)
-    data = ingest.read_bytes(path)
+    data = limits.read_bytes(path)
     if not data.startswith(b"PK") and plans.looks_like_plan(ingest.decode_text(data, display_path(path))):
         plan = plans.clean_plan(ingest.decode_text(data, display_path(path)), display_path(path))
         publish.write_folder(Path(out_dir), plan_tables(plan), replace=False)
         return plan
     layout = layout_file(path, layout_path)
-    snapshot = {path.resolve(): data} | ({layout.resolve(): ingest.read_bytes(layout)} if layout else {})
+    snapshot = {path.resolve(): data} | ({layout.resolve(): limits.read_bytes(layout)} if layout else {})
     period_data = prepare(path, register_path=register_path, snapshot=snapshot, layout_path=layout)
     publish.write_folder(Path(out_dir), cleaned_outputs(period_data), replace=False)
     return period_data
@@ -576,7 +590,7 @@ def load_plan(plan_path: str, year: str, quarter: str) -> PlanData:
     if given is not None:
         return given
     path = _resolve(plan_path)
-    return prepare_plan(path, ingest.read_bytes(path), period)
+    return prepare_plan(path, limits.read_bytes(path), period)
 
 
 def prepare_plan(path: Path, data: bytes, period: Period) -> PlanData:
@@ -584,7 +598,7 @@ def prepare_plan(path: Path, data: bytes, period: Period) -> PlanData:
 
     Raises InputError when the text is not a Service Improvement Plan.
     """
-    from . import plans
+    from . import ingest, plans
     from .plans import milestones
 
     name = display_path(path)

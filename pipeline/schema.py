@@ -8,7 +8,11 @@ without words of its own.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 STATUS_LABELS = {
     1: "Achieved Target",
@@ -64,11 +68,15 @@ def ref_label(ref: str, part: int) -> str:
 def findings_frame(rows) -> pd.DataFrame:
     """Data-quality findings as the one table every stage builds: (source_line, ref, check, finding, action_taken)
     tuples -> a frame with ``FINDING_COLUMNS`` and an integer ``source_line``."""
+    import pandas as pd
+
     return pd.DataFrame(list(rows), columns=FINDING_COLUMNS).astype({"source_line": "int64"})
 
 
 def indicator_frame(records: list[dict]) -> pd.DataFrame:
     """Tidy indicator rows (dicts with ``INDICATOR_COLUMNS``) as a frame: nullable integers, text as str."""
+    import pandas as pd
+
     frame = pd.DataFrame(records, columns=INDICATOR_COLUMNS)
     for col in INDICATOR_COLUMNS:
         if col in INTEGER_COLUMNS:

@@ -1,12 +1,16 @@
 """Where each glyph of a PDF page is printed, read from its content stream (a test helper).
 
-WeasyPrint writes text with Type0 fonts (Identity-H, two bytes a glyph) whose widths are in the descendant
+Typst writes text with Type0 fonts (Identity-H, two bytes a glyph) whose widths are in the descendant
 font's /W array. Walking the content stream with the graphics state (cm, q/Q) and the text state (Tm, Td,
 Tf, Tc, Tz, TJ) gives every glyph's left and right edge in page coordinates and its size as printed. Form
-XObjects (WeasyPrint draws each text of a chart's SVG as one) are walked with their matrices.
+XObjects (a chart's SVG may be drawn as one) are walked with their matrices. Spaces are not glyphs on paper
+(a line's last space may hang in the margin, as typesetters do): they are read from the font's /ToUnicode
+map and left out.
 """
 
 from __future__ import annotations
+
+import re
 
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
@@ -46,11 +50,31 @@ def _widths(font) -> tuple[dict[int, float], float]:
     return table, default
 
 
+def _spaces(font) -> set[int]:
+    """The CIDs a font's /ToUnicode map reads as whitespace."""
+    if "/ToUnicode" not in font:
+        return set()
+    cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    found = set()
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for cid, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            if bytes.fromhex(text).decode("utf-16-be", "replace").isspace():
+                found.add(int(cid, 16))
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for first, last, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            start = int(text, 16)
+            for k in range(int(last, 16) - int(first, 16) + 1):
+                if chr(start + k).isspace():
+                    found.add(int(first, 16) + k)
+    return found
+
+
 def _walk(stream, resources, ctm, reader, boxes, depth=0):
     """Walk one content stream (a page's or a form XObject's), appending (left, right, baseline, size) of every
     glyph in page coordinates; forms (each chart label is one) are walked with their /Matrix."""
     fonts = {name: font.get_object() for name, font in resources.get("/Font", {}).items()}
     metrics = {name: _widths(font) for name, font in fonts.items() if "/DescendantFonts" in font}
+    spaces = {name: _spaces(font) for name, font in fonts.items()}
     forms = {name: x.get_object() for name, x in resources.get("/XObject", {}).items()}
     stack = []
     tm = lm = [1, 0, 0, 1, 0, 0]
@@ -96,7 +120,7 @@ def _walk(stream, resources, ctm, reader, boxes, depth=0):
                         advance = (table.get(cid, default) / 1000 * size + tc) * tz
                         start = _multiply(tm, ctm)
                         end = _multiply(_multiply([1, 0, 0, 1, advance, 0], tm), ctm)
-                        if table.get(cid, default) > 0:
+                        if table.get(cid, default) > 0 and cid not in spaces.get(font, ()):
                             on_paper = size * (start[2] ** 2 + start[3] ** 2) ** 0.5  # the vertical scale
                             boxes.append((min(start[4], end[4]), max(start[4], end[4]), start[5], on_paper))
                         tm = _multiply([1, 0, 0, 1, advance, 0], tm)

@@ -14,7 +14,7 @@ STAGES = [
     ["figures"],
     ["measure"],
     ["charts"],
-    ["report"],
+    ["report", "typeset"],
     ["render"],
     ["manifest"],
 ]

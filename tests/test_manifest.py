@@ -56,35 +56,32 @@ def test_manifest_is_stable_json_with_sorted_outputs():
     assert parsed["outputs"][0] == {"path": "a.txt", "size": 1, "sha256": manifest.sha256(b"1")}
 
 
-def test_the_environment_records_what_the_pdf_depends_on_outside_python():
-    """Before: the system libraries and fonts the PDF depends on were neither installed by the project nor
-    recorded."""
-    import re
+def test_the_environment_records_the_pdfs_font_files_and_nothing_of_the_machine():
+    """Before: the PDF depended on the system's Pango and fonts. Now its fonts are files in the repository (and
+    Typst's own, with the typst package's version); the manifest records each file's SHA-256."""
+    from pipeline.paths import FONTS_DIR
 
-    system = manifest.environment()["system"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", system["pango"])
-    assert set(system["fonts"]) == set(manifest.FONT_PATTERNS)
-    sans = system["fonts"]["DejaVu Sans"]
-    assert sans["file"] == "DejaVuSans.ttf" and len(sans["sha256"]) == 64
-    assert (
-        "fonts-dejavu-core" in (ROOT / "Makefile").read_text() and "libpango-1.0-0" in (ROOT / "Makefile").read_text()
-    )
+    env = manifest.environment()
+    fonts = env["system"]["fonts"]
+    assert sorted(fonts) == [
+        "DejaVuSans-Bold.ttf",
+        "DejaVuSans-BoldOblique.ttf",
+        "DejaVuSans-Oblique.ttf",
+        "DejaVuSans.ttf",
+    ]
+    assert fonts["DejaVuSans.ttf"] == manifest.sha256((FONTS_DIR / "DejaVuSans.ttf").read_bytes())
+    assert "typst" in env["packages"] and "weasyprint" not in env["packages"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pango" not in makefile.lower() and "fonts-dejavu" not in makefile
 
 
-def test_reproduce_notes_another_pango_or_another_font_file():
+def test_reproduce_notes_another_font_file():
     from pipeline import audit
 
-    here = {
-        "python": "3.11.7",
-        "packages": {},
-        "system": {"pango": "1.50.12", "fonts": {"DejaVu Sans": {"sha256": "a"}}},
-    }
-    then = {
-        "python": "3.11.7",
-        "packages": {},
-        "system": {"pango": "1.48.0", "fonts": {"DejaVu Sans": {"sha256": "b"}}},
-    }
+    here = {"python": "3.11.7", "packages": {}, "system": {"fonts": {"DejaVuSans.ttf": "a"}}}
+    then = {"python": "3.11.7", "packages": {}, "system": {"fonts": {"DejaVuSans.ttf": "b", "Old.ttf": "c"}}}
     assert audit.environment_differences(then, here) == [
-        "Pango 1.50.12 here, 1.48.0 in the manifest (it lays out the PDF)",
-        "font DejaVu Sans: another file here than in the manifest (the PDF's text may differ)",
+        "font DejaVuSans.ttf: another file here than in the manifest (the PDF's text may differ)",
+        "font Old.ttf: another file here than in the manifest (the PDF's text may differ)",
     ]
+    assert audit.environment_differences(here, here) == []

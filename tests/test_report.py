@@ -42,7 +42,8 @@ def test_crosstab_table_ends_with_a_total_row():
 def test_chart_bundle_carries_svg_alt_text_and_file_name():
     chart = report.Chart(svg="<svg/>", alt='12 "achieved"', caption="cap", filename="x.svg")
     data, metadata = chart._repr_mimebundle_()
-    assert set(data) == {"text/html", "text/plain"}  # the SVG once: in the HTML's data: URL
+    assert set(data) == {"text/html", "text/x-typst", "text/plain"}
+    assert "<svg/>" not in data["text/x-typst"]  # the SVG once: in the HTML's data: URL; Typst names it
     assert 'alt="12 &quot;achieved&quot;"' in data["text/html"]
     assert "data:image/svg+xml;base64,PHN2Zy8+" in data["text/html"]
     assert metadata == {"council_report": {"chart_file": "x.svg"}}
@@ -256,15 +257,13 @@ def test_key_messages_name_directorates_in_full_when_the_names_are_given():
     assert "and Resources (RES, 1) by directorate." in html
 
 
-def _print_alone(markup: str) -> bytes:
-    """``markup`` printed as the report prints it: its stylesheet, A4, WeasyPrint."""
-    from pipeline import render
+def _print_alone(*pieces) -> bytes:
+    """``pieces`` printed as the report prints them: their Typst, the report's template, A4."""
+    from pipeline import render, typeset
 
-    css = (ROOT / "pipeline" / "templates" / "council" / "static" / "report.css").read_text(encoding="utf-8")
-    return render.html_to_pdf(
-        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>t</title>'
-        f"<style>{css}</style></head><body><main>{markup}</main></body></html>"
-    )
+    body = "#heading(level: 1)[Charts]\n\n" + "".join(p.typst() for p in pieces)
+    images = {typeset.svg_key(p.svg): p.svg for p in pieces}
+    return render.typst_to_pdf(render.typst_document(body, "Charts"), images)
 
 
 def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt_or_more(tmp_path):
@@ -309,7 +308,7 @@ def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt
     assert f"of {len(better)} with a variance" in variance.caption
 
     pdf = tmp_path / "charts.pdf"
-    pdf.write_bytes(_print_alone("".join(dataclasses.replace(c, table=None).markup() for c in (status, variance))))
+    pdf.write_bytes(_print_alone(*(dataclasses.replace(c, table=None) for c in (status, variance))))
     boxes = [box for page in glyph_boxes(pdf) for box in page]
     assert len(boxes) > 1000  # the charts' text is there to measure
     assert min(size for *_, size in boxes) >= 7.99

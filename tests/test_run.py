@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from conftest import SEED
 
-from pipeline import run
+from pipeline import limits, run
 from pipeline.errors import InputError
 
 
@@ -46,8 +46,6 @@ def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp
     import hashlib
     import json
 
-    from pipeline import ingest
-
     raw = tmp_path / "raw"
     raw.mkdir()
     export = raw / "council_plan_2011-12_Q4.tsv"
@@ -55,7 +53,7 @@ def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp
     export.write_bytes(original)
     lines = original.split(b"\n")
     replacement = b"\n".join(lines[: len(lines) // 3])  # a different export: a third of the rows
-    real_read = ingest.read_bytes
+    real_read = limits.read_bytes
     reads = []
 
     def read_then_replace(path, *args, **kwargs):
@@ -65,7 +63,7 @@ def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp
             export.write_bytes(replacement)  # the file changes as soon as the run has read it
         return data
 
-    monkeypatch.setattr(ingest, "read_bytes", read_then_replace)
+    monkeypatch.setattr(limits, "read_bytes", read_then_replace)
     result = run.run_period(
         "2011/12", "Q4", input_path=export, out_root=tmp_path / "out", processed_root=tmp_path / "processed"
     )
