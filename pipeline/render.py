@@ -19,12 +19,9 @@ can never make it read a local file or the machine's fonts (and it has no networ
 from __future__ import annotations
 
 import base64
-import contextlib
 import copy
-import json
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 
@@ -35,7 +32,6 @@ from .errors import PipelineError, RenderError
 from .paths import FONTS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 
 TEMPLATE_NAME = "council"
-KERNEL_NAME = "python3"
 
 
 class CouncilHTMLExporter(HTMLExporter):
@@ -65,7 +61,7 @@ class CouncilHTMLExporter(HTMLExporter):
             title = _title_of(nb)
             if title:
                 nb.metadata["title"] = title
-        html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+        html, resources = self._export(nb, resources, **kw)
         beside = (resources or {}).get("metadata", {}).get("path") or ""
         exists = (
             (lambda name: name in self.published)
@@ -73,6 +69,23 @@ class CouncilHTMLExporter(HTMLExporter):
             else (lambda name: bool(beside) and (Path(beside) / name).is_file())
         )
         return published_only(add_contents(html), exists), resources
+
+    def _export(self, nb, resources, **kw):
+        """HTMLExporter's export without its last step, which parses the whole page again (BeautifulSoup, 0.8 s
+        for a report) to give images without one an alt text and JupyterLab's cell markup a tabindex: the
+        council template has neither (every chart carries its text alternative; tests check it)."""
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        info = nb.metadata.get("language_info", {})
+        lexer = info.get("pygments_lexer", info.get("name"))
+        resources = self._init_resources(resources)
+        highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        self.register_filter("highlight_code", highlight)
+        data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+        self.register_filter("filter_data_type", data_type)
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     @default("template_name")
     def _template_name_default(self):
@@ -259,20 +272,6 @@ def _epoch_of(nb) -> int | None:
         return None
 
 
-@contextlib.contextmanager
-def _environ(**values: str):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def notebook_to_html(nb, title: str, published=None) -> str:
     """Export an executed notebook node to the council HTML, with a table of contents; ``published``: the
     names of the files published beside it (see ``CouncilHTMLExporter``)."""
@@ -362,95 +361,35 @@ def add_contents(html: str) -> str:
     return html[:at] + nav + html[at:]
 
 
-_KERNEL_PREFIX = "council-kernel-"
-
-
-def clean_kernel_leftovers(tmp_root: str | None = None) -> list[Path]:
-    """Remove the kernel folders (spec and connection files) of runs whose process no longer exists.
-
-    Each run keeps them in ``<tmp>/council-kernel-<pid>-*``; a run killed part-way cannot remove its
-    own, so the next one does. Returns what was removed.
-    """
-    import shutil
-
-    removed = []
-    root = Path(tmp_root or tempfile.gettempdir())
-    for folder in sorted(root.glob(_KERNEL_PREFIX + "*")):
-        pid = folder.name[len(_KERNEL_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@contextlib.contextmanager
-def _kernel_of_this_python():
-    """Make kernel ``python3`` the Python running this code, whatever kernels the user has installed.
-
-    The kernel spec and the kernel's connection files live in one folder named after this process, so a
-    run that is killed leaves one folder that ``clean_kernel_leftovers`` recognises.
-    """
-    clean_kernel_leftovers()
-    with tempfile.TemporaryDirectory(prefix=f"{_KERNEL_PREFIX}{os.getpid()}-") as tmp:
-        spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
-        spec_dir.mkdir(parents=True)
-        # ipykernel logs a warning on every start (loopback TCP is unencrypted) and, in batch workers, the
-        # interrupt nbclient sends at shutdown: noise on the analyst's terminal. Cell errors still fail the run.
-        spec = {
-            "argv": [
-                sys.executable,
-                "-m",
-                "ipykernel_launcher",
-                "-f",
-                "{connection_file}",
-                "--IPKernelApp.log_level=CRITICAL",
-            ],
-            "display_name": "Python 3 (council report)",
-            "language": "python",
-        }
-        (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-        jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
-        with _environ(
-            JUPYTER_PATH=jupyter_path,
-            JUPYTER_RUNTIME_DIR=str(Path(tmp) / "runtime"),
-            PYDEVD_DISABLE_FILE_VALIDATION="1",
-            MPLBACKEND="agg",
-        ):
-            yield
-
-
-def execute_notebook(notebook: Path, parameters: dict):
+def execute_notebook(notebook: Path, parameters: dict, km=None):
     """Run ``notebook`` with ``parameters`` through papermill; return the scrubbed executed notebook node.
 
-    The working directory is the project root, so relative paths in parameters
-    resolve the same wherever the command was started. Raises RenderError when
-    a cell fails, naming the notebook and the error.
+    ``km``: a kernel already started (``kernel.started``, as ``run`` does while it cleans); else one is
+    started here. Either way it is stopped at once after the last cell. The kernel's working directory is
+    the project root, so relative paths in parameters resolve the same wherever the command was started.
+    Raises RenderError when a cell fails, naming the notebook and the error.
     """
+    from . import kernel
+
+    if km is None:
+        with kernel.started() as started:
+            return execute_notebook(notebook, parameters, started)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        with _kernel_of_this_python():
-            nb = papermill.execute_notebook(
-                str(notebook),
-                None,
-                parameters=parameters,
-                kernel_name=KERNEL_NAME,
-                progress_bar=False,
-                log_output=False,
-                cwd=str(PROJECT_ROOT),
-                request_save_on_cell_execute=False,
-            )
+        nb = papermill.execute_notebook(
+            str(notebook),
+            None,
+            parameters=parameters,
+            kernel_name=kernel.KERNEL_NAME,
+            engine_name=kernel.engine(),
+            km=km,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(PROJECT_ROOT),
+            request_save_on_cell_execute=False,
+        )
     except PapermillExecutionError as exc:
         raise RenderError(
             f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", notebook

@@ -350,23 +350,26 @@ def load_period(
 
 
 @contextlib.contextmanager
-def hand_over(kind: str, parameters: dict, data):
-    """While in this block, a notebook kernel started from this process receives ``data`` through
-    ``load_period``/``load_plan`` instead of reading the inputs again (one read, one clean, per run)."""
+def kernel_while_preparing():
+    """A notebook kernel started now, so that it boots while this process imports and cleans, and the place
+    where this process will hand it what it prepared (``hand_over``): the kernel is started knowing it.
+    The kernel is stopped on leaving, whatever happened."""
+    from . import kernel
+
     with tempfile.TemporaryDirectory(prefix="council-handover-") as tmp:
-        path = Path(tmp) / "prepared.pickle"
-        path.write_bytes(
-            pickle.dumps({"kind": kind, "parameters": parameters, "data": data}, protocol=pickle.HIGHEST_PROTOCOL)
-        )
-        saved = os.environ.get(HANDOVER_VARIABLE)
-        os.environ[HANDOVER_VARIABLE] = str(path)
-        try:
-            yield
-        finally:
-            if saved is None:
-                os.environ.pop(HANDOVER_VARIABLE, None)
-            else:
-                os.environ[HANDOVER_VARIABLE] = saved
+        place = Path(tmp) / "prepared.pickle"
+        with kernel.started({HANDOVER_VARIABLE: str(place)}) as km:
+            yield km, place
+
+
+def hand_over(place: Path, kind: str, parameters: dict, data) -> None:
+    """Write ``data`` where the kernel will find it: ``load_period``/``load_plan`` in the notebook take it
+    instead of reading the inputs again (one read, one clean, per run)."""
+    part = place.with_suffix(".part")
+    part.write_bytes(
+        pickle.dumps({"kind": kind, "parameters": parameters, "data": data}, protocol=pickle.HIGHEST_PROTOCOL)
+    )
+    part.replace(place)
 
 
 def handed_over(kind: str, parameters: dict):
@@ -493,20 +496,25 @@ def run_period(
         _tidy(out_dir, root)
         log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
         return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
-    # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
-    data = prepare(source, period, register_path, context=True, snapshot=snapshot, related=related, layout_path=layout)
-    log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
-    with publish.lock(out_dir, root):
-        publish.clean_leftovers(out_dir)
-        if not force and manifest.up_to_date(out_dir, key):  # another run made it while this one waited
-            return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
-        publish.check_writable(out_dir)
-        publish.check_writable(processed)
-        files = dict(cleaned_outputs(data))
-        files[publish.INPUTS_ARCHIVE] = _archive(wanted, inputs, snapshot)
-        title = f"{data.layout.title} {period.year_label} progress report: {period.title}"
-        _render_and_publish(out_dir, "period", COUNCIL_PLAN_NOTEBOOK, parameters, data, title, inputs, key, files)
-        publish.write_folder(processed, cleaned_outputs(data), replace=True)
+    with kernel_while_preparing() as started:
+        # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
+        data = prepare(
+            source, period, register_path, context=True, snapshot=snapshot, related=related, layout_path=layout
+        )
+        log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
+        with publish.lock(out_dir, root):
+            publish.clean_leftovers(out_dir)
+            if not force and manifest.up_to_date(out_dir, key):  # another run made it while this one waited
+                return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+            publish.check_writable(out_dir)
+            publish.check_writable(processed)
+            files = dict(cleaned_outputs(data))
+            files[publish.INPUTS_ARCHIVE] = _archive(wanted, inputs, snapshot)
+            title = f"{data.layout.title} {period.year_label} progress report: {period.title}"
+            _render_and_publish(
+                out_dir, "period", COUNCIL_PLAN_NOTEBOOK, parameters, data, title, inputs, key, files, started
+            )
+            publish.write_folder(processed, cleaned_outputs(data), replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
 
 
@@ -518,18 +526,28 @@ def _tidy(out_dir: Path, root: Path) -> None:
 
 
 def _render_and_publish(
-    out_dir: Path, kind: str, notebook: Path, parameters: dict, data, title: str, inputs, key: str, files: dict
+    out_dir: Path,
+    kind: str,
+    notebook: Path,
+    parameters: dict,
+    data,
+    title: str,
+    inputs,
+    key: str,
+    files: dict,
+    started: tuple,
 ) -> None:
-    """Hand ``data`` to the notebook's kernel, render the report beside ``files``, add the manifest, and
-    publish the folder whole (``files`` gains the report's files)."""
-    with hand_over(kind, parameters, data):
-        files.update(_render_notebook(notebook, parameters, title, data.period, also_published=list(files)))
+    """Hand ``data`` to the notebook's kernel (``started``: the kernel and the place it looks in), render the
+    report beside ``files``, add the manifest, and publish the folder whole (``files`` gains the report's files)."""
+    km, place = started
+    hand_over(place, kind, parameters, data)
+    files.update(_render_notebook(notebook, parameters, title, data.period, list(files), km))
     files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
     publish.write_folder(out_dir, files, replace=True)
 
 
 def _render_notebook(
-    notebook: Path, parameters: dict, title: str, period: Period, also_published=()
+    notebook: Path, parameters: dict, title: str, period: Period, also_published=(), km=None
 ) -> dict[str, bytes]:
     """Execute a report notebook and export it: report.ipynb, report.html, report.pdf and charts/*.svg.
     ``also_published``: the other files the folder will hold (the report may link to them)."""
@@ -537,7 +555,7 @@ def _render_notebook(
 
     from . import render
 
-    nb = render.execute_notebook(notebook, parameters)
+    nb = render.execute_notebook(notebook, parameters, km)
     files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
     files.update(render.chart_files(nb))
     published = set(files) | {"report.html", "report.pdf", "manifest.json"} | set(also_published)
@@ -645,14 +663,17 @@ def run_plan(
         _tidy(out_dir, root)
         log(f"{source.name} {period} is up to date; use --force to render it again")
         return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
-    data = prepare_plan(source, snapshot[source.resolve()], period)
-    with publish.lock(out_dir, root):
-        publish.clean_leftovers(out_dir)
-        if not force and manifest.up_to_date(out_dir, key):
-            return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
-        publish.check_writable(out_dir)
-        files = plan_tables(data)
-        files[publish.INPUTS_ARCHIVE] = _archive([source], inputs, snapshot)
-        title = f"{data.plan} Service Improvement Plan milestones: {period.title}"
-        _render_and_publish(out_dir, "plan", MILESTONE_NOTEBOOK, parameters, data, title, inputs, key, files)
+    with kernel_while_preparing() as started:
+        data = prepare_plan(source, snapshot[source.resolve()], period)
+        with publish.lock(out_dir, root):
+            publish.clean_leftovers(out_dir)
+            if not force and manifest.up_to_date(out_dir, key):
+                return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+            publish.check_writable(out_dir)
+            files = plan_tables(data)
+            files[publish.INPUTS_ARCHIVE] = _archive([source], inputs, snapshot)
+            title = f"{data.plan} Service Improvement Plan milestones: {period.title}"
+            _render_and_publish(
+                out_dir, "plan", MILESTONE_NOTEBOOK, parameters, data, title, inputs, key, files, started
+            )
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)

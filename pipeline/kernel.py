@@ -1,0 +1,162 @@
+"""Stage 5b, render (its kernel): the notebook kernel a report is executed in.
+
+A run starts its kernel before it cleans the export (``started``), so the kernel's own start-up overlaps the
+parent's imports and cleaning; the kernel is the Python running the pipeline, whatever kernels the user has
+installed; after the last cell it is stopped at once, without the graceful wait (nothing of it is kept).
+Its spec and connection files live in a folder named after the run's process, so the folder of a run that
+was killed is recognised and removed by the next run (``clean_kernel_leftovers``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .paths import PROJECT_ROOT
+
+KERNEL_NAME = "python3"
+ENGINE_NAME = "council_started_kernel"
+
+_KERNEL_PREFIX = "council-kernel-"
+
+
+def clean_kernel_leftovers(tmp_root: str | None = None) -> list[Path]:
+    """Remove the kernel folders (spec and connection files) of runs whose process no longer exists.
+
+    Each run keeps them in ``<tmp>/council-kernel-<pid>-*``; a run killed part-way cannot remove its
+    own, so the next one does. Returns what was removed.
+    """
+    import shutil
+
+    removed = []
+    root = Path(tmp_root or tempfile.gettempdir())
+    for folder in sorted(root.glob(_KERNEL_PREFIX + "*")):
+        pid = folder.name[len(_KERNEL_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _kernel_of_this_python(**environment: str):
+    """Make kernel ``python3`` the Python running this code, whatever kernels the user has installed.
+
+    The kernel spec and the kernel's connection files live in one folder named after this process, so a
+    run that is killed leaves one folder that ``clean_kernel_leftovers`` recognises.
+    """
+    clean_kernel_leftovers()
+    with tempfile.TemporaryDirectory(prefix=f"{_KERNEL_PREFIX}{os.getpid()}-") as tmp:
+        spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
+        spec_dir.mkdir(parents=True)
+        # ipykernel logs a warning on every start (loopback TCP is unencrypted) and, in batch workers, the
+        # interrupt nbclient sends at shutdown: noise on the analyst's terminal. Cell errors still fail the run.
+        spec = {
+            "argv": [
+                sys.executable,
+                "-m",
+                "ipykernel_launcher",
+                "-f",
+                "{connection_file}",
+                "--IPKernelApp.log_level=CRITICAL",
+            ],
+            "display_name": "Python 3 (council report)",
+            "language": "python",
+        }
+        (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+        jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
+        with _environ(
+            JUPYTER_PATH=jupyter_path,
+            JUPYTER_RUNTIME_DIR=str(Path(tmp) / "runtime"),
+            PYDEVD_DISABLE_FILE_VALIDATION="1",
+            MPLBACKEND="agg",
+            **environment,
+        ):
+            yield
+
+
+@contextlib.contextmanager
+def started(environment: dict[str, str] | None = None):
+    """A kernel of this Python, started now (its process boots while the caller goes on) and stopped at once
+    on leaving, whatever happened; ``environment``: variables the kernel is started with. Yields the kernel
+    manager, for ``render.execute_notebook``."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    with _kernel_of_this_python(**(environment or {})):
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        run_sync(km.start_kernel)(cwd=str(PROJECT_ROOT))
+        try:
+            yield km
+        finally:
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+
+
+def engine() -> str:
+    """The name of the papermill engine that executes in a kernel already started (``km``) and stops it at once
+    after the last cell; registered with papermill on first use."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class StartedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            km=None,
+            **kwargs,
+        ):
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                shutdown_kernel="immediate",
+                **kwargs,
+            )
+            return client.execute(cleanup_kc=True)  # the kernel is not ours to keep: stop it, now
+
+    papermill_engines.register(ENGINE_NAME, StartedKernelEngine)
+    return ENGINE_NAME
+
+
+@contextlib.contextmanager
+def _environ(**values: str):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
