@@ -9,7 +9,7 @@ from conftest import PYTHON
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from pipeline import render
+from pipeline import kernel, render
 
 
 def tiny_notebook():
@@ -149,5 +149,5 @@ def test_kernel_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
     other = tmp_path / "something-else"
     for folder in (dead, mine, other):
         (folder / "runtime").mkdir(parents=True)
-    assert render.clean_kernel_leftovers(str(tmp_path)) == [dead]
+    assert kernel.clean_kernel_leftovers(str(tmp_path)) == [dead]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
