@@ -40,30 +40,30 @@ def _worker_init(started) -> None:
     _started = started
 
 
-def _one(
-    period: Period, path: Path, out_root: Path, force: bool, register_path, layout_path=None, council: str = ""
-) -> tuple[Period, str, str]:
-    """Render one period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
+def _one(plan, force: bool) -> tuple[Period, str, str]:
+    """Render one planned period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
     from .run import run_period
 
     if _started is not None:
-        _started.put(str(period))
+        _started.put(str(plan.period))
     try:
-        result = run_period(
-            period.year_label,
-            period.quarter_label,
-            input_path=path,
-            out_root=out_root,
-            force=force,
-            register_path=register_path,
-            layout_path=layout_path,
-            council=council,
-        )
+        result = run_period(force=force, planned=plan)
     except PipelineError as exc:
-        return period, "failed", str(exc)
+        return plan.period, "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - one broken period must not stop the batch; the reason is reported
-        return period, "failed", f"internal error: {type(exc).__name__}: {exc}"
-    return period, "rendered" if result.rendered else "cached", ""
+        return plan.period, "failed", f"internal error: {type(exc).__name__}: {exc}"
+    return plan.period, "rendered" if result.rendered else "cached", ""
+
+
+def _warm() -> None:
+    """Import what rendering needs, so that workers forked after it start warm instead of each importing it."""
+    import matplotlib.figure  # noqa: F401
+    import pandas  # noqa: F401
+    import papermill  # noqa: F401
+    import typst  # noqa: F401
+
+    from . import charts, clean, figures, kernel, measure, render, report, table, typeset  # noqa: F401
+    from .plans import milestones  # noqa: F401
 
 
 def run_batch(
@@ -109,12 +109,39 @@ def run_batch(
         else:
             work.append((period, paths[0]))
             on_event(period, "queued", "")
-    # Workers are forked after the heavy imports, so each starts warm instead of importing them again.
-    from . import render  # noqa: F401
+    # Each period's inputs are read and hashed here, once (they travel to its worker with its plan); a period
+    # whose folder is up to date is taken as it is, without a worker or any of rendering's imports.
+    from .run import plan_period, run_period
 
+    plans = []
+    for period, path in work:
+        try:
+            plan = plan_period(
+                period.year_label, period.quarter_label, path, out, register_path, None, layout_path, council
+            )
+        except PipelineError as exc:
+            result.failed.append((period, str(exc)))
+            on_event(period, "failed", str(exc))
+            continue
+        if not force and plan.up_to_date():
+            run_period(planned=plan)  # tidies what a killed run left beside the folder
+            result.cached.append(period)
+            on_event(period, "cached", "")
+        else:
+            plans.append(plan)
+    if plans:
+        _render_in_workers(plans, jobs, force, result, on_event)
+    result.rendered.sort()
+    result.cached.sort()
+    result.failed.sort()
+    return result
+
+
+def _render_in_workers(plans: list, jobs: int, force: bool, result: BatchResult, on_event) -> None:
+    _warm()  # workers are forked after the heavy imports, so each starts warm
     context = multiprocessing.get_context("fork")
     started = context.Queue()
-    by_name = {str(period): period for period, _ in work}
+    by_name = {str(plan.period): plan.period for plan in plans}
     running: set[str] = set()
 
     def drain() -> None:
@@ -127,11 +154,9 @@ def run_batch(
                 running.add(name)
                 on_event(by_name[name], "running", "")
 
-    workers = min(jobs, len(work)) or 1
+    workers = min(jobs, len(plans)) or 1
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(started,)) as pool:
-        pending = {
-            pool.submit(_one, period, path, out, force, register_path, layout_path, council) for period, path in work
-        }
+        pending = {pool.submit(_one, plan, force) for plan in plans}
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             drain()
@@ -148,7 +173,3 @@ def run_batch(
                     result.cached.append(period)
                 on_event(period, outcome, reason)
     started.close()
-    result.rendered.sort()
-    result.cached.sort()
-    result.failed.sort()
-    return result

@@ -447,35 +447,48 @@ def input_entry(path: Path, data: bytes) -> dict:
     return {"path": published_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def run_period(
+@dataclass(frozen=True)
+class PeriodPlan:
+    """What a period's run reads and decides before any cleaning: its inputs (read once, with their hashes),
+    the notebook's parameters, and the cache key that says whether its folder is up to date. Light: no
+    pandas, nothing of the report's stages."""
+
+    period: Period
+    source: Path
+    out_dir: Path
+    processed: Path
+    root: Path
+    related: dict
+    wanted: list
+    snapshot: dict
+    inputs: list
+    parameters: dict
+    layout: Path | None
+    key: str
+    register_path: str | Path | None
+
+    def up_to_date(self) -> bool:
+        return manifest.up_to_date(self.out_dir, self.key)
+
+
+def plan_period(
     year: str | None = None,
     quarter: str | None = None,
     input_path: str | Path | None = None,
     out_root: str | Path | None = None,
-    force: bool = False,
     register_path: str | Path | None = None,
-    log: Callable[[str], None] = lambda message: None,
     processed_root: str | Path | None = None,
     layout_path: str | Path | None = None,
     council: str = "",
-) -> RunResult:
-    """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
-    (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name.
-
-    Writes the report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
-    ``data_quality.csv``, ``export_summary.csv``, ``charts/*.svg``, ``manifest.json``) under
-    ``<out_root>/<year>/<quarter>/`` and the cleaned tables under ``data/processed/<year>/<quarter>/``.
-    Every input is read once, at the start. A period whose inputs, parameters and code are unchanged
-    (see ``manifest.cache_key``) and whose outputs are intact is left alone unless ``force``.
-    Raises UsageError, InputError, OutputError or RenderError; on any error nothing is left half-written.
-    """
+) -> PeriodPlan:
+    """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``).
+    Raises UsageError or InputError."""
     if (year is None) != (quarter is None) and input_path is None:
         raise UsageError("give both --year and --quarter, or neither for the default period")
     period = Period.parse(year, quarter) if year is not None else DEFAULT_PERIOD
     source = _resolve(input_path) if input_path is not None else find_input(period)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
     processed = period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period)
-
     related = related_inputs(period, source)
     wanted = inputs_read(period, source, register_path, related, layout_path)
     snapshot = read_snapshot(wanted)  # the one read of every input; a bad input fails here, before anything else
@@ -492,29 +505,90 @@ def run_period(
     }
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
-    if not force and manifest.up_to_date(out_dir, key):
-        _tidy(out_dir, root)
+    return PeriodPlan(
+        period,
+        source,
+        out_dir,
+        processed,
+        root,
+        related,
+        wanted,
+        snapshot,
+        inputs,
+        parameters,
+        layout,
+        key,
+        register_path,
+    )
+
+
+def run_period(
+    year: str | None = None,
+    quarter: str | None = None,
+    input_path: str | Path | None = None,
+    out_root: str | Path | None = None,
+    force: bool = False,
+    register_path: str | Path | None = None,
+    log: Callable[[str], None] = lambda message: None,
+    processed_root: str | Path | None = None,
+    layout_path: str | Path | None = None,
+    council: str = "",
+    planned: PeriodPlan | None = None,
+) -> RunResult:
+    """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
+    (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name.
+
+    Writes the report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
+    ``data_quality.csv``, ``export_summary.csv``, ``charts/*.svg``, ``manifest.json``) under
+    ``<out_root>/<year>/<quarter>/`` and the cleaned tables under ``data/processed/<year>/<quarter>/``.
+    Every input is read once, at the start. A period whose inputs, parameters and code are unchanged
+    (see ``manifest.cache_key``) and whose outputs are intact is left alone unless ``force``.
+    ``planned``: the period's ``plan_period``, when the caller has made it (a batch decides in its own
+    process which periods are up to date; the inputs it read travel with the plan, so they are read once).
+    Raises UsageError, InputError, OutputError or RenderError; on any error nothing is left half-written.
+    """
+    plan = planned or plan_period(
+        year, quarter, input_path, out_root, register_path, processed_root, layout_path, council
+    )
+    period, out_dir = plan.period, plan.out_dir
+    if not force and plan.up_to_date():
+        _tidy(out_dir, plan.root)
         log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
         return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
     with kernel_while_preparing() as started:
         # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
         data = prepare(
-            source, period, register_path, context=True, snapshot=snapshot, related=related, layout_path=layout
+            plan.source,
+            period,
+            plan.register_path,
+            context=True,
+            snapshot=plan.snapshot,
+            related=plan.related,
+            layout_path=plan.layout,
         )
         log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
-        with publish.lock(out_dir, root):
+        with publish.lock(out_dir, plan.root):
             publish.clean_leftovers(out_dir)
-            if not force and manifest.up_to_date(out_dir, key):  # another run made it while this one waited
+            if not force and plan.up_to_date():  # another run made it while this one waited
                 return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
             publish.check_writable(out_dir)
-            publish.check_writable(processed)
+            publish.check_writable(plan.processed)
             files = dict(cleaned_outputs(data))
-            files[publish.INPUTS_ARCHIVE] = _archive(wanted, inputs, snapshot)
+            files[publish.INPUTS_ARCHIVE] = _archive(plan.wanted, plan.inputs, plan.snapshot)
             title = f"{data.layout.title} {period.year_label} progress report: {period.title}"
             _render_and_publish(
-                out_dir, "period", COUNCIL_PLAN_NOTEBOOK, parameters, data, title, inputs, key, files, started
+                out_dir,
+                "period",
+                COUNCIL_PLAN_NOTEBOOK,
+                plan.parameters,
+                data,
+                title,
+                plan.inputs,
+                plan.key,
+                files,
+                started,
             )
-            publish.write_folder(processed, cleaned_outputs(data), replace=True)
+            publish.write_folder(plan.processed, cleaned_outputs(data), replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
 
 
