@@ -9,6 +9,7 @@ skipped with the reason, except in CI (CI=true), where a missing browser fails t
 import os
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,48 @@ def test_pdf_is_tagged_with_language_title_and_bookmarks(reports, name):
     titles = list(flatten(reader.outline))
     assert titles[0].endswith("milestones") or titles[0].endswith("progress report")  # the h1
     assert "Contents" in titles and any(t.lower().endswith("data quality") for t in titles)
+
+
+def structure(reader) -> tuple[Counter, list[str]]:
+    """The PDF's structure tree: how many elements of each type, and each figure's /Alt."""
+    kinds, alts = Counter(), []
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if not hasattr(node, "keys"):
+            return
+        if "/S" in node:
+            kinds[str(node["/S"])] += 1
+            if str(node["/S"]) == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+        children = node.get("/K")
+        for child in children if isinstance(children, list) else [children] if children is not None else []:
+            walk(child)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return kinds, alts
+
+
+@pytest.mark.parametrize("name", ["year-end", "synthetic-year", "milestones"])
+def test_pdf_is_pdf_ua_1_with_table_headers_chart_alternatives_page_numbers_and_a4(reports, name):
+    """Typst's PDF: identified as PDF/UA-1, every table with a header row, every chart a figure whose
+    alternative text states its figures (as in the HTML), each page A4 and numbered."""
+    import html as html_module
+    import re
+
+    reader = PdfReader(reports[name] / "report.pdf")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"<pdfuaid:part>1</pdfuaid:part>", xmp)
+    kinds, alts = structure(reader)
+    assert kinds["/H1"] == 1 and kinds["/Table"] >= 3
+    assert kinds["/THead"] == kinds["/Table"] and kinds["/TH"] >= 3 * kinds["/Table"]
+    html = (reports[name] / "report.html").read_text(encoding="utf-8")
+    html_alts = [html_module.unescape(a) for a in re.findall(r'<img [^>]*\balt="([^"]+)"', html)]
+    assert alts == html_alts and len(alts) >= 1
+    for number, page in enumerate(reader.pages, start=1):
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+        assert f"Page {number} of {len(reader.pages)}" in page.extract_text()
 
 
 def jupyterlab_css() -> str:
