@@ -185,7 +185,7 @@ def render_comparisons(repeat: int) -> list[tuple]:
             ("  its PDF alone (assemble and compile Typst) vs 2 s", pdf_seconds[1000], 2.0, pdf_seconds[1000] / 2, 1.0)
         )
         per_row = (pdf_seconds[2000] - pdf_seconds[1000]) / 1000
-        rows.append(("  PDF cost per indicator row, ms (1,000 to 2,000 rows)", per_row * 1000, 0, 0, 0))
+        rows.append(("  PDF cost per indicator, ms (1,000 to 2,000; about 3 table rows each)", per_row * 1000, 0, 0, 0))
 
         raw = tmp / "raw"
         make_quarters(raw, quarters=(1, 2, 3, 4))

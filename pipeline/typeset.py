@@ -13,6 +13,7 @@ defined in ``templates/council/report.typ``, which sets the page, the type and t
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -258,10 +259,13 @@ class Typesetter:
         body = [r for r, in_head in rows if not in_head]
         header_cells = head[0].children if head else []
         header_cells = [c for c in header_cells if isinstance(c, Node)]
-        columns = [_width(c.attrs.get("style", "")) for c in header_cells]
         first_body = [c for c in body[0].children if isinstance(c, Node)] if body else []
         ncols = len(header_cells) or len(first_body)
-        columns = columns or ["auto"] * ncols
+        specs = [_width(c.attrs.get("style", "")) for c in header_cells] or ["auto"] * ncols
+        texts = [[(c.text(), True) for c in header_cells]] + [
+            [(c.text(), "total" in r.classes()) for c in r.children if isinstance(c, Node)] for r in body
+        ]
+        columns = column_widths(specs, texts)
         numeric = [("num" in c.classes()) for c in header_cells] or [False] * ncols
         header = ", ".join(f"[{self.inline(c)}]" for c in header_cells)
         lines = []
@@ -306,14 +310,73 @@ def _rows(table: Node) -> list[tuple[Node, bool]]:
     return rows
 
 
-def _width(style: str) -> str:
-    """A column's width from the HTML's ``style="width:6%"``: a percentage becomes a share of the width left
-    (``fr``: the shares fill the line whatever they add up to), an em carries over, else auto."""
+def _width(style: str) -> tuple[str, float]:
+    """A column's width as the HTML gives it (``style="width:6%"``): ("%", 6.0), ("em", 3.5) or ("auto", 0)."""
     found = re.search(r"width:\s*([0-9.]+)(%|em|rem)", style)
     if not found:
-        return "auto"
+        return ("auto", 0.0)
     number, unit = found.groups()
-    return f"{number}{'em' if unit in ('em', 'rem') else 'fr'}"
+    return ("em" if unit in ("em", "rem") else "%", float(number))
+
+
+# The table's measures in print (report.typ): the text column of A4 with 14 mm side margins, 8 pt type, and
+# a cell's inset (0.45 em each side) and rule.
+TEXT_WIDTH_PT = 595.28 - 2 * 14 * 72 / 25.4
+TABLE_TYPE_PT = 8.0
+CELL_EXTRA_PT = 2 * 0.45 * TABLE_TYPE_PT + 3.0  # and room for a badge's space after its shape
+_BREAKS = re.compile(r"[\s\u00ad\u200b]+|(?<=-)")  # where a line may break inside a cell
+
+
+@functools.cache
+def _advances(bold: bool) -> dict[int, float]:
+    """Each character's advance in DejaVu Sans (regular or bold), in ems, from the font files the PDF uses."""
+    from fontTools.ttLib import TTFont
+
+    from .paths import FONTS_DIR
+
+    font = TTFont(FONTS_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), lazy=True)
+    metrics, per_em = font["hmtx"].metrics, font["head"].unitsPerEm
+    return {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+
+
+def text_width(text: str, bold: bool = False) -> float:
+    """The width of ``text`` on one line in a table cell, in points (no kerning: a little over, never under)."""
+    advances = _advances(bold)
+    return sum(advances.get(ord(ch), 0.65) for ch in text) * TABLE_TYPE_PT
+
+
+def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """Each column's width in points, as a browser lays out an HTML table: no column narrower than its
+    longest word (so no word runs into the next cell), a percentage or em width where the HTML gives one,
+    the other columns as wide as their text asks, and together the width of the page's text column.
+
+    ``rows``: every row's cells as (text, bold), the header first."""
+    n = len(specs)
+    least, most = [CELL_EXTRA_PT] * n, [CELL_EXTRA_PT] * n
+    for row in rows:
+        for i, (text, bold) in enumerate(row[:n]):
+            words = [w for w in _BREAKS.split(text) if w]
+            if words:
+                least[i] = max(least[i], max(text_width(w, bold) for w in words) + CELL_EXTRA_PT)
+            most[i] = max(most[i], text_width(" ".join(text.split()), bold) + CELL_EXTRA_PT)
+    width = TEXT_WIDTH_PT
+    wanted = []
+    for (kind, value), low, high in zip(specs, least, most):
+        given = {"%": value / 100 * width, "em": value * TABLE_TYPE_PT}.get(kind, min(high, width))
+        wanted.append(max(given, low))
+    spare = width - sum(wanted)
+    if spare >= 0:  # room left: the columns without a fixed width share it, as the HTML table fills the line
+        growing = [i for i, (kind, _) in enumerate(specs) if kind != "em"] or []
+        total = sum(wanted[i] for i in growing)
+        for i in growing:
+            wanted[i] += spare * wanted[i] / total if total else 0
+    else:  # too wide: each column gives up room in proportion to what it has above its longest word
+        slack = [w - low for w, low in zip(wanted, least)]
+        if sum(slack) >= -spare:
+            wanted = [w - s * -spare / sum(slack) for w, s in zip(wanted, slack)]
+        else:  # its words alone are wider than the page: shrink all alike (a word may then overflow its cell)
+            wanted = [low * width / sum(least) for low in least]
+    return [f"{w:.1f}pt" for w in wanted]
 
 
 def _breakable(text: str) -> str:

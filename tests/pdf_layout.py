@@ -138,3 +138,19 @@ def glyph_boxes(pdf_path) -> list[list[tuple[float, float, float, float]]]:
         _walk(page.get_contents(), page["/Resources"], [1, 0, 0, 1, 0, 0], reader, boxes)
         pages.append(boxes)
     return pages
+
+
+def overlaps(pages) -> list[tuple[int, float, float]]:
+    """Where two glyphs on one line are printed over each other (one cell's word running into the next):
+    (page, baseline, x), for overlaps of more than 0.3 of the type size (kerning pulls glyphs far less)."""
+    found = []
+    for number, boxes in enumerate(pages, start=1):
+        lines: dict[float, list] = {}
+        for x0, x1, y, size in boxes:
+            lines.setdefault(round(y, 1), []).append((x0, x1, size))
+        for y, glyphs in sorted(lines.items()):
+            glyphs.sort()
+            for (_, a1, size), (b0, _, _) in zip(glyphs, glyphs[1:]):
+                if a1 - b0 > 0.3 * size:
+                    found.append((number, y, round(b0, 1)))
+    return found

@@ -48,6 +48,20 @@ def test_period_folder_holds_every_output(period):
     assert not [p for p in period.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
+def test_a_run_taken_from_the_cache_imports_neither_pandas_nor_nbconvert(period):
+    """Before: a period found up to date still imported pandas, numpy and nbconvert (0.7 s of 0.75 s)."""
+    code = (
+        "import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'numpy', 'nbconvert', 'matplotlib', "
+        "'papermill', 'typst'})); sys.exit(code)"
+    )
+    args = ["run", "--year", "2011/12", "--quarter", "Q4", "--out", str(period.parent.parent)]
+    done = subprocess.run([PYTHON, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "up to date, left as it was" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_html_states_the_headline_and_links_the_figures(period):
     html = (period / "report.html").read_text(encoding="utf-8")
     assert "82.7%" in html and "17.3%" in html
@@ -420,6 +434,14 @@ def test_no_character_of_the_pdf_lies_outside_the_printable_area(period):
             if x0 < left - 0.5 or x1 > right + 0.5:
                 outside.append((number, round(x0, 1), round(x1, 1), round(y)))
     assert outside == [], f"{len(outside)} glyphs outside the margins, first: {outside[:5]}"
+
+
+def test_no_two_characters_of_the_pdf_are_printed_over_each_other(period):
+    """Before: a table of auto columns squeezed 'Reported status' to a letter's width, its words over the next
+    cell's; every column is now at least as wide as its longest word."""
+    from pdf_layout import glyph_boxes, overlaps
+
+    assert overlaps(glyph_boxes(period / "report.pdf")) == []
 
 
 def test_every_section_starts_a_page_and_only_a_page_before_a_section_is_half_empty(period):

@@ -159,3 +159,32 @@ def test_an_export_with_a_header_and_no_indicator_is_an_error_not_an_empty_repor
     export.write_text("\t".join(HEADER) + "\nCS01\tAction\tMeasure\tRES\t1\tok\t\n", encoding="utf-8")
     with pytest.raises(NotAnExportError, match="no indicator row below it"):
         run.prepare(export)
+
+
+def test_the_kernel_is_started_before_the_export_is_cleaned_and_stopped_after_the_last_cell(monkeypatch, tmp_path):
+    """Before: the kernel was started only after cleaning, imports and the lock, and shut down gracefully."""
+    import contextlib
+
+    from jupyter_core.utils import run_sync
+
+    from pipeline import kernel
+
+    managers, alive_when_cleaning = [], []
+    real_started, real_prepare = kernel.started, run.prepare
+
+    @contextlib.contextmanager
+    def watched(environment=None):
+        with real_started(environment) as km:
+            managers.append(km)
+            yield km
+
+    def watched_prepare(*args, **kwargs):
+        alive_when_cleaning.append(run_sync(managers[0].is_alive)())
+        return real_prepare(*args, **kwargs)
+
+    monkeypatch.setattr(kernel, "started", watched)
+    monkeypatch.setattr(run, "prepare", watched_prepare)
+    result = run.run_period("2011/12", "Q4", out_root=tmp_path / "out", processed_root=tmp_path / "processed")
+    assert result.rendered and len(managers) == 1
+    assert alive_when_cleaning == [True]  # the kernel was already up while the parent cleaned
+    assert not managers[0].has_kernel  # and is gone once the report is written

@@ -5,6 +5,7 @@ from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
@@ -126,14 +127,45 @@ def test_section_headings_get_the_anchors_the_html_contents_give_them():
 
 def test_table_columns_keep_their_widths_alignment_and_header_row():
     piece = report.table(
-        __import__("pandas").DataFrame({"Ref": ["1.1"], "Measure": ["m"], "Number": [3]}),
+        pd.DataFrame({"Ref": ["1.1"], "M": ["m"], "Number": [3]}),
         "Cap",
         numeric=("Number",),
         row_header="Ref",
-        widths={"Ref": "6%", "Measure": "3.5em"},
+        widths={"Ref": "6%", "M": "3.5em"},
     )
     out = piece.typst()
-    assert "columns: (6fr, 3.5em, auto,)" in out
+    widths = [float(w) for w in re.search(r"columns: \(([^)]*)\),", out).group(1).replace("pt", "").split(",") if w]
+    assert widths[1] == 3.5 * 8  # an em width as given, at the table's 8 pt (wider only for a longer word)
+    assert widths[0] > 0.06 * typeset.TEXT_WIDTH_PT  # the others share the rest of the line, as in the HTML
+    assert abs(sum(widths) - typeset.TEXT_WIDTH_PT) < 0.5
     assert "numeric: (false, false, true,)" in out
-    assert "header: ([Ref], [Measure], [Number],)" in out
+    assert "header: ([Ref], [M], [Number],)" in out
     assert 'council-cell("row", false)[1\\.1]' in out
+
+
+def test_no_column_is_narrower_than_its_longest_word_so_no_word_runs_into_the_next_cell(tmp_path):
+    """Before: in a 1,000-indicator report the 5% Ref column printed KPI00001 over the Indicator column, and
+    a table of auto columns squeezed 'Reported status' to one letter's width; the HTML wraps or widens."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pdf_layout import glyph_boxes, overlaps
+
+    frame = pd.DataFrame(
+        {
+            "Ref": [f"KPI{i:05d}" for i in range(30)],
+            "Outcome / success criteria": ["Proportion of second or subsequent child protection plans"] * 30,
+            "Reported status": ["On Track to Achieve Target"] * 30,
+            "Figure so far": ["1,234,567"] * 30,
+            "Why it is not checked": ["On Track with a figure short of a target that falls due later " * 3] * 30,
+        }
+    )
+    piece = report.table(frame, "Cap", numeric=("Figure so far",), widths={"Ref": "5%"})
+    widths = [
+        float(w) for w in re.search(r"columns: \(([^)]*)\),", piece.typst()).group(1).replace("pt", "").split(",") if w
+    ]
+    assert widths[0] >= typeset.text_width("KPI00001") and widths[2] >= typeset.text_width("Reported", bold=True)
+    path = tmp_path / "t.pdf"
+    path.write_bytes(render.typst_to_pdf(render.typst_document("#heading(level: 1)[T]\n\n" + piece.typst(), "T")))
+    pages = glyph_boxes(path)
+    assert sum(len(p) for p in pages) > 1000 and overlaps(pages) == []
