@@ -62,11 +62,11 @@ class CouncilHTMLExporter(HTMLExporter):
             if title:
                 nb.metadata["title"] = title
         html, resources = self._export(nb, resources, **kw)
-        beside = (resources or {}).get("metadata", {}).get("path") or ""
+        beside = _folder_of(resources)
         exists = (
             (lambda name: name in self.published)
             if self.published is not None
-            else (lambda name: bool(beside) and (Path(beside) / name).is_file())
+            else (lambda name: beside is not None and (beside / name).is_file())
         )
         return published_only(add_contents(html), exists), resources
 
@@ -138,11 +138,11 @@ class CouncilPDFExporter(Exporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         nb, resources = super().from_notebook_node(nb, resources, **kw)
-        beside = (resources or {}).get("metadata", {}).get("path") or ""
+        beside = _folder_of(resources)
         if self.published is not None:
             published = sorted(self.published)
-        elif beside and Path(beside).is_dir():
-            published = sorted(p.name for p in Path(beside).iterdir() if p.is_file())
+        elif beside is not None and beside.is_dir():
+            published = sorted(p.name for p in beside.iterdir() if p.is_file())
         else:
             published = []
         source, images = notebook_to_typst(nb, published)
@@ -259,6 +259,13 @@ def typst_to_pdf(source: str, images: dict[str, str] | None = None, source_date_
             )
         except typst.TypstError as exc:
             raise RenderError(f"Typst could not print the report: {exc.message}") from None
+
+
+def _folder_of(resources) -> Path | None:
+    """The folder of the notebook being exported (nbconvert gives "" for one in the working directory), or
+    None for a notebook exported from memory."""
+    path = ((resources or {}).get("metadata") or {}).get("path")
+    return None if path is None else Path(path or ".")
 
 
 def _epoch_of(nb) -> int | None:

@@ -519,6 +519,40 @@ def test_papermill_and_nbconvert_on_their_own_give_the_same_report_as_run(period
     assert body(alone) == body(made)
 
 
+def test_nbconvert_on_the_published_notebook_gives_the_published_html_and_pdf_byte_for_byte(period, tmp_path):
+    """Before: `jupyter nbconvert --to council_pdf report.ipynb` in the period folder said indicators.csv was not
+    published (nbconvert gives "" as the folder of a notebook in the working directory), and the note lost its
+    semicolon (Typst read it as the end of the code call before it)."""
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "copy"
+    shutil.copytree(period, folder)
+    for to, made in (("council_pdf", "report.pdf"), ("council_html", "report.html")):
+        done = subprocess.run(
+            [str(Path(PYTHON).parent / "jupyter"), "nbconvert", "--to", to, "report.ipynb", "--output", "again"],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert (folder / ("again" + Path(made).suffix)).read_bytes() == (period / made).read_bytes()
+    # away from the published files, the PDF says so, in a whole sentence
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(period / "report.ipynb", alone / "report.ipynb")
+    done = subprocess.run(
+        [str(Path(PYTHON).parent / "jupyter"), "nbconvert", "--to", "council_pdf", "report.ipynb"],
+        capture_output=True,
+        text=True,
+        cwd=alone,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(alone / "report.pdf").pages).split())
+    text = text.replace("\u200b", "")  # pypdf reads a break opportunity into the monospaced run
+    assert "indicators.csv is published beside the report by python -m pipeline run; this copy was exported" in text
+
+
 def test_an_error_raised_in_the_notebook_names_the_notebook_parameter(tmp_path):
     """Before: a missing export said "pass --input FILE", a flag of the command line, inside the notebook."""
     from pathlib import Path
