@@ -34,6 +34,17 @@ from .paths import FONTS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 TEMPLATE_NAME = "council"
 
 
+def _published_files():
+    """The exporters' ``published`` option: the files published beside the report (``run`` gives them); None:
+    look in the folder of the exported notebook."""
+    return List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        help="the files published beside the report; None: look beside the notebook",
+    ).tag(config=True)
+
+
 class CouncilHTMLExporter(HTMLExporter):
     """HTML for a committee: the council template, outputs only, no anchor links or scripts.
 
@@ -45,12 +56,7 @@ class CouncilHTMLExporter(HTMLExporter):
     """
 
     export_from_notebook = "Council report (HTML)"
-    published = List(
-        Unicode(),
-        default_value=None,
-        allow_none=True,
-        help="the files published beside the report; None: look beside the notebook",
-    ).tag(config=True)
+    published = _published_files()
 
     def from_notebook_node(self, nb, resources=None, **kw):
         nb = copy.deepcopy(nb)
@@ -125,12 +131,7 @@ class CouncilPDFExporter(Exporter):
 
     export_from_notebook = "Council report (PDF)"
     output_mimetype = "application/pdf"
-    published = List(
-        Unicode(),
-        default_value=None,
-        allow_none=True,
-        help="the files published beside the report; None: look beside the notebook",
-    ).tag(config=True)
+    published = _published_files()
 
     @default("file_extension")
     def _file_extension_default(self):
