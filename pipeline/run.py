@@ -625,6 +625,8 @@ def _render_notebook(
 ) -> dict[str, bytes]:
     """Execute a report notebook and export it: report.ipynb, report.html, report.pdf and charts/*.svg.
     ``also_published``: the other files the folder will hold (the report may link to them)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import nbformat
 
     from . import render
@@ -633,10 +635,12 @@ def _render_notebook(
     files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
     files.update(render.chart_files(nb))
     published = set(files) | {"report.html", "report.pdf", "manifest.json"} | set(also_published)
-    html = render.notebook_to_html(nb, title=title, published=published)
-    files["report.html"] = html.encode("utf-8")
     source, images = render.notebook_to_typst(nb, sorted(published), title=title)
-    files["report.pdf"] = render.typst_to_pdf(source, images, source_date_epoch=period.source_date_epoch)
+    # Typst compiles in a thread (it lets go of the interpreter) while nbconvert writes the HTML
+    with ThreadPoolExecutor(1) as pool:
+        pdf = pool.submit(render.typst_to_pdf, source, images, period.source_date_epoch)
+        files["report.html"] = render.notebook_to_html(nb, title=title, published=published).encode("utf-8")
+        files["report.pdf"] = pdf.result()
     return files
 
 
