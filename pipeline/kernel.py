@@ -20,6 +20,7 @@ from .paths import PROJECT_ROOT
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "council_started_kernel"
+WARM_IMPORTS = "import pandas, matplotlib.figure, pipeline.charts, pipeline.report, pipeline.run, pipeline.manifest"
 
 _KERNEL_PREFIX = "council-kernel-"
 
@@ -73,6 +74,9 @@ def _kernel_of_this_python(**environment: str):
                 "-f",
                 "{connection_file}",
                 "--IPKernelApp.log_level=CRITICAL",
+                # what every report notebook imports, imported while the kernel starts (and the parent cleans),
+                # not when the first cell runs; silent, and no cell's count or output changes
+                f"--IPKernelApp.exec_lines={WARM_IMPORTS}",
             ],
             "display_name": "Python 3 (council report)",
             "language": "python",

@@ -188,3 +188,9 @@ def test_the_kernel_is_started_before_the_export_is_cleaned_and_stopped_after_th
     assert result.rendered and len(managers) == 1
     assert alive_when_cleaning == [True]  # the kernel was already up while the parent cleaned
     assert not managers[0].has_kernel  # and is gone once the report is written
+    # the imports the kernel makes while it starts (kernel.WARM_IMPORTS) leave no trace in the notebook
+    import json
+
+    cells = json.loads((result.out_dir / "report.ipynb").read_text())["cells"]
+    counts = [c["execution_count"] for c in cells if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1))
