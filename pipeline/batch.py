@@ -111,20 +111,20 @@ def run_batch(
             on_event(period, "queued", "")
     # Each period's inputs are read and hashed here, once (they travel to its worker with its plan); a period
     # whose folder is up to date is taken as it is, without a worker or any of rendering's imports.
-    from .run import plan_period, run_period
+    from .manifest import code_digest
+    from .run import plan_period, taken_as_it_is
 
-    plans = []
+    plans, code = [], code_digest()
     for period, path in work:
         try:
             plan = plan_period(
-                period.year_label, period.quarter_label, path, out, register_path, None, layout_path, council
+                period.year_label, period.quarter_label, path, out, register_path, None, layout_path, council, code
             )
         except PipelineError as exc:
             result.failed.append((period, str(exc)))
             on_event(period, "failed", str(exc))
             continue
-        if not force and plan.up_to_date():
-            run_period(planned=plan)  # tidies what a killed run left beside the folder
+        if not force and taken_as_it_is(plan) is not None:
             result.cached.append(period)
             on_event(period, "cached", "")
         else:

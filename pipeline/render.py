@@ -165,22 +165,23 @@ def notebook_to_typst(nb, published=(), title: str | None = None) -> tuple[str, 
 
     setter = typeset.Typesetter()
     parts: list[str] = []
+    starts: list[int] = []  # for each section heading, the part it is in
+
+    def take(write, *args) -> None:  # one part, and the sections that begin in it
+        sections = len(setter.headings)
+        parts.append(write(*args))
+        starts.extend([len(parts) - 1] * (len(setter.headings) - sections))
+
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            parts.append(setter.convert(markdown2html(cell.source)))
-        elif cell.cell_type == "code":
-            for output in cell.get("outputs", []):
-                if _meta(output).get("lab_only"):
-                    continue
-                parts.append(_typst_of(output, setter))
-                found = _SVG_URL.search(output.get("data", {}).get("text/html", ""))
-                if found:
-                    svg = base64.b64decode(found.group(1)).decode("utf-8")
-                    setter.images[typeset.svg_key(svg)] = svg
-        else:
-            continue
-        parts.append(None if len(setter.headings) >= 2 else "")  # a marker: where the second section began
-    body = _with_contents(parts, setter.headings)
+            take(setter.convert, markdown2html(cell.source))
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if not _meta(output).get("lab_only"):
+                take(_typst_of, output, setter)
+                svg = _svg_of(output)
+                if svg is not None:
+                    setter.images[typeset.svg_key(svg)] = svg.decode("utf-8")
+    body = _with_contents(parts, setter.headings, starts)
     title = title or nb.metadata.get("title") or _title_of(nb) or "Council report"
     if "#heading(level: 1)" not in body:  # a notebook without a title piece: its title opens it (PDF/UA-1 asks)
         body = f"#heading(level: 1)[{typeset.escape(title)}]\n\n" + body
@@ -214,26 +215,14 @@ def _typst_of(output, setter) -> str:
     return ""
 
 
-def _with_contents(parts: list, headings: list) -> str:
-    """The body with the contents placed as ``add_contents`` places them in the HTML: after the key messages
-    when the report opens with them, else before the first section."""
+def _with_contents(parts: list[str], headings: list, starts: list[int]) -> str:
+    """The body with the contents placed as ``add_contents`` places them in the HTML: before the second section
+    when the report opens with the key messages, else before the first (``starts``: each section's part)."""
     if not headings:
-        return "".join(p for p in parts if p)
-    contents = "#council-contents()\n\n"
-    chunks, at = [], None
-    for part in parts:
-        if part is None and at is None:
-            at = len(chunks)
-        if part:
-            chunks.append(part)
-    opens_with_key_messages = headings[0][0] == "key-messages" and len(headings) > 1
-    if opens_with_key_messages and at is not None:
-        # the cell holding the second section heading is the last chunk before the marker
-        chunks.insert(at - 1, contents)
-    else:
-        first = next((i for i, c in enumerate(chunks) if "#heading(level: 2)" in c), len(chunks))
-        chunks.insert(first, contents)
-    return "".join(chunks)
+        return "".join(parts)
+    second = headings[0][0] == "key-messages" and len(headings) > 1
+    at = starts[1 if second else 0]
+    return "".join(parts[:at]) + "#council-contents()\n\n" + "".join(parts[at:])
 
 
 def typst_to_pdf(source: str, images: dict[str, str] | None = None, source_date_epoch: int | None = None) -> bytes:
@@ -304,18 +293,21 @@ def _title_of(nb) -> str:
 _SVG_URL = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 
 
-def chart_files(nb) -> dict[str, bytes]:
-    """The SVG of every chart the notebook showed (stored once, in its HTML's data: URL), under the file name
-    its output metadata gives (``council_report.chart_file``), as ``charts/<name>``."""
-    import base64
+def _svg_of(output) -> bytes | None:
+    """The SVG an output shows, stored once in its HTML's data: URL; None when it shows none."""
+    found = _SVG_URL.search(output.get("data", {}).get("text/html", ""))
+    return base64.b64decode(found.group(1)) if found else None
 
+
+def chart_files(nb) -> dict[str, bytes]:
+    """The SVG of every chart the notebook showed, under the file name its output metadata gives
+    (``council_report.chart_file``), as ``charts/<name>``."""
     files = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            name = _meta(output).get("chart_file")
-            found = _SVG_URL.search(output.get("data", {}).get("text/html", ""))
-            if name and found:
-                files[f"charts/{name}"] = base64.b64decode(found.group(1))
+            name, svg = _meta(output).get("chart_file"), _svg_of(output)
+            if name and svg is not None:
+                files[f"charts/{name}"] = svg
     return files
 
 
@@ -344,18 +336,17 @@ _H2 = re.compile(r"<h2>(.*?)</h2>", re.S)
 
 def add_contents(html: str) -> str:
     """Give every section heading (h2) an id and put a list of links to them after the title block."""
+    import html as html_module
+
+    from .typeset import slug
+
     used: set[str] = set()
     entries = []
 
     def anchor(m: re.Match) -> str:
-        text = re.sub(r"<[^>]+>", "", m.group(1)).strip()
-        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-        base, n = slug, 2
-        while slug in used:
-            slug, n = f"{base}-{n}", n + 1
-        used.add(slug)
-        entries.append((slug, m.group(1)))
-        return f'<h2 id="{slug}">{m.group(1)}</h2>'
+        name = slug(html_module.unescape(re.sub(r"<[^>]+>", "", m.group(1))).strip(), used)
+        entries.append((name, m.group(1)))
+        return f'<h2 id="{name}">{m.group(1)}</h2>'
 
     html = _H2.sub(anchor, html)
     if not entries:

@@ -480,8 +480,10 @@ def plan_period(
     processed_root: str | Path | None = None,
     layout_path: str | Path | None = None,
     council: str = "",
+    code: str | None = None,
 ) -> PeriodPlan:
-    """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``).
+    """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``); ``code``: the
+    pipeline's code digest when the caller has it (a batch makes it once for all its periods).
     Raises UsageError or InputError."""
     if (year is None) != (quarter is None) and input_path is None:
         raise UsageError("give both --year and --quarter, or neither for the default period")
@@ -503,7 +505,7 @@ def plan_period(
         "layout_path": published_path(layout) if layout else "",
         "council": council or "",
     }
-    key = manifest.cache_key(inputs, parameters, manifest.code_digest())
+    key = manifest.cache_key(inputs, parameters, code or manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
     return PeriodPlan(
         period,
@@ -520,6 +522,14 @@ def plan_period(
         key,
         register_path,
     )
+
+
+def taken_as_it_is(plan: PeriodPlan) -> RunResult | None:
+    """The period's folder as it is, when it is up to date (tidying what a killed run left beside it); else None."""
+    if not plan.up_to_date():
+        return None
+    _tidy(plan.out_dir, plan.root)
+    return RunResult(plan.period, plan.out_dir, tuple(sorted(_listed(plan.out_dir))), rendered=False)
 
 
 def run_period(
@@ -551,10 +561,10 @@ def run_period(
         year, quarter, input_path, out_root, register_path, processed_root, layout_path, council
     )
     period, out_dir = plan.period, plan.out_dir
-    if not force and plan.up_to_date():
-        _tidy(out_dir, plan.root)
+    cached = None if force else taken_as_it_is(plan)
+    if cached is not None:
         log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
-        return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+        return cached
     with kernel_while_preparing() as started:
         # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
         data = prepare(

@@ -206,9 +206,7 @@ class Typesetter:
         if tag in ("ul", "ol"):
             items = [self.blocks(li.children).strip() for li in node.children if isinstance(li, Node)]
             kind = "enum" if tag == "ol" else "list"
-            args = ", ".join(f"[{i}]" for i in items)
-            style = string(" ".join(cls))
-            return f"#council-{kind}({style}, {args})\n\n" if items else ""
+            return f"#{kind}(" + ", ".join(f"[{i}]" for i in items) + ")\n\n" if items else ""
         if tag == "dl":
             pairs = [c for c in node.children if isinstance(c, Node)]
             cells = ", ".join(f"[{self.inline(c)}]" for c in pairs)
