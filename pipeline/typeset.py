@@ -364,7 +364,7 @@ def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, boo
         wanted.append(max(given, low))
     spare = width - sum(wanted)
     if spare >= 0:  # room left: the columns without a fixed width share it, as the HTML table fills the line
-        growing = [i for i, (kind, _) in enumerate(specs) if kind != "em"] or []
+        growing = [i for i, (kind, _) in enumerate(specs) if kind != "em"]
         total = sum(wanted[i] for i in growing)
         for i in growing:
             wanted[i] += spare * wanted[i] / total if total else 0
