@@ -27,8 +27,14 @@ lint: $(STAMP)
 lab: $(STAMP)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter $(BIN)/jupyter lab --notebook-dir=notebooks
 
+# The lock is resolved under the oldest Python the project supports (Debian 12's own 3.11.2, pyproject.toml's
+# requires-python), so that every pinned release installs there as well as on a newer 3.11.
+OLDEST_PYTHON ?= /usr/bin/python3.11
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --generate-hashes --all-extras --strip-extras --allow-unsafe \
+	@test -x $(OLDEST_PYTHON) || { echo "make lock needs $(OLDEST_PYTHON) (Debian's python3.11); set OLDEST_PYTHON"; exit 2; }
+	@test -x .venv-lock/bin/pip-compile || { $(OLDEST_PYTHON) -m venv .venv-lock && \
+	  .venv-lock/bin/pip install --disable-pip-version-check --quiet "pip-tools==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("pip-tools"))')"; }
+	.venv-lock/bin/pip-compile --quiet --generate-hashes --all-extras --strip-extras --allow-unsafe \
 	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 	$(BIN)/python tools/environment_yml.py
 

@@ -1,8 +1,12 @@
 """Set-up: a hashed lock from pyproject.toml, environment.yml generated from it; the Makefile and CI do what the
 README says."""
 
+import os
 import re
+from pathlib import Path
 
+import pip
+import pytest
 import yaml
 from conftest import ROOT
 
@@ -72,7 +76,39 @@ def test_the_version_is_in_the_changelog():
 def test_python_version_agrees():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert "python=3.11" in env["dependencies"]
-    assert 'requires-python = ">=3.11,<3.12"' in (ROOT / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.11.2,<3.12"' in (ROOT / "pyproject.toml").read_text()
+
+
+OLDEST_PYTHON = Path("/usr/bin/python3.11")  # Debian 12's own interpreter: 3.11.2, the oldest supported
+
+
+@pytest.mark.slow
+def test_the_lock_installs_under_the_oldest_supported_python(tmp_path):
+    """Before: the lock pinned soupsieve 4.1.2, which needs Python >= 3.11.5, so `make report` failed on Debian 12
+    with its own Python 3.11.2. The lock is resolved for the oldest Python the project supports; pip checks that
+    every pinned file exists for it and matches its hash (a dry run: nothing is installed)."""
+    import subprocess
+    import tomllib
+
+    if not OLDEST_PYTHON.is_file():
+        pytest.skip(f"{OLDEST_PYTHON} (Debian's own Python 3.11) is not on this machine")
+    version = subprocess.run(
+        [str(OLDEST_PYTHON), "-c", "import platform; print(platform.python_version())"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    oldest = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert oldest.startswith(f">={version},"), f"{OLDEST_PYTHON} is {version}; pyproject.toml says {oldest}"
+    venv = tmp_path / "venv"
+    made = subprocess.run([str(OLDEST_PYTHON), "-m", "venv", "--without-pip", str(venv)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"{OLDEST_PYTHON} cannot make a virtual environment here (python3-venv missing)")
+    # the pip of the project's environment, run as if by the old interpreter: it resolves for that Python
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--dry-run", "--quiet", "--require-hashes",
+         "--no-deps", "--ignore-installed", "--disable-pip-version-check", "-r", str(ROOT / "requirements.lock")],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(Path(pip.__file__).parent.parent)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_ci_runs_make_test_and_readme_shows_both_commands():
