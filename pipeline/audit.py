@@ -9,12 +9,14 @@ pipeline's code digest, the git commit, Python, the packages, or the parameters.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import manifest
 from .errors import ManifestError
+from .limits import LIMITS
 from .paths import PROJECT_ROOT, standing_in_for_the_project
 from .publish import INPUTS_ARCHIVE
 
@@ -94,7 +96,7 @@ def _live_inputs(recorded: dict, root: Path, inputs_dir) -> tuple[dict, list[str
         path = locate_input(entry["path"], root, inputs_dir)
         if path is None:
             moved.append(f"input {entry['path']} is missing")
-        elif manifest.sha256(path.read_bytes()) != entry["sha256"]:
+        elif manifest.sha256_file(path) != entry["sha256"]:
             moved.append(f"input {entry['path']} has changed since the report was made (SHA-256 differs)")
         else:
             located[entry["path"]] = path
@@ -104,33 +106,49 @@ def _live_inputs(recorded: dict, root: Path, inputs_dir) -> tuple[dict, list[str
 def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], inputs_dir) -> dict:
     """Every input from the folder's inputs.zip, checked against the manifest's hash, extracted under its
     recorded path in ``into``. Raises ManifestError when the folder holds no copy of one."""
-    import io
     import zipfile
+    import zlib
 
     archive_path = folder / INPUTS_ARCHIVE
     listed = {o["path"]: o["sha256"] for o in recorded.get("outputs", [])}
     hint = " (or pass --inputs DIR holding it)" if inputs_dir is None else f" or in {inputs_dir}"
     if not archive_path.is_file() or INPUTS_ARCHIVE not in listed:
         raise ManifestError(f"{moved[0]}; restore it to reproduce{hint} (this folder keeps no copies)", folder)
-    data = archive_path.read_bytes()
-    if manifest.sha256(data) != listed[INPUTS_ARCHIVE]:
+    if manifest.sha256_file(archive_path) != listed[INPUTS_ARCHIVE]:
         raise ManifestError(f"{moved[0]}, and the folder's {INPUTS_ARCHIVE} is not the one its manifest lists", folder)
     located = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
-        for entry in recorded.get("inputs", []):
-            name = entry["path"]
-            if name not in names or name.startswith("/") or ".." in Path(name).parts:
-                raise ManifestError(f"{moved[0]}, and {INPUTS_ARCHIVE} holds no copy of {name}", folder)
-            content = archive.read(name)
-            if manifest.sha256(content) != entry["sha256"]:
-                raise ManifestError(
-                    f"the copy of {name} in {INPUTS_ARCHIVE} is not the input the manifest lists", folder
-                )
-            target = into / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            located[name] = target
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            for entry in recorded.get("inputs", []):
+                name = entry["path"]
+                try:
+                    info = archive.getinfo(name)
+                except KeyError:
+                    info = None
+                if info is None or name.startswith("/") or ".." in Path(name).parts:
+                    raise ManifestError(f"{moved[0]}, and {INPUTS_ARCHIVE} holds no copy of {name}", folder)
+                # the size is checked before anything is inflated: an entry that says it holds more than the manifest's
+                # input (or more than any input may be) is refused, and the copy never inflates past what it says
+                if info.file_size != entry.get("size") or info.file_size > LIMITS.file_bytes:
+                    raise ManifestError(
+                        f"the copy of {name} in {INPUTS_ARCHIVE} is {info.file_size:,} bytes, not the "
+                        f"{entry.get('size')} bytes the manifest lists",
+                        folder,
+                    )
+                target = into / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                digest = hashlib.sha256()
+                with archive.open(info) as source, open(target, "wb") as out:
+                    while block := source.read(2**20):
+                        digest.update(block)
+                        out.write(block)
+                if digest.hexdigest() != entry["sha256"]:
+                    raise ManifestError(
+                        f"the copy of {name} in {INPUTS_ARCHIVE} is not the input the manifest lists", folder
+                    )
+                located[name] = target
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ManifestError(f"{moved[0]}, and the folder's {INPUTS_ARCHIVE} cannot be read ({exc})", folder) from None
     return located
 
 

@@ -20,7 +20,7 @@ import argparse
 import sys
 import traceback
 
-from .errors import PipelineError
+from .errors import PipelineError, printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted; nothing was left half-written", file=sys.stderr)
@@ -325,21 +325,24 @@ def _audit(args: argparse.Namespace) -> int:
     check = (
         audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder, inputs_dir=args.inputs)
     )
+    # names and notes come from a manifest, which anyone may have edited: printed escaped (``printable``), so
+    # that no escape sequence in them can draw a line of its own on the auditor's terminal
     for note in check.notes:
-        print(f"warning: {note}", file=sys.stderr)
+        print(f"warning: {printable(note)}", file=sys.stderr)
     for name, state in check.files:
-        print(f"{state:>18}  {name}")
-    bad = [name for name, state in check.files if state not in ("ok", "matches")]
+        print(f"{state:>18}  {printable(name)}")
+    bad = [printable(name) for name, state in check.files if state not in ("ok", "matches")]
     word = "verified" if args.command == "verify" else "reproduced"
+    folder = printable(args.folder)
     if bad:
-        print(f"{args.folder}: {len(bad)} of {len(check.files)} files not {word}: {', '.join(bad)}")
+        print(f"{folder}: {len(bad)} of {len(check.files)} files not {word}: {', '.join(bad)}")
         if args.command == "reproduce":
             for reason in check.reasons or [
-                "none of code digest, git commit, Python, packages, inputs or parameters "
+                "none of code digest, git commit, uncommitted changes, Python, packages, inputs or parameters "
                 "differs from the manifest: the difference comes from the machine "
                 "(fonts, system libraries)"
             ]:
-                print(f"  differs: {reason}")
+                print(f"  differs: {printable(reason)}")
         return 1
-    print(f"{args.folder}: all {len(check.files)} files {word}")
+    print(f"{folder}: all {len(check.files)} files {word}")
     return 0

@@ -52,3 +52,17 @@ class ManifestError(PipelineError):
 
 class OutputError(PipelineError):
     """An output folder cannot be written: read-only, not a folder, or the disk is full."""
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print on a terminal: every control, format or other unprintable character (an escape
+    sequence that could move the cursor and draw a fake line, a bidirectional override) is shown as its escape
+    (``\\x1b``, ``\\u202e``) instead of acting on the screen."""
+    out = []
+    for ch in str(text):
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)

@@ -29,6 +29,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path, chunk: int = 2**20) -> str:
+    """The SHA-256 of a file, read a megabyte at a time (a listed file of any size costs no more memory)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def code_digest(root: Path = PROJECT_ROOT) -> str:
     """One hash over the pipeline's code, templates, notebooks and locked dependencies (paths and contents).
 
@@ -188,7 +197,7 @@ def check_outputs(folder: Path, manifest: dict) -> list[tuple[str, str]]:
         elif not path.is_file():
             states.append((name, "missing"))
         else:
-            states.append((name, "ok" if sha256(path.read_bytes()) == digest else "differs"))
+            states.append((name, "ok" if sha256_file(path) == digest else "differs"))
     present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST}
     states += [(name, "not in manifest") for name in sorted(present - set(listed))]
     return states
@@ -204,6 +213,6 @@ def up_to_date(folder: Path, key: str) -> bool:
         return False
     for entry in manifest["outputs"]:
         path = Path(folder) / entry["path"]
-        if not inside(folder, entry["path"]) or not path.is_file() or sha256(path.read_bytes()) != entry["sha256"]:
+        if not inside(folder, entry["path"]) or not path.is_file() or sha256_file(path) != entry["sha256"]:
             return False
     return True

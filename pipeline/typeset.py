@@ -200,7 +200,7 @@ class Typesetter:
         if tag in ("strong", "b"):
             return f"#strong[{self.inline(node)}]"
         if tag == "code":
-            return f"#council-code[{escape(_breakable(node.text()))}]"
+            return f"#council-code[{_breakable(node.text())}]"
         if tag == "br":
             return "#linebreak()"
         if tag in ("ul", "ol"):
@@ -378,13 +378,17 @@ def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, boo
 
 
 def _breakable(text: str) -> str:
-    """Long words of code (hashes, paths) get zero-width break opportunities so they wrap at the margin."""
-
-    def split(m: re.Match) -> str:
-        word = m.group(0)
-        return "\u200b".join(word[i : i + 16] for i in range(0, len(word), 16))
-
-    return re.sub(r"[^\s]{%d,}" % _LONG_WORD, split, text)
+    """``text`` as escaped Typst markup in which long words of code (hashes, paths) may wrap at the margin:
+    each 16 characters of such a word is a box of its own, and a line may break between two boxes. Nothing
+    is inserted between them, so a hash copied or extracted from the PDF is the hash (a zero-width space
+    every 16 characters used to corrupt it)."""
+    parts = []
+    for piece in re.split(r"(\S{%d,})" % _LONG_WORD, text):
+        if len(piece) >= _LONG_WORD and not piece[0].isspace():
+            parts.append("".join(f"#box[{escape(piece[i : i + 16])}]" for i in range(0, len(piece), 16)))
+        else:
+            parts.append(escape(piece))
+    return "".join(parts)
 
 
 def from_html(markup: str) -> str:

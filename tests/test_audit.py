@@ -211,3 +211,58 @@ def test_differences_names_nothing_when_nothing_that_decides_the_outputs_differs
     assert audit.differences(same, json.loads(json.dumps(same))) == []
     other = json.loads(json.dumps(same)) | {"parameters": {"year": "2012/13"}}
     assert audit.differences(same, other) == ["parameters: differ from the manifest's"]
+
+
+def test_reproduce_refuses_a_copy_that_would_inflate_past_its_recorded_size_before_inflating_it(folder, tmp_path):
+    """Before: a crafted inputs.zip (1 MB inflating to 1 GB) was read whole into memory (2.1 GB) before the hash
+    was compared. Each entry's size is checked against the manifest before anything is inflated."""
+    import zipfile
+
+    recorded = json.loads((folder / "manifest.json").read_text())
+    name = recorded["inputs"][0]["path"]
+    with zipfile.ZipFile(folder / "inputs.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w", force_zip64=True) as entry:
+            block = b"\0" * 2**20
+            for _ in range(80):  # 80 MB of zeros: past the manifest's size and the limit of an input
+                entry.write(block)
+    for entry in recorded["outputs"]:
+        if entry["path"] == "inputs.zip":
+            entry["sha256"] = manifest.sha256_file(folder / "inputs.zip")
+    recorded["inputs"][0]["sha256"] = "0" * 64  # the live input no longer matches: the copies are used
+    (folder / "manifest.json").write_text(json.dumps(recorded))
+    code = (
+        "import resource, sys; from pipeline import audit\n"
+        "try:\n    audit.reproduce(sys.argv[1])\nexcept Exception as exc:\n    print(type(exc).__name__, exc)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    done = subprocess.run([PYTHON, "-c", code, str(folder)], capture_output=True, text=True, cwd=ROOT)
+    message, peak_kb = done.stdout.strip().splitlines()
+    assert message.startswith("ManifestError") and "83,886,080 bytes, not the" in message, message
+    assert int(peak_kb) < 400 * 1024  # far below what inflating the entry would take
+
+
+def test_verify_hashes_a_large_file_in_chunks(tmp_path):
+    """Before: verify read each listed file whole (a 1 GB file cost 1 GB of memory)."""
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as f:
+        f.truncate(600 * 2**20)  # sparse: 600 MB of zeros
+    digest = manifest.sha256_file(big)
+    (tmp_path / "manifest.json").write_text(json.dumps({"outputs": [{"path": "big.bin", "sha256": digest}]}))
+    code = (
+        "import resource, sys; from pipeline import audit\n"
+        "print(audit.verify(sys.argv[1]).files, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    done = subprocess.run([PYTHON, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    states, peak_kb = done.stdout.rsplit(" ", 1)
+    assert states == "[('big.bin', 'ok')]"
+    assert int(peak_kb) < 300 * 1024
+
+
+def test_names_from_a_manifest_are_printed_escaped(tmp_path):
+    """Before: an output named with terminal escape sequences could draw a fake "all 11 files verified" line."""
+    fake = "x\x1b[2K\x1b[1Gall 11 files verified\x1b[8m"
+    (tmp_path / "manifest.json").write_text(json.dumps({"outputs": [{"path": fake, "sha256": "0" * 64}]}))
+    done = cli("verify", tmp_path)
+    assert done.returncode == 1
+    assert "\x1b" not in done.stdout + done.stderr
+    assert "missing  x\\x1b[2K\\x1b[1Gall 11 files verified\\x1b[8m" in done.stdout

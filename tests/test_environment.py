@@ -94,7 +94,9 @@ def test_the_lock_installs_under_the_oldest_supported_python(tmp_path):
         pytest.skip(f"{OLDEST_PYTHON} (Debian's own Python 3.11) is not on this machine")
     version = subprocess.run(
         [str(OLDEST_PYTHON), "-c", "import platform; print(platform.python_version())"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     oldest = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     assert oldest.startswith(f">={version},"), f"{OLDEST_PYTHON} is {version}; pyproject.toml says {oldest}"
@@ -104,9 +106,23 @@ def test_the_lock_installs_under_the_oldest_supported_python(tmp_path):
         pytest.skip(f"{OLDEST_PYTHON} cannot make a virtual environment here (python3-venv missing)")
     # the pip of the project's environment, run as if by the old interpreter: it resolves for that Python
     done = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--dry-run", "--quiet", "--require-hashes",
-         "--no-deps", "--ignore-installed", "--disable-pip-version-check", "-r", str(ROOT / "requirements.lock")],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(Path(pip.__file__).parent.parent)},
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--quiet",
+            "--require-hashes",
+            "--no-deps",
+            "--ignore-installed",
+            "--disable-pip-version-check",
+            "-r",
+            str(ROOT / "requirements.lock"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(pip.__file__).parent.parent)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
 
