@@ -22,6 +22,20 @@ from typing import TYPE_CHECKING, Callable
 from . import limits, manifest, publish
 from .discover import find_input, find_periods, related_inputs  # noqa: F401  (part of run's API)
 from .errors import InputError, NotAnExportError, PipelineError, UsageError
+from .inputs import (  # noqa: F401  (part of run's API)
+    DIRECTORATES_FILE,
+    LAYOUT_FILE,
+    REGISTER_FILE,
+    Snapshot,
+    bytes_of,
+    directorates_file,
+    input_entry,
+    inputs_read,
+    layout_file,
+    read_snapshot,
+    register_file,
+    resolve,
+)
 from .layout import STOCKTON, Layout, parse_layout
 from .paths import (
     COUNCIL_PLAN_NOTEBOOK,
@@ -29,7 +43,6 @@ from .paths import (
     MILESTONE_NOTEBOOK,
     OUTPUTS_DIR,
     PROCESSED_DIR,
-    PROJECT_ROOT,
     display_path,
     period_dir,
     plans_dir,
@@ -44,11 +57,6 @@ if TYPE_CHECKING:  # the heavy modules are imported where they are used: a cache
 
 # The environment variable through which a run hands its prepared data to the notebook kernel.
 HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
-
-Snapshot = dict  # resolved Path -> the bytes read from it at the start of the run
-LAYOUT_FILE = "layout.toml"  # a layout beside the exports of a raw folder applies to them
-REGISTER_FILE = "indicator_register.csv"  # so does a register
-DIRECTORATES_FILE = "directorates.csv"  # and the full names of the directorates' codes
 
 
 @dataclass(frozen=True)
@@ -82,42 +90,21 @@ class RunResult:
     rendered: bool  # False when the period was up to date and left as it was
 
 
-def read_snapshot(paths) -> Snapshot:
-    """Read each file once: {resolved path: bytes}. Raises InputError for a missing, empty or oversized file."""
-    return {Path(p).resolve(): limits.read_bytes(p) for p in paths}
-
-
-def _bytes(snapshot: Snapshot | None, path: Path) -> bytes:
-    key = Path(path).resolve()
-    if snapshot is not None and key in snapshot:
-        return snapshot[key]
-    return limits.read_bytes(path)
-
-
-def layout_file(source: Path, layout_path: str | Path | None = None) -> Path | None:
-    """The layout file that applies to the export ``source``: ``layout_path`` when given, else ``layout.toml``
-    beside the export, else None (the built-in Stockton Council Plan layout)."""
-    if layout_path not in (None, ""):
-        return _resolve(layout_path)
-    beside = Path(source).parent / LAYOUT_FILE
-    return beside if beside.is_file() else None
-
-
 def _directorate_names(source: Path, layout: Layout, snapshot: Snapshot | None) -> dict:
     """The full names of the directorates: the layout's ``[directorates]``, else ``directorates.csv`` beside the export."""
     from . import ingest
 
     if layout.directorates:
         return dict(layout.directorates)
-    path = Path(source).parent / DIRECTORATES_FILE
-    return ingest.parse_directorates(_bytes(snapshot, path), display_path(path)) if path.is_file() else {}
+    path = directorates_file(source, snapshot)
+    return ingest.parse_directorates(bytes_of(snapshot, path), display_path(path)) if path else {}
 
 
 def load_layout(path: Path | None, snapshot: Snapshot | None = None) -> Layout:
     """The layout in ``path`` (bytes from ``snapshot`` when it holds them), or the built-in Stockton layout."""
     if path is None:
         return STOCKTON
-    return parse_layout(_bytes(snapshot, path), display_path(path))
+    return parse_layout(bytes_of(snapshot, path), display_path(path))
 
 
 def propose_layout(input_path: str | Path) -> str:
@@ -178,11 +165,12 @@ def prepare(
     wanted: list[Path] = []
     if context:
         related = related if related is not None else related_inputs(period, path)
-        wanted = inputs_read(period, path, register_path, related, layout_path)
-        snapshot = dict(snapshot or {}) | {p.resolve(): _bytes(snapshot, p) for p in wanted}
-    data = _bytes(snapshot, path)
+        wanted = inputs_read(period, path, register_path, related, layout_path, snapshot)
+        if snapshot is None:  # run by hand: the one read of every input, now
+            snapshot = read_snapshot(wanted)
+    data = bytes_of(snapshot, path)
     name = display_path(path)
-    layout = load_layout(layout_file(path, layout_path), snapshot)
+    layout = load_layout(layout_file(path, layout_path, snapshot), snapshot)
     raw = ingest.parse_export(data, name)
     cleaned, figs = clean_with_layout(raw, name, layout, period.start_year + 1)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
@@ -258,36 +246,15 @@ def prepare(
     )
 
 
-def inputs_read(
-    period: Period,
-    source: Path,
-    register_path: str | Path | None = None,
-    related: dict | None = None,
-    layout_path: str | Path | None = None,
-) -> list[Path]:
-    """Every file a period's report reads: the export, the register, the previous period's export
-    (direction of travel) and the earlier quarters of the year (the trend chart). The cache key and the
-    manifest cover exactly these. ``related`` is ``related_inputs``' answer when the caller has it."""
-    related = related if related is not None else related_inputs(period, source)
-    register_file = _register_file(register_path, source)
-    layout = layout_file(source, layout_path)
-    names = Path(source).parent / DIRECTORATES_FILE
-    paths = [Path(source)] + ([register_file] if register_file else []) + ([layout] if layout else [])
-    paths += [names] if names.is_file() else []
-    paths += [related["previous"][1]] if related["previous"] else []
-    paths += [p for _, p in related["year"] if p not in paths]
-    return paths
-
-
 def _register(
     register_path: str | Path | None, source: Path, snapshot: Snapshot | None = None
 ) -> tuple[pd.DataFrame, dict | None]:
     from . import ingest
 
-    path = _register_file(register_path, source)
+    path = register_file(register_path, source, snapshot)
     if path is None:
         return ingest.parse_register(b"ref\n", "none"), None
-    data = _bytes(snapshot, path)
+    data = bytes_of(snapshot, path)
     return ingest.parse_register(data, display_path(path)), input_entry(path, data)
 
 
@@ -341,7 +308,7 @@ def load_period(
     if given is not None:
         return given
     return prepare(
-        _resolve(input_path) if input_path else find_input(period, how=NOTEBOOK_INPUT),
+        resolve(input_path) if input_path else find_input(period, how=NOTEBOOK_INPUT),
         period,
         register_path,
         context=True,
@@ -422,9 +389,10 @@ def clean_file(
         plan = plans.clean_plan(ingest.decode_text(data, display_path(path)), display_path(path))
         publish.write_folder(Path(out_dir), plan_tables(plan), replace=False)
         return plan
-    layout = layout_file(path, layout_path)
-    snapshot = {path.resolve(): data} | ({layout.resolve(): limits.read_bytes(layout)} if layout else {})
-    period_data = prepare(path, register_path=register_path, snapshot=snapshot, layout_path=layout)
+    layout, register = layout_file(path, layout_path), register_file(register_path, path)
+    names = directorates_file(path)
+    snapshot = read_snapshot([p for p in (layout, register, names) if p]) | {path.resolve(): data}
+    period_data = prepare(path, register_path=register, snapshot=snapshot, layout_path=layout)
     publish.write_folder(Path(out_dir), cleaned_outputs(period_data), replace=False)
     return period_data
 
@@ -440,11 +408,6 @@ def plan_tables(plan) -> dict[str, bytes]:
 def _archive(paths: list[Path], entries: list[dict], snapshot: Snapshot) -> bytes:
     """inputs.zip: every input as read (from the snapshot), under the path its manifest entry records."""
     return publish.inputs_archive([(e["path"], snapshot[p.resolve()]) for p, e in zip(paths, entries, strict=True)])
-
-
-def input_entry(path: Path, data: bytes) -> dict:
-    """An input as the manifest records it: published path (project-relative, else the file name), size, SHA-256."""
-    return {"path": published_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 @dataclass(frozen=True)
@@ -488,20 +451,20 @@ def plan_period(
     if (year is None) != (quarter is None) and input_path is None:
         raise UsageError("give both --year and --quarter, or neither for the default period")
     period = Period.parse(year, quarter) if year is not None else DEFAULT_PERIOD
-    source = _resolve(input_path) if input_path is not None else find_input(period)
+    source = resolve(input_path) if input_path is not None else find_input(period)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
     processed = period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period)
     related = related_inputs(period, source)
     wanted = inputs_read(period, source, register_path, related, layout_path)
     snapshot = read_snapshot(wanted)  # the one read of every input; a bad input fails here, before anything else
     inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
-    register_file = _register_file(register_path, source)
-    layout = layout_file(source, layout_path)
+    register = register_file(register_path, source, snapshot)
+    layout = layout_file(source, layout_path, snapshot)
     parameters = {
         "year": period.year_label,
         "quarter": period.quarter_label,
         "input_path": published_path(source),
-        "register_path": published_path(register_file) if register_file else "",
+        "register_path": published_path(register) if register else "",
         "layout_path": published_path(layout) if layout else "",
         "council": council or "",
     }
@@ -654,23 +617,8 @@ def _render_notebook(
     return files
 
 
-def _register_file(register_path: str | Path | None, source: Path) -> Path | None:
-    """The register that applies to the export ``source``: ``register_path`` when given, else
-    ``indicator_register.csv`` in the export's own folder (a register belongs to its folder's exports)."""
-    if register_path not in (None, ""):
-        return _resolve(register_path)
-    beside = Path(source).parent / REGISTER_FILE
-    return beside if beside.is_file() else None
-
-
 def _listed(folder: Path) -> list[str]:
     return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
-
-
-def _resolve(path: str | Path) -> Path:
-    """Paths in parameters are relative to the project root, so the executed notebook holds no machine paths."""
-    p = Path(path)
-    return p if p.is_absolute() or p.exists() else PROJECT_ROOT / p
 
 
 @dataclass(frozen=True)
@@ -695,7 +643,7 @@ def load_plan(plan_path: str, year: str, quarter: str) -> PlanData:
     given = handed_over("plan", {"year": period.year_label, "quarter": period.quarter_label})
     if given is not None:
         return given
-    path = _resolve(plan_path)
+    path = resolve(plan_path)
     return prepare_plan(path, limits.read_bytes(path), period)
 
 
@@ -740,7 +688,7 @@ def run_plan(
     Raises UsageError, InputError, OutputError or RenderError; nothing is left half-written.
     """
     period = Period.parse(year, quarter)
-    source = _resolve(plan_path)
+    source = resolve(plan_path)
     snapshot = read_snapshot([source])
     out_dir = plans_dir(Path(out_root) if out_root else OUTPUTS_DIR, source.name, period)
     inputs = [input_entry(source, snapshot[source.resolve()])]

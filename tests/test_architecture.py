@@ -9,7 +9,7 @@ PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
 # The stages in the order data flows through them; modules on one line are one stage. ``plans`` is the
 # Service Improvement Plan subpackage (read, dates, milestones): a pipeline of its own over the same words.
 STAGES = [
-    ["ingest", "limits"],
+    ["inputs", "ingest", "limits"],
     ["clean", "table", "plans"],
     ["figures"],
     ["measure"],

@@ -255,7 +255,7 @@ def test_verify_hashes_a_large_file_in_chunks(tmp_path):
     done = subprocess.run([PYTHON, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     states, peak_kb = done.stdout.rsplit(" ", 1)
     assert states == "[('big.bin', 'ok')]"
-    assert int(peak_kb) < 300 * 1024
+    assert int(peak_kb) < 300 * 1024, f"peak {int(peak_kb) // 1024} MB"
 
 
 def test_names_from_a_manifest_are_printed_escaped(tmp_path):

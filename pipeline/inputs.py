@@ -1,0 +1,108 @@
+"""Which files a period's report reads, and the one read of each: the snapshot.
+
+A run decides once, at its start, which files it reads (the export, the register, the layout,
+``directorates.csv``, the earlier exports compared with) and reads each of them once into a snapshot
+(resolved path -> bytes). From then on the snapshot alone says whether a file is there: a register written
+into the raw folder while a batch runs, or an export removed, changes nothing in a run already planned,
+and nothing is read that the manifest and ``inputs.zip`` do not record. Light: no pandas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import limits
+from .discover import related_inputs
+from .errors import InputError
+from .paths import PROJECT_ROOT, published_path
+from .period import Period
+
+Snapshot = dict  # resolved Path -> the bytes read from it at the start of the run
+LAYOUT_FILE = "layout.toml"  # a layout beside the exports of a raw folder applies to them
+REGISTER_FILE = "indicator_register.csv"  # so does a register
+DIRECTORATES_FILE = "directorates.csv"  # and the full names of the directorates' codes
+
+
+def read_snapshot(paths) -> Snapshot:
+    """Read each file once: {resolved path: bytes}. Raises InputError for a missing, empty or oversized file."""
+    return {Path(p).resolve(): limits.read_bytes(p) for p in paths}
+
+
+def present(path: Path, snapshot: Snapshot | None) -> bool:
+    """Whether ``path`` is one of the run's inputs: in the snapshot when there is one (never the file system
+    again), else on disk (a notebook run by hand, before its snapshot is read)."""
+    if snapshot is not None:
+        return Path(path).resolve() in snapshot
+    return Path(path).is_file()
+
+
+def bytes_of(snapshot: Snapshot | None, path: Path) -> bytes:
+    """The bytes of an input: from the snapshot when there is one, else read now (once).
+
+    Raises InputError when a snapshot is given and does not hold the file: the run did not read it at its
+    start, so it is not one of its inputs."""
+    if snapshot is None:
+        return limits.read_bytes(path)
+    key = Path(path).resolve()
+    if key not in snapshot:
+        raise InputError("was not among the files read at the start of the run; run again to include it", path)
+    return snapshot[key]
+
+
+def resolve(path: str | Path) -> Path:
+    """Paths in parameters are relative to the project root, so the executed notebook holds no machine paths."""
+    p = Path(path)
+    return p if p.is_absolute() or p.exists() else PROJECT_ROOT / p
+
+
+def layout_file(source: Path, layout_path: str | Path | None = None, snapshot: Snapshot | None = None) -> Path | None:
+    """The layout file that applies to the export ``source``: ``layout_path`` when given, else ``layout.toml``
+    beside the export (when it is one of the run's inputs), else None (the built-in Stockton layout)."""
+    if layout_path not in (None, ""):
+        return resolve(layout_path)
+    beside = Path(source).parent / LAYOUT_FILE
+    return beside if present(beside, snapshot) else None
+
+
+def register_file(register_path: str | Path | None, source: Path, snapshot: Snapshot | None = None) -> Path | None:
+    """The register that applies to the export ``source``: ``register_path`` when given, else
+    ``indicator_register.csv`` in the export's own folder (a register belongs to its folder's exports)."""
+    if register_path not in (None, ""):
+        return resolve(register_path)
+    beside = Path(source).parent / REGISTER_FILE
+    return beside if present(beside, snapshot) else None
+
+
+def directorates_file(source: Path, snapshot: Snapshot | None = None) -> Path | None:
+    """``directorates.csv`` beside the export, when it is one of the run's inputs."""
+    beside = Path(source).parent / DIRECTORATES_FILE
+    return beside if present(beside, snapshot) else None
+
+
+def inputs_read(
+    period: Period,
+    source: Path,
+    register_path: str | Path | None = None,
+    related: dict | None = None,
+    layout_path: str | Path | None = None,
+    snapshot: Snapshot | None = None,
+) -> list[Path]:
+    """Every file a period's report reads: the export, the register, the layout, ``directorates.csv``, the
+    previous period's export (direction of travel) and the earlier quarters of the year (the trend chart).
+    The cache key, the manifest and ``inputs.zip`` cover exactly these. ``related`` is ``related_inputs``'
+    answer when the caller has it; with a ``snapshot``, files beside the export count only when it holds them."""
+    related = related if related is not None else related_inputs(period, source)
+    register = register_file(register_path, source, snapshot)
+    layout = layout_file(source, layout_path, snapshot)
+    names = directorates_file(source, snapshot)
+    paths = [Path(source)] + ([register] if register else []) + ([layout] if layout else [])
+    paths += [names] if names else []
+    paths += [related["previous"][1]] if related["previous"] else []
+    paths += [p for _, p in related["year"] if p not in paths]
+    return paths
+
+
+def input_entry(path: Path, data: bytes) -> dict:
+    """An input as the manifest records it: published path (project-relative, else the file name), size, SHA-256."""
+    return {"path": published_path(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}

@@ -1,0 +1,70 @@
+"""The snapshot: a run reads its inputs once, at its start, and nothing decides again whether a file exists."""
+
+import shutil
+
+import pytest
+from conftest import SEED
+from synthetic import quarter_text
+
+from pipeline import run
+from pipeline.errors import InputError
+from pipeline.inputs import bytes_of, inputs_read, present, read_snapshot, register_file
+from pipeline.period import Period
+
+
+@pytest.fixture
+def raw(tmp_path):
+    """A raw folder with two SYNTHETIC quarters and no register, no layout, no directorates.csv."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "council_plan_2012-13_Q1.synthetic.tsv").write_text(quarter_text(2012, 1), encoding="utf-8")
+    (folder / "council_plan_2012-13_Q2.synthetic.tsv").write_text(quarter_text(2012, 2), encoding="utf-8")
+    return folder
+
+
+def test_a_register_written_after_the_run_began_is_neither_used_nor_recorded(raw, tmp_path):
+    """Before: with no register in the raw folder, one written while a batch ran changed the later periods'
+    figures (target 999999 "from register line 2") while their manifests listed no register."""
+    plan = run.plan_period("2012/13", "Q2", raw / "council_plan_2012-13_Q2.synthetic.tsv", tmp_path / "out")
+    assert [entry["path"] for entry in plan.inputs] == [
+        "council_plan_2012-13_Q2.synthetic.tsv",
+        "council_plan_2012-13_Q1.synthetic.tsv",
+    ]
+    (raw / "indicator_register.csv").write_text("ref,target\n1.1,999999\n", encoding="utf-8")
+    (raw / "directorates.csv").write_text("code,name\nCESC,Changed after the start\n", encoding="utf-8")
+    data = run.prepare(
+        plan.source,
+        plan.period,
+        plan.register_path,
+        context=True,
+        snapshot=plan.snapshot,
+        related=plan.related,
+        layout_path=plan.layout,
+    )
+    assert data.register is None
+    assert (data.indicators["target"].dropna() != 999999).all()
+    assert "from register" not in " ".join(data.indicators["target_from"].astype(str))
+    assert data.directorate_names == {}
+    assert [entry["path"] for entry in data.inputs] == [entry["path"] for entry in plan.inputs]
+
+
+def test_an_export_removed_after_the_run_began_is_still_read_from_the_snapshot(raw, tmp_path):
+    plan = run.plan_period("2012/13", "Q2", raw / "council_plan_2012-13_Q2.synthetic.tsv", tmp_path / "out")
+    (raw / "council_plan_2012-13_Q1.synthetic.tsv").unlink()
+    data = run.prepare(plan.source, plan.period, None, context=True, snapshot=plan.snapshot, related=plan.related)
+    assert data.previous == Period.parse("2012/13", "Q1")
+    assert data.previous_indicators is not None and len(data.previous_indicators) == len(data.indicators)
+
+
+def test_the_snapshot_alone_says_what_is_there(tmp_path):
+    beside = tmp_path / "indicator_register.csv"
+    source = tmp_path / "council_plan_2011-12_Q4.tsv"
+    shutil.copy(SEED, source)
+    snapshot = read_snapshot([source])
+    beside.write_text("ref,target\n1.1,5\n")
+    assert not present(beside, snapshot) and present(beside, None)
+    assert register_file(None, source, snapshot) is None and register_file(None, source) == beside
+    assert inputs_read(Period.parse("2011/12", "Q4"), source, snapshot=snapshot) == [source]
+    with pytest.raises(InputError, match="was not among the files read at the start of the run"):
+        bytes_of(snapshot, beside)
+    assert bytes_of(snapshot, source) == SEED.read_bytes()
