@@ -25,7 +25,7 @@ from .period import Period
 class BatchResult:
     rendered: list[Period] = field(default_factory=list)
     cached: list[Period] = field(default_factory=list)
-    failed: list[tuple[Period, str]] = field(default_factory=list)
+    failed: list[tuple[Period | str, str]] = field(default_factory=list)  # a period, or a file that gives none
 
     @property
     def ok(self) -> bool:
@@ -86,7 +86,7 @@ def run_batch(
     name. A period with two exports fails with that reason; the others go on.
     Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1.
     """
-    from .discover import find_periods
+    from .discover import find_periods, misnamed
 
     raw = Path(raw_dir) if raw_dir else RAW_DIR
     out = Path(out_root) if out_root else OUTPUTS_DIR
@@ -96,10 +96,15 @@ def run_batch(
     if jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     periods = find_periods(raw)
-    if not periods:
+    wrong = misnamed(raw)
+    if not periods and not wrong:
         raise UsageError(f"no exports named <name>_<yyyy-yy>_<Qn>.<tsv|txt|csv|xlsx> in {display_path(raw)}")
-    on_start(len(periods))
+    on_start(len(periods) + len(wrong))
     result = BatchResult()
+    for path, reason in wrong:  # named, and left out; the others go on
+        why = f"not read: its name gives no period ({reason}); rename it <name>_<yyyy-yy>_<Qn>"
+        result.failed.append((path.name, why))
+        on_event(path.name, "failed", why)
     work = []
     for period, paths in periods.items():
         if len(paths) > 1:
@@ -133,7 +138,7 @@ def run_batch(
         _render_in_workers(plans, jobs, force, result, on_event)
     result.rendered.sort()
     result.cached.sort()
-    result.failed.sort()
+    result.failed.sort(key=lambda failure: str(failure[0]))
     return result
 
 

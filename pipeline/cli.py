@@ -268,7 +268,7 @@ class BatchProgress:
         now = self.clock()
         counts = {}
         shown = []
-        for period in sorted(self.periods):
+        for period in sorted(self.periods, key=str):
             state, since, reason = self.periods[period]
             counts[state] = counts.get(state, 0) + 1
             text = f"{period}  {state}"

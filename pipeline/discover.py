@@ -24,6 +24,17 @@ def find_periods(raw_dir: Path) -> dict[Period, list[Path]]:
     return dict(sorted(found.items()))
 
 
+def misnamed(raw_dir: Path) -> list[tuple[Path, str]]:
+    """The files of ``raw_dir`` named like an export whose name gives no period (``notes_2024-26_Q3.csv``),
+    each with the reason: a batch names them and renders the others."""
+    found = []
+    for path in sorted(Path(raw_dir).iterdir()) if Path(raw_dir).is_dir() else []:
+        reason = Period.misnamed(path.name)
+        if reason is not None and path.is_file():
+            found.append((path, reason))
+    return found
+
+
 def related_inputs(period: Period, source: Path) -> dict:
     """The exports beside ``source`` that a period's report also reads.
 

@@ -97,7 +97,25 @@ class Period:
     def from_filename(cls, name: str) -> "Period | None":
         """The period in an export's file name (``council_plan_2012-13_Q1.tsv``, ``anytown_2024-25_Q2.csv``), or None."""
         m = _FILENAME.match(name)
-        return cls.parse(m.group(1), m.group(2)) if m else None
+        if not m:
+            return None
+        try:
+            return cls.parse(m.group(1), m.group(2))
+        except UsageError:  # shaped like a period but not one (2024-26): see ``misnamed``
+            return None
+
+    @classmethod
+    def misnamed(cls, name: str) -> str | None:
+        """Why a file named like an export (``<name>_<yyyy-yy>_<Qn>``) gives no period (``2024-26`` is no
+        financial year), or None when it gives one or is not named like an export."""
+        m = _FILENAME.match(name)
+        if not m:
+            return None
+        try:
+            cls.parse(m.group(1), m.group(2))
+        except UsageError as exc:
+            return exc.message
+        return None
 
     def __str__(self) -> str:
         return f"{self.year_label} {self.quarter_label}"

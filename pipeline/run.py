@@ -182,8 +182,10 @@ def prepare(
     if layout.derive_status:
         indicators = table.derive_status(indicators)
     book = schema.findings_frame(ingest.workbook_findings(data, name))
+    first = int(cleaned.indicators["source_line"].min()) if len(cleaned.indicators) else 0
+    years = measure.years_named(raw, first, period) if context else schema.findings_frame([])
     findings = pd.concat(
-        [cleaned.findings, book, measure.summary_findings(check), register_findings], ignore_index=True
+        [cleaned.findings, book, measure.summary_findings(check), register_findings, years], ignore_index=True
     )
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
     previous = trend = None
@@ -448,10 +450,7 @@ def plan_period(
     """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``); ``code``: the
     pipeline's code digest when the caller has it (a batch makes it once for all its periods).
     Raises UsageError or InputError."""
-    if (year is None) != (quarter is None) and input_path is None:
-        raise UsageError("give both --year and --quarter, or neither for the default period")
-    period = Period.parse(year, quarter) if year is not None else DEFAULT_PERIOD
-    source = resolve(input_path) if input_path is not None else find_input(period)
+    period, source = _period_and_source(year, quarter, input_path)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
     processed = period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period)
     related = related_inputs(period, source)
@@ -485,6 +484,28 @@ def plan_period(
         key,
         register_path,
     )
+
+
+def _period_and_source(year, quarter, input_path) -> tuple[Period, Path]:
+    """The period and its export. The default period belongs to the default input only: an export given
+    without ``year`` and ``quarter`` is reported for the period its name gives (``<name>_<yyyy-yy>_<Qn>``).
+    Raises UsageError when only one of the two is given, or the name gives no period."""
+    if (year is None) != (quarter is None):
+        raise UsageError("give both --year and --quarter, or neither")
+    if year is not None:
+        period = Period.parse(year, quarter)
+        return period, resolve(input_path) if input_path is not None else find_input(period)
+    if input_path is None:
+        return DEFAULT_PERIOD, find_input(DEFAULT_PERIOD)
+    source = resolve(input_path)
+    period = Period.from_filename(source.name)
+    if period is None:
+        raise UsageError(
+            "the file name gives no period (<name>_<yyyy-yy>_<Qn>, such as kpis_2024-25_Q2.csv); "
+            "give --year and --quarter",
+            display_path(source),
+        )
+    return period, source
 
 
 def taken_as_it_is(plan: PeriodPlan) -> RunResult | None:

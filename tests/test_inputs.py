@@ -68,3 +68,37 @@ def test_the_snapshot_alone_says_what_is_there(tmp_path):
     with pytest.raises(InputError, match="was not among the files read at the start of the run"):
         bytes_of(snapshot, beside)
     assert bytes_of(snapshot, source) == SEED.read_bytes()
+
+
+def test_an_export_given_without_a_period_is_reported_for_the_period_its_name_gives(tmp_path):
+    """Before: `run --input FILE` without --year/--quarter rendered any export as 2011/12 Q4 and replaced that
+    period's folder (a 2024/25 Q2 export of another council became outputs/2011-12/Q4)."""
+    from pipeline.errors import UsageError
+
+    other = tmp_path / "anytown_kpis_2024-25_Q2.csv"
+    other.write_text("x\n")
+    assert run._period_and_source(None, None, other) == (Period.parse("2024/25", "Q2"), other)
+    assert run._period_and_source("2023/24", "Q1", other)[0] == Period.parse("2023/24", "Q1")
+    assert run._period_and_source(None, None, None)[0] == Period.parse("2011/12", "Q4")  # the default input's
+    nameless = tmp_path / "kpis.csv"
+    nameless.write_text("x\n")
+    with pytest.raises(UsageError, match=r"kpis.csv: the file name gives no period .* give --year and --quarter"):
+        run._period_and_source(None, None, nameless)
+    with pytest.raises(UsageError, match="give both --year and --quarter"):
+        run._period_and_source("2024/25", None, other)
+
+
+def test_a_file_named_with_a_year_that_is_none_is_named_and_the_others_go_on(tmp_path):
+    """Before: one `notes_2024-26_Q3.csv` in a raw folder made every batch and every `run --input` of another
+    export there fail, without naming it."""
+    from pipeline.discover import find_periods, misnamed, related_inputs
+
+    (tmp_path / "notes_2024-26_Q3.csv").write_text("x\n")
+    good = tmp_path / "kpis_2024-25_Q2.csv"
+    good.write_text("x\n")
+    (tmp_path / "kpis_2024-25_Q1.csv").write_text("x\n")
+    assert list(find_periods(tmp_path)) == [Period.parse("2024/25", "Q1"), Period.parse("2024/25", "Q2")]
+    assert [(p.name, why) for p, why in misnamed(tmp_path)] == [
+        ("notes_2024-26_Q3.csv", "year '2024-26': a financial year runs over two consecutive years, such as 2011/12")
+    ]
+    assert related_inputs(Period.parse("2024/25", "Q2"), good)["previous"][0] == Period.parse("2024/25", "Q1")

@@ -198,3 +198,20 @@ def test_most_off_track_keeps_the_groups_with_most_off_track_and_the_whole_table
         "D",
     ]  # then D (1 off, 12 in all) before A (1, 6)
     assert list(measure.most_off_track(table, 4, labels).index) == ["A", "B", "C", "D"]  # fits: the table's order
+
+
+def test_a_year_named_in_the_export_other_than_the_periods_is_a_finding():
+    """Before: an export whose own header says 2024/25 rendered as 2011/12 without a word."""
+    from conftest import raw_frame
+
+    from pipeline.measure import years_named
+    from pipeline.period import Period
+
+    raw = raw_frame([["Quarterly KPIs"], ["Ref", "Target 2024/25", "Q2 2024-25 Result"], ["A1", "5", "6"]])
+    found = years_named(raw, 3, Period.parse("2011/12", "Q4"))
+    assert found[["source_line", "check"]].values.tolist() == [[2, "period_mismatch"]]
+    assert found["finding"][0] == "the export's own text names 2024/25, not the report's year 2011/12"
+    assert years_named(raw, 3, Period.parse("2024/25", "Q2")).empty
+    assert years_named(raw_frame([["Ref", "Target"], ["A1", "5"]]), 2, Period.parse("2011/12", "Q4")).empty
+    # a date or a range of years is not a financial year
+    assert years_named(raw_frame([["Updated 2024/06/01", "2019-2024"], ["A1"]]), 2, Period.parse("2011/12", "Q4")).empty
