@@ -8,8 +8,8 @@ pipeline's code digest, the git commit, Python, the packages, or the parameters.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,41 +66,104 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
     note; when outputs differ, ``reasons`` names what differs.
     """
     folder = Path(folder)
-    recorded = manifest.read(folder)
-    params = recorded.get("parameters") or {}
+    recorded = checked(manifest.read(folder), folder)
+    params = recorded["parameters"]
     plan = "plan_path" in params
-    needed = {"year", "quarter", "plan_path" if plan else "input_path"}
-    if not needed <= set(params):
-        raise ManifestError("manifest.json has no parameters to reproduce the report from", folder)
     with tempfile.TemporaryDirectory(prefix="council-reproduce-") as copies:
-        located, moved = _live_inputs(recorded, root, inputs_dir)
-        stand_in = contextlib.nullcontext()
+        # the report is made from exactly the manifest's inputs, gathered under their recorded paths in a folder
+        # of their own: a file added beside them since (an earlier period's export) is not read
+        located, moved = _live_inputs(recorded, root, inputs_dir, Path(copies))
         if moved:  # the live files have moved on: every input from the folder's own copies, beside each other
             located = _copied_inputs(folder, recorded, Path(copies), moved, inputs_dir)
-            stand_in = standing_in_for_the_project(Path(copies))
         environment = environment_differences(recorded.get("environment") or {}, manifest.environment())
         notes = [f"environment differs: {note}" for note in environment]
         if moved:
             notes.append(f"{'; '.join(moved)}: reproduced from the folder's own copies ({INPUTS_ARCHIVE})")
-        with stand_in:
-            check = _render_and_compare(folder, recorded, params, plan, located, root, inputs_dir)
+        with standing_in_for_the_project(Path(copies)):
+            check = _render_and_compare(folder, recorded, params, plan, located)
     check.notes = notes + check.notes
     return check
 
 
-def _live_inputs(recorded: dict, root: Path, inputs_dir) -> tuple[dict, list[str]]:
-    """The manifest's inputs where they are now: {recorded path: file}, and what has moved on (missing or
-    changed since the report was made)."""
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def checked(recorded: dict, folder: Path) -> dict:
+    """The manifest, when it has what reproducing needs in the types this pipeline writes: parameters (text),
+    inputs (each a relative path inside the project, its size and SHA-256, no path inside another's), and the
+    pipeline and environment as mappings. Raises ManifestError naming what is wrong (a manifest edited by hand,
+    or not this pipeline's)."""
+
+    def bad(what: str) -> ManifestError:
+        return ManifestError(f"{manifest.MANIFEST} cannot be reproduced from: {what}", folder)
+
+    params = recorded.get("parameters")
+    if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
+        raise bad("its parameters are not a mapping of names to text")
+    needed = {"year", "quarter", "plan_path" if "plan_path" in params else "input_path"}
+    if not needed <= set(params):
+        raise ManifestError("manifest.json has no parameters to reproduce the report from", folder)
+    inputs = recorded.get("inputs")
+    if not isinstance(inputs, list) or not inputs:
+        raise bad("its inputs are not a list of files")
+    paths = []
+    for entry in inputs:
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("path"), str)
+            and isinstance(entry.get("size"), int)
+            and not isinstance(entry.get("size"), bool)
+            and isinstance(entry.get("sha256"), str)
+            and _HEX64.fullmatch(entry["sha256"])
+        ):
+            raise bad("an input is not a path with its size and SHA-256")
+        name = entry["path"]
+        if not name or name.startswith("/") or "\\" in name or ".." in Path(name).parts or Path(name).name in ("", "."):
+            raise bad(f"input {name!r} is not a relative path inside the project")
+        paths.append(Path(name).as_posix())
+    for a in paths:
+        if any(b.startswith(a + "/") for b in paths) or paths.count(a) > 1:
+            raise bad(f"input {a!r} is listed twice, or as a folder of another input")
+    if params[next(iter(needed - {"year", "quarter"}))] not in paths:
+        raise bad("the report's own input is not among its inputs")
+    for part in ("pipeline", "environment"):
+        if not isinstance(recorded.get(part, {}), dict):
+            raise bad(f"its {part} is not a mapping")
+    environment = recorded.get("environment") or {}
+    for part in ("packages", "system"):
+        if not isinstance(environment.get(part, {}), dict):
+            raise bad(f"its environment's {part} is not a mapping")
+    return recorded
+
+
+def _live_inputs(recorded: dict, root: Path, inputs_dir, into: Path) -> tuple[dict, list[str]]:
+    """The manifest's inputs where they are now, each copied (and hashed as it is copied) under its recorded
+    path in ``into``: {recorded path: copy}, and what has moved on (missing or changed since the report was
+    made)."""
     located, moved = {}, []
-    for entry in recorded.get("inputs", []):
+    for entry in recorded["inputs"]:
         path = locate_input(entry["path"], root, inputs_dir)
         if path is None:
             moved.append(f"input {entry['path']} is missing")
-        elif manifest.sha256_file(path) != entry["sha256"]:
+            continue
+        target = into / entry["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "rb") as source, open(target, "wb") as out:
+            digest = _copy(source, out)
+        if digest != entry["sha256"]:
             moved.append(f"input {entry['path']} has changed since the report was made (SHA-256 differs)")
         else:
-            located[entry["path"]] = path
+            located[entry["path"]] = target
     return located, moved
+
+
+def _copy(source, out) -> str:
+    """Copy one open file to another a megabyte at a time; the SHA-256 of what was copied."""
+    digest = hashlib.sha256()
+    while block := source.read(2**20):
+        digest.update(block)
+        out.write(block)
+    return digest.hexdigest()
 
 
 def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], inputs_dir) -> dict:
@@ -137,12 +200,9 @@ def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], i
                     )
                 target = into / name
                 target.parent.mkdir(parents=True, exist_ok=True)
-                digest = hashlib.sha256()
                 with archive.open(info) as source, open(target, "wb") as out:
-                    while block := source.read(2**20):
-                        digest.update(block)
-                        out.write(block)
-                if digest.hexdigest() != entry["sha256"]:
+                    digest = _copy(source, out)
+                if digest != entry["sha256"]:
                     raise ManifestError(
                         f"the copy of {name} in {INPUTS_ARCHIVE} is not the input the manifest lists", folder
                     )
@@ -152,14 +212,16 @@ def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], i
     return located
 
 
-def _render_and_compare(
-    folder: Path, recorded: dict, params: dict, plan: bool, located: dict, root, inputs_dir
-) -> Check:
+def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, located: dict) -> Check:
     """Render the report from ``located`` inputs in a temporary folder and compare its files with the manifest."""
     from .run import run_period, run_plan
 
-    def where(recorded_path: str) -> Path | None:
-        return located.get(recorded_path) or locate_input(recorded_path, root, inputs_dir)
+    def where(recorded_path: str) -> Path:
+        if recorded_path not in located:
+            raise ManifestError(
+                f"the parameters name {recorded_path}, which is not among the manifest's inputs", folder
+            )
+        return located[recorded_path]
 
     with tempfile.TemporaryDirectory(prefix="council-reproduce-") as tmp:
         if plan:
@@ -220,6 +282,12 @@ def differences(recorded: dict, remade: dict) -> list[str]:
     if before.get("git_commit") != now.get("git_commit"):
         reasons.append(
             f"git commit: {before.get('git_commit') or 'none'} in the manifest, {now.get('git_commit') or 'none'} now"
+        )
+    if before.get("uncommitted_changes") != now.get("uncommitted_changes"):
+        said = {True: "with uncommitted changes to the pipeline's code", False: "a clean tree", None: "not a git clone"}
+        reasons.append(
+            f"uncommitted changes: the manifest's report was made from {said.get(before.get('uncommitted_changes'))}, "
+            f"this one from {said.get(now.get('uncommitted_changes'))}"
         )
     if before.get("version") != now.get("version"):
         reasons.append(f"pipeline version: {before.get('version')} in the manifest, {now.get('version')} now")

@@ -22,7 +22,8 @@ from .paths import PROJECT_ROOT
 
 MANIFEST = "manifest.json"
 # Everything in the project, besides inputs and parameters, that can change a report.
-CODE_GLOBS = ("pipeline/**/*.py", "pipeline/templates/**/*", "notebooks/*.ipynb", "requirements.lock")
+LOCK = "requirements.lock"
+CODE_GLOBS = ("pipeline/**/*.py", "pipeline/templates/**/*", "notebooks/*.ipynb", LOCK)
 
 
 def sha256(data: bytes) -> str:
@@ -44,16 +45,18 @@ def code_digest(root: Path = PROJECT_ROOT) -> str:
     A notebook counts by its code (``notebooks.code_of``): saving it from JupyterLab with outputs or new
     metadata does not change the digest, so it does not make every period render again."""
     digest = hashlib.sha256()
-    files = sorted(
-        {p for pattern in CODE_GLOBS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
-    )
-    for path in files:
+    for path in sorted(_code_files(root)):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         data = path.read_bytes()
         if path.suffix == ".ipynb":
             data = _notebook_code(data)
         digest.update(sha256(data).encode() + b"\0")
     return digest.hexdigest()
+
+
+def _code_files(root: Path) -> set[Path]:
+    """The files the code digest covers."""
+    return {p for pattern in CODE_GLOBS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
 
 
 def _notebook_code(data: bytes) -> bytes:
@@ -110,20 +113,45 @@ def pipeline_version(root: Path = PROJECT_ROOT) -> dict:
 
 
 def git_state(root: Path = PROJECT_ROOT) -> dict:
-    """``git_commit`` (None outside a git clone) and ``uncommitted_changes`` of the pipeline's tree. Files
-    git ignores (outputs, .venv, Lab's checkpoints) are not changes."""
+    """``git_commit`` (None outside a git clone) and ``uncommitted_changes``: whether the pipeline's *code* — what
+    ``code_digest`` covers — differs from that commit. A new export or register row in ``data/raw/``, an output,
+    or a notebook saved from JupyterLab with outputs but the same code is not a change of the pipeline."""
     import subprocess
 
     info = {"git_commit": None, "uncommitted_changes": None}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, timeout=10)
+        if commit.returncode != 0:
+            return info
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "-z", "--untracked-files=all", "--", "pipeline", "notebooks", LOCK],
+            cwd=root,
+            capture_output=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return info
-    if commit.returncode == 0:
-        info["git_commit"] = commit.stdout.strip()
-        info["uncommitted_changes"] = bool(status.stdout.strip())
+    info["git_commit"] = commit.stdout.strip()
+    changed = [entry[3:].decode("utf-8", "replace") for entry in status.stdout.split(b"\0") if len(entry) > 3]
+    info["uncommitted_changes"] = any(_code_changed(root, name) for name in changed)
     return info
+
+
+def _code_changed(root: Path, name: str) -> bool:
+    """Whether a file git reports as changed changes the code digest: a notebook only when its code differs
+    from the committed one's."""
+    import subprocess
+
+    path = root / name
+    if path not in _code_files(root) and path.exists():  # not covered by the digest (a __pycache__, a README)
+        return False
+    if path.suffix != ".ipynb" or not path.is_file():
+        return True
+    try:
+        committed = subprocess.run(["git", "show", f"HEAD:{name}"], cwd=root, capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return committed.returncode != 0 or _notebook_code(committed.stdout) != _notebook_code(path.read_bytes())
 
 
 def build(

@@ -266,3 +266,47 @@ def test_names_from_a_manifest_are_printed_escaped(tmp_path):
     assert done.returncode == 1
     assert "\x1b" not in done.stdout + done.stderr
     assert "missing  x\\x1b[2K\\x1b[1Gall 11 files verified\\x1b[8m" in done.stdout
+
+
+def test_reproduce_names_a_difference_in_uncommitted_changes():
+    before = {"pipeline": {"code_digest": "a", "git_commit": "b", "uncommitted_changes": False}}
+    now = {"pipeline": {"code_digest": "a", "git_commit": "b", "uncommitted_changes": True}}
+    assert audit.differences(before, now) == [
+        "uncommitted changes: the manifest's report was made from a clean tree, "
+        "this one from with uncommitted changes to the pipeline's code"
+    ]
+
+
+def test_an_earlier_period_added_after_the_render_does_not_change_what_reproduce_reads(folder, tmp_path):
+    """Before: after the README's own "Adding a new period" (an earlier quarter's export saved in data/raw/),
+    reproduce of the older folder read it too, and the outputs differed."""
+    from synthetic import quarter_text
+
+    live = tmp_path / "project"
+    shutil.copytree(ROOT / "data" / "raw", live / "data" / "raw")
+    (live / "data" / "raw" / "council_plan_2011-12_Q3.synthetic.tsv").write_text(quarter_text(2011, 3))
+    check = audit.reproduce(folder, root=live)
+    assert check.ok, (check.files, check.reasons)
+    assert not any("copies" in note for note in check.notes)  # the live files were the manifest's
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (lambda m: m.update(inputs="data/raw/x.tsv"), "its inputs are not a list of files"),
+        (lambda m: m["parameters"].pop("input_path"), "has no parameters to reproduce the report from"),
+        (lambda m: m["parameters"].update(plan_path="data/raw/plan.txt"), "the report's own input is not among"),
+        (lambda m: m.update(environment="3.11"), "its environment is not a mapping"),
+        (lambda m: m["inputs"].append(dict(m["inputs"][0], path=m["inputs"][0]["path"] + "/b")), "as a folder of"),
+        (lambda m: m["inputs"][0].update(size="12"), "an input is not a path with its size and SHA-256"),
+        (lambda m: m["inputs"][0].update(path="../../etc/passwd"), "is not a relative path inside the project"),
+    ],
+)
+def test_a_manifest_with_wrong_types_is_one_line_and_exit_2(folder, change, said):
+    """Before: these manifests made reproduce stop with a traceback."""
+    recorded = json.loads((folder / "manifest.json").read_text())
+    change(recorded)
+    (folder / "manifest.json").write_text(json.dumps(recorded))
+    done = cli("reproduce", folder)
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr

@@ -85,3 +85,37 @@ def test_reproduce_notes_another_font_file():
         "font Old.ttf: another file here than in the manifest (the PDF's text may differ)",
     ]
     assert audit.environment_differences(here, here) == []
+
+
+def test_uncommitted_changes_means_a_change_of_the_pipelines_code_only(tmp_path):
+    """Before: a new export saved in data/raw/ (the README's own "Adding a new period") made every report say
+    "with uncommitted changes", and reproduce blamed the machine for the difference."""
+    import json
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "pipeline").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "pipeline" / "stage.py").write_text("x = 1\n")
+    notebook = {"cells": [{"cell_type": "code", "source": "x = 1", "outputs": [], "metadata": {}}], "metadata": {}}
+    (tmp_path / "notebooks" / "report.ipynb").write_text(json.dumps(notebook))
+    (tmp_path / "requirements.lock").write_text("pandas==3\n")
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c", "--allow-empty")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "code")
+    assert manifest.git_state(tmp_path)["uncommitted_changes"] is False
+    (tmp_path / "data" / "raw" / "council_plan_2012-13_Q1.tsv").write_text("a new period's export\n")
+    (tmp_path / "notebooks" / "README.md").write_text("notes\n")
+    notebook["cells"][0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "1"}]
+    (tmp_path / "notebooks" / "report.ipynb").write_text(json.dumps(notebook))  # saved from Lab, same code
+    assert manifest.git_state(tmp_path)["uncommitted_changes"] is False
+    notebook["cells"][0]["source"] = "x = 2"
+    (tmp_path / "notebooks" / "report.ipynb").write_text(json.dumps(notebook))
+    assert manifest.git_state(tmp_path)["uncommitted_changes"] is True
+    git("checkout", "notebooks/report.ipynb")
+    (tmp_path / "pipeline" / "new_stage.py").write_text("y = 1\n")
+    assert manifest.git_state(tmp_path)["uncommitted_changes"] is True
