@@ -38,14 +38,21 @@ lock: $(STAMP)
 	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 	$(BIN)/python tools/environment_yml.py
 
-# The accessibility tests drive Debian's Chromium (Playwright never downloads a browser here).
-# As root (CI, a fresh Debian machine) it is installed when missing; otherwise those tests say why they skip.
+# Debian's programs the tests drive: Chromium for the accessibility tests (Playwright never downloads a browser
+# here), ssh-keygen (openssh-client) for signed manifests, pdftotext (poppler-utils) to read the PDF as a reader's
+# tools do. As root (CI, a fresh Debian machine) each is installed when missing; otherwise those tests say why
+# they skip.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v ssh-keygen >/dev/null 2>&1 || missing="$$missing openssh-client"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the accessibility tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: chromium is not installed and cannot be installed here; accessibility tests will be skipped"; fi; }
+	    echo "installing Debian's$$missing for the tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note:$$missing not installed and cannot be installed here; the tests that need them will be skipped"; fi; \
+	fi
 
 venv: $(STAMP)
 

@@ -7,7 +7,8 @@
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE] [--layout FILE]
                              [--council NAME] [-f PARAMETERS.yaml]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force]
-    python -m pipeline verify DIR
+    python -m pipeline verify DIR [--allowed-signers FILE]
+    python -m pipeline sign DIR --key KEY
     python -m pipeline reproduce DIR [--inputs DIR]
 
 Errors print one line, ``error: FILE[:LINE]: message``, and exit 2; ``--debug``
@@ -86,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--force", action="store_true", help="render even when up to date")
     verify = sub.add_parser("verify", help="check a report folder's files against its manifest.json")
     verify.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
+    verify.add_argument(
+        "--allowed-signers",
+        metavar="FILE",
+        help="also check that the manifest is signed (manifest.json.sig) by a key of this OpenSSH allowed-signers file",
+    )
+    sign = sub.add_parser("sign", help="sign a report folder's manifest.json with an OpenSSH key (ssh-keygen -Y sign)")
+    sign.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
+    sign.add_argument("--key", metavar="KEY", required=True, help="the private key file (its .pub beside it)")
     reproduce = sub.add_parser("reproduce", help="render a report again from its manifest and compare the files")
     reproduce.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
     reproduce.add_argument(
@@ -93,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder holding inputs that were outside the project (the manifest names them only)",
     )
-    for p in (clean, layout, run, batch, plan, verify, reproduce):
+    for p in (clean, layout, run, batch, plan, verify, sign, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
 
@@ -171,6 +180,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _batch(args)
     if args.command in ("verify", "reproduce"):
         return _audit(args)
+    if args.command == "sign":
+        from .signing import sign
+
+        written = sign(args.folder, args.key)
+        print(f"signed {printable(display_path(written.parent / 'manifest.json'))}: {printable(display_path(written))}")
+        return 0
 
     def log(message):
         print(message, file=sys.stderr)
@@ -191,6 +206,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
+    print(f"manifest.json SHA-256 {result.manifest_sha256}")
     return 0
 
 
@@ -327,6 +343,11 @@ def _audit(args: argparse.Namespace) -> int:
     )
     # names and notes come from a manifest, which anyone may have edited: printed escaped (``printable``), so
     # that no escape sequence in them can draw a line of its own on the auditor's terminal
+    signed = None
+    if args.command == "verify" and args.allowed_signers:
+        from .signing import check_signature
+
+        signed = check_signature(args.folder, args.allowed_signers)
     for note in check.notes:
         print(f"warning: {printable(note)}", file=sys.stderr)
     for name, state in check.files:
@@ -344,5 +365,9 @@ def _audit(args: argparse.Namespace) -> int:
             ]:
                 print(f"  differs: {printable(reason)}")
         return 1
-    print(f"{folder}: all {len(check.files)} files {word}")
+    if signed is not None and not signed[0]:
+        print(f"{folder}: all {len(check.files)} files {word}, but {printable(signed[1])}")
+        return 1
+    by = f"; the manifest is signed by {printable(signed[1])}" if signed else ""
+    print(f"{folder}: all {len(check.files)} files {word}{by}")
     return 0

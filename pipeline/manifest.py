@@ -21,6 +21,7 @@ from .notebooks import code_of
 from .paths import PROJECT_ROOT
 
 MANIFEST = "manifest.json"
+SIGNATURE = MANIFEST + ".sig"  # the manifest's OpenSSH signature, when signed (pipeline.signing)
 # Everything in the project, besides inputs and parameters, that can change a report.
 LOCK = "requirements.lock"
 CODE_GLOBS = ("pipeline/**/*.py", "pipeline/templates/**/*", "notebooks/*.ipynb", LOCK)
@@ -226,7 +227,7 @@ def check_outputs(folder: Path, manifest: dict) -> list[tuple[str, str]]:
             states.append((name, "missing"))
         else:
             states.append((name, "ok" if sha256_file(path) == digest else "differs"))
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST, SIGNATURE}
     states += [(name, "not in manifest") for name in sorted(present - set(listed))]
     return states
 

@@ -89,6 +89,12 @@ class RunResult:
     files: tuple[str, ...]
     rendered: bool  # False when the period was up to date and left as it was
 
+    @property
+    def manifest_sha256(self) -> str:
+        """The SHA-256 of the folder's manifest.json: one hash that stands for every file of the report (a
+        committee paper can quote it; ``verify`` checks the files against the manifest)."""
+        return manifest.sha256_file(self.out_dir / manifest.MANIFEST)
+
 
 def _directorate_names(source: Path, layout: Layout, snapshot: Snapshot | None) -> dict:
     """The full names of the directorates: the layout's ``[directorates]``, else ``directorates.csv`` beside the export."""

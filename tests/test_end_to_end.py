@@ -62,6 +62,14 @@ def test_a_run_taken_from_the_cache_imports_neither_pandas_nor_nbconvert(period)
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_run_prints_the_manifests_sha256_for_a_committee_paper_to_quote(period):
+    _, stdout = render(period.parent.parent)
+    assert (
+        stdout.strip().splitlines()[-1]
+        == "manifest.json SHA-256 " + hashlib.sha256((period / "manifest.json").read_bytes()).hexdigest()
+    )
+
+
 def test_html_states_the_headline_and_links_the_figures(period):
     html = (period / "report.html").read_text(encoding="utf-8")
     assert "82.7%" in html and "17.3%" in html
