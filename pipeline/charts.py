@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+import warnings
 
 import pandas as pd
 from matplotlib import rc_context
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.patches import Patch
 
+from .fonts import printable
 from .measure import NOT_ASSESSED
 from .schema import STATUS_LABELS
 
@@ -135,11 +137,14 @@ def status_bars_alt(table: pd.DataFrame, by: str, labels: dict | None = None) ->
 
 
 def to_svg(fig: Figure) -> str:
-    """Render a figure as SVG text with no date and fixed element ids, so equal figures give equal bytes."""
+    """Render a figure as SVG text with no date and fixed element ids, so equal figures give equal bytes; a
+    character of a label that the report's fonts lack is a placeholder (``fonts.printable``)."""
     buffer = io.StringIO()
-    with rc_context(_SVG_RC):
+    with rc_context(_SVG_RC), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)  # printed as a placeholder
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    # the SVG's text is set by the PDF's fonts too: a character they lack is a placeholder here as well
+    return printable(buffer.getvalue())
 
 
 RAG_STYLE = {

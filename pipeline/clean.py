@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import fonts
 from .errors import InputError, NotAnExportError
 from .ingest import LIMITS
 from .schema import FINDING_COLUMNS, INDICATOR_COLUMNS, STATUS_LABELS, SUMMARY_COLUMNS, findings_frame, indicator_frame
@@ -524,3 +525,27 @@ def _key_row(state: _State, line: int, row: list[str]) -> None:
     for (_, label), (_, value) in zip(filled, filled[1:]):
         if not _SUMMARY_VALUE.match(label) and _SUMMARY_VALUE.match(value.replace(" ", "")):
             state.summary.append((label, value.replace(" ", ""), line))
+
+
+def unprintable_findings(indicators: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A finding for each row whose text holds characters the PDF's fonts lack (``fonts.unprintable``): they
+    print as a placeholder in the PDF and stay as they are in the HTML and the CSVs. Text is never bad input."""
+    rows = []
+    text_columns = [c for c in indicators.columns if indicators[c].dtype == object or str(indicators[c].dtype) == "str"]
+    for record in indicators[["source_line", "ref", *[c for c in text_columns if c != "ref"]]].itertuples(index=False):
+        chars: list[str] = []
+        for value in record[1:]:
+            if isinstance(value, str):
+                chars += [ch for ch in fonts.unprintable(value) if ch not in chars]
+        if chars:
+            rows.append(
+                (
+                    int(record[0]),
+                    record[1] if isinstance(record[1], str) else "",
+                    "unprintable_characters",
+                    f"{source}: characters the PDF's fonts cannot print: {fonts.describe(chars[:8])}"
+                    + (f" and {len(chars) - 8} more" if len(chars) > 8 else ""),
+                    "shown as \ufffd in the PDF; the HTML and the CSVs keep the original characters",
+                )
+            )
+    return findings_frame(rows)

@@ -390,11 +390,24 @@ def _ref_column(frame: pd.DataFrame) -> list[str]:
     return [ref_label(r, p) for r, p in zip(frame["ref"], frame["part"])]
 
 
-def _anchor(ref_label: str) -> str:
-    """The id of an indicator's block of full text: ``exception-12-1-2`` for ``12.1 (2)``."""
+def _anchors(refs: list[str]) -> list[str]:
+    """The id of each indicator's block of full text, unique within the report: ``exception-12-1-2`` for
+    ``12.1 (2)``. Refs that differ only in punctuation or case (``A.1`` and ``A-1``, ``A1`` and ``a1``) or have no
+    letter or digit in ASCII get a short hash of the ref, so that each link goes to its own block."""
+    import hashlib
     import re
 
-    return "exception-" + (re.sub(r"[^A-Za-z0-9]+", "-", ref_label).strip("-").lower() or "x")
+    used: set[str] = set()
+    anchors = []
+    for ref in refs:
+        base = "exception-" + (re.sub(r"[^A-Za-z0-9]+", "-", ref).strip("-").lower() or "ref")
+        name, n = base, 1
+        while name in used:
+            name = f"{base}-{hashlib.sha256(ref.encode('utf-8')).hexdigest()[:8]}" + (f"-{n}" if n > 1 else "")
+            n += 1
+        used.add(name)
+        anchors.append(name)
+    return anchors
 
 
 def _first_sentence(text: str, width: int = 160) -> str:
@@ -426,11 +439,13 @@ def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> H
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
     parts = []
+    exceptions = exceptions.reset_index(drop=True)
+    anchors = pd.Series(_anchors(_ref_column(exceptions)), index=exceptions.index)
     for theme, group in exceptions.groupby("theme", sort=False):
         refs = _ref_column(group)
         frame = pd.DataFrame(
             {
-                "Ref": [f'<a href="#{_anchor(r)}">{esc(r)}</a>' for r in refs],
+                "Ref": [f'<a href="#{a}">{esc(r)}</a>' for r, a in zip(refs, anchors[group.index])],
                 "Indicator": [_short(m, 90) for m in group["measure"]],
                 "Direc\u00adtorate": [directorate_name(d, names) for d in group["directorate"]],
                 "Status": [status_badge(_code_of(r), r.status) for r in group.itertuples(index=False)],
@@ -485,10 +500,11 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
     blocks = []
-    for ref, row in zip(_ref_column(exceptions), exceptions.itertuples(index=False)):
+    refs = _ref_column(exceptions)
+    for ref, anchor, row in zip(refs, _anchors(refs), exceptions.itertuples(index=False)):
         remedial = esc(row.remedial) if row.remedial else '<span class="note">None given in the export.</span>'
         blocks.append(
-            f'<article class="exception" id="{_anchor(ref)}">'
+            f'<article class="exception" id="{anchor}">'
             f'<h3><span class="ref">{esc(ref)}</span> {esc(row.measure)}</h3>'
             f'<p class="meta">{status_badge(_code_of(row), row.status)}'
             f" &middot; {esc(row.directorate or 'no directorate given')} &middot; {esc(row.theme)}"

@@ -165,7 +165,7 @@ def prepare(
     """
     import pandas as pd
 
-    from . import figures, ingest, measure, schema, table
+    from . import clean, figures, ingest, measure, schema, table
 
     path = Path(input_path)
     wanted: list[Path] = []
@@ -190,8 +190,10 @@ def prepare(
     book = schema.findings_frame(ingest.workbook_findings(data, name))
     first = int(cleaned.indicators["source_line"].min()) if len(cleaned.indicators) else 0
     years = measure.years_named(raw, first, period) if context else schema.findings_frame([])
+    glyphs = clean.unprintable_findings(cleaned.indicators, published_path(path))
     findings = pd.concat(
-        [cleaned.findings, book, measure.summary_findings(check), register_findings, years], ignore_index=True
+        [cleaned.findings, book, measure.summary_findings(check), register_findings, years, glyphs],
+        ignore_index=True,
     )
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
     previous = trend = None

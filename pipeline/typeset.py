@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from .fonts import printable
+
 TYPST_MIME = "text/x-typst"  # the output data key of a piece's Typst markup, beside its text/html
 
 # Every ASCII punctuation mark is escaped in Typst markup (a backslash makes any of them plain text), so no
@@ -33,8 +35,9 @@ class TypesetError(ValueError):
 
 
 def escape(text: str) -> str:
-    """``text`` as plain Typst markup: whitespace runs become one space, punctuation is escaped."""
-    text = re.sub(r"\s+", " ", text)
+    """``text`` as plain Typst markup: whitespace runs become one space, punctuation is escaped, and a
+    character the PDF's fonts lack prints as a placeholder (``fonts.printable``; the HTML keeps it)."""
+    text = re.sub(r"\s+", " ", printable(text))
     return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
 
 

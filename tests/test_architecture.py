@@ -19,9 +19,9 @@ STAGES = [
     ["manifest"],
 ]
 # The words every stage may use, which use no stage themselves.
-VOCABULARY = ["errors", "paths", "period", "schema", "layout", "discover", "notebooks"]
+VOCABULARY = ["errors", "paths", "period", "schema", "layout", "discover", "notebooks", "fonts"]
 # The orchestration over the stages: the only modules that may import any stage.
-ORCHESTRATION = ["publish", "run", "audit", "batch", "cli", "__init__", "__main__"]
+ORCHESTRATION = ["publish", "run", "audit", "batch", "cli", "signing", "__init__", "__main__"]
 
 
 def files_of(module: str) -> list[Path]:

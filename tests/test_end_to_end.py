@@ -603,3 +603,53 @@ def test_an_error_raised_in_the_notebook_names_the_notebook_parameter(tmp_path):
     assert done.returncode != 0
     assert "set the notebook parameter input_path to the export's path" in done.stderr
     assert "--input" not in done.stderr
+
+
+def test_text_the_fonts_lack_never_stops_a_report(tmp_path):
+    """Before: ✅ ❌ 👍 in a commentary cell, Chinese, Thai or Korean text, U+FEFF in a council name or a
+    full-width character in a file name failed the whole run (exit 2, no file named). Emoji and symbols print
+    from the bundled fallback font; any other character a placeholder, with a finding naming the file and line;
+    the HTML keeps every character. The export is the seed with SYNTHETIC text pasted into two cells."""
+    lines = (ROOT / "data" / "raw" / "council_plan_2011-12_Q4.tsv").read_text(encoding="utf-8").split("\n")
+    cells = lines[6].split("\t")
+    assert cells[0] == "1.1"
+    cells[2] = "Works done ✅ — footbridge ❌ 👍 居民满意 ความพึงพอใจ 주민 만족 ２０１２"
+    lines[6] = "\t".join(cells)
+    export = tmp_path / "ｅｘｐｏｒｔ１.tsv"
+    export.write_text("\n".join(lines), encoding="utf-8")
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "run",
+            "--year",
+            "2011/12",
+            "--quarter",
+            "Q4",
+            "--input",
+            str(export),
+            "--out",
+            str(tmp_path / "out"),
+            "--council",
+            "\ufeffStockton-on-Tees 市",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "2011-12" / "Q4"
+    text = " ".join(page.extract_text() for page in PdfReader(folder / "report.pdf").pages)
+    assert "✅" in text and "❌" in text and "👍" in text
+    assert "\ufffd" in text and "居" not in text
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "居民满意 ความพึงพอใจ 주민 만족 ２０１２" in html
+    findings = pd.read_csv(folder / "data_quality.csv", dtype=str)
+    found = findings[findings["check"] == "unprintable_characters"]
+    assert found[["source_line", "ref"]].values.tolist() == [["7", "1.1"]]
+    assert (
+        found["finding"]
+        .iloc[0]
+        .startswith("ｅｘｐｏｒｔ１.tsv: characters the PDF's fonts cannot print: '居' (U+5C45)")
+    )

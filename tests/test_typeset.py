@@ -169,3 +169,38 @@ def test_no_column_is_narrower_than_its_longest_word_so_no_word_runs_into_the_ne
     path.write_bytes(render.typst_to_pdf(render.typst_document("#heading(level: 1)[T]\n\n" + piece.typst(), "T")))
     pages = glyph_boxes(path)
     assert sum(len(p) for p in pages) > 1000 and overlaps(pages) == []
+
+
+def test_refs_that_differ_only_in_punctuation_or_case_link_to_their_own_blocks():
+    """Before: `A.1` and `A-1`, `A1` and `a1`, and two refs wholly non-ASCII had one anchor: Typst refused the
+    duplicate label (exit 2) and in the HTML the second link went to the first block."""
+    refs = ["A.1", "A-1", "A1", "a1", "甲", "乙", "A.1"]
+    exceptions = pd.DataFrame(
+        {
+            "ref": refs,
+            "part": [1] * len(refs),
+            "theme": ["T", "U", "T", "U", "T", "U", "T"],
+            "measure": [f"Measure {i}" for i in range(len(refs))],
+            "directorate": ["D"] * len(refs),
+            "status": ["Slipped"] * len(refs),
+            "status_code": [3] * len(refs),
+            "progress": [""] * len(refs),
+            "remedial": [""] * len(refs),
+            "source_line": list(range(2, 2 + len(refs))),
+        }
+    )
+    summary, full = report.exceptions_summary(exceptions), report.exceptions_table(exceptions)
+    links = [a["href"][1:] for a in BeautifulSoup(summary.markup, "html.parser").select("a[href^='#']")]
+    blocks = BeautifulSoup(full.markup, "html.parser").select("article.exception")
+    ids = [b["id"] for b in blocks]
+    assert len(set(ids)) == len(refs)
+    assert sorted(links) == sorted(ids)
+    by_id = {b["id"]: b.select_one("h3").get_text(" ") for b in blocks}
+    for a in BeautifulSoup(summary.markup, "html.parser").select("a[href^='#']"):
+        row = a.find_parent("tr")
+        measure_text = row.find_all(["td", "th"])[1].get_text()
+        assert measure_text in by_id[a["href"][1:]]  # each link goes to its own indicator's block
+    body = (
+        "#heading(level: 1)[Piece]\n\n#heading(level: 2, outlined: false)[Piece]\n\n" + summary.typst() + full.typst()
+    )
+    assert render.typst_to_pdf(render.typst_document(body, "Piece"), {})[:5] == b"%PDF-"
