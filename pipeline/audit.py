@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import manifest
 from .errors import ManifestError
+from .kernel import private_folder
 from .limits import LIMITS
 from .paths import PROJECT_ROOT, standing_in_for_the_project
 from .publish import INPUTS_ARCHIVE
@@ -69,7 +69,7 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
     recorded = checked(manifest.read(folder), folder)
     params = recorded["parameters"]
     plan = "plan_path" in params
-    with tempfile.TemporaryDirectory(prefix="council-reproduce-") as copies:
+    with private_folder("reproduce") as copies:
         # the report is made from exactly the manifest's inputs, gathered under their recorded paths in a folder
         # of their own: a file added beside them since (an earlier period's export) is not read
         located, moved = _live_inputs(recorded, root, inputs_dir, Path(copies))
@@ -223,7 +223,7 @@ def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, 
             )
         return located[recorded_path]
 
-    with tempfile.TemporaryDirectory(prefix="council-reproduce-") as tmp:
+    with private_folder("reproduce") as tmp:
         if plan:
             result = run_plan(
                 where(params["plan_path"]),
@@ -246,11 +246,7 @@ def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, 
                 layout_path=layout,
                 council=params.get("council", ""),
             )
-        again = {
-            p.relative_to(result.out_dir).as_posix(): manifest.sha256(p.read_bytes())
-            for p in result.out_dir.rglob("*")
-            if p.is_file()
-        }
+        again = {name: manifest.sha256_file(result.out_dir / name) for name in manifest.files_in(result.out_dir)}
         remade = manifest.read(result.out_dir)
     files = []
     for entry in sorted(recorded["outputs"], key=lambda o: o["path"]):

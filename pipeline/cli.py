@@ -221,10 +221,19 @@ def _layout(args: argparse.Namespace) -> int:
     if not args.out:
         sys.stdout.write(text)
         return 0
+    from .errors import OutputError
+
     target = Path(args.out)
     if target.exists():
         raise UsageError(f"{args.out} exists; the proposal is never written over a layout (choose another --out)")
-    target.write_text(text, encoding="utf-8")
+    if not target.parent.is_dir():
+        raise OutputError("its folder does not exist; create it or choose another --out", args.out)
+    try:
+        with target.open("x", encoding="utf-8") as out:  # never over a file made meanwhile
+            out.write(text)
+    except OSError as exc:
+        target.unlink(missing_ok=True) if target.exists() and target.stat().st_size == 0 else None
+        raise OutputError(f"cannot be written ({exc.strerror or exc})", args.out) from None
     print(
         f"wrote a proposed layout to {args.out}: edit it, set reviewed = true, then "
         f"python -m pipeline clean {args.input} --layout {args.out} --out DIR",

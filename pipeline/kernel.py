@@ -22,24 +22,46 @@ KERNEL_NAME = "python3"
 ENGINE_NAME = "council_started_kernel"
 WARM_IMPORTS = "import pandas, matplotlib.figure, pipeline.charts, pipeline.report, pipeline.run, pipeline.manifest"
 
-_KERNEL_PREFIX = "council-kernel-"
+_PREFIX = "council-"  # every temporary folder of a run: council-<kind>-<pid>-<random>
+_KINDS = ("kernel", "handover", "typst", "reproduce")
+
+
+@contextlib.contextmanager
+def private_folder(kind: str):
+    """A private temporary folder (0700) for one run's ``kind`` of scratch files, named after the run's process
+    so that the folder of a run that was killed is recognised and removed by the next run
+    (``clean_kernel_leftovers``). Removed on leaving. Raises OutputError when the temporary folder cannot be
+    written (full, read-only, a file-size limit)."""
+    from .errors import OutputError
+
+    assert kind in _KINDS
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{kind}-{os.getpid()}-") as tmp:
+            yield Path(tmp)
+    except OSError as exc:
+        raise OutputError(
+            f"the temporary folder cannot be written ({exc.strerror or exc}); free space there or set TMPDIR",
+            tempfile.gettempdir(),
+        ) from None
 
 
 def clean_kernel_leftovers(tmp_root: str | None = None) -> list[Path]:
-    """Remove the kernel folders (spec and connection files) of runs whose process no longer exists.
+    """Remove the temporary folders (kernel spec and connection files, the data handed to the kernel, Typst's
+    root, reproduce's copies) of runs whose process no longer exists.
 
-    Each run keeps them in ``<tmp>/council-kernel-<pid>-*``; a run killed part-way cannot remove its
+    Each run keeps them in ``<tmp>/council-<kind>-<pid>-*``; a run killed part-way cannot remove its
     own, so the next one does. Returns what was removed.
     """
     import shutil
 
     removed = []
     root = Path(tmp_root or tempfile.gettempdir())
-    for folder in sorted(root.glob(_KERNEL_PREFIX + "*")):
-        pid = folder.name[len(_KERNEL_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
+    for kind in _KINDS:
+        for folder in sorted(root.glob(f"{_PREFIX}{kind}-*")):
+            pid = folder.name[len(f"{_PREFIX}{kind}-") :].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
     return removed
 
 
@@ -61,7 +83,7 @@ def _kernel_of_this_python(**environment: str):
     run that is killed leaves one folder that ``clean_kernel_leftovers`` recognises.
     """
     clean_kernel_leftovers()
-    with tempfile.TemporaryDirectory(prefix=f"{_KERNEL_PREFIX}{os.getpid()}-") as tmp:
+    with private_folder("kernel") as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
         # ipykernel logs a warning on every start (loopback TCP is unencrypted) and, in batch workers, the
@@ -82,7 +104,7 @@ def _kernel_of_this_python(**environment: str):
             "language": "python",
         }
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-        jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
+        jupyter_path = os.pathsep.join(filter(None, [str(tmp), os.environ.get("JUPYTER_PATH")]))
         with _environ(
             JUPYTER_PATH=jupyter_path,
             JUPYTER_RUNTIME_DIR=str(Path(tmp) / "runtime"),

@@ -31,6 +31,8 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
+import regex
+
 from .errors import InputError
 from .schema import STATUS_LABELS
 
@@ -128,6 +130,8 @@ def parse_layout(data: bytes, name: str) -> Layout:
         raise InputError(
             f"is not valid TOML: {str(exc).split(' (at line')[0]}", name, int(m.group(1)) if m else None
         ) from None
+    except RecursionError:
+        raise InputError("is nested too deeply to be a layout (a layout is a few flat tables)", name) from None
     unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity", "directorates"})
     if unknown:
         raise InputError(
@@ -136,6 +140,13 @@ def parse_layout(data: bytes, name: str) -> Layout:
             name,
             _line(text, f"[{unknown[0]}]"),
         )
+    for section, value in doc.items():
+        if not isinstance(value, dict):
+            raise InputError(
+                f"{section} must be a table ([{section}] with its keys below it), not {type(value).__name__}",
+                name,
+                _line(text, section),
+            )
     head = doc.get("layout") or {}
     bad = sorted(set(head) - _LAYOUT_KEYS)
     if bad:
@@ -144,9 +155,18 @@ def parse_layout(data: bytes, name: str) -> Layout:
             name,
             _line(text, bad[0]),
         )
+    for key in ("kind", "council", "ref_pattern"):
+        if key in head and not isinstance(head[key], str):
+            raise InputError(f"[layout] {key} must be text in quotes", name, _line(text, key))
+    for key in ("derive_status", "reviewed"):
+        if key in head and not isinstance(head[key], bool):
+            raise InputError(f"[layout] {key} must be true or false (without quotes)", name, _line(text, key))
     kind = head.get("kind", "table")
     if kind not in KINDS:
         raise InputError(f"kind {kind!r} is not one of {', '.join(KINDS)}", name, _line(text, "kind"))
+    for code, full in (doc.get("directorates") or {}).items():
+        if not isinstance(full, str):
+            raise InputError(f"[directorates] {code!r} must be the full name as text", name, _line(text, code))
     directorates = {str(k).strip(): str(v).strip() for k, v in (doc.get("directorates") or {}).items()}
     if kind == "council_plan":
         return Layout(
@@ -162,16 +182,36 @@ def parse_layout(data: bytes, name: str) -> Layout:
             )
         if not isinstance(header, str) or not header.strip():
             raise InputError(f"[columns] {key} must be the export's header as text", name, _line(text, key))
+    mapped: dict[str, str] = {}
+    for key, header in columns.items():
+        same = " ".join(header.split()).lower()
+        if same in mapped:
+            raise InputError(
+                f"[columns] {mapped[same]} and {key} both read the column {header!r}: each field reads a column of its own",
+                name,
+                _line(text, key),
+            )
+        mapped[same] = key
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         raise InputError(f"[columns] must map {' and '.join(missing)} (the only required fields)", name)
     status, words = {}, {}
     for word, code in (doc.get("status") or {}).items():
+        key = " ".join(word.split()).lower()
+        given = None if code == "" else code
+        if key in status and status[key] != given:
+            raise InputError(
+                f"[status] {word!r} is the word {key!r} again (case and spaces aside) with another meaning: "
+                "one word, one meaning",
+                name,
+                _line(text, word),
+            )
         if code == "":
-            status[" ".join(word.split()).lower()] = None
+            status[key] = None
         elif isinstance(code, int) and not isinstance(code, bool) and 1 <= code <= 4:
-            status[" ".join(word.split()).lower()] = code
-            words.setdefault(code, []).append(" ".join(word.split()))
+            if key not in status:
+                words.setdefault(code, []).append(" ".join(word.split()))
+            status[key] = code
         else:
             raise InputError(
                 f"[status] {word!r} = {code!r}: use 1 (met), 2 (on track), 3 (slipped), 4 (not achieved) "
@@ -183,11 +223,18 @@ def parse_layout(data: bytes, name: str) -> Layout:
     for word, value in (doc.get("polarity") or {}).items():
         if value not in ("higher", "lower"):
             raise InputError(f'[polarity] {word!r} = {value!r}: use "higher" or "lower"', name, _line(text, word))
-        polarity[" ".join(word.split()).lower()] = value
+        key = " ".join(word.split()).lower()
+        if polarity.get(key, value) != value:
+            raise InputError(
+                f"[polarity] {word!r} is the word {key!r} again with another meaning: one word, one meaning",
+                name,
+                _line(text, word),
+            )
+        polarity[key] = value
     pattern = head.get("ref_pattern", "")
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        ref_matcher(pattern)
+    except regex.error as exc:
         raise InputError(
             f"ref_pattern {pattern!r} is not a regular expression ({exc})", name, _line(text, "ref_pattern")
         ) from None
@@ -206,15 +253,53 @@ def parse_layout(data: bytes, name: str) -> Layout:
         polarity=polarity,
         ref_pattern=pattern,
         derive_status=derive,
-        reviewed=bool(head.get("reviewed", True)),
+        reviewed=head.get("reviewed", True),
         source=name,
         words=words,
         directorates=directorates,
     )
 
 
+REF_PATTERN_SECONDS = 2.0  # all the rows of one export together: a pattern that backtracks without end stops here
+
+
+def ref_matcher(pattern: str, source: str = "the layout"):
+    """A function telling whether a ref matches the layout's ``ref_pattern`` (anywhere in it, as ``re.search``),
+    with a time limit over all the refs it is asked about (``REF_PATTERN_SECONDS``): a pattern such as
+    ``^(a+)+$`` backtracks for ever on a long ref, and stops the run with a clear error instead. None when the
+    layout has no pattern. Raises ``regex.error`` for a pattern that is not a regular expression."""
+    import time
+
+    if not pattern:
+        return None
+    compiled = regex.compile(pattern)
+    deadline = [None]
+
+    def matches(ref: str) -> bool:
+        now = time.monotonic()
+        if deadline[0] is None:
+            deadline[0] = now + REF_PATTERN_SECONDS
+        try:
+            return compiled.search(ref, timeout=max(deadline[0] - now, 0.001)) is not None
+        except TimeoutError:
+            raise InputError(
+                f"ref_pattern {pattern!r} took over {REF_PATTERN_SECONDS:g} s to match the refs (at {ref[:40]!r}); "
+                "it backtracks without end: simplify it (no nested repeats such as (a+)+)",
+                source,
+            ) from None
+
+    return matches
+
+
 def _line(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
+    """The line of the key ``needle``: where it is written as a key (quoted or bare, before its ``=``), else
+    the first line that holds it."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        key = line.split("=", 1)[0].strip()
+        if "=" in line and key in (needle, f'"{needle}"', f"'{needle}'"):
+            return number
+    for number, line in enumerate(lines, start=1):
         if needle in line:
             return number
     return None

@@ -227,9 +227,29 @@ def check_outputs(folder: Path, manifest: dict) -> list[tuple[str, str]]:
             states.append((name, "missing"))
         else:
             states.append((name, "ok" if sha256_file(path) == digest else "differs"))
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST, SIGNATURE}
+    present = set(files_in(folder)) - {MANIFEST, SIGNATURE}
     states += [(name, "not in manifest") for name in sorted(present - set(listed))]
     return states
+
+
+def files_in(folder: Path) -> list[str]:
+    """Every file under ``folder`` (links not followed), as relative POSIX paths, sorted. Walked with a list,
+    not recursion, so a folder nested a thousand deep is listed like any other."""
+    import os
+
+    found, stack = [], [Path(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file() or entry.is_symlink():  # a link is listed, never followed
+                found.append(Path(entry.path).relative_to(folder).as_posix())
+    return sorted(found)
 
 
 def up_to_date(folder: Path, key: str) -> bool:

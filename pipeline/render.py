@@ -22,13 +22,13 @@ import base64
 import copy
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from nbconvert.exporters import Exporter, HTMLExporter
 from traitlets import List, Unicode, default
 
 from .errors import PipelineError, RenderError
+from .kernel import private_folder
 from .paths import FONTS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 
 TEMPLATE_NAME = "council"
@@ -235,7 +235,7 @@ def typst_to_pdf(source: str, images: dict[str, str] | None = None, source_date_
     import typst
 
     epoch = source_date_epoch if source_date_epoch is not None else int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-    with tempfile.TemporaryDirectory(prefix="council-typst-") as root:
+    with private_folder("typst") as root:
         try:
             return typst.compile(
                 source.encode("utf-8"),

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -272,36 +273,70 @@ NOTEBOOK_INPUT = "set the notebook parameter input_path to the export's path"
 NOTEBOOK_PARAMETERS = ("year", "quarter", "input_path", "register_path", "layout_path", "council")
 
 
+PARAMETERS_FILE_BYTES = 64 * 2**10  # a parameters file names a few values; anything larger is not one
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def read_parameters(path: str | Path, allowed: tuple[str, ...] = NOTEBOOK_PARAMETERS) -> dict[str, str]:
     """A parameters file, as papermill's ``-f`` reads it: a YAML mapping of the report notebook's parameters to
-    text. Raises InputError naming the file (and line) for a file that is not such a mapping, and UsageError
-    for a parameter that is not ``allowed`` here."""
+    text. Every value is read as the text written (YAML's coercions do not apply: ``0x1F`` stays ``0x1F``,
+    ``12:30`` stays ``12:30``). Raises InputError naming the file (and line) for a file over 64 KB, one that is
+    not such a mapping, a key given twice, a value that is not text or holds control characters, and
+    UsageError for a parameter that is not ``allowed`` here."""
     import yaml
 
     name = display_path(Path(path))
     try:
+        size = Path(path).stat().st_size
+        if size > PARAMETERS_FILE_BYTES:
+            raise InputError(
+                f"is {size:,} bytes; a parameters file names a few values (at most {PARAMETERS_FILE_BYTES // 1024} KB)",
+                name,
+            )
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the parameters file ({exc.strerror or exc})", name) from None
     except UnicodeDecodeError:
         raise InputError("the parameters file is not UTF-8 text", name) from None
     try:
-        given = yaml.safe_load(text)
+        given = yaml.load(text, Loader=_text_loader(name))  # builds only text, lists and mappings
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
             f"not YAML: {getattr(exc, 'problem', None) or 'cannot be parsed'}", name, mark.line + 1 if mark else None
         ) from None
-    if given is None:
+    except RecursionError:
+        raise InputError("is nested too deeply to be a parameters file (name: value, one a line)", name) from None
+    if given is None or given == "":
         return {}
     if not isinstance(given, dict):
         raise InputError("a parameters file maps parameter names to values (name: value, one a line)", name)
     for key, value in given.items():
         if key not in allowed:
             raise UsageError(f"{name}: {key!r} is not a parameter here (the parameters are {', '.join(allowed)})")
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            raise InputError(f"{key} must be text, not {type(value).__name__}", name)
-    return {key: str(value) for key, value in given.items()}
+        if not isinstance(value, str):
+            raise InputError(f"{key} must be text, not a {'list' if isinstance(value, list) else 'mapping'}", name)
+        if _UNSAFE.search(value):
+            raise InputError(f"{key} holds control or bidirectional characters; write it as plain text", name)
+    return dict(given)
+
+
+def _text_loader(name: str):
+    """A YAML loader that reads every scalar as the text written (YAML 1.1's base loader) and refuses a key
+    given twice, naming the file ``name`` and the line."""
+    import yaml
+
+    class TextLoader(yaml.BaseLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise InputError(f"{key!r} is given twice", name, key_node.start_mark.line + 1)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return TextLoader
 
 
 def load_period(
@@ -330,34 +365,64 @@ def load_period(
 def kernel_while_preparing():
     """A notebook kernel started now, so that it boots while this process imports and cleans, and the place
     where this process will hand it what it prepared (``hand_over``): the kernel is started knowing it.
-    The kernel is stopped on leaving, whatever happened."""
+    The kernel is stopped on leaving, whatever happened. Raises OutputError when the temporary folder
+    cannot be written."""
     from . import kernel
+    from .errors import OutputError
 
-    with tempfile.TemporaryDirectory(prefix="council-handover-") as tmp:
-        place = Path(tmp) / "prepared.pickle"
-        with kernel.started({HANDOVER_VARIABLE: str(place)}) as km:
-            yield km, place
+    with kernel.private_folder("handover") as tmp:
+        place = tmp / "prepared.pickle"
+        try:
+            with kernel.started({HANDOVER_VARIABLE: str(place)}) as km:
+                yield km, place
+        except OSError as exc:
+            raise OutputError(
+                f"the notebook kernel could not be started or handed the data ({exc.strerror or exc}); "
+                "free space in the temporary folder or set TMPDIR",
+                tempfile.gettempdir(),
+            ) from None
 
 
 def hand_over(place: Path, kind: str, parameters: dict, data) -> None:
     """Write ``data`` where the kernel will find it: ``load_period``/``load_plan`` in the notebook take it
-    instead of reading the inputs again (one read, one clean, per run)."""
+    instead of reading the inputs again (one read, one clean, per run). Raises OutputError when the temporary
+    folder cannot take it (full, or over a file-size limit)."""
+    from .errors import OutputError
+
     part = place.with_suffix(".part")
-    part.write_bytes(
-        pickle.dumps({"kind": kind, "parameters": parameters, "data": data}, protocol=pickle.HIGHEST_PROTOCOL)
-    )
-    part.replace(place)
+    try:
+        part.write_bytes(
+            pickle.dumps({"kind": kind, "parameters": parameters, "data": data}, protocol=pickle.HIGHEST_PROTOCOL)
+        )
+        part.replace(place)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise OutputError(
+            f"the prepared data could not be handed to the notebook kernel ({exc.strerror or exc}); "
+            "free space in the temporary folder or set TMPDIR",
+            tempfile.gettempdir(),
+        ) from None
 
 
 def handed_over(kind: str, parameters: dict):
     """The data a run handed to this kernel, or None when there is none (a notebook run by hand).
 
-    Raises UsageError when it was prepared for another kind of report or period than ``parameters``.
+    The file is taken only when it belongs to this user and its folder is private (0700), as the run made
+    them: a file put there by anyone else is refused, never unpickled. The variable is unset once read.
+    Raises UsageError when it was prepared for another kind of report or period than ``parameters``, or is
+    not the run's own.
     """
-    path = os.environ.get(HANDOVER_VARIABLE)
+    path = os.environ.pop(HANDOVER_VARIABLE, None)
     if not path or not Path(path).is_file():
         return None
-    given = pickle.loads(Path(path).read_bytes())  # written by this pipeline's own parent process, 0700 folder
+    place = Path(path)
+    file_info, folder_info = place.stat(), place.parent.stat()
+    if file_info.st_uid != os.getuid() or folder_info.st_uid != os.getuid() or folder_info.st_mode & 0o077:
+        raise UsageError(
+            f"the data handed to this kernel ({path}) is not in a private folder of this user; not read. "
+            f"Unset {HANDOVER_VARIABLE}"
+        )
+    given = pickle.loads(place.read_bytes())  # written by this pipeline's own parent process, 0700 folder
     mismatch = {k: v for k, v in parameters.items() if given["parameters"].get(k) != v}
     if given["kind"] != kind or mismatch:
         raise UsageError(
@@ -647,7 +712,7 @@ def _render_notebook(
 
 
 def _listed(folder: Path) -> list[str]:
-    return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+    return manifest.files_in(folder)
 
 
 @dataclass(frozen=True)

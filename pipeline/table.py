@@ -17,7 +17,7 @@ import pandas as pd
 
 from .clean import Cleaned, plain_text, strip_invisible
 from .errors import NotAnExportError
-from .layout import DERIVED_STATUS, Layout
+from .layout import DERIVED_STATUS, Layout, ref_matcher
 from .schema import FIGURE_COLUMNS, SUMMARY_COLUMNS, findings_frame, indicator_frame
 
 _HEADER_SEARCH_ROWS = 60
@@ -101,7 +101,7 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
     lines = raw["source_line"].astype(int).tolist()
     header = [str(c).strip() for c in cells[header_pos]]
     header_seen = [_norm(c) for c in cells[header_pos]]
-    pattern = re.compile(layout.ref_pattern) if layout.ref_pattern else None
+    pattern = ref_matcher(layout.ref_pattern, layout.source)
     findings: list[tuple] = []
     records, figures = [], []
     parts: dict[str, int] = {}
@@ -150,7 +150,7 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
                 )
             )
             continue
-        if pattern and not pattern.search(ref):
+        if pattern and not pattern(ref):
             findings.append(
                 (
                     line,

@@ -1,7 +1,9 @@
 """The command line contract: exit status 2 and one line on stderr for bad input, nothing written."""
 
+import os
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -410,3 +412,99 @@ def test_a_bad_parameters_file_exits_2_with_one_line_naming_it(tmp_path, command
     assert done.returncode == 2
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def _one_line_exit_2(done):
+    assert done.returncode == 2, (done.returncode, done.stderr[-1500:])
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, done.stderr
+    return errors[0]
+
+
+def test_a_file_size_limit_while_handing_over_to_the_kernel_is_one_line(tmp_path):
+    """Before: `ulimit -f` (or a full TMPDIR) while the prepared data was handed to the kernel was a traceback;
+    and the hand-over folder a run leaves must not stay behind."""
+    import resource
+    import tempfile
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    child = subprocess.Popen(
+        [PYTHON, "-m", "pipeline", "run", "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=limit,
+    )
+    stdout, stderr = child.communicate()
+    line = _one_line_exit_2(subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr))
+    assert "the prepared data could not be handed to the notebook kernel (File too large)" in line
+    assert not (tmp_path / "out" / "2011-12" / "Q4").exists()
+    assert not [p for p in Path(tempfile.gettempdir()).glob("council-*") if f"-{child.pid}-" in p.name]
+
+
+def test_the_next_run_removes_what_a_killed_run_left_in_the_temporary_folder(tmp_path):
+    """Before: hand-over folders (with the full prepared data) and Typst folders of a killed run stayed for ever."""
+    from pipeline import kernel
+
+    dead = subprocess.run([PYTHON, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    left = [tmp_path / f"council-{kind}-{pid}-abc" for kind in ("kernel", "handover", "typst", "reproduce")]
+    for folder in left:
+        folder.mkdir()
+        (folder / "prepared.pickle").write_bytes(b"x")
+    mine = tmp_path / f"council-handover-{os.getpid()}-mine"
+    mine.mkdir()
+    assert sorted(kernel.clean_kernel_leftovers(str(tmp_path))) == sorted(left)
+    assert [p.name for p in tmp_path.iterdir()] == [mine.name]
+
+
+def test_verify_lists_a_folder_nested_1100_deep(tmp_path):
+    """Before: `verify` of a folder 1,100 directories deep stopped with a RecursionError traceback."""
+    import os
+
+    folder = tmp_path / "deep"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"outputs": []}')
+    here = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(1100):
+            os.mkdir("d", dir_fd=here)
+            below = os.open("d", os.O_RDONLY, dir_fd=here)
+            os.close(here)
+            here = below
+        os.close(os.open("x", os.O_WRONLY | os.O_CREAT, dir_fd=here))
+    finally:
+        os.close(here)
+    done = cli("verify", folder)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[0].strip().startswith("not in manifest  d/d/d/")
+
+
+@pytest.mark.parametrize(
+    "where, said", [("missing/x.toml", "its folder does not exist"), ("/proc/x.toml", "cannot be written")]
+)
+def test_layout_out_where_it_cannot_be_written_is_one_line(tmp_path, where, said):
+    """Before: `layout --out` into a missing or unwritable folder was a traceback."""
+    target = where if where.startswith("/") else tmp_path / where
+    line = _one_line_exit_2(cli("layout", SEED, "--out", target))
+    assert said in line
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        'columns = "x"\n',
+        "layout = 5\n",
+        '[layout]\nref_pattern = 5\n[columns]\nref = "A"\nmeasure = "B"\n',
+        "a = " + "[" * 3000 + "]" * 3000 + "\n",
+    ],
+)
+def test_a_layout_of_the_wrong_shape_is_one_line(tmp_path, layout):
+    path = tmp_path / "layout.toml"
+    path.write_text(layout)
+    line = _one_line_exit_2(cli("clean", SEED, "--layout", path, "--out", tmp_path / "out"))
+    assert str(path) in line and not (tmp_path / "out").exists()

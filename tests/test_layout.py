@@ -72,6 +72,29 @@ def test_stockton_is_the_built_in_council_plan_layout():
             "needs no status column",
             2,
         ),
+        # before: each of these stopped with a traceback, or was accepted silently
+        ('columns = "x"\n', "columns must be a table", 1),
+        ("layout = 5\n", "layout must be a table", 1),
+        ('[layout]\nref_pattern = 5\n[columns]\nref = "A"\nmeasure = "B"\n', "ref_pattern must be text", 2),
+        ('[layout]\ncouncil = {a = 1}\n[columns]\nref = "A"\nmeasure = "B"\n', "council must be text", 2),
+        ('[layout]\nreviewed = "false"\n[columns]\nref = "A"\nmeasure = "B"\n', "reviewed must be true or false", 2),
+        (
+            '[columns]\nref = "A"\nmeasure = "B"\n[status]\n"Green" = 1\n"GREEN " = 4\n',
+            "'GREEN ' is the word 'green' again (case and spaces aside) with another meaning",
+            6,
+        ),
+        (
+            '[columns]\nref = "A"\nmeasure = "B"\n[polarity]\n"High" = "higher"\n"high" = "lower"\n',
+            "one word, one meaning",
+            6,
+        ),
+        (
+            '[columns]\nref = "A"\nmeasure = "B"\ntarget = "Q2 Result"\nactual = "Q2  result"\n',
+            "target and actual both read the column 'Q2  result'",
+            5,
+        ),
+        ('[columns]\nref = "A"\nmeasure = "B"\n[directorates]\nRES = 5\n', "must be the full name as text", 5),
+        ("a = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply", None),
     ],
 )
 def test_a_faulty_layout_is_an_error_naming_the_file_and_line(text, message, line):
@@ -116,3 +139,26 @@ def test_a_proposed_layout_guesses_columns_and_words_and_is_marked_unreviewed():
     assert layout.status == {"amber": 3, "green": 1, "purple": None}
     assert layout.polarity == {"high": "higher", "low": "lower"}
     assert "# the header row is line 3" in text and '"Purple" = 0' in text and "NOT GUESSED" in text
+
+
+def test_the_same_status_word_twice_with_one_meaning_is_one_word():
+    layout = parse_layout(b'[columns]\nref = "A"\nmeasure = "B"\n[status]\n"Green" = 1\n"GREEN" = 1\n', "ok.toml")
+    assert layout.status == {"green": 1} and layout.words == {1: ["Green"]}
+
+
+def test_a_ref_pattern_that_backtracks_without_end_stops_with_a_clear_error_in_time():
+    """Before: ref_pattern = "^(a+)+$" against a 30-character ref took 56 s, doubling with each character. (The
+    matcher now finds that one at once; "^(a|aa)+$" still backtracks for ever in it, so the time limit stops it.)"""
+    import time
+
+    from pipeline.layout import REF_PATTERN_SECONDS, ref_matcher
+
+    matches = ref_matcher("^[A-Z]{2}\\d{2}$", "ok.toml")
+    assert matches("CS01") and not matches("CS1") and ref_matcher("", "ok.toml") is None
+    assert not ref_matcher("^(a+)+$", "ok.toml")("a" * 40 + "b")
+    slow = ref_matcher("^(a|aa)+$", "slow.toml")
+    began = time.monotonic()
+    with pytest.raises(InputError, match=r"slow.toml: ref_pattern '\^\(a\|aa\)\+\$' took over 2 s .* backtracks"):
+        for _ in range(3):
+            slow("a" * 40 + "b")
+    assert time.monotonic() - began < REF_PATTERN_SECONDS + 3

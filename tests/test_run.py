@@ -1,5 +1,6 @@
 """run: finding inputs by period, cleaning to files, and all-or-nothing folder writes."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -194,3 +195,60 @@ def test_the_kernel_is_started_before_the_export_is_cleaned_and_stopped_after_th
     cells = json.loads((result.out_dir / "report.ipynb").read_text())["cells"]
     counts = [c["execution_count"] for c in cells if c["cell_type"] == "code"]
     assert counts == list(range(1, len(counts) + 1))
+
+
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ("year: 2011/12\nquarter: Q4\nquarter: Q3\n", "'quarter' is given twice", 3),
+        ("council: [a, b]\n", "council must be text, not a list", None),
+        ('council: "Stockton\\x1b[2K"\n', "council holds control or bidirectional characters", None),
+        ('council: "Stockton\\u202e"\n', "council holds control or bidirectional characters", None),
+        ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply", None),
+        ("council: " + "x" * 70_000 + "\n", "a parameters file names a few values (at most 64 KB)", None),
+    ],
+)
+def test_a_parameters_file_that_is_not_a_few_plain_values_is_refused(tmp_path, text, message, line):
+    """Before: duplicate keys, control characters and deep nesting were accepted or stopped with a traceback;
+    a 60 MB file took 68 s of CPU."""
+    from pipeline.errors import InputError
+
+    path = tmp_path / "params.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
+        run.read_parameters(path)
+    assert caught.value.line == line
+
+
+def test_parameters_are_the_text_written_never_coerced(tmp_path):
+    """Before: YAML 1.1 read `0x1F` as 31 and `12:30` as 750 (sexagesimal)."""
+    path = tmp_path / "params.yaml"
+    path.write_text("council: 0x1F\nyear: 2011/12\nquarter: 12:30\nregister_path:\n", encoding="utf-8")
+    assert run.read_parameters(path) == {"council": "0x1F", "year": "2011/12", "quarter": "12:30", "register_path": ""}
+
+
+def test_the_kernel_takes_the_hand_over_only_from_a_private_folder_of_its_user_and_unsets_the_variable(
+    tmp_path, monkeypatch
+):
+    """Before: the kernel unpickled whatever file the variable named, and the variable stayed set."""
+    import os
+    import pickle
+
+    from pipeline.errors import UsageError
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    planted = shared / "prepared.pickle"
+    planted.write_bytes(pickle.dumps({"kind": "period", "parameters": {}, "data": "planted"}))
+    monkeypatch.setenv(run.HANDOVER_VARIABLE, str(planted))
+    with pytest.raises(UsageError, match="is not in a private folder of this user; not read"):
+        run.handed_over("period", {})
+    assert run.HANDOVER_VARIABLE not in os.environ
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    place = private / "prepared.pickle"
+    run.hand_over(place, "period", {"year": "2011/12"}, "the data")
+    monkeypatch.setenv(run.HANDOVER_VARIABLE, str(place))
+    assert run.handed_over("period", {"year": "2011/12"}) == "the data"
+    assert run.HANDOVER_VARIABLE not in os.environ
