@@ -1,6 +1,6 @@
 """Render every period found in a folder of exports, in parallel, reusing up-to-date periods.
 
-Each period is rendered by ``run.run_period`` in a worker process; a period whose
+Each period is rendered by ``run.run_period`` in a worker process (``executors``); a period whose
 inputs, parameters, notebook, code and locked dependencies are unchanged (its
 ``manifest.json`` cache key) is taken as it is. Periods do not read each other's
 outputs, only each other's exports, so they can render in any order.
@@ -8,10 +8,8 @@ outputs, only each other's exports, so they can render in any order.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import queue as queue_module
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -32,20 +30,10 @@ class BatchResult:
         return not self.failed
 
 
-_started = None  # in a worker: the queue on which it says which period it has started
-
-
-def _worker_init(started) -> None:
-    global _started
-    _started = started
-
-
 def _one(plan, force: bool) -> tuple[Period, str, str]:
     """Render one planned period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
     from .run import run_period
 
-    if _started is not None:
-        _started.put(str(plan.period))
     try:
         result = run_period(force=force, planned=plan)
     except PipelineError as exc:
@@ -53,17 +41,6 @@ def _one(plan, force: bool) -> tuple[Period, str, str]:
     except Exception as exc:  # noqa: BLE001 - one broken period must not stop the batch; the reason is reported
         return plan.period, "failed", f"internal error: {type(exc).__name__}: {exc}"
     return plan.period, "rendered" if result.rendered else "cached", ""
-
-
-def _warm() -> None:
-    """Import what rendering needs, so that workers forked after it start warm instead of each importing it."""
-    import matplotlib.figure  # noqa: F401
-    import pandas  # noqa: F401
-    import papermill  # noqa: F401
-    import typst  # noqa: F401
-
-    from . import charts, clean, figures, kernel, measure, render, report, table, typeset  # noqa: F401
-    from .plans import milestones  # noqa: F401
 
 
 def run_batch(
@@ -143,33 +120,26 @@ def run_batch(
 
 
 def _render_in_workers(plans: list, jobs: int, force: bool, result: BatchResult, on_event) -> None:
-    _warm()  # workers are forked after the heavy imports, so each starts warm
-    context = multiprocessing.get_context("fork")
-    started = context.Queue()
-    by_name = {str(plan.period): plan.period for plan in plans}
-    running: set[str] = set()
+    """Render the planned periods on the local executor (a process each, warm, dying with this one): a worker
+    that dies fails its own period with the reason, and the others go on."""
+    from .executors import executor
 
-    def drain() -> None:
-        while True:
-            try:
-                name = started.get_nowait()
-            except queue_module.Empty:
-                return
-            if name not in running:
-                running.add(name)
-                on_event(by_name[name], "running", "")
-
-    workers = min(jobs, len(plans)) or 1
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(started,)) as pool:
-        pending = {pool.submit(_one, plan, force) for plan in plans}
+    pool = executor("processes", max_workers=min(jobs, len(plans)))
+    try:
+        pending = {pool.submit(_one, plan, force): plan.period for plan in plans}
+        running: set = set()
         while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            drain()
-            for future in done:
-                period, outcome, reason = future.result()
-                if str(period) not in running:  # finished before its start was read: say it ran, in order
-                    running.add(str(period))
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future, period in pending.items():
+                if period not in running and (future.running() or future in done):
+                    running.add(period)
                     on_event(period, "running", "")
+            for future in done:
+                period = pending.pop(future)
+                try:
+                    period, outcome, reason = future.result()
+                except Exception as exc:  # noqa: BLE001 - the worker died: its period fails, the batch goes on
+                    outcome, reason = "failed", str(exc) or type(exc).__name__
                 if outcome == "failed":
                     result.failed.append((period, reason))
                 elif outcome == "rendered":
@@ -177,4 +147,5 @@ def _render_in_workers(plans: list, jobs: int, force: bool, result: BatchResult,
                 else:
                     result.cached.append(period)
                 on_event(period, outcome, reason)
-    started.close()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -21,7 +21,7 @@ STAGES = [
 # The words every stage may use, which use no stage themselves.
 VOCABULARY = ["errors", "paths", "period", "schema", "layout", "discover", "notebooks", "fonts"]
 # The orchestration over the stages: the only modules that may import any stage.
-ORCHESTRATION = ["publish", "run", "audit", "batch", "cli", "signing", "__init__", "__main__"]
+ORCHESTRATION = ["publish", "run", "audit", "batch", "executors", "cli", "signing", "__init__", "__main__"]
 
 
 def files_of(module: str) -> list[Path]:

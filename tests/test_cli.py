@@ -479,7 +479,16 @@ def test_verify_lists_a_folder_nested_1100_deep(tmp_path):
         os.close(os.open("x", os.O_WRONLY | os.O_CREAT, dir_fd=here))
     finally:
         os.close(here)
-    done = cli("verify", folder)
+    try:
+        done = cli("verify", folder)
+    finally:  # removed here, from the bottom up: pytest's own clean-up of old folders recurses and would fail
+        top = os.open(folder, os.O_RDONLY)
+        try:
+            os.unlink("/".join(["d"] * 1100 + ["x"]), dir_fd=top)
+            for depth in range(1100, 0, -1):
+                os.rmdir("/".join(["d"] * depth), dir_fd=top)
+        finally:
+            os.close(top)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stdout.splitlines()[0].strip().startswith("not in manifest  d/d/d/")
 

@@ -1,0 +1,107 @@
+"""executors: builds in processes of their own; a dead worker fails its own build; workers die with their batch."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from conftest import PYTHON, ROOT
+from synthetic import make_quarters
+
+from pipeline.executors import EXECUTORS, LocalProcesses, WorkerDied, executor
+
+
+def square(n):
+    return n * n
+
+
+def killed():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def raises():
+    raise ValueError("a build's own error")
+
+
+def test_a_worker_that_dies_fails_its_own_build_and_the_others_go_on():
+    """Before: a killed batch worker broke the whole pool (BrokenProcessPool traceback, no summary)."""
+    pool = executor("processes", max_workers=2)
+    try:
+        futures = [pool.submit(square, 3), pool.submit(killed), pool.submit(raises), pool.submit(square, 4)]
+        assert futures[0].result(timeout=60) == 9
+        with pytest.raises(WorkerDied, match=r"the worker process died \(killed by SIGKILL\) before it finished"):
+            futures[1].result(timeout=60)
+        with pytest.raises(ValueError, match="a build's own error"):
+            futures[2].result(timeout=60)
+        assert futures[3].result(timeout=60) == 16
+    finally:
+        pool.shutdown()
+    assert EXECUTORS["processes"] is LocalProcesses
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_a_killed_batch_leaves_no_worker_or_kernel_behind(tmp_path):
+    """Before: a killed batch parent left orphan workers that went on publishing and then hung for ever."""
+    raw = tmp_path / "raw"
+    make_quarters(raw, year_start=2012)
+    out = tmp_path / "out"
+    register = str(ROOT / "tests" / "fixtures" / "empty_register.csv")
+    batch = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "batch",
+            "--raw",
+            str(raw),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--register",
+            register,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 4:  # the fork server, two workers and a kernel
+        workers = _descendants(batch.pid)
+        time.sleep(0.1)
+    assert len(workers) >= 4, workers
+    batch.kill()
+    batch.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert [pid for pid in workers if _alive(pid)] == []
+    published = sorted(p.parent.relative_to(out).as_posix() for p in out.glob("*/*/manifest.json"))
+    time.sleep(3)
+    assert sorted(p.parent.relative_to(out).as_posix() for p in out.glob("*/*/manifest.json")) == published
