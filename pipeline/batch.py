@@ -96,11 +96,20 @@ def run_batch(
     from .manifest import code_digest
     from .run import plan_period, taken_as_it_is
 
-    plans, code = [], code_digest()
+    plans, code, read = [], code_digest(), {}
     for period, path in work:
         try:
             plan = plan_period(
-                period.year_label, period.quarter_label, path, out, register_path, None, layout_path, council, code
+                period.year_label,
+                period.quarter_label,
+                path,
+                out,
+                register_path,
+                None,
+                layout_path,
+                council,
+                code,
+                already=read,  # an export read for one period is the same bytes, held once, for the next
             )
         except PipelineError as exc:
             result.failed.append((period, str(exc)))

@@ -24,9 +24,18 @@ REGISTER_FILE = "indicator_register.csv"  # so does a register
 DIRECTORATES_FILE = "directorates.csv"  # and the full names of the directorates' codes
 
 
-def read_snapshot(paths) -> Snapshot:
-    """Read each file once: {resolved path: bytes}. Raises InputError for a missing, empty or oversized file."""
-    return {Path(p).resolve(): limits.read_bytes(p) for p in paths}
+def read_snapshot(paths, already: Snapshot | None = None) -> Snapshot:
+    """Read each file once: {resolved path: bytes}. ``already``: the files a batch has read so far, shared by all
+    its periods (a file is then read, and held in memory, once for the whole batch; it gains what is read here).
+    Raises InputError for a missing, empty or oversized file."""
+    shared = already if already is not None else {}
+    snapshot = {}
+    for p in paths:
+        key = Path(p).resolve()
+        if key not in shared:
+            shared[key] = limits.read_bytes(p)
+        snapshot[key] = shared[key]
+    return snapshot
 
 
 def present(path: Path, snapshot: Snapshot | None) -> bool:

@@ -519,16 +519,18 @@ def plan_period(
     layout_path: str | Path | None = None,
     council: str = "",
     code: str | None = None,
+    already: Snapshot | None = None,
 ) -> PeriodPlan:
     """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``); ``code``: the
-    pipeline's code digest when the caller has it (a batch makes it once for all its periods).
+    pipeline's code digest when the caller has it (a batch makes it once for all its periods); ``already``: the
+    files a batch has read so far (each is read and held once for all its periods).
     Raises UsageError or InputError."""
     period, source = _period_and_source(year, quarter, input_path)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
     processed = period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period)
     related = related_inputs(period, source)
     wanted = inputs_read(period, source, register_path, related, layout_path)
-    snapshot = read_snapshot(wanted)  # the one read of every input; a bad input fails here, before anything else
+    snapshot = read_snapshot(wanted, already)  # the one read of every input; a bad input fails here, before the rest
     inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
     register = register_file(register_path, source, snapshot)
     layout = layout_file(source, layout_path, snapshot)

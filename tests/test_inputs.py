@@ -102,3 +102,20 @@ def test_a_file_named_with_a_year_that_is_none_is_named_and_the_others_go_on(tmp
         ("notes_2024-26_Q3.csv", "year '2024-26': a financial year runs over two consecutive years, such as 2011/12")
     ]
     assert related_inputs(Period.parse("2024/25", "Q2"), good)["previous"][0] == Period.parse("2024/25", "Q1")
+
+
+def test_a_batch_reads_and_holds_each_input_once_for_all_its_periods(tmp_path):
+    """Before: each period's plan read its own copy of the earlier exports (40 periods at the size limit held
+    about 6.5 GB before rendering)."""
+    from synthetic import make_quarters
+
+    make_quarters(tmp_path / "raw", year_start=2012)
+    read: dict = {}
+    plans = [
+        run.plan_period("2012/13", f"Q{q}", path, tmp_path / "out", already=read)
+        for q, path in zip((1, 2, 3, 4), sorted((tmp_path / "raw").glob("*.tsv")))
+    ]
+    assert len(read) == 4  # four exports in all, though Q4 reads all four
+    q1 = (tmp_path / "raw" / sorted(p.name for p in (tmp_path / "raw").glob("*.tsv"))[0]).resolve()
+    holders = [plan.snapshot[q1] for plan in plans if q1 in plan.snapshot]
+    assert len(holders) == 4 and all(held is read[q1] for held in holders)  # one object, not four copies
