@@ -657,8 +657,25 @@ def run_period(
                 files,
                 started,
             )
-            publish.write_folder(plan.processed, cleaned_outputs(data), replace=True)
+            _write_processed(plan.processed, cleaned_outputs(data), out_dir)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
+
+
+def _write_processed(processed: Path, tables: dict, published: Path) -> None:
+    """The cleaned tables in ``data/processed/<period>``, under that folder's own lock (two runs with different
+    ``--out`` share it). Raises OutputError saying exactly what was written: the report folder was published
+    before."""
+    from .errors import OutputError
+
+    try:
+        with publish.lock(processed, processed.parent.parent):
+            publish.write_folder(processed, tables, replace=True)
+    except OutputError as exc:
+        raise OutputError(
+            f"the report was published in {display_path(published)}, but the cleaned tables could not be "
+            f"written here ({exc.message.split(';')[0]}); the report is complete without them",
+            display_path(processed),
+        ) from None
 
 
 def _tidy(out_dir: Path, root: Path) -> None:

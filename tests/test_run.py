@@ -252,3 +252,27 @@ def test_the_kernel_takes_the_hand_over_only_from_a_private_folder_of_its_user_a
     monkeypatch.setenv(run.HANDOVER_VARIABLE, str(place))
     assert run.handed_over("period", {"year": "2011/12"}) == "the data"
     assert run.HANDOVER_VARIABLE not in os.environ
+
+
+def test_when_the_cleaned_tables_cannot_be_written_the_error_says_the_report_was_published(tmp_path, monkeypatch):
+    """Before: a failure writing data/processed/<period> said "nothing was written" although the report folder
+    had just been published, and two runs with different --out raced on that folder without a lock."""
+    from pipeline import publish
+    from pipeline.errors import OutputError
+
+    write = publish.write_folder
+    locked = []
+
+    def failing(target, files, replace):
+        if "processed" in Path(target).parts:
+            locked.append(publish.lock_path(target, Path(target).parent.parent).is_file())
+            raise OutputError("cannot write the outputs (No space left on device); nothing was written", target)
+        return write(target, files, replace)
+
+    monkeypatch.setattr(publish, "write_folder", failing)
+    with pytest.raises(OutputError) as caught:
+        run.run_period("2011/12", "Q4", out_root=tmp_path / "out", processed_root=tmp_path / "processed")
+    assert "the report was published in" in str(caught.value) and "nothing was written" not in str(caught.value)
+    assert "(cannot write the outputs (No space left on device))" in str(caught.value)
+    assert (tmp_path / "out" / "2011-12" / "Q4" / "report.html").is_file()
+    assert locked == [True]  # written under the processed folder's own lock
