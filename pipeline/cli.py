@@ -129,6 +129,7 @@ FLAGS = {
     "register": "register_path",
     "layout": "layout_path",
     "council": "council",
+    "out": "out",
 }
 
 
@@ -139,7 +140,7 @@ def _with_parameters_file(args: argparse.Namespace) -> None:
     if not getattr(args, "parameters", None):
         return
     # a batch takes each period's year, quarter and export from the export's file name
-    allowed = ("register_path", "layout_path", "council") if args.command == "batch" else NOTEBOOK_PARAMETERS
+    allowed = ("register_path", "layout_path", "council", "out") if args.command == "batch" else NOTEBOOK_PARAMETERS
     given = read_parameters(args.parameters, allowed)
     for flag, name in FLAGS.items():
         if name in given and getattr(args, flag, None) in (None, ""):

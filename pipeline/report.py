@@ -1227,26 +1227,21 @@ def provenance_section(
     ).markup
     year = str(parameters.get("year", ""))
     quarter = str(parameters.get("quarter", ""))
-    folder = f"outputs/{year.replace('/', '-')}/{quarter}"
-    # every command is shell-quoted: a file named 'q4 $(id).tsv' must stay a name when pasted into a shell
-    args = [
-        "python",
-        "-m",
-        "pipeline",
-        "run",
-        "--year",
-        year,
-        "--quarter",
-        quarter,
-        "--input",
-        str(parameters.get("input_path", "")),
-    ]
+    out = str(parameters.get("out") or "outputs")
+    folder = f"{out}/{year.replace('/', '-')}/{quarter}"
+    # every command runs as printed: shell-quoted (a file named 'q4 $(id).tsv' stays a name when pasted into a
+    # shell), a value that starts with '-' joined to its flag (--input=-rf_x.tsv), a folder so named behind './'
+    args = ["python", "-m", "pipeline", "run", "--year", year, "--quarter", quarter]
+    args += _flag("--input", str(parameters.get("input_path", "")))
     for key, flag in (("register_path", "--register"), ("layout_path", "--layout"), ("council", "--council")):
         if parameters.get(key):
-            args += [flag, str(parameters[key])]
+            args += _flag(flag, str(parameters[key]))
+    if out != "outputs":
+        args += _flag("--out", out)
+    shown = folder if not folder.startswith("-") else "./" + folder
     run = shlex.join(args)
-    verify = shlex.join(["python", "-m", "pipeline", "verify", folder])
-    reproduce = shlex.join(["python", "-m", "pipeline", "reproduce", folder])
+    verify = shlex.join(["python", "-m", "pipeline", "verify", shown])
+    reproduce = shlex.join(["python", "-m", "pipeline", "reproduce", shown])
     commands = (
         "<p>From a clone of the pipeline at the commit above, with the inputs in place (<code>make venv</code> "
         "installs the pinned versions; prefix commands with <code>.venv/bin/</code>):</p><ul>"
@@ -1260,6 +1255,12 @@ def provenance_section(
         "output file's SHA-256 and the version of every installed package.</p>"
     )
     return Html(files + params + version_rows + commands)
+
+
+def _flag(flag: str, value: str) -> list[str]:
+    """A flag and its value as a command line takes them: one word (``--input=-rf.tsv``) when the value starts
+    with '-', which argparse would otherwise read as a flag of its own."""
+    return [f"{flag}={value}"] if value.startswith("-") else [flag, value]
 
 
 def _commit_text(git: dict | None) -> str:

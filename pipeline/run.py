@@ -270,7 +270,7 @@ def _register(
 
 
 NOTEBOOK_INPUT = "set the notebook parameter input_path to the export's path"
-NOTEBOOK_PARAMETERS = ("year", "quarter", "input_path", "register_path", "layout_path", "council")
+NOTEBOOK_PARAMETERS = ("year", "quarter", "input_path", "register_path", "layout_path", "council", "out")
 
 
 PARAMETERS_FILE_BYTES = 64 * 2**10  # a parameters file names a few values; anything larger is not one
@@ -520,10 +520,12 @@ def plan_period(
     council: str = "",
     code: str | None = None,
     already: Snapshot | None = None,
+    shown_out: str = "",
 ) -> PeriodPlan:
     """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``); ``code``: the
     pipeline's code digest when the caller has it (a batch makes it once for all its periods); ``already``: the
-    files a batch has read so far (each is read and held once for all its periods).
+    files a batch has read so far (each is read and held once for all its periods); ``shown_out``: the output
+    root as the report's commands name it, when not ``out_root`` itself (``reproduce`` renders elsewhere).
     Raises UsageError or InputError."""
     period, source = _period_and_source(year, quarter, input_path)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
@@ -541,6 +543,7 @@ def plan_period(
         "register_path": published_path(register) if register else "",
         "layout_path": published_path(layout) if layout else "",
         "council": council or "",
+        "out": shown_out or shown_root(Path(out_root) if out_root else OUTPUTS_DIR),
     }
     key = manifest.cache_key(inputs, parameters, code or manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
@@ -559,6 +562,12 @@ def plan_period(
         key,
         register_path,
     )
+
+
+def shown_root(root: Path) -> str:
+    """The output root as the provenance's commands name it: relative to the project when inside it (``outputs``),
+    else its absolute path (where the analyst chose to publish)."""
+    return display_path(Path(root).resolve())
 
 
 def _period_and_source(year, quarter, input_path) -> tuple[Period, Path]:
@@ -603,6 +612,7 @@ def run_period(
     layout_path: str | Path | None = None,
     council: str = "",
     planned: PeriodPlan | None = None,
+    shown_out: str = "",
 ) -> RunResult:
     """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
     (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name.
@@ -617,7 +627,7 @@ def run_period(
     Raises UsageError, InputError, OutputError or RenderError; on any error nothing is left half-written.
     """
     plan = planned or plan_period(
-        year, quarter, input_path, out_root, register_path, processed_root, layout_path, council
+        year, quarter, input_path, out_root, register_path, processed_root, layout_path, council, shown_out=shown_out
     )
     period, out_dir = plan.period, plan.out_dir
     cached = None if force else taken_as_it_is(plan)

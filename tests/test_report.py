@@ -323,3 +323,44 @@ def test_chart_labels_are_cut_at_a_word_never_inside_one():
     from pipeline import charts
 
     assert charts._wrap("Children, Education and Social Care Directorate", 12).split("\n")[0] == "Children,"
+
+
+def test_the_provenance_commands_run_as_printed_whatever_out_and_file_names():
+    """Before: the commands said outputs/… whatever --out was, and quoted a file named -rf_… in a way argparse
+    rejects (it read the name as a flag)."""
+    import shlex
+
+    from bs4 import BeautifulSoup
+
+    from pipeline.cli import build_parser
+
+    params = {
+        "year": "2024/25",
+        "quarter": "Q2",
+        "input_path": "-rf_kpis_2024-25_Q2.csv",
+        "register_path": "",
+        "layout_path": "-layout.toml",
+        "council": "-x $(id)",
+        "out": "/srv/reports/-q",
+    }
+    html = report.provenance_section([], params, {"packages": {}}, "0" * 64, "0.4.0").markup
+    commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
+    run_args = build_parser().parse_args(shlex.split(commands[0])[3:])
+    assert (run_args.input, run_args.layout, run_args.council, run_args.out) == (
+        "-rf_kpis_2024-25_Q2.csv",
+        "-layout.toml",
+        "-x $(id)",
+        "/srv/reports/-q",
+    )
+    assert (run_args.year, run_args.quarter) == ("2024/25", "Q2")
+    for command, name in zip(commands[1:], ("verify", "reproduce")):
+        parsed = build_parser().parse_args(shlex.split(command)[3:])
+        assert parsed.command == name and parsed.folder == "/srv/reports/-q/2024-25/Q2"
+    default = dict(params, out="outputs", input_path="data/raw/kpis_2024-25_Q2.csv")
+    html = report.provenance_section([], default, {"packages": {}}, "0" * 64, "0.4.0").markup
+    commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
+    assert "--out" not in commands[0] and commands[1] == "python -m pipeline verify outputs/2024-25/Q2"
+    relative = dict(default, out="-reports")
+    html = report.provenance_section([], relative, {"packages": {}}, "0" * 64, "0.4.0").markup
+    commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
+    assert build_parser().parse_args(shlex.split(commands[1])[3:]).folder == "./-reports/2024-25/Q2"
