@@ -213,6 +213,12 @@ def test_differences_names_nothing_when_nothing_that_decides_the_outputs_differs
     assert audit.differences(same, other) == ["parameters: differ from the manifest's"]
 
 
+# This process's peak resident memory in KB: VmHWM starts afresh at exec (ru_maxrss keeps the forking parent's).
+PEAK_CODE = (
+    "def PEAK():\n    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+)
+
+
 def test_reproduce_refuses_a_copy_that_would_inflate_past_its_recorded_size_before_inflating_it(folder, tmp_path):
     """Before: a crafted inputs.zip (1 MB inflating to 1 GB) was read whole into memory (2.1 GB) before the hash
     was compared. Each entry's size is checked against the manifest before anything is inflated."""
@@ -231,9 +237,9 @@ def test_reproduce_refuses_a_copy_that_would_inflate_past_its_recorded_size_befo
     recorded["inputs"][0]["sha256"] = "0" * 64  # the live input no longer matches: the copies are used
     (folder / "manifest.json").write_text(json.dumps(recorded))
     code = (
-        "import resource, sys; from pipeline import audit\n"
+        PEAK_CODE + "import sys; from pipeline import audit\n"
         "try:\n    audit.reproduce(sys.argv[1])\nexcept Exception as exc:\n    print(type(exc).__name__, exc)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print(PEAK())"
     )
     done = subprocess.run([PYTHON, "-c", code, str(folder)], capture_output=True, text=True, cwd=ROOT)
     message, peak_kb = done.stdout.strip().splitlines()
@@ -248,10 +254,7 @@ def test_verify_hashes_a_large_file_in_chunks(tmp_path):
         f.truncate(600 * 2**20)  # sparse: 600 MB of zeros
     digest = manifest.sha256_file(big)
     (tmp_path / "manifest.json").write_text(json.dumps({"outputs": [{"path": "big.bin", "sha256": digest}]}))
-    code = (
-        "import resource, sys; from pipeline import audit\n"
-        "print(audit.verify(sys.argv[1]).files, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    )
+    code = PEAK_CODE + "import sys; from pipeline import audit\nprint(audit.verify(sys.argv[1]).files, PEAK())"
     done = subprocess.run([PYTHON, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     states, peak_kb = done.stdout.rsplit(" ", 1)
     assert states == "[('big.bin', 'ok')]"
