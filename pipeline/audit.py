@@ -245,7 +245,7 @@ def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, 
                 register_path=register,
                 layout_path=layout,
                 council=params.get("council", ""),
-                shown_out=params.get("out", ""),
+                shown_out=params.get("out"),
             )
         again = {name: manifest.sha256_file(result.out_dir / name) for name in manifest.files_in(result.out_dir)}
         remade = manifest.read(result.out_dir)

@@ -1227,7 +1227,8 @@ def provenance_section(
     ).markup
     year = str(parameters.get("year", ""))
     quarter = str(parameters.get("quarter", ""))
-    out = str(parameters.get("out") or "outputs")
+    hidden = parameters.get("out", "outputs") == ""  # a folder outside the project: not named (it may carry a name)
+    out = "DIR" if hidden else str(parameters.get("out", "outputs"))
     folder = f"{out}/{year.replace('/', '-')}/{quarter}"
     # every command runs as printed: shell-quoted (a file named 'q4 $(id).tsv' stays a name when pasted into a
     # shell), a value that starts with '-' joined to its flag (--input=-rf_x.tsv), a folder so named behind './'
@@ -1237,7 +1238,7 @@ def provenance_section(
         if parameters.get(key):
             args += _flag(flag, str(parameters[key]))
     if out != "outputs":
-        args += _flag("--out", out)
+        args += ["--out", out] if hidden else _flag("--out", out)
     shown = folder if not folder.startswith("-") else "./" + folder
     run = shlex.join(args)
     verify = shlex.join(["python", "-m", "pipeline", "verify", shown])
@@ -1249,7 +1250,13 @@ def provenance_section(
         f"<li>Check a published copy has not changed: <code>{esc(verify)}</code></li>"
         f"<li>Make it again in a temporary folder and compare every file: "
         f"<code>{esc(reproduce)}</code></li></ul>"
-        f"<p>Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): "
+        + (
+            "<p>DIR stands for the folder the report was published under: it is outside the pipeline's folder, "
+            "and its path is not printed (it can carry a user's name).</p>"
+            if hidden
+            else ""
+        )
+        + f"<p>Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): "
         f'<code class="code-digest">{esc(code_digest)}</code>.</p>'
         '<p data-published="manifest.json">The folder\'s <a href="manifest.json">manifest.json</a> also records every '
         "output file's SHA-256 and the version of every installed package.</p>"

@@ -520,7 +520,7 @@ def plan_period(
     council: str = "",
     code: str | None = None,
     already: Snapshot | None = None,
-    shown_out: str = "",
+    shown_out: str | None = None,
 ) -> PeriodPlan:
     """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``); ``code``: the
     pipeline's code digest when the caller has it (a batch makes it once for all its periods); ``already``: the
@@ -543,7 +543,7 @@ def plan_period(
         "register_path": published_path(register) if register else "",
         "layout_path": published_path(layout) if layout else "",
         "council": council or "",
-        "out": shown_out or shown_root(Path(out_root) if out_root else OUTPUTS_DIR),
+        "out": shown_root(Path(out_root) if out_root else OUTPUTS_DIR) if shown_out is None else shown_out,
     }
     key = manifest.cache_key(inputs, parameters, code or manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
@@ -565,9 +565,11 @@ def plan_period(
 
 
 def shown_root(root: Path) -> str:
-    """The output root as the provenance's commands name it: relative to the project when inside it (``outputs``),
-    else its absolute path (where the analyst chose to publish)."""
-    return display_path(Path(root).resolve())
+    """The output root as the provenance's commands name it: relative to the project when inside it (``outputs``,
+    ``build/reports``); "" for a folder outside it, whose path can carry a user's name (the commands then say
+    ``DIR`` and what it stands for)."""
+    inside = display_path(Path(root).resolve())
+    return "" if Path(inside).is_absolute() else inside
 
 
 def _period_and_source(year, quarter, input_path) -> tuple[Period, Path]:
@@ -583,6 +585,8 @@ def _period_and_source(year, quarter, input_path) -> tuple[Period, Path]:
         return DEFAULT_PERIOD, find_input(DEFAULT_PERIOD)
     source = resolve(input_path)
     period = Period.from_filename(source.name)
+    if period is None and not source.is_file():
+        limits.read_bytes(source)  # a missing file, or a folder, is said first: that is what is wrong
     if period is None:
         raise UsageError(
             "the file name gives no period (<name>_<yyyy-yy>_<Qn>, such as kpis_2024-25_Q2.csv); "
@@ -612,7 +616,7 @@ def run_period(
     layout_path: str | Path | None = None,
     council: str = "",
     planned: PeriodPlan | None = None,
-    shown_out: str = "",
+    shown_out: str | None = None,
 ) -> RunResult:
     """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
     (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name.

@@ -41,7 +41,8 @@ def bad_inputs(tmp):
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, case, command):
     path, message = bad_inputs(tmp_path)[case]
     out = tmp_path / "out"
-    args = ["clean", path, "--out", out] if command == "clean" else ["run", "--input", path, "--out", out]
+    period = ["--year", "2011/12", "--quarter", "Q4"]  # the names give none: a run is told it
+    args = ["clean", path, "--out", out] if command == "clean" else ["run", "--input", path, *period, "--out", out]
     done = cli(*args)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -171,7 +172,7 @@ def _broken_xml(path):
 def test_hostile_files_end_in_one_line_and_exit_2(tmp_path, case, make, message):
     path = tmp_path / ("x.xlsx" if case in ("zip bomb", "malformed sheet XML") else "x.tsv")
     make(path)
-    done = cli("run", "--input", path, "--out", tmp_path / "out")
+    done = cli("run", "--input", path, "--year", "2011/12", "--quarter", "Q4", "--out", tmp_path / "out")
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"error: {path}") and message in done.stderr
@@ -402,7 +403,7 @@ def test_a_parameters_file_sets_the_notebook_parameters_and_the_manifest_records
         ("run", "year: 2011/12\n  quarter: Q4\n", "q.yaml:2: not YAML: mapping values are not allowed here"),
         ("run", "- 2011/12\n", "q.yaml: a parameters file maps parameter names to values"),
         ("run", "year: 2011/12\nkwarter: Q4\n", "'kwarter' is not a parameter here"),
-        ("run", "council:\n  name: X\n", "q.yaml: council must be text, not dict"),
+        ("run", "council:\n  name: X\n", "q.yaml: council must be text, not a mapping"),
         ("batch", "year: 2011/12\n", "'year' is not a parameter here (the parameters are register_path, layout_path"),
     ],
 )

@@ -156,6 +156,7 @@ def test_executed_notebook_records_its_parameters_and_nothing_machine_specific(p
         "register_path": "data/raw/indicator_register.csv",
         "layout_path": "",
         "council": "",
+        "out": "",  # outside the project: not named (the provenance's commands say DIR)
     }
     text = (period / "report.ipynb").read_text(encoding="utf-8")
     assert str(ROOT) not in text and "start_time" not in text
@@ -507,6 +508,9 @@ def test_papermill_and_nbconvert_on_their_own_give_the_same_report_as_run(period
             "-p",
             "quarter",
             "Q4",
+            "-p",
+            "out",
+            "",  # as run gives it for an output folder outside the project
             "--log-level",
             "ERROR",
         ],

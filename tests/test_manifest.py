@@ -68,6 +68,7 @@ def test_the_environment_records_the_pdfs_font_files_and_nothing_of_the_machine(
         "DejaVuSans-BoldOblique.ttf",
         "DejaVuSans-Oblique.ttf",
         "DejaVuSans.ttf",
+        "Symbola.ttf",  # the fallback for symbols and emoji
     ]
     assert fonts["DejaVuSans.ttf"] == manifest.sha256((FONTS_DIR / "DejaVuSans.ttf").read_bytes())
     assert "typst" in env["packages"] and "weasyprint" not in env["packages"]

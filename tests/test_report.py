@@ -360,6 +360,11 @@ def test_the_provenance_commands_run_as_printed_whatever_out_and_file_names():
     html = report.provenance_section([], default, {"packages": {}}, "0" * 64, "0.4.0").markup
     commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
     assert "--out" not in commands[0] and commands[1] == "python -m pipeline verify outputs/2024-25/Q2"
+    hidden = dict(default, out="")  # a folder outside the project: named DIR, and said so
+    html = report.provenance_section([], hidden, {"packages": {}}, "0" * 64, "0.4.0").markup
+    commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
+    assert "--out DIR" in commands[0] and commands[1] == "python -m pipeline verify DIR/2024-25/Q2"
+    assert "DIR stands for the folder the report was published under" in html
     relative = dict(default, out="-reports")
     html = report.provenance_section([], relative, {"packages": {}}, "0" * 64, "0.4.0").markup
     commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
