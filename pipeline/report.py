@@ -26,6 +26,7 @@ class Html:
 
     markup: str
     meta: dict | None = field(default=None, compare=False)
+    print_markup: str | None = field(default=None, compare=False)  # the PDF's version, when it is shorter
 
     def _repr_html_(self) -> str:
         return self.markup
@@ -35,8 +36,9 @@ class Html:
         return data, ({"council_report": self.meta} if self.meta else {})
 
     def typst(self) -> str:
-        """The same piece as Typst markup, for the PDF (written from this HTML by ``typeset``)."""
-        return from_html(self.markup)
+        """The same piece as Typst markup, for the PDF (written from this HTML by ``typeset``; from its print
+        version when a long listing is cut in print, see ``bounded``)."""
+        return from_html(self.print_markup if self.print_markup is not None else self.markup)
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,33 @@ def paragraph(text: str) -> Html:
     return Html(f"<p>{esc(text)}</p>")
 
 
+# A listing in the PDF (all indicators, the variance table, the exceptions, the findings) holds at most this many
+# rows; the HTML and the CSVs hold every one. Typst's cost grows with every cell: a 10,000-indicator export's
+# full listings were 1,720 pages and 7.7 GB. The PDF says where it cuts.
+PRINT_ROWS = 500
+
+
+def bounded(rows: pd.DataFrame, build, what: str, where: str = "indicators.csv") -> Html:
+    """``build(rows)`` (the piece's markup) for the HTML; for the PDF, when there are more than ``PRINT_ROWS``
+    rows, ``build`` of the first ``PRINT_ROWS`` and a sentence saying how many of how many ``what`` are printed
+    and where all of them are."""
+    markup = build(rows)
+    if len(rows) <= PRINT_ROWS:
+        return Html(markup)
+    note = (
+        f'<p class="note">The printed report lists the first {PRINT_ROWS:,} of the {len(rows):,} {esc(what)}; '
+        f"all of them are in the HTML report and in {esc(where)}.</p>"
+    )
+    return Html(markup, print_markup=note + build(rows.head(PRINT_ROWS)))
+
+
+def joined(pieces: list[Html]) -> Html:
+    """Pieces one after another, in the HTML and (each in its print version) in the PDF."""
+    printed = [p.print_markup if p.print_markup is not None else p.markup for p in pieces]
+    cut = any(p.print_markup is not None for p in pieces)
+    return Html("".join(p.markup for p in pieces), print_markup="".join(printed) if cut else None)
+
+
 def link(href: str, text: str) -> Html:
     """A paragraph with one link to a file published beside the report. It is marked ``data-published``, so an
     export of the notebook made on its own (papermill and nbconvert, without ``run``) says the file is not
@@ -438,6 +467,10 @@ def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> H
     been off track, and the first sentence of its remedial action."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
+    return bounded(exceptions, lambda rows: _exceptions_summary_markup(rows, names), "off-track indicators")
+
+
+def _exceptions_summary_markup(exceptions: pd.DataFrame, names: dict | None) -> str:
     parts = []
     exceptions = exceptions.reset_index(drop=True)
     anchors = pd.Series(_anchors(_ref_column(exceptions)), index=exceptions.index)
@@ -492,13 +525,18 @@ def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> H
                 },
             ).markup
         )
-    return Html("".join(parts))
+    return "".join(parts)
 
 
 def exceptions_table(exceptions: pd.DataFrame) -> Html:
-    """Every slipped or not-achieved indicator as a block: measure, status, progress and remedial text."""
+    """Every slipped or not-achieved indicator as a block: measure, status, progress and remedial text (in
+    print, the first ``PRINT_ROWS``)."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
+    return bounded(exceptions, _exceptions_markup, "off-track indicators")
+
+
+def _exceptions_markup(exceptions: pd.DataFrame) -> str:
     blocks = []
     refs = _ref_column(exceptions)
     for ref, anchor, row in zip(refs, _anchors(refs), exceptions.itertuples(index=False)):
@@ -514,9 +552,7 @@ def exceptions_table(exceptions: pd.DataFrame) -> Html:
             f'<p class="label">Slippage / remedial action</p><p>{remedial}</p>'
             "</article>"
         )
-    return Html(
-        f'<p class="lead-in">{len(blocks)} indicators slipped or did not achieve their target.</p>' + "".join(blocks)
-    )
+    return f'<p class="lead-in">{len(blocks)} indicators slipped or did not achieve their target.</p>' + "".join(blocks)
 
 
 def _code_of(row):
@@ -543,6 +579,12 @@ def findings_section(findings: pd.DataFrame) -> Html:
     if findings.empty:
         return paragraph("Cleaning found nothing unusual in the export.")
     counts = finding_counts(findings).rename(columns={"check": "Finding", "count": "Number"})
+    by_kind = table(counts, "Data-quality findings by kind", numeric=("Number",), row_header="Finding")
+    listed = bounded(findings, lambda rows: _findings_markup(rows, len(findings)), "findings", "data_quality.csv")
+    return joined([by_kind, listed])
+
+
+def _findings_markup(findings: pd.DataFrame, total: int) -> str:
     detail = pd.DataFrame(
         {
             "Line": findings["source_line"],
@@ -552,20 +594,22 @@ def findings_section(findings: pd.DataFrame) -> Html:
             "What was done": findings["action_taken"],
         }
     )
-    return Html(
-        table(counts, "Data-quality findings by kind", numeric=("Number",), row_header="Finding").markup
-        + table(
-            detail,
-            f"All {len(detail)} data-quality findings, by source line",
-            numeric=("Line",),
-            css_class="findings",
-            widths={"Line": "3em", "Ref": "3.5em", "Finding": "9em"},
-        ).markup
-    )
+    return table(
+        detail,
+        f"All {total} data-quality findings, by source line",
+        numeric=("Line",),
+        css_class="findings",
+        widths={"Line": "3em", "Ref": "3.5em", "Finding": "9em"},
+    ).markup
 
 
 def appendix_table(indicators: pd.DataFrame) -> Html:
-    """Every indicator, grouped under its theme, with status and directorate."""
+    """Every indicator, grouped under its theme, with status and directorate (in print, the first
+    ``PRINT_ROWS``: see ``bounded``)."""
+    return bounded(indicators, _appendix_markup, "indicators")
+
+
+def _appendix_markup(indicators: pd.DataFrame) -> str:
     parts = []
     for theme, group in indicators.groupby("theme", sort=False):
         frame = pd.DataFrame(
@@ -597,7 +641,7 @@ def appendix_table(indicators: pd.DataFrame) -> Html:
                 },
             ).markup
         )
-    return Html("".join(parts))
+    return "".join(parts)
 
 
 # --- Figures: variance, RAG, status check, coverage -------------------------------------------
@@ -695,7 +739,12 @@ def _short(text: str, width: int = 42) -> str:
 
 
 def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
-    """Target, actual, variance, RAG, status check and direction of each assessed indicator, with sources."""
+    """Target, actual, variance, RAG, status check and direction of each assessed indicator, with sources (in
+    print, the first ``PRINT_ROWS``)."""
+    return bounded(rows, lambda part: _variance_markup(part, source, len(rows)), "indicators assessed")
+
+
+def _variance_markup(rows: pd.DataFrame, source: str, total: int) -> str:
     frame = pd.DataFrame(
         {
             "Ref": _ref_column(rows),
@@ -715,7 +764,7 @@ def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
     )
     return table(
         frame,
-        f"Figures of the {len(frame)} indicators assessed against their target",
+        f"Figures of the {total} indicators assessed against their target",
         row_header="Ref",
         numeric=("Target", "Actual", "Variance", "Variance %"),
         html_columns=("RAG",),
@@ -735,7 +784,7 @@ def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
             "Direction": "9%",
             "Source": "7%",
         },
-    )
+    ).markup
 
 
 def disagreements_section(rows: pd.DataFrame) -> Html:
@@ -744,30 +793,37 @@ def disagreements_section(rows: pd.DataFrame) -> Html:
     judged = rows[rows["status_check_note"] != ""]
     parts = []
     if disagree.empty:
-        parts.append(
-            '<p class="findings-ok">For every indicator with figures, the reported status agrees with them.</p>'
-        )
+        ok = '<p class="findings-ok">For every indicator with figures, the reported status agrees with them.</p>'
+        parts.append(Html(ok))
     else:
         parts.append(
-            _status_against_figures(
+            bounded(
                 disagree,
-                "Actual",
-                "The figures say",
-                [_verdict(r) for r in disagree.itertuples(index=False)],
-                f"{len(disagree)} reported statuses not supported by the figures",
+                lambda part: _status_against_figures(
+                    part,
+                    "Actual",
+                    "The figures say",
+                    [_verdict(r) for r in part.itertuples(index=False)],
+                    f"{len(disagree)} reported statuses not supported by the figures",
+                ),
+                "statuses not supported by the figures",
             )
         )
     if not judged.empty:
         parts.append(
-            _status_against_figures(
+            bounded(
                 judged,
-                "Figure so far",
-                "Why it is not checked",
-                list(judged["status_check_note"]),
-                f"{len(judged)} On Track statuses left to judgement",
+                lambda part: _status_against_figures(
+                    part,
+                    "Figure so far",
+                    "Why it is not checked",
+                    list(part["status_check_note"]),
+                    f"{len(judged)} On Track statuses left to judgement",
+                ),
+                "statuses left to judgement",
             )
         )
-    return Html("".join(parts))
+    return joined(parts)
 
 
 def _status_against_figures(rows: pd.DataFrame, actual_label: str, say_label: str, say: list[str], caption: str) -> str:

@@ -369,3 +369,32 @@ def test_the_provenance_commands_run_as_printed_whatever_out_and_file_names():
     html = report.provenance_section([], relative, {"packages": {}}, "0" * 64, "0.4.0").markup
     commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
     assert build_parser().parse_args(shlex.split(commands[1])[3:]).folder == "./-reports/2024-25/Q2"
+
+
+def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch):
+    """Before: the PDF listed every row of every listing (10,000 indicators: 1,720 pages, 82 s and 7.7 GB in
+    Typst). The HTML and the CSVs keep every row; the PDF prints the first PRINT_ROWS and says so."""
+    monkeypatch.setattr(report, "PRINT_ROWS", 3)
+    rows = pd.DataFrame(
+        {
+            "ref": [f"R{i}" for i in range(5)],
+            "part": [1] * 5,
+            "theme": ["T"] * 5,
+            "measure": [f"Measure {i}" for i in range(5)],
+            "directorate": ["D"] * 5,
+            "status": ["Slipped"] * 5,
+            "status_code": [3] * 5,
+            "rag": [""] * 5,
+            "direction": [""] * 5,
+            "source_line": range(2, 7),
+            "progress": [""] * 5,
+            "remedial": [""] * 5,
+        }
+    )
+    for piece in (report.appendix_table(rows), report.exceptions_summary(rows), report.exceptions_table(rows)):
+        assert all(f"Measure {i}" in piece.markup for i in range(5))
+        printed = piece.typst()
+        assert [f"Measure {i}" in printed for i in range(5)] == [True, True, True, False, False]
+        assert "The printed report lists the first 3 of the 5" in printed and "HTML report" in printed
+    short = report.appendix_table(rows.head(3))
+    assert short.print_markup is None and "printed report lists" not in short.typst()
