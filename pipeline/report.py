@@ -26,7 +26,7 @@ class Html:
 
     markup: str
     meta: dict | None = field(default=None, compare=False)
-    print_markup: str | None = field(default=None, compare=False)  # the PDF's version, when it is shorter
+    print_markup: str | None = field(default=None, compare=False, repr=False)  # the PDF's version, when shorter
 
     def _repr_html_(self) -> str:
         return self.markup
