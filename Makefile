@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh Debian machine with Python 3.11:
 #   make report   set up .venv (when missing or out of date) and render the default report
 #   make test     set up .venv and run every test (ruff, the notebook-output check, pytest and nbval)
+#   make test-fast  the unit tier only (pytest -m "not slow"), in under a minute
 # And for the analyst and the maintainer:
 #   make lab      open JupyterLab on notebooks/ (saving there keeps notebooks free of outputs)
 #   make lock     regenerate requirements.lock (with hashes) from pyproject.toml, and environment.yml from it
@@ -9,13 +10,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint venv clean browser lab lock
+.PHONY: report test test-fast lint venv clean browser lab lock
 
 report: $(STAMP)
 	$(BIN)/python -m pipeline run
 
 test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# The unit tier: no kernel, no whole render, no browser, no pipeline in a process of its own (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" tests
 
 # Lint and format check (ruff, configured in pyproject.toml), and no notebook in the repo holds outputs.
 lint: $(STAMP)

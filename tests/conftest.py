@@ -22,6 +22,25 @@ HEADER = [
 ]
 PYTHON = sys.executable
 
+# The tiers. `make test-fast` runs the unit tier: `pytest -m "not slow"`, no kernel, no whole render, no browser,
+# no pipeline in a process of its own. The full tier (`make test`) is everything: these modules whole, every
+# notebook (nbval), and each test marked `slow` in the other modules.
+FULL_TIER_MODULES = {
+    "test_accessibility",
+    "test_audit",
+    "test_batch",
+    "test_cli",
+    "test_end_to_end",
+    "test_executors",
+    "test_signing",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.stem in FULL_TIER_MODULES or item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
 
 def raw_frame(rows: list[list[str]], first_line: int = 1) -> pd.DataFrame:
     """Raw rows as ingest gives them: source_line, n_cells, and c0..cN padded with ''."""

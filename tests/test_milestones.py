@@ -3,6 +3,7 @@
 import subprocess
 
 import pandas as pd
+import pytest
 from conftest import PYTHON, ROOT
 from pypdf import PdfReader
 
@@ -79,6 +80,7 @@ def render(plan, year, quarter, out):
     return out / "plans" / plan / year.replace("/", "-") / quarter
 
 
+@pytest.mark.slow
 def test_milestone_reports_render_for_ppc_2008_09_q1_and_community_protection_2009_10_q4(tmp_path):
     ppc = render("sip_policy_performance_communications_2008-09_to_2010-11.txt", "2008/09", "Q1", tmp_path)
     html = (ppc / "report.html").read_text()
@@ -105,6 +107,7 @@ def test_milestone_reports_render_for_ppc_2008_09_q1_and_community_protection_20
     assert done.returncode == 0, done.stdout
 
 
+@pytest.mark.slow
 def test_rendering_a_period_never_removes_a_plan_report_and_each_folder_verifies_alone(tmp_path):
     """Before: plans rendered into <period>/plans/, so run --force of the period deleted them and verify
     of the period folder failed once a plan was there."""

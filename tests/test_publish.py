@@ -74,6 +74,7 @@ def test_the_lock_lives_in_the_output_tree():
     assert publish.lock_path(root / "2011-12" / "Q4", root) == root / ".locks" / "2011-12__Q4.lock"
 
 
+@pytest.mark.slow
 def test_runs_with_different_temporary_folders_exclude_each_other(tmp_path):
     """The old lock lived in $TMPDIR: two runs with different TMPDIRs both went ahead."""
     out = tmp_path / "out"

@@ -5,6 +5,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import nbformat
+import pytest
 from conftest import PYTHON
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
@@ -72,6 +73,7 @@ def test_pdf_is_a4_with_page_numbers_and_the_outputs_text(tmp_path):
     assert "a warning" not in text  # stderr is for the analyst's log
 
 
+@pytest.mark.slow
 def test_same_notebook_and_epoch_give_identical_pdf_bytes_in_separate_processes(tmp_path):
     path = tmp_path / "tiny.ipynb"
     nbformat.write(tiny_notebook(), path)
@@ -91,6 +93,7 @@ def test_exporters_are_registered_with_nbconvert():
     assert names["council_html"] == "pipeline.render:CouncilHTMLExporter"
 
 
+@pytest.mark.slow
 def test_jupyter_nbconvert_to_council_pdf_works(tmp_path):
     path = tmp_path / "tiny.ipynb"
     nbformat.write(tiny_notebook(), path)

@@ -41,6 +41,7 @@ def test_load_period_reads_the_default_export():
     assert data.summary_check["agrees"].all()
 
 
+@pytest.mark.slow
 def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp_path, monkeypatch):
     """Before: the export was read three times (hash, CSVs, the kernel); replacing it mid-run gave a folder whose
     manifest hash, title page, headline and indicators.csv disagreed, and that verify passed."""
@@ -78,6 +79,7 @@ def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp
     assert len(written) == 121
 
 
+@pytest.mark.slow
 def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path):
     """Before: the absolute path (with the user's home folder name) reached the manifest, notebook, HTML and PDF."""
     import json
@@ -137,6 +139,7 @@ def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path
     assert again.stdout.strip().endswith("all 11 files reproduced") and "inputs.zip" not in again.stderr
 
 
+@pytest.mark.slow
 def test_a_killed_runs_folders_are_removed_by_the_next_run(tmp_path):
     from pipeline import publish
 
@@ -162,6 +165,7 @@ def test_an_export_with_a_header_and_no_indicator_is_an_error_not_an_empty_repor
         run.prepare(export)
 
 
+@pytest.mark.slow
 def test_the_kernel_is_started_before_the_export_is_cleaned_and_stopped_after_the_last_cell(monkeypatch, tmp_path):
     """Before: the kernel was started only after cleaning, imports and the lock, and shut down gracefully."""
     import contextlib
@@ -254,6 +258,7 @@ def test_the_kernel_takes_the_hand_over_only_from_a_private_folder_of_its_user_a
     assert run.HANDOVER_VARIABLE not in os.environ
 
 
+@pytest.mark.slow
 def test_when_the_cleaned_tables_cannot_be_written_the_error_says_the_report_was_published(tmp_path, monkeypatch):
     """Before: a failure writing data/processed/<period> said "nothing was written" although the report folder
     had just been published, and two runs with different --out raced on that folder without a lock."""
