@@ -386,8 +386,8 @@ def _breakable(text: str) -> str:
     is inserted between them, so a hash copied or extracted from the PDF is the hash (a zero-width space
     every 16 characters used to corrupt it)."""
     parts = []
-    for piece in re.split(r"(\S{%d,})" % _LONG_WORD, text):
-        if len(piece) >= _LONG_WORD and not piece[0].isspace():
+    for i, piece in enumerate(re.split(r"(\S{%d,})" % _LONG_WORD, text)):
+        if i % 2:  # a long word (the split's captured group), between runs of ordinary text
             parts.append("".join(f"#box[{escape(piece[i : i + 16])}]" for i in range(0, len(piece), 16)))
         else:
             parts.append(escape(piece))

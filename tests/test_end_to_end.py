@@ -121,6 +121,7 @@ def test_every_hash_in_the_pdf_is_whole_when_extracted(period):
         assert "\u200b" not in text
         for digest in hashes:
             assert digest in text, digest
+        assert "python -m pipeline run --year 2011/12 --quarter Q4 --input" in " ".join(text.split())
 
 
 def test_indicators_csv_is_what_the_report_counts(period):

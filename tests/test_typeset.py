@@ -204,3 +204,19 @@ def test_refs_that_differ_only_in_punctuation_or_case_link_to_their_own_blocks()
         "#heading(level: 1)[Piece]\n\n#heading(level: 2, outlined: false)[Piece]\n\n" + summary.typst() + full.typst()
     )
     assert render.typst_to_pdf(render.typst_document(body, "Piece"), {})[:5] == b"%PDF-"
+
+
+def test_code_keeps_its_spaces_and_only_long_words_are_set_in_boxes():
+    """A command keeps every space; a word of 24 characters or more (a hash, a path) is set in boxes of 16 a
+    line may break between, with nothing inserted."""
+    out = typeset._breakable("run --quarter Q4 --input " + "a" * 40 + " --out x")
+    assert (
+        out
+        == "run \\-\\-quarter Q4 \\-\\-input #box["
+        + "a" * 16
+        + "]#box["
+        + "a" * 16
+        + "]#box["
+        + "a" * 8
+        + "] \\-\\-out x"
+    )
