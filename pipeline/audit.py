@@ -231,6 +231,7 @@ def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, 
                 params["quarter"],
                 out_root=Path(tmp) / "outputs",
                 force=True,
+                council=params.get("council", ""),
             )
         else:
             register = where(params["register_path"]) if params.get("register_path") else None

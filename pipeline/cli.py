@@ -6,7 +6,7 @@
                            [--layout FILE] [--council NAME] [-f PARAMETERS.yaml]
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE] [--layout FILE]
                              [--council NAME] [-f PARAMETERS.yaml]
-    python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force]
+    python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force] [--council NAME]
     python -m pipeline verify DIR [--allowed-signers FILE]
     python -m pipeline sign DIR --key KEY
     python -m pipeline reproduce DIR [--inputs DIR]
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--quarter", metavar="Qn", required=True, help="Q1, Q2, Q3 or Q4")
     plan.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     plan.add_argument("--force", action="store_true", help="render even when up to date")
+    plan.add_argument("--council", metavar="NAME", help="the organisation whose plan it is, on the title page")
     verify = sub.add_parser("verify", help="check a report folder's files against its manifest.json")
     verify.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
     verify.add_argument(
@@ -192,7 +193,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr)
 
     if args.command == "plan":
-        result = api.run_plan(args.input, args.year, args.quarter, out_root=args.out, force=args.force, log=log)
+        result = api.run_plan(
+            args.input,
+            args.year,
+            args.quarter,
+            out_root=args.out,
+            force=args.force,
+            log=log,
+            council=args.council or "",
+        )
     else:
         result = api.run_period(
             year=args.year,

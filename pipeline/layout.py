@@ -53,9 +53,10 @@ FIELDS = {
     "trend": "the export's own trend word (Better/Worse/No change), kept as given",
     "progress": "commentary on progress",
     "remedial": "remedial action, where the export has a column for it",
+    "period": "the period each row reports (a month, a quarter), where rows report different periods",
 }
 REQUIRED = ("ref", "measure")
-_LAYOUT_KEYS = {"kind", "council", "ref_pattern", "derive_status", "reviewed"}
+_LAYOUT_KEYS = {"kind", "council", "ref_pattern", "derive_status", "reviewed", "default_polarity", "measure_word"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,19 @@ class Layout:
     source: str = "built-in"
     words: dict = field(default_factory=dict)  # code -> the organisation's words for it, as written
     directorates: dict = field(default_factory=dict)  # the export's directorate code -> its full name
+    default_polarity: str = ""  # "higher" or "lower": the table-wide polarity, where no row says otherwise
+    measure_word: str = ""  # what the report calls the indicator column (default: the export's own header)
+
+    @property
+    def measure_heading(self) -> str:
+        """The heading of the column that names each indicator, in the organisation's words: ``measure_word``,
+        else the export's own header of the measure column, else the Council Plan's "Outcome / success
+        criteria"."""
+        if self.measure_word:
+            return self.measure_word
+        if self.kind == "council_plan":
+            return "Outcome / success criteria"
+        return self.columns.get("measure") or "Indicator"
 
     @property
     def labels(self) -> dict:
@@ -155,12 +169,14 @@ def parse_layout(data: bytes, name: str) -> Layout:
             name,
             _line(text, bad[0]),
         )
-    for key in ("kind", "council", "ref_pattern"):
+    for key in ("kind", "council", "ref_pattern", "default_polarity", "measure_word"):
         if key in head and not isinstance(head[key], str):
             raise InputError(f"[layout] {key} must be text in quotes", name, _line(text, key))
     for key in ("derive_status", "reviewed"):
         if key in head and not isinstance(head[key], bool):
             raise InputError(f"[layout] {key} must be true or false (without quotes)", name, _line(text, key))
+    if head.get("default_polarity", "higher") not in ("higher", "lower"):
+        raise InputError('default_polarity must be "higher" or "lower"', name, _line(text, "default_polarity"))
     kind = head.get("kind", "table")
     if kind not in KINDS:
         raise InputError(f"kind {kind!r} is not one of {', '.join(KINDS)}", name, _line(text, "kind"))
@@ -257,6 +273,8 @@ def parse_layout(data: bytes, name: str) -> Layout:
         source=name,
         words=words,
         directorates=directorates,
+        default_polarity=head.get("default_polarity", ""),
+        measure_word=head.get("measure_word", ""),
     )
 
 

@@ -111,7 +111,7 @@ def headline(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFra
 def status_counts(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFrame:
     """Count by status: one row per status code that ``labels`` names (percent of assessed; the Council
     Plan's four by default), then one per status counted apart (text, blank)."""
-    labels = labels or STATUS_LABELS
+    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
     coded = _coded(indicators)
     assessed = len(coded)
     rows = [
@@ -120,7 +120,11 @@ def status_counts(indicators: pd.DataFrame, labels: dict | None = None) -> pd.Da
     ]
     apart = indicators[indicators["status_code"].isna()]
     for status, group in apart.groupby("status", sort=False):
-        rows.append((pd.NA, f"{NOT_ASSESSED}: {status}", len(group), ""))
+        said = str(status).strip()
+        # "Not assessed: Data only" names the export's own word; with no word there is nothing to add
+        rows.append(
+            (pd.NA, f"{NOT_ASSESSED}: {said}" if said and said != NOT_ASSESSED else NOT_ASSESSED, len(group), "")
+        )
     frame = pd.DataFrame(rows, columns=["status_code", "status", "count", "percent"])
     frame["status_code"] = frame["status_code"].astype("Int64")
     return frame
@@ -132,7 +136,7 @@ def status_by(indicators: pd.DataFrame, by: str, labels: dict | None = None) -> 
     Groups keep the order in which they first appear in the export. Columns are the status labels
     (``labels``, the Council Plan's four by default), ``Not assessed`` and ``Total``; the index is named ``by``.
     """
-    labels = labels or STATUS_LABELS
+    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
     keys = indicators[by].replace("", NO_DIRECTORATE if by == "directorate" else "(none)")
     order = list(dict.fromkeys(keys))
     columns = list(labels.values()) + [NOT_ASSESSED]
@@ -149,8 +153,9 @@ def most_off_track(table: pd.DataFrame, n: int, labels: dict | None = None) -> p
     then the table's order), most first; the whole table, in its order, when it has ``n`` rows or fewer."""
     if len(table) <= n:
         return table
-    labels = labels or STATUS_LABELS
-    off = table[[labels[c] for c in OFF_TRACK_CODES]].sum(axis=1)
+    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
+    # the organisation's scale may have no word for one of the off-track codes (met / not met has no "slipped")
+    off = table[[labels[c] for c in OFF_TRACK_CODES if c in labels and labels[c] in table.columns]].sum(axis=1)
     order = sorted(range(len(table)), key=lambda i: (-int(off.iloc[i]), -int(table["Total"].iloc[i]), i))
     return table.iloc[order[:n]]
 
@@ -398,7 +403,7 @@ def status_changes(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def status_by_period(periods: dict[str, pd.DataFrame], labels: dict | None = None) -> pd.DataFrame:
     """Status counts per period (label -> indicators), in the given order, with ``Total``."""
-    labels = labels or STATUS_LABELS
+    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
     columns = list(labels.values()) + [NOT_ASSESSED]
     rows = {}
     for label, indicators in periods.items():
@@ -459,7 +464,8 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
     Returns ``assessed``, ``on``, ``off`` (counts) and ``on_pct``/``off_pct`` (strings as the headline prints them);
     ``previous_on_pct`` and ``change_points`` (on-track share now minus then, in points, one decimal; None without
     a previous period); ``off_themes``/``off_directorates`` (the ``top`` groups with most off-track indicators, as
-    (name, count), with every group tied at the cut); ``disagree`` (ref labels whose status the figures do not support); ``improved``/``worsened``
+    (name, count), with every group tied at the cut) and ``off_themes_count``/``off_directorates_count`` (how many
+    groups have any); ``total`` (every indicator); ``disagree`` (ref labels whose status the figures do not support); ``improved``/``worsened``
     (ref labels whose status code moved, best first); ``repeat`` (off track now and in the previous period;
     None when the streak is not known); ``not_assessed`` (indicators with no status 1-4),
     ``no_figures`` (indicators not assessed against a target) and ``reasons`` (the commonest reasons, as
@@ -470,6 +476,7 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
     on = int(coded.isin(ON_TRACK_CODES).sum())
     off = int(coded.isin(OFF_TRACK_CODES).sum())
     facts = {
+        "total": len(indicators),
         "assessed": assessed,
         "on": on,
         "off": off,
@@ -495,6 +502,7 @@ def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, to
         ordered = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep export order
         cut = ordered[top - 1][1] if len(ordered) >= top else 0
         facts[key] = [(name, int(n)) for name, n in ordered if n >= cut]  # every group tied at the cut stays
+        facts[key + "_count"] = len(ordered)  # how many groups have any indicator off track
     labels = [ref_label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
     checks = indicators["status_check"] if "status_check" in indicators else pd.Series("", index=indicators.index)
     facts["disagree"] = [label for label, check in zip(labels, checks) if check == "disagrees"]

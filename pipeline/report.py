@@ -135,6 +135,7 @@ def status_badge(code, label: str) -> str:
         mark, cls = NO_STATUS_MARK, "none"
     else:
         mark, cls = STATUS_MARKS[int(code)], str(int(code))
+    label = label if str(label).strip() else "Not assessed"  # an export with no status column gives no word
     return f'<span class="status status-{cls}"><span class="mark" aria-hidden="true">{mark}</span>{esc(label)}</span>'
 
 
@@ -603,32 +604,44 @@ def _findings_markup(findings: pd.DataFrame, total: int) -> str:
     ).markup
 
 
-def appendix_table(indicators: pd.DataFrame) -> Html:
+def appendix_table(indicators: pd.DataFrame, heading: str = "Outcome / success criteria") -> Html:
     """Every indicator, grouped under its theme, with status and directorate (in print, the first
-    ``PRINT_ROWS``: see ``bounded``)."""
-    return bounded(indicators, _appendix_markup, "indicators")
+    ``PRINT_ROWS``: see ``bounded``). ``heading``: the organisation's word for the indicator column
+    (``Layout.measure_heading``). When some indicators have figures that no other section shows (an actual with
+    no target to assess it against: an actuals-only table), their target and actual are listed here too, and
+    the period of each row where the export gives one."""
+    figures = "actual" in indicators and bool((indicators["actual"].notna() & (indicators["rag"] == "")).any())
+    targets = figures and bool(indicators["target"].notna().any())
+    return bounded(indicators, lambda rows: _appendix_markup(rows, heading, figures, targets), "indicators")
 
 
-def _appendix_markup(indicators: pd.DataFrame) -> str:
+def _appendix_markup(indicators: pd.DataFrame, heading: str, figures: bool, targets: bool) -> str:
     parts = []
     for theme, group in indicators.groupby("theme", sort=False):
-        frame = pd.DataFrame(
-            {
-                "Ref": _ref_column(group),
-                "Outcome / success criteria": group["measure"],
-                "Directorate": group["directorate"],
-                "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
-                "RAG": [rag_badge(r) for r in group["rag"]],
-                "Direction of travel": group["direction"],
-                "Line": group["source_line"],
-            }
-        )
+        columns = {"Ref": _ref_column(group), heading: group["measure"], "Directorate": group["directorate"]}
+        if "row_period" in group:
+            columns["Period"] = group["row_period"]
+        if figures:
+            units = group.get("unit", pd.Series([""] * len(group), index=group.index))
+            if targets:
+                columns["Target"] = [number(t, u) for t, u in zip(group["target"], units)]
+            columns["Actual"] = [number(a, u) for a, u in zip(group["actual"], units)]
+        has_actual = group["actual"].notna() if "actual" in group else pd.Series(False, index=group.index)
+        columns |= {
+            "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
+            "RAG": [
+                rag_badge(r) if r else ("not assessed" if a else rag_badge(r)) for r, a in zip(group["rag"], has_actual)
+            ],
+            "Direction of travel": group["direction"],
+            "Line": group["source_line"],
+        }
+        frame = pd.DataFrame(columns)
         parts.append(
             table(
                 frame,
                 f"{theme or 'No theme'}: {len(frame)} indicators",
                 row_header="Ref",
-                numeric=("Line",),
+                numeric=("Line", "Target", "Actual"),
                 html_columns=("Status", "RAG"),
                 css_class="appendix",
                 widths={
@@ -659,13 +672,26 @@ def rag_badge(rag: str) -> str:
     )
 
 
+GIVEN_DECIMALS = 3  # a figure written with at most this many decimals is printed as written
+READING_DECIMALS = 2  # one with more (71.8543046358, or a sum's float noise) is rounded to this many, half up
+
+
 def number(value, unit: str = "", signed: bool = False) -> str:
-    """A figure as printed in the report: thousands separators, the decimals it was given with, its unit."""
+    """A figure as printed in the report: thousands separators, the decimals it was given with (up to
+    ``GIVEN_DECIMALS``; more are rounded half up to ``READING_DECIMALS`` for reading, the CSVs keep them all),
+    its unit."""
+    from decimal import ROUND_HALF_UP, Decimal
+
     if value is None or pd.isna(value):
         return ""
-    value = float(value)
-    text = f"{value:+,.10f}" if signed else f"{value:,.10f}"
-    text = text.rstrip("0").rstrip(".")
+    exact = Decimal(repr(float(value)))  # the shortest decimal that is this float: 0.1 + 0.2 -> 0.30000000000000004
+    if -exact.as_tuple().exponent > GIVEN_DECIMALS:
+        exact = exact.quantize(Decimal(1).scaleb(-READING_DECIMALS), rounding=ROUND_HALF_UP)
+    text = f"{exact:+,f}" if signed else f"{exact:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "+0"):
+        text = "0" if not signed else "+0"
     if unit == "%":
         return text + "%" if not signed else text + " pts"
     if unit.startswith("per"):
@@ -677,7 +703,9 @@ def _percent(value) -> str:
     return "" if value is None or pd.isna(value) else f"{float(value):+.1f}%"
 
 
-def variance_chart(indicators: pd.DataFrame, source: str = "text") -> Chart | Html:
+def variance_chart(
+    indicators: pd.DataFrame, source: str = "text", heading: str = "Outcome / success criteria"
+) -> Chart | Html:
     """The variance chart of the assessed indicators with a non-zero target, and the table of all of them.
 
     The chart holds at most ``charts.MAX_VARIANCE_BARS`` bars so that its labels stay readable on paper; with
@@ -723,7 +751,7 @@ def variance_chart(indicators: pd.DataFrame, source: str = "text") -> Chart | Ht
         alt=variance_bars_alt(drawn),
         caption=caption,
         filename="variance_from_target.svg",
-        table=variance_table(indicators[indicators["rag"] != ""], source),
+        table=variance_table(indicators[indicators["rag"] != ""], source, heading),
     )
 
 
@@ -738,17 +766,17 @@ def _short(text: str, width: int = 42) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
-def variance_table(rows: pd.DataFrame, source: str = "text") -> Html:
+def variance_table(rows: pd.DataFrame, source: str = "text", heading: str = "Outcome / success criteria") -> Html:
     """Target, actual, variance, RAG, status check and direction of each assessed indicator, with sources (in
     print, the first ``PRINT_ROWS``)."""
-    return bounded(rows, lambda part: _variance_markup(part, source, len(rows)), "indicators assessed")
+    return bounded(rows, lambda part: _variance_markup(part, source, len(rows), heading), "indicators assessed")
 
 
-def _variance_markup(rows: pd.DataFrame, source: str, total: int) -> str:
+def _variance_markup(rows: pd.DataFrame, source: str, total: int, heading: str) -> str:
     frame = pd.DataFrame(
         {
             "Ref": _ref_column(rows),
-            "Outcome / success criteria": [_short(m, 70) for m in rows["measure"]],
+            heading: [_short(m, 70) for m in rows["measure"]],
             "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
             "Actual": [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
             "Variance": [number(v, u, signed=True) for v, u in zip(rows["variance"], rows["unit"])],
@@ -773,7 +801,7 @@ def _variance_markup(rows: pd.DataFrame, source: str, total: int) -> str:
         # border-box cells: padding is inside these widths; a figure such as 1,838,307 never breaks
         widths={
             "Ref": "6%",
-            "Outcome / success criteria": "18%",
+            heading: "18%",
             "Target": "10%",
             "Actual": "10%",
             "Variance": "9%",
@@ -787,7 +815,7 @@ def _variance_markup(rows: pd.DataFrame, source: str, total: int) -> str:
     ).markup
 
 
-def disagreements_section(rows: pd.DataFrame) -> Html:
+def disagreements_section(rows: pd.DataFrame, heading: str = "Outcome / success criteria") -> Html:
     """Every indicator whose reported status the figures do not support, then the judgement cases."""
     disagree = rows[rows["status_check"] == "disagrees"]
     judged = rows[rows["status_check_note"] != ""]
@@ -801,6 +829,7 @@ def disagreements_section(rows: pd.DataFrame) -> Html:
                 disagree,
                 lambda part: _status_against_figures(
                     part,
+                    heading,
                     "Actual",
                     "The figures say",
                     [_verdict(r) for r in part.itertuples(index=False)],
@@ -815,6 +844,7 @@ def disagreements_section(rows: pd.DataFrame) -> Html:
                 judged,
                 lambda part: _status_against_figures(
                     part,
+                    heading,
                     "Figure so far",
                     "Why it is not checked",
                     list(part["status_check_note"]),
@@ -826,11 +856,13 @@ def disagreements_section(rows: pd.DataFrame) -> Html:
     return joined(parts)
 
 
-def _status_against_figures(rows: pd.DataFrame, actual_label: str, say_label: str, say: list[str], caption: str) -> str:
+def _status_against_figures(
+    rows: pd.DataFrame, heading: str, actual_label: str, say_label: str, say: list[str], caption: str
+) -> str:
     frame = pd.DataFrame(
         {
             "Ref": _ref_column(rows),
-            "Outcome / success criteria": rows["measure"],
+            heading: rows["measure"],
             "Reported status": [status_badge(c, s) for c, s in zip(rows["status_code"], rows["status"])],
             "Target": [number(t, u) for t, u in zip(rows["target"], rows["unit"])],
             actual_label: [number(a, u) for a, u in zip(rows["actual"], rows["unit"])],
@@ -846,7 +878,7 @@ def _status_against_figures(rows: pd.DataFrame, actual_label: str, say_label: st
         css_class="figures",
         widths={
             "Ref": "8%",
-            "Outcome / success criteria": "30%",
+            heading: "30%",
             "Reported status": "16%",
             "Target": "10%",
             actual_label: "10%",
@@ -878,10 +910,16 @@ def coverage_section(coverage: pd.DataFrame, reasons: pd.DataFrame) -> Html:
 # --- Quarters: changes since the previous period, the year so far -------------------------------
 
 
-def changes_section(previous, changes: pd.DataFrame, labels: dict | None = None, unreadable: str = "") -> Html:
+def changes_section(
+    previous,
+    changes: pd.DataFrame,
+    labels: dict | None = None,
+    unreadable: str = "",
+    heading: str = "Outcome / success criteria",
+) -> Html:
     """Indicators whose status changed since ``previous`` (a Period, or None when there is none).
     ``unreadable`` says why an earlier export beside this one could not be read, when one could not."""
-    labels = labels or STATUS_LABELS
+    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
     if unreadable:
         return Html(
             '<p class="findings-warn">The previous period could not be compared: '
@@ -897,7 +935,7 @@ def changes_section(previous, changes: pd.DataFrame, labels: dict | None = None,
     frame = pd.DataFrame(
         {
             "Ref": _ref_column(changes),
-            "Outcome / success criteria": [_short(m, 90) for m in changes["measure"]],
+            heading: [_short(m, 90) for m in changes["measure"]],
             f"Status at {previous}": [
                 status_badge(c, labels.get(int(c), f"status {int(c)}")) for c in changes["previous_status_code"]
             ],
@@ -911,7 +949,7 @@ def changes_section(previous, changes: pd.DataFrame, labels: dict | None = None,
         row_header="Ref",
         html_columns=(f"Status at {previous}", "Status now"),
         css_class="figures",
-        widths={"Ref": "8%", "Outcome / success criteria": "40%"},
+        widths={"Ref": "8%", heading: "40%"},
     )
 
 
@@ -963,6 +1001,12 @@ def narrative(section: str, layout, period) -> Html:
             )
         from .schema import STATUS_MEANINGS
 
+        if not labels:
+            return paragraph(
+                "The export gives no status for its indicators (the layout maps no status column), and none is "
+                "derived from the figures, so every indicator is counted as not assessed; its figures are "
+                "listed in the appendix of all indicators."
+            )
         scale = "; ".join(f"{label} ({STATUS_MEANINGS[code]})" for code, label in labels.items())
         apart = [w for w, code in layout.status.items() if code is None]
         return Html(
@@ -1008,6 +1052,10 @@ def narrative(section: str, layout, period) -> Html:
             "are marked as such.</p>" + rag
         )
     if section == "status_check":
+        if not council_plan and not layout.labels:
+            return paragraph(
+                "The export gives no status of its own, so there is no reported status to hold against the figures."
+            )
         if layout.derive_status:
             return paragraph(
                 "The statuses in this report are derived from the figures, so there is no reported "
@@ -1130,10 +1178,12 @@ def _refs(labels: list[str], most: int = 4) -> str:
     return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
-def _groups(groups: list[tuple[str, int]], noun: str, names: dict | None = None) -> str:
-    """``A (4) and B (3)``; a directorate with a known name reads ``Resources (RES, 4)``."""
+def _groups(groups: list[tuple[str, int]], noun: str, names: dict | None = None, total: int | None = None) -> str:
+    """``A (4) and B (3)``; a directorate with a known name reads ``Resources (RES, 4)``. When more than three
+    groups share the top places: how many groups have any (``total``) and the most in one."""
     if len(groups) > 3:
-        return f"spread across {len(groups)} {noun}s, none with more than {groups[0][1]}"
+        many = total if total is not None else len(groups)
+        return f"spread across {many} {noun}s, the most in any one being {groups[0][1]}"
     return " and ".join(
         f"{names[code]} ({code}, {n})" if names and names.get(code) else f"{code} ({n})" for code, n in groups
     )
@@ -1157,10 +1207,18 @@ def key_messages(facts: dict, previous=None, labels: dict | None = None, names: 
         else "have slipped or not achieved their target"
     )
     items = []
-    headline = (
-        f"{facts['on_pct']} of the {facts['assessed']} indicators with a status are achieved or on track "
-        f"({facts['on']}); {facts['off_pct']} ({facts['off']}) {off_words}."
-    )
+    if facts["assessed"]:
+        headline = (
+            f"{facts['on_pct']} of the {facts['assessed']} indicators with a status are achieved or on track "
+            f"({facts['on']}); {facts['off_pct']} ({facts['off']}) {off_words}."
+        )
+    else:  # an export with no status of its own and none derived: say so, and where its figures are
+        total = facts.get("total", facts["not_assessed"])
+        headline = (
+            f"None of the {total} indicator{'s has' if total != 1 else ' has'} a status to count: the export "
+            "gives none, so no share can be called on or off track; the figures it gives are listed in the "
+            "appendix of all indicators."
+        )
     if facts["change_points"] is not None:
         change = facts["change_points"]
         move = "unchanged" if change == 0 else f"{'up' if change > 0 else 'down'} {abs(change):.1f} points"
@@ -1172,8 +1230,14 @@ def key_messages(facts: dict, previous=None, labels: dict | None = None, names: 
             (
                 "exceptions",
                 f"Of the {facts['off']} indicators off track, most are under "
-                f"{_groups(facts['off_themes'], 'theme')} by theme, and "
-                f"{_groups(facts['off_directorates'], 'directorate', names)} by directorate."
+                + ", and ".join(
+                    f"{_groups(facts[key], noun, names if noun == 'directorate' else None, facts.get(key + '_count'))}"
+                    f" by {noun}"
+                    for key, noun in (("off_themes", "theme"), ("off_directorates", "directorate"))
+                    # an export that names no theme (or no directorate) has no breakdown by it
+                    if [name for name, _ in facts[key]] not in (["(none)"], ["(none given)"])
+                )
+                + "."
                 + (
                     f" {repeat} of them {'were' if repeat != 1 else 'was'} off track in the previous period too."
                     if repeat is not None and previous is not None
@@ -1216,11 +1280,16 @@ def key_messages(facts: dict, previous=None, labels: dict | None = None, names: 
         )
     if facts["not_assessed"] or facts["no_figures"]:
         reasons = "; ".join(f"{reason} ({n})" for reason, n in facts["reasons"])
+        counted = (
+            f"{facts['not_assessed']} indicator{'s have' if facts['not_assessed'] != 1 else ' has'} no "
+            f"status to count, and {facts['no_figures']}"
+            if facts["not_assessed"]
+            else f"Every indicator has a status, but {facts['no_figures']}"
+        )
         items.append(
             (
                 "targets-actuals-and-variance",
-                f"{facts['not_assessed']} indicator{'s have' if facts['not_assessed'] != 1 else ' has'} no "
-                f"status to count, and {facts['no_figures']} cannot be assessed against a target"
+                f"{counted} cannot be assessed against a target"
                 + (f", most often because of: {reasons}." if reasons else "."),
             )
         )
@@ -1339,8 +1408,8 @@ def plan_title_page(council: str, plan: str, period_title: str, source: str, sou
     """The title block of a milestone report."""
     return Html(
         '<header class="title-page">'
-        f'<p class="council">{esc(council)}</p>'
-        f"<h1>{esc(plan)}: Service Improvement Plan milestones</h1>"
+        + (f'<p class="council">{esc(council)}</p>' if council else "")
+        + f"<h1>{esc(plan)}: Service Improvement Plan milestones</h1>"
         f'<p class="period">{esc(period_title)}</p>'
         '<dl class="source">'
         f"<dt>Made from</dt><dd><code>{esc(source)}</code></dd>"

@@ -805,8 +805,10 @@ def run_plan(
     out_root: str | Path | None = None,
     force: bool = False,
     log: Callable[[str], None] = lambda message: None,
+    council: str = "",
 ) -> RunResult:
-    """Render the milestone report of one plan for one period into ``<out_root>/plans/<plan file>/<year>/<quarter>/``.
+    """Render the milestone report of one plan for one period into ``<out_root>/plans/<plan file>/<year>/<quarter>/``;
+    ``council`` names the organisation whose plan it is on the title page (none when empty).
 
     Each plan file has a folder of its own (``paths.plan_folder``), so rendering a plan never touches a
     Council Plan period folder or another plan's. Writes report.html, report.pdf, report.ipynb,
@@ -819,7 +821,12 @@ def run_plan(
     snapshot = read_snapshot([source])
     out_dir = plans_dir(Path(out_root) if out_root else OUTPUTS_DIR, source.name, period)
     inputs = [input_entry(source, snapshot[source.resolve()])]
-    parameters = {"plan_path": published_path(source), "year": period.year_label, "quarter": period.quarter_label}
+    parameters = {
+        "plan_path": published_path(source),
+        "year": period.year_label,
+        "quarter": period.quarter_label,
+        "council": council,
+    }
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
     if not force and manifest.up_to_date(out_dir, key):

@@ -28,7 +28,16 @@ _NUMBER = re.compile(
     re.I,
 )
 _SCALES = {"k": 1e3, "m": 1e6, "bn": 1e9}
-_PENDING = re.compile(r"pending|awaited|available|due|tbc|to be confirmed|not yet|q[1-4]|quarter|annual", re.I)
+# Words that say a figure will come later. Not "available" or "annual" on their own: "annual increase of 5%" and
+# "available in the annual report" are targets and remarks written in words, not pending figures.
+_PENDING = re.compile(
+    r"\bpending\b|\bawait(ed|ing)\b|\btbc\b|\btba\b|\bto be (confirmed|set|agreed|reported)\b|\bnot yet\b"
+    r"|\bdue (in|by|at|from)\b|^q[1-4]\b|\b(in|by|from|until) (q[1-4]|quarter [1-4])\b|\bnext quarter\b"
+    r"|\bnot due\b",
+    re.I,
+)
+# Markers of a missing value that spreadsheets and statistics offices write: not words to read.
+_MISSING = re.compile(r"^(n/?a|#n/?a|na|n\.a\.|nil|null|none|\.\.|\.|x|\*|not available|no data)$", re.I)
 _PERCENT_UNIT = re.compile(r"^\s*(%|per\s*cent|percent(age)?|rate\s*\(%\))\s*$", re.I)
 
 
@@ -45,6 +54,8 @@ def parse_number(text: str) -> tuple[float | None, bool, str]:
     m = _NUMBER.match(cell)
     if not m:
         words = cell if len(cell) <= 40 else cell[:39] + "\u2026"
+        if _MISSING.match(cell):
+            return None, False, f"not available ({words!r})"
         if _PENDING.search(cell):
             return None, False, f"pending ({words!r})"
         return (
@@ -193,6 +204,7 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
                 "remedial": values.get("remedial", ""),
                 "source_line": line,
                 "action_line": None,
+                "row_period": values.get("period", ""),
             }
         )
         figures.append(_figures(values, layout, header, cols, line))
@@ -205,6 +217,9 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
         )
     preamble = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:header_pos]]
     indicators = indicator_frame(records)
+    if "period" in cols:  # each row's own period, as the export writes it (a month, a quarter)
+        indicators["row_period"] = [r["row_period"] for r in records]
+        findings += _periods_finding(records, layout, lines[header_pos])
     figure_frame = pd.DataFrame(
         figures, columns=FIGURE_COLUMNS + ["previous_in_export", "trend"], index=indicators.index
     )
@@ -218,6 +233,24 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
         preamble="\n".join(p for p in preamble if p),
     )
     return cleaned, figure_frame
+
+
+def _periods_finding(records: list[dict], layout: Layout, line: int) -> list[tuple]:
+    """A finding when the rows report more than one period (one NHS file holds four months): each row is shown
+    with its own period, and the report's period is the one its file name or parameters give."""
+    periods = list(dict.fromkeys(r["row_period"] for r in records if r["row_period"]))
+    if len(periods) <= 1:
+        return []
+    shown = ", ".join(periods[:6]) + (f" and {len(periods) - 6} more" if len(periods) > 6 else "")
+    return [
+        (
+            line,
+            "",
+            "several_periods",
+            f"the rows report {len(periods)} periods in the column {layout.columns['period']!r}: {shown}",
+            "each indicator is shown with its own period (the Period column); the report's period is its file's",
+        )
+    ]
 
 
 def _status(word: str, has_column: bool, layout: Layout, line: int, ref: str, findings: list) -> tuple:
@@ -243,6 +276,8 @@ def _status(word: str, has_column: bool, layout: Layout, line: int, ref: str, fi
 
 def _figures(values: dict, layout: Layout, header: list[str], cols: dict[str, int], line: int) -> dict:
     notes, out = [], {c: "" for c in FIGURE_COLUMNS}
+    if "target" not in cols:  # the first reason a committee needs: there is nothing to assess against
+        notes.append("no target (the layout maps no target column)")
     percent = False
     for field in ("target", "baseline", "actual", "previous"):
         out_field = "previous_in_export" if field == "previous" else field
@@ -260,6 +295,8 @@ def _figures(values: dict, layout: Layout, header: list[str], cols: dict[str, in
             out[f"{field}_from"] = f"column {layout.columns[field]!r}, line {line}: {values[field]!r}"
     unit_text = values.get("unit", "")
     out["unit"] = "%" if percent or _PERCENT_UNIT.match(unit_text or "") else (unit_text or "count")
+    if out["target"] is None and "target" in cols and not any(n.startswith("target") for n in notes):
+        notes.insert(0, "no target given")
     word = values.get("polarity", "")
     if word:
         polarity = layout.polarity.get(" ".join(word.split()).lower(), "")
@@ -267,12 +304,13 @@ def _figures(values: dict, layout: Layout, header: list[str], cols: dict[str, in
         out["polarity_from"] = f"column {layout.columns['polarity']!r}: {word!r}" if polarity else ""
         if not polarity:
             notes.append(f"polarity word {word!r} is not in the layout's [polarity]")
+    elif layout.default_polarity:
+        out["polarity"] = layout.default_polarity
+        out["polarity_from"] = f"the layout's default_polarity ({layout.default_polarity} is better)"
     elif "polarity" in cols:
         notes.append("polarity not given")
     else:
-        notes.append("polarity not stated (the layout maps no polarity column)")
-    if out["target"] is None and "target" in cols and not any(n.startswith("target") for n in notes):
-        notes.append("no target given")
+        notes.append("polarity not stated (the layout maps no polarity column and no default_polarity)")
     out["comparator"] = ""
     out["due_later"] = False
     out["figures_note"] = "; ".join(notes)

@@ -162,3 +162,15 @@ def test_a_ref_pattern_that_backtracks_without_end_stops_with_a_clear_error_in_t
         for _ in range(3):
             slow("a" * 40 + "b")
     assert time.monotonic() - began < REF_PATTERN_SECONDS + 3
+
+
+def test_the_measure_heading_is_the_organisations_word():
+    """Before: every typed-table report headed the indicator column "Outcome / success criteria"."""
+    from pipeline.layout import STOCKTON
+
+    table = parse_layout(b'[columns]\nref = "Code"\nmeasure = "KPI name"\n', "a.toml")
+    assert table.measure_heading == "KPI name" and STOCKTON.measure_heading == "Outcome / success criteria"
+    worded = parse_layout(b'[layout]\nmeasure_word = "Measure"\n[columns]\nref = "Code"\nmeasure = "KPI"\n', "b.toml")
+    assert worded.measure_heading == "Measure"
+    with pytest.raises(InputError, match='default_polarity must be "higher" or "lower"'):
+        parse_layout(b'[layout]\ndefault_polarity = "up"\n[columns]\nref = "A"\nmeasure = "B"\n', "c.toml")

@@ -215,3 +215,15 @@ def test_a_year_named_in_the_export_other_than_the_periods_is_a_finding():
     assert years_named(raw_frame([["Ref", "Target"], ["A1", "5"]]), 2, Period.parse("2011/12", "Q4")).empty
     # a date or a range of years is not a financial year
     assert years_named(raw_frame([["Updated 2024/06/01", "2019-2024"], ["A1"]]), 2, Period.parse("2011/12", "Q4")).empty
+
+
+def test_the_most_off_track_groups_of_a_two_word_scale_are_found():
+    """Before: KeyError: 3 with two status words (met / not met) and more than 18 directorates: the code looked up
+    Stockton's "slipped"."""
+    from pipeline.measure import most_off_track
+
+    labels = {1: "Met", 4: "Not met"}
+    table = pd.DataFrame(
+        {"Met": [5, 1, 3, 0], "Not met": [0, 4, 2, 4], "Total": [5, 5, 5, 4]}, index=["A", "B", "C", "D"]
+    )
+    assert list(most_off_track(table, 2, labels).index) == ["B", "D"]

@@ -96,6 +96,10 @@ def test_exceptions_show_missing_remedial_text_plainly():
         (-59, "count", True, "-59"),
         (0.13, "per 100,000", False, "0.13 per 100,000"),
         (None, "%", False, ""),
+        # more decimals than a figure is written with: rounded for reading (the CSVs keep them all)
+        (71.8543046358, "%", False, "71.85%"),
+        (-4.1456953642, "%", True, "-4.15 pts"),
+        (0.1 + 0.2, "count", False, "0.3"),
     ],
 )
 def test_number_keeps_the_precision_it_was_given(value, unit, signed, expected):
@@ -398,3 +402,83 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
         assert "The printed report lists the first 3 of the 5" in printed and "HTML report" in printed
     short = report.appendix_table(rows.head(3))
     assert short.print_markup is None and "printed report lists" not in short.typst()
+
+
+def test_key_messages_of_an_export_with_no_status_and_of_many_tied_groups():
+    """Before: an actuals-only table read " of the 0 indicators with a status are achieved or on track (0)"; and
+    "spread across 7 directorates, none with more than 4" when 26 directorates had off-track indicators and 7
+    were merely tied at 4."""
+    from pipeline import measure
+
+    nothing = pd.DataFrame(
+        {
+            "ref": ["A1", "A2"],
+            "part": [1, 1],
+            "status_code": pd.array([None, None], dtype="Int64"),
+            "theme": ["", ""],
+            "directorate": ["X", "Y"],
+            "rag": ["", ""],
+            "figures_note": ["no target (the layout maps no target column)"] * 2,
+        }
+    )
+    html = report.key_messages(measure.key_facts(nothing), None, {}).markup
+    assert "None of the 2 indicators has a status to count" in html and "of the 0 indicators" not in html
+    assert "no target (2)" in html
+    refs = [f"K{i}" for i in range(40)]
+    directorates = [f"D{i % 26}" for i in range(26)] + [f"D{i}" for i in range(20, 26)] * 2 + ["D0", "D1"]
+    tied = pd.DataFrame(
+        {
+            "ref": refs,
+            "part": [1] * 40,
+            "status_code": pd.array([4] * 40, dtype="Int64"),
+            "theme": [""] * 40,
+            "directorate": directorates,
+            "rag": [""] * 40,
+            "figures_note": [""] * 40,
+        }
+    )
+    facts = measure.key_facts(tied)
+    assert facts["off_directorates_count"] == 26 and len(facts["off_directorates"]) == 6
+    html = report.key_messages(facts, None, {1: "Met", 4: "Not met"}).markup
+    assert "spread across 26 directorates, the most in any one being 3 by directorate." in html
+    assert "by theme" not in html  # the export names no theme
+
+
+def test_an_actuals_only_table_shows_its_actuals_rounded_in_its_own_words():
+    """Before: an actuals-only table showed no actual anywhere and its RAG column said "no figures"."""
+    rows = pd.DataFrame(
+        {
+            "ref": ["V1", "V2"],
+            "part": [1, 1],
+            "theme": ["", ""],
+            "measure": ["Visits", "Satisfaction"],
+            "directorate": ["Leisure", "Leisure"],
+            "status": ["", ""],
+            "status_code": pd.array([None, None], dtype="Int64"),
+            "rag": ["", ""],
+            "direction": ["", ""],
+            "source_line": [2, 3],
+            "target": pd.array([None, None], dtype="Float64"),
+            "actual": pd.array([20843.0, 71.8543046358], dtype="Float64"),
+            "unit": ["count", "%"],
+            "row_period": ["Q1", "Q2"],
+        }
+    )
+    html = report.appendix_table(rows, "Measure").markup
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(html, "html.parser").select_one("table")
+    assert [th.get_text() for th in table.select("thead th")] == [
+        "Ref",
+        "Measure",
+        "Directorate",
+        "Period",
+        "Actual",
+        "Status",
+        "RAG",
+        "Direction of travel",
+        "Line",
+    ]
+    first, second = ([c.get_text() for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr"))
+    assert first[3:7] == ["Q1", "20,843", "○Not assessed", "not assessed"]
+    assert second[4] == "71.85%"

@@ -63,12 +63,17 @@ HEADER = [
         ("0", 0.0, False, ""),
         ("Pending", None, False, "pending ('Pending')"),
         ("Available in Q4", None, False, "pending ('Available in Q4')"),
-        ("N/A", None, False, "given as words ('N/A')"),
+        ("N/A", None, False, "not available ('N/A')"),
         ("No target", None, False, "given as words ('No target')"),
         ("12m", None, False, "ambiguous ('12m': millions or metres?)"),
         ("(12", None, False, "not a number ('(12': an unpaired bracket)"),
         ("1.2.3", None, False, "not a number ('1.2.3')"),
         ("", None, False, ""),
+        # before: "annual" and "available" made any prose a pending target, and NA read as words
+        ("Annual increase of 5%", None, False, "given as words ('Annual increase of 5%')"),
+        ("Available in the annual report", None, False, "given as words ('Available in the annual report')"),
+        ("NA", None, False, "not available ('NA')"),
+        ("..", None, False, "not available ('..')"),
     ],
 )
 def test_numbers_are_read_or_left_empty_with_the_reason(text, value, percent, why):
@@ -138,3 +143,36 @@ def test_a_derived_status_is_marked_as_derived():
     assert list(derived["status_code"].astype("object")) == [1, 3, 4, pd.NA]
     assert list(derived["status_kind"]) == ["derived", "derived", "derived", "text"]
     assert all("derived from the figures" in s for s in derived["status"][:3])
+
+
+def test_a_table_wide_polarity_and_a_period_per_row():
+    """Before: a table where every measure is "higher is better" had no way to say so (no direction, no RAG), and
+    one NHS file holding four months was reported as one quarter without a word."""
+    layout = parse_layout(
+        b'[layout]\ndefault_polarity = "higher"\n[columns]\nref = "Ref"\nmeasure = "KPI"\nactual = "Actual"\n'
+        b'target = "Plan"\nperiod = "Month"\n',
+        "nhs.toml",
+    )
+    raw = raw_frame(
+        [
+            ["Ref", "KPI", "Plan", "Actual", "Month"],
+            ["E1", "Elective activity", "100", "96", "Apr-25"],
+            ["E2", "Diagnostics within 6 weeks", "95%", "NA", "May-25"],
+            ["E3", "Cancer 28 days", "", "77.1%", "Jun-25"],
+        ]
+    )
+    cleaned, figures = clean_table(raw, "nhs.csv", layout)
+    assert list(figures["polarity"]) == ["higher", "higher", "higher"]
+    assert figures["polarity_from"][0] == "the layout's default_polarity (higher is better)"
+    assert list(cleaned.indicators["row_period"]) == ["Apr-25", "May-25", "Jun-25"]
+    found = cleaned.findings[cleaned.findings["check"] == "several_periods"]
+    assert found["finding"].tolist() == ["the rows report 3 periods in the column 'Month': Apr-25, May-25, Jun-25"]
+    assert figures["figures_note"][1] == "actual not available ('NA')"
+    assert figures["figures_note"][2].startswith("no target given")  # the first reason is the missing target
+
+
+def test_without_a_target_column_the_reason_is_no_target():
+    layout = parse_layout(b'[columns]\nref = "Ref"\nmeasure = "Measure"\nactual = "2024/25"\n', "values.toml")
+    _, figures = clean_table(raw_frame([["Ref", "Measure", "2024/25"], ["V1", "Visits", "71.8543046358"]]), "v", layout)
+    assert figures["figures_note"][0].startswith("no target (the layout maps no target column)")
+    assert figures["actual"][0] == pytest.approx(71.8543046358)  # full precision kept for the CSV
