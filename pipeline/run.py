@@ -115,9 +115,9 @@ def load_layout(path: Path | None, snapshot: Snapshot | None = None) -> Layout:
 
 
 def propose_layout(input_path: str | Path) -> str:
-    """A proposed layout (commented TOML) for an export the pipeline has not seen; see ``layout.propose``."""
+    """A proposed layout (commented TOML) for an export the pipeline has not seen; see ``propose.propose``."""
     from . import ingest
-    from .layout import propose
+    from .propose import propose
 
     path = Path(input_path)
     return propose(ingest.parse_export(limits.read_bytes(path), display_path(path)), display_path(path))

@@ -19,7 +19,7 @@ STAGES = [
     ["manifest"],
 ]
 # The words every stage may use, which use no stage themselves.
-VOCABULARY = ["errors", "paths", "period", "schema", "layout", "discover", "notebooks", "fonts"]
+VOCABULARY = ["errors", "paths", "period", "schema", "layout", "propose", "discover", "notebooks", "fonts"]
 # The orchestration over the stages: the only modules that may import any stage.
 ORCHESTRATION = ["publish", "run", "audit", "batch", "executors", "cli", "signing", "__init__", "__main__"]
 

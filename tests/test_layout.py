@@ -4,7 +4,8 @@ import pytest
 from conftest import raw_frame
 
 from pipeline.errors import InputError
-from pipeline.layout import STOCKTON, parse_layout, propose
+from pipeline.layout import STOCKTON, parse_layout
+from pipeline.propose import propose
 
 # The example in issue 11, as written: it must work.
 ANYTOWN = """# A SYNTHETIC example: Anytown Borough Council's quarterly KPI export.
@@ -174,3 +175,42 @@ def test_the_measure_heading_is_the_organisations_word():
     assert worded.measure_heading == "Measure"
     with pytest.raises(InputError, match='default_polarity must be "higher" or "lower"'):
         parse_layout(b'[layout]\ndefault_polarity = "up"\n[columns]\nref = "A"\nmeasure = "B"\n', "c.toml")
+
+
+def test_the_proposer_reads_headers_and_contents_and_says_how_sure_it_is():
+    """Before: `This Quarter` was left unused beside a correctly guessed `Last Quarter`; `Plan` and `Goal` were
+    not targets; G/A/R were not status words nor over/under polarity words; a grouping code was proposed as the
+    ref and a unit column as the measure, with nothing said about how sure the guesses were. (SYNTHETIC rows.)"""
+    header = ["Group Code", "Metric ID", "Metric", "Measure", "Plan", "Last Quarter", "This Quarter", "Good", "Rating"]
+    rows = [header] + [
+        [
+            f"GRP{i % 2}",
+            f"M{i:03d}",
+            f"Metric number {i} of the scorecard",
+            "%" if i % 2 else "Number",
+            str(90 + i),
+            str(80 + i),
+            str(85 + i),
+            "Over" if i % 3 else "Under",
+            "GAR"[i % 3],
+        ]
+        for i in range(20)
+    ]
+    text = propose(raw_frame(rows), "scorecard.csv")
+    layout = parse_layout(text.encode(), "proposed.toml")
+    assert layout.columns["ref"] == "Metric ID"
+    assert layout.columns["measure"] == "Metric"
+    assert layout.columns["target"] == "Plan"
+    assert layout.columns["actual"] == "This Quarter" and layout.columns["previous"] == "Last Quarter"
+    assert layout.columns["unit"] == "Measure" and layout.columns["status"] == "Rating"
+    assert layout.columns["polarity"] == "Good"
+    assert "Group Code" not in layout.columns.values()
+    assert layout.status == {"g": 1, "a": 3, "r": 4}
+    assert layout.polarity == {"over": "higher", "under": "lower"}
+    lines = {line.split("=")[0].strip(): line for line in text.splitlines() if "=" in line}
+    assert "# sure: its header" in lines["ref"] and "# sure" in lines["status"]
+    assert "its values repeat (a grouping code?)" not in text or "Group Code" in text
+    goal = propose(
+        raw_frame([["Ref", "Indicator", "Goal", "Value"], ["A1", "Satisfaction with the service", "80", "79"]]), "g"
+    )
+    assert parse_layout(goal.encode(), "g.toml").columns["target"] == "Goal"
