@@ -198,9 +198,11 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xlim(-VARIANCE_CLIP * 1.3, VARIANCE_CLIP * 1.3)
         ax.set_xticks([-100, -50, 0, 50, 100], ["-100%", "-50%", "0", "+50%", "+100%"])
-        ax.set_xlabel("% of target: right of 0 is better (bars stop at \u00b1100%)")
+        ax.set_xlabel(_wrap("% of target: right of 0 is better (bars stop at \u00b1100%)", 36))
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(_wrap(title, 44), loc="left", fontweight="bold")
+        # the title starts at the figure's left edge, not the axes': long labels push the axes right, and a title
+        # set on them ran off the figure
+        fig.suptitle(_wrap(title, 60), x=0.01, ha="left", fontweight="bold", fontsize=_SVG_RC["axes.titlesize"])
         handles = [
             Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="#333333", linewidth=0.5, label=s["label"])
             for s in RAG_STYLE.values()

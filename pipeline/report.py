@@ -723,7 +723,9 @@ def variance_chart(
     if total > MAX_VARIANCE_BARS:  # the furthest below target, ties in export order
         drawn = drawn.sort_values("better_pct", kind="stable").head(MAX_VARIANCE_BARS)
     drawn = drawn.sort_values("better_pct", ascending=False, kind="stable")
-    drawn["label"] = [f"{r}  {_short(m)}" for r, m in zip(drawn["ref"], drawn["measure"])]
+    # a label fits beside the bars whatever the ref: a long ref (a 60-character code) is cut too (the table below
+    # and the text alternative give it whole)
+    drawn["label"] = [f"{_short(r, 12)}  {_short(m)}" for r, m in zip(drawn["ref"], drawn["measure"])]
     zero = int(((indicators["rag"] != "") & indicators["variance_pct"].isna()).sum())
     if len(drawn) < total:
         title = f"The {len(drawn)} indicators furthest below target"

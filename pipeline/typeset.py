@@ -138,6 +138,7 @@ class Typesetter:
     sections: set[str] = field(default_factory=set)
     images: dict[str, str] = field(default_factory=dict)
     headings: list[tuple[str, str]] = field(default_factory=list)  # (anchor, text) of each h2, in order
+    in_cell: bool = False  # writing a table cell: long words may break (``_cell_text``)
 
     def convert(self, markup: str) -> str:
         return self.blocks(parse(markup).children).strip() + "\n\n"
@@ -147,7 +148,7 @@ class Typesetter:
         out = []
         for child in children:
             if isinstance(child, str):
-                out.append(escape(child))
+                out.append(_cell_text(child) if self.in_cell else escape(child))
                 continue
             out.append(self.element(child, pending_label))
             if pending_label and child.tag in _HEADINGS:
@@ -268,6 +269,7 @@ class Typesetter:
         ]
         columns = column_widths(specs, texts)
         numeric = [("num" in c.classes()) for c in header_cells] or [False] * ncols
+        self.in_cell = True  # a long word in a cell may break between boxes (``_cell_text``)
         header = ", ".join(f"[{self.inline(c)}]" for c in header_cells)
         lines = []
         for row in body:
@@ -278,6 +280,7 @@ class Typesetter:
                 kind = "row" if c.tag == "th" else "data"
                 parts.append(f"council-cell({string(kind)}, {'true' if total else 'false'})[{self.inline(c)}]")
             lines.append("  " + ", ".join(parts) + ",")
+        self.in_cell = False
         style = string(" ".join(node.classes()))
         return (
             f"#council-table(\n  caption: [{self.inline(caption) if caption else ''}],\n"
@@ -357,8 +360,10 @@ def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, boo
     for row in rows:
         for i, (text, bold) in enumerate(row[:n]):
             words = [w for w in _BREAKS.split(text) if w]
-            if words:
-                least[i] = max(least[i], max(text_width(w, bold) for w in words) + CELL_EXTRA_PT)
+            # a long word that is not a figure breaks between its chunks (``_cell_text``): its widest chunk counts
+            pieces = [c for w in words for c in (_cell_chunks(w) if _long_cell_word(w) else [w])]
+            if pieces:
+                least[i] = max(least[i], max(text_width(w, bold) for w in pieces) + CELL_EXTRA_PT)
             most[i] = max(most[i], text_width(" ".join(text.split()), bold) + CELL_EXTRA_PT)
     width = TEXT_WIDTH_PT
     wanted = []
@@ -378,6 +383,33 @@ def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, boo
         else:  # its words alone are wider than the page: shrink all alike (a word may then overflow its cell)
             wanted = [low * width / sum(least) for low in least]
     return [f"{w:.1f}pt" for w in wanted]
+
+
+_CELL_WORD = 16  # in a table cell, a word this long that is not a figure may break between boxes of ...
+_CELL_CHUNK = 10  # ... this many characters: a 60-character ref or an unspaced name fits a narrow column
+_FIGURE = re.compile(r"^[-+\u2212(]?[£$€]?[\d.,]+(%|k|m|bn)?\)?[,.;:]?$", re.I)  # figures never break inside
+
+
+def _long_cell_word(word: str) -> bool:
+    return len(word) >= _CELL_WORD and not _FIGURE.match(word)
+
+
+def _cell_chunks(word: str) -> list[str]:
+    return [word[i : i + _CELL_CHUNK] for i in range(0, len(word), _CELL_CHUNK)]
+
+
+def _cell_text(text: str) -> str:
+    """Text in a table cell as escaped Typst: a long word that is not a figure (a 60-character ref, a name
+    without spaces) is set in boxes a line may break between, so it wraps inside its column instead of running
+    into the next; nothing is inserted, so the text reads and copies as written."""
+    parts = re.split(r"(\s+)", text)
+    out = []
+    for part in parts:
+        if _long_cell_word(part):
+            out.append("".join(f"#box[{escape(chunk)}]" for chunk in _cell_chunks(part)))
+        else:
+            out.append(escape(part) if part.strip() else (" " if part else ""))
+    return "".join(out)
 
 
 def _breakable(text: str) -> str:

@@ -70,3 +70,33 @@ def test_variance_chart_is_byte_stable_and_its_alt_text_has_every_bar():
     alt = charts.variance_bars_alt(variance_rows())
     assert alt.endswith("3.1: +24.4% (green); 4.9: -11.1% (red); 5.1: +93.5% (green).")
     assert "for 3 indicators" in alt
+
+
+def _texts_inside(fig) -> list[str]:
+    """The texts of a figure that do not lie wholly inside it, once drawn as it is saved."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()  # the layout engine places everything, as it does when the SVG is saved
+    renderer = canvas.get_renderer()
+    box = fig.bbox
+    outside = []
+    for text in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent")):
+        if not text.get_text() or not text.get_visible():
+            continue
+        extent = text.get_window_extent(renderer)
+        if extent.x0 < box.x0 - 1 or extent.x1 > box.x1 + 1 or extent.y0 < box.y0 - 1 or extent.y1 > box.y1 + 1:
+            outside.append(text.get_text())
+    return outside
+
+
+def test_a_variance_chart_of_long_single_word_labels_stays_inside_its_figure():
+    """Before: long single-word labels pushed the axes right and the title ran off the figure, cut."""
+    rows = pd.DataFrame(
+        {
+            "label": [f"LONGREFEREN\u2026  Indicator_with_a_very_long_single_word_na\u2026 {i}" for i in range(40)],
+            "better_pct": [20 - i for i in range(40)],
+            "rag": ["green" if i < 20 else "red" for i in range(40)],
+        }
+    )
+    assert _texts_inside(charts.variance_bars(rows, "Variance from target (right is better)")) == []

@@ -658,3 +658,52 @@ def test_text_the_fonts_lack_never_stops_a_report(tmp_path):
         .iloc[0]
         .startswith("ｅｘｐｏｒｔ１.tsv: characters the PDF's fonts cannot print: '居' (U+5C45)")
     )
+
+
+def test_long_refs_names_and_numbers_never_print_over_the_next_column(tmp_path):
+    """Before: 60-character refs, unspaced names and long numbers ran into the next column in print ("VarianceVariance
+    %" headers collided). A long word that is not a figure now breaks between boxes inside its cell. (SYNTHETIC.)"""
+    from pdf_layout import glyph_boxes, overlaps
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [["Ref", "Indicator", "Directorate", "Target", "Actual", "Good is", "RAG"]]
+    for i in range(1, 31):
+        target = 1_000_000 + i * 123_457
+        rows.append(
+            [
+                ("LONGREFERENCECODE_" + "X" * 30 + f"_{i:04d}")[:60],
+                f"Indicator_with_a_very_long_single_word_name_number_{i}",
+                f"Department_of_{i}_Services",
+                f"{target:,}",
+                f"{target - 50_000 * (i % 7 - 3):,}.123456",
+                "High",
+                ("Green", "Amber", "Red")[i % 3],
+            ]
+        )
+    _write_csv(raw / "longtown_2024-25_Q2.synthetic.csv", rows)
+    (raw / "layout.toml").write_text(
+        '[layout]\nkind = "table"\ncouncil = "Longtown (SYNTHETIC)"\n[columns]\nref = "Ref"\nmeasure = "Indicator"\n'
+        'directorate = "Directorate"\ntarget = "Target"\nactual = "Actual"\npolarity = "Good is"\nstatus = "RAG"\n'
+        '[status]\n"Green" = 1\n"Amber" = 3\n"Red" = 4\n[polarity]\n"High" = "higher"\n'
+    )
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "pipeline",
+            "run",
+            "--input",
+            str(raw / "longtown_2024-25_Q2.synthetic.csv"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "out" / "2024-25" / "Q2" / "report.pdf"
+    assert overlaps(glyph_boxes(pdf)) == []
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "LONGREFERENCECODE_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX_0001" in text.replace("\n", "")
