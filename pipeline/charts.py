@@ -143,8 +143,8 @@ def to_svg(fig: Figure) -> str:
     with rc_context(_SVG_RC), warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)  # printed as a placeholder
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    # the SVG's text is set by the PDF's fonts too: a character they lack is a placeholder here as well
-    return printable(buffer.getvalue())
+    # the SVG's text is set in DejaVu Sans alone (an SVG names one family): a character it lacks is a placeholder
+    return printable(buffer.getvalue(), fallback=False)
 
 
 RAG_STYLE = {
@@ -192,7 +192,23 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
                 edgecolor="#333333",
                 linewidth=0.5,
             )
-            ax.bar_label(bars, [f"{raw:+.1f}%" for _, _, raw in drawn], padding=2, fontsize=bar_font)
+            # a bar clipped at the axis carries its figure inside its end (outside, at -100%, it ran into the
+            # labels of the indicators); the others just beyond their end
+            clipped = [abs(raw) > VARIANCE_CLIP for _, _, raw in drawn]
+            ax.bar_label(
+                bars,
+                ["" if cut else f"{raw:+.1f}%" for (_, _, raw), cut in zip(drawn, clipped)],
+                padding=2,
+                fontsize=bar_font,
+            )
+            if any(clipped):
+                ax.bar_label(
+                    bars,
+                    [f"{raw:+.1f}%" if cut else "" for (_, _, raw), cut in zip(drawn, clipped)],
+                    label_type="center",
+                    fontsize=bar_font,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                )
         ax.axvline(0, color="#333333", linewidth=0.8)
         ax.set_yticks(positions, list(rows["label"]), fontsize=bar_font)
         ax.set_ylim(n - 0.5, -0.5)

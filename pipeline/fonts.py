@@ -23,17 +23,20 @@ PLACEHOLDER = "\ufffd"  # the replacement character, which every face has
 
 
 @functools.cache
-def covered() -> frozenset[int]:
-    """The code points the PDF's fonts can print."""
+def covered(fallback: bool = True) -> frozenset[int]:
+    """The code points the PDF's fonts can print (without the fallback: DejaVu Sans alone, as a chart's SVG
+    text is set)."""
     from fontTools.ttLib import TTFont
 
     faces = [set(TTFont(FONTS_DIR / name, lazy=True).getBestCmap()) for name in TEXT_FACES]
     text = set.intersection(*faces)
+    if not fallback:
+        return frozenset(text)
     return frozenset(text | set(TTFont(FONTS_DIR / FALLBACK, lazy=True).getBestCmap()))
 
 
-def _shown(ch: str) -> bool:
-    return ch.isspace() or ord(ch) in covered()
+def _shown(ch: str, fallback: bool = True) -> bool:
+    return ch.isspace() or ord(ch) in covered(fallback)
 
 
 def unprintable(text: str) -> list[str]:
@@ -45,14 +48,14 @@ def unprintable(text: str) -> list[str]:
     return list(seen)
 
 
-def printable(text: str) -> str:
+def printable(text: str, fallback: bool = True) -> str:
     """``text`` as the PDF prints it: invisible format characters dropped, every other character the fonts
-    lack replaced by ``PLACEHOLDER``."""
+    lack (DejaVu Sans alone, without ``fallback``) replaced by ``PLACEHOLDER``."""
     if text.isascii() and text.isprintable():  # the common case, which DejaVu Sans covers whole
         return text
     out = []
     for ch in text:
-        if _shown(ch):
+        if _shown(ch, fallback):
             out.append(ch)
         elif unicodedata.category(ch) != "Cf":
             out.append(PLACEHOLDER)

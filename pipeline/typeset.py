@@ -139,6 +139,8 @@ class Typesetter:
     images: dict[str, str] = field(default_factory=dict)
     headings: list[tuple[str, str]] = field(default_factory=list)  # (anchor, text) of each h2, in order
     in_cell: bool = False  # writing a table cell: long words may break (``_cell_text``)
+    figures_whole: bool = False  # ... but not a figure in a column of figures
+    fit: int = 0  # the most characters of a word the cell prints on a line, in a column narrower than its words
 
     def convert(self, markup: str) -> str:
         return self.blocks(parse(markup).children).strip() + "\n\n"
@@ -148,7 +150,7 @@ class Typesetter:
         out = []
         for child in children:
             if isinstance(child, str):
-                out.append(_cell_text(child) if self.in_cell else escape(child))
+                out.append(_cell_text(child, self.figures_whole, self.fit) if self.in_cell else escape(child))
                 continue
             out.append(self.element(child, pending_label))
             if pending_label and child.tag in _HEADINGS:
@@ -264,21 +266,36 @@ class Typesetter:
         first_body = [c for c in body[0].children if isinstance(c, Node)] if body else []
         ncols = len(header_cells) or len(first_body)
         specs = [_width(c.attrs.get("style", "")) for c in header_cells] or ["auto"] * ncols
-        texts = [[(c.text(), True) for c in header_cells]] + [
-            [(c.text(), "total" in r.classes()) for c in r.children if isinstance(c, Node)] for r in body
-        ]
-        columns = column_widths(specs, texts)
         numeric = [("num" in c.classes()) for c in header_cells] or [False] * ncols
+        # a cell of code (a hash, a path) keeps its words whole where it can: they break only at the margin; so
+        # does a figure in a column of figures
+        texts = [[(c.text(), True) for c in header_cells]] + [
+            [
+                (c.text(), "total" in r.classes(), _find(c, "code") is not None, i < ncols and numeric[i])
+                for i, c in enumerate(c for c in r.children if isinstance(c, Node))
+            ]
+            for r in body
+        ]
+        plan = column_layout(specs, texts)
+        columns = [f"{w:.1f}pt" for w, _ in plan]
         self.in_cell = True  # a long word in a cell may break between boxes (``_cell_text``)
-        header = ", ".join(f"[{self.inline(c)}]" for c in header_cells)
+        header_parts = []
+        for i, c in enumerate(header_cells):
+            self.fit = plan[i][1] if i < len(plan) else 0  # a header word breaks too in a squeezed column
+            header_parts.append(f"[{self.inline(c)}]")
+        self.fit = 0
+        header = ", ".join(header_parts)
         lines = []
         for row in body:
             cells = [c for c in row.children if isinstance(c, Node)]
             total = "total" in row.classes()
             parts = []
-            for c in cells:
+            for i, c in enumerate(cells):
                 kind = "row" if c.tag == "th" else "data"
+                self.figures_whole = i < ncols and numeric[i]
+                self.fit = plan[i][1] if i < len(plan) else 0
                 parts.append(f"council-cell({string(kind)}, {'true' if total else 'false'})[{self.inline(c)}]")
+            self.figures_whole, self.fit = False, 0
             lines.append("  " + ", ".join(parts) + ",")
         self.in_cell = False
         style = string(" ".join(node.classes()))
@@ -333,35 +350,55 @@ _BREAKS = re.compile(r"[\s\u00ad\u200b]+|(?<=-)")  # where a line may break insi
 
 @functools.cache
 def _advances(bold: bool) -> dict[int, float]:
-    """Each character's advance in DejaVu Sans (regular or bold), in ems, from the font files the PDF uses."""
+    """Each character's advance in DejaVu Sans (regular or bold), else in Symbola (the fallback), in ems, from
+    the font files the PDF uses."""
     from fontTools.ttLib import TTFont
 
     from .paths import FONTS_DIR
 
-    font = TTFont(FONTS_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"), lazy=True)
-    metrics, per_em = font["hmtx"].metrics, font["head"].unitsPerEm
-    return {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+    advances = {}
+    # the fallback first, then the text face over it: a character DejaVu Sans lacks is measured in Symbola
+    for name in ("Symbola.ttf", "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"):
+        font = TTFont(FONTS_DIR / name, lazy=True)
+        metrics, per_em = font["hmtx"].metrics, font["head"].unitsPerEm
+        advances |= {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+    return advances
 
 
 def text_width(text: str, bold: bool = False) -> float:
     """The width of ``text`` on one line in a table cell, in points (no kerning: a little over, never under)."""
     advances = _advances(bold)
-    return sum(advances.get(ord(ch), 0.65) for ch in text) * TABLE_TYPE_PT
+    # measured as printed: a character the fonts lack is the placeholder, as wide as the placeholder is
+    return sum(advances.get(ord(ch), 0.65) for ch in printable(text)) * TABLE_TYPE_PT
 
 
 def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """Each column's width (see ``column_layout``), as Typst lengths."""
+    return [f"{w:.1f}pt" for w, _ in column_layout(specs, rows)]
+
+
+def column_layout(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[tuple[float, int]]:
     """Each column's width in points, as a browser lays out an HTML table: no column narrower than its
     longest word (so no word runs into the next cell), a percentage or em width where the HTML gives one,
     the other columns as wide as their text asks, and together the width of the page's text column.
 
-    ``rows``: every row's cells as (text, bold), the header first."""
+    When even the columns' longest words are together wider than the page, the columns of figures keep their
+    width (a figure never breaks) and the others share what is left, their words breaking into pieces that fit.
+
+    ``rows``: every row's cells as (text, bold) or (text, bold, code, in a column of figures), the header first.
+    Returns each column's (width in points, the most characters of a word its cells may print on one line: 0
+    for no limit)."""
     n = len(specs)
+    figure_column = [False] * n
     least, most = [CELL_EXTRA_PT] * n, [CELL_EXTRA_PT] * n
     for row in rows:
-        for i, (text, bold) in enumerate(row[:n]):
+        for i, (text, bold, *flags) in enumerate(row[:n]):
+            code, figures = (list(flags) + [False, False])[:2]
+            figure_column[i] = figure_column[i] or figures
             words = [w for w in _BREAKS.split(text) if w]
-            # a long word that is not a figure breaks between its chunks (``_cell_text``): its widest chunk counts
-            pieces = [c for w in words for c in (_cell_chunks(w) if _long_cell_word(w) else [w])]
+            # a long word breaks between its chunks (``_cell_text``): its widest chunk counts; code (a hash) and a
+            # figure in a column of figures are kept whole
+            pieces = [c for w in words for c in (_cell_chunks(w) if _long_cell_word(w, figures) and not code else [w])]
             if pieces:
                 least[i] = max(least[i], max(text_width(w, bold) for w in pieces) + CELL_EXTRA_PT)
             most[i] = max(most[i], text_width(" ".join(text.split()), bold) + CELL_EXTRA_PT)
@@ -380,32 +417,46 @@ def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, boo
         slack = [w - low for w, low in zip(wanted, least)]
         if sum(slack) >= -spare:
             wanted = [w - s * -spare / sum(slack) for w, s in zip(wanted, slack)]
-        else:  # its words alone are wider than the page: shrink all alike (a word may then overflow its cell)
-            wanted = [low * width / sum(least) for low in least]
-    return [f"{w:.1f}pt" for w in wanted]
+        else:  # its words alone are wider than the page: figures keep theirs, the other words break to fit
+            kept = sum(low for low, f in zip(least, figure_column) if f)
+            rest = sum(low for low, f in zip(least, figure_column) if not f)
+            room = max(width - kept, 0.0)
+            if rest and room:
+                wanted = [low if f else low * room / rest for low, f in zip(least, figure_column)]
+            else:
+                wanted = [low * width / sum(least) for low in least]
+    # a column narrower than its longest word prints its words in pieces of at most this many characters
+    fits = [
+        0 if w >= low - 0.05 else max(1, int((w - CELL_EXTRA_PT) / (_WIDE_EM * TABLE_TYPE_PT)))
+        for w, low in zip(wanted, least)
+    ]
+    return list(zip(wanted, fits))
 
 
+_WIDE_EM = 0.8  # a wide character's advance, to count how many fit a squeezed column (DejaVu's widest are ~0.8 em)
 _CELL_WORD = 16  # in a table cell, a word this long that is not a figure may break between boxes of ...
 _CELL_CHUNK = 10  # ... this many characters: a 60-character ref or an unspaced name fits a narrow column
 _FIGURE = re.compile(r"^[-+\u2212(]?[£$€]?[\d.,]+(%|k|m|bn)?\)?[,.;:]?$", re.I)  # figures never break inside
 
 
-def _long_cell_word(word: str) -> bool:
-    return len(word) >= _CELL_WORD and not _FIGURE.match(word)
+def _long_cell_word(word: str, figures_whole: bool = True) -> bool:
+    return len(word) >= _CELL_WORD and not (figures_whole and _FIGURE.match(word))
 
 
 def _cell_chunks(word: str) -> list[str]:
     return [word[i : i + _CELL_CHUNK] for i in range(0, len(word), _CELL_CHUNK)]
 
 
-def _cell_text(text: str) -> str:
+def _cell_text(text: str, figures_whole: bool = True, fit: int = 0) -> str:
     """Text in a table cell as escaped Typst: a long word that is not a figure (a 60-character ref, a name
     without spaces) is set in boxes a line may break between, so it wraps inside its column instead of running
     into the next; nothing is inserted, so the text reads and copies as written."""
     parts = re.split(r"(\s+)", text)
     out = []
     for part in parts:
-        if _long_cell_word(part):
+        if fit and len(part) > fit and not (figures_whole and _FIGURE.match(part)):
+            out.append("".join(f"#box[{escape(part[i : i + fit])}]" for i in range(0, len(part), fit)))
+        elif _long_cell_word(part, figures_whole):
             out.append("".join(f"#box[{escape(chunk)}]" for chunk in _cell_chunks(part)))
         else:
             out.append(escape(part) if part.strip() else (" " if part else ""))
