@@ -439,8 +439,11 @@ _CELL_CHUNK = 10  # ... this many characters: a 60-character ref or an unspaced 
 _FIGURE = re.compile(r"^[-+\u2212(]?[£$€]?[\d.,]+(%|k|m|bn)?\)?[,.;:]?$", re.I)  # figures never break inside
 
 
+_HASH = re.compile(r"^[0-9a-f]{16,}$")  # a git commit or a digest: kept whole, to be copied and compared
+
+
 def _long_cell_word(word: str, figures_whole: bool = True) -> bool:
-    return len(word) >= _CELL_WORD and not (figures_whole and _FIGURE.match(word))
+    return len(word) >= _CELL_WORD and not (figures_whole and _FIGURE.match(word)) and not _HASH.match(word)
 
 
 def _cell_chunks(word: str) -> list[str]:
