@@ -1262,7 +1262,9 @@ def key_messages(facts: dict, previous=None, labels: dict | None = None, names: 
         items.append(
             (
                 "status-not-supported-by-the-figures",
-                "Every reported status that can be checked against its figures is supported by them.",
+                "Every reported status that can be checked against its figures is supported by them."
+                if facts["assessed"]
+                else "There is no reported status to hold against the figures.",
             )
         )
     if previous is not None:

@@ -423,6 +423,7 @@ def test_key_messages_of_an_export_with_no_status_and_of_many_tied_groups():
     )
     html = report.key_messages(measure.key_facts(nothing), None, {}).markup
     assert "None of the 2 indicators has a status to count" in html and "of the 0 indicators" not in html
+    assert "There is no reported status to hold against the figures." in html
     assert "no target (2)" in html
     refs = [f"K{i}" for i in range(40)]
     directorates = [f"D{i % 26}" for i in range(26)] + [f"D{i}" for i in range(20, 26)] * 2 + ["D0", "D1"]
