@@ -12,6 +12,7 @@ import base64
 import html
 import shlex
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -680,8 +681,6 @@ def number(value, unit: str = "", signed: bool = False) -> str:
     """A figure as printed in the report: thousands separators, the decimals it was given with (up to
     ``GIVEN_DECIMALS``; more are rounded half up to ``READING_DECIMALS`` for reading, the CSVs keep them all),
     its unit."""
-    from decimal import ROUND_HALF_UP, Decimal
-
     if value is None or pd.isna(value):
         return ""
     exact = Decimal(repr(float(value)))  # the shortest decimal that is this float: 0.1 + 0.2 -> 0.30000000000000004

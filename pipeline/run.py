@@ -601,7 +601,7 @@ def taken_as_it_is(plan: PeriodPlan) -> RunResult | None:
     if not plan.up_to_date():
         return None
     _tidy(plan.out_dir, plan.root)
-    return RunResult(plan.period, plan.out_dir, tuple(sorted(_listed(plan.out_dir))), rendered=False)
+    return RunResult(plan.period, plan.out_dir, tuple(manifest.files_in(plan.out_dir)), rendered=False)
 
 
 def run_period(
@@ -653,7 +653,7 @@ def run_period(
         with publish.lock(out_dir, plan.root):
             publish.clean_leftovers(out_dir)
             if not force and plan.up_to_date():  # another run made it while this one waited
-                return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+                return RunResult(period, out_dir, tuple(manifest.files_in(out_dir)), rendered=False)
             publish.check_writable(out_dir)
             publish.check_writable(plan.processed)
             files = dict(cleaned_outputs(data))
@@ -744,10 +744,6 @@ def _render_notebook(
     return files
 
 
-def _listed(folder: Path) -> list[str]:
-    return manifest.files_in(folder)
-
-
 @dataclass(frozen=True)
 class PlanData:
     """One Service Improvement Plan, read and set against a period: what the milestone notebook needs."""
@@ -832,13 +828,13 @@ def run_plan(
     if not force and manifest.up_to_date(out_dir, key):
         _tidy(out_dir, root)
         log(f"{source.name} {period} is up to date; use --force to render it again")
-        return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+        return RunResult(period, out_dir, tuple(manifest.files_in(out_dir)), rendered=False)
     with kernel_while_preparing() as started:
         data = prepare_plan(source, snapshot[source.resolve()], period)
         with publish.lock(out_dir, root):
             publish.clean_leftovers(out_dir)
             if not force and manifest.up_to_date(out_dir, key):
-                return RunResult(period, out_dir, tuple(sorted(_listed(out_dir))), rendered=False)
+                return RunResult(period, out_dir, tuple(manifest.files_in(out_dir)), rendered=False)
             publish.check_writable(out_dir)
             files = plan_tables(data)
             files[publish.INPUTS_ARCHIVE] = _archive([source], inputs, snapshot)

@@ -398,7 +398,9 @@ def column_layout(specs: list[tuple[str, float]], rows: list[list[tuple[str, boo
             words = [w for w in _BREAKS.split(text) if w]
             # a long word breaks between its chunks (``_cell_text``): its widest chunk counts; code (a hash) and a
             # figure in a column of figures are kept whole
-            pieces = [c for w in words for c in (_cell_chunks(w) if _long_cell_word(w, figures) and not code else [w])]
+            pieces = [
+                c for w in words for c in (_pieces(w, _CELL_CHUNK) if _long_cell_word(w, figures) and not code else [w])
+            ]
             if pieces:
                 least[i] = max(least[i], max(text_width(w, bold) for w in pieces) + CELL_EXTRA_PT)
             most[i] = max(most[i], text_width(" ".join(text.split()), bold) + CELL_EXTRA_PT)
@@ -446,8 +448,15 @@ def _long_cell_word(word: str, figures_whole: bool = True) -> bool:
     return len(word) >= _CELL_WORD and not (figures_whole and _FIGURE.match(word)) and not _HASH.match(word)
 
 
-def _cell_chunks(word: str) -> list[str]:
-    return [word[i : i + _CELL_CHUNK] for i in range(0, len(word), _CELL_CHUNK)]
+def _pieces(word: str, size: int) -> list[str]:
+    """``word`` in pieces of ``size`` characters (the last shorter)."""
+    return [word[i : i + size] for i in range(0, len(word), size)]
+
+
+def _boxed(word: str, size: int) -> str:
+    """``word`` as escaped Typst, each ``size`` characters a box of its own: a line may break between two boxes,
+    and nothing is inserted between them, so the word reads, copies and extracts as written."""
+    return "".join(f"#box[{escape(piece)}]" for piece in _pieces(word, size))
 
 
 def _cell_text(text: str, figures_whole: bool = True, fit: int = 0) -> str:
@@ -458,9 +467,9 @@ def _cell_text(text: str, figures_whole: bool = True, fit: int = 0) -> str:
     out = []
     for part in parts:
         if fit and len(part) > fit and not (figures_whole and _FIGURE.match(part)):
-            out.append("".join(f"#box[{escape(part[i : i + fit])}]" for i in range(0, len(part), fit)))
+            out.append(_boxed(part, fit))
         elif _long_cell_word(part, figures_whole):
-            out.append("".join(f"#box[{escape(chunk)}]" for chunk in _cell_chunks(part)))
+            out.append(_boxed(part, _CELL_CHUNK))
         else:
             out.append(escape(part) if part.strip() else (" " if part else ""))
     return "".join(out)
@@ -474,7 +483,7 @@ def _breakable(text: str) -> str:
     parts = []
     for i, piece in enumerate(re.split(r"(\S{%d,})" % _LONG_WORD, text)):
         if i % 2:  # a long word (the split's captured group), between runs of ordinary text
-            parts.append("".join(f"#box[{escape(piece[i : i + 16])}]" for i in range(0, len(piece), 16)))
+            parts.append(_boxed(piece, 16))
         else:
             parts.append(escape(piece))
     return "".join(parts)
