@@ -22,6 +22,21 @@ HEADER = [
 ]
 PYTHON = sys.executable
 
+
+def cli(*args, cwd=ROOT):
+    """``python -m pipeline ARGS`` as a user runs it: the finished process, its output as text."""
+    import subprocess
+
+    return subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def batch_args(raw, out, *extra, jobs="2"):
+    """The command line of a batch over ``raw`` into ``out`` with an empty register."""
+    register = str(ROOT / "tests" / "fixtures" / "empty_register.csv")
+    command = [PYTHON, "-m", "pipeline", "batch", "--raw", str(raw), "--out", str(out), "--jobs", jobs]
+    return command + ["--register", register, *extra]
+
+
 # The tiers. `make test-fast` runs the unit tier: `pytest -m "not slow"`, no kernel, no whole render, no browser,
 # no pipeline in a process of its own. The full tier (`make test`) is everything: these modules whole, every
 # notebook (nbval), and each test marked `slow` in the other modules.

@@ -5,13 +5,9 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import PYTHON, ROOT
+from conftest import PYTHON, ROOT, cli
 
 from pipeline import audit, manifest
-
-
-def cli(*args):
-    return subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")

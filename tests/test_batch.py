@@ -5,28 +5,8 @@ import json
 import subprocess
 
 import pytest
-from conftest import PYTHON, ROOT
+from conftest import ROOT, batch_args
 from synthetic import make_quarters, quarter_text
-
-
-def batch_args(raw, out, *extra, jobs="2"):
-    """The command line of a batch over ``raw`` into ``out`` with an empty register."""
-    register = str(ROOT / "tests" / "fixtures" / "empty_register.csv")
-    return [
-        PYTHON,
-        "-m",
-        "pipeline",
-        "batch",
-        "--raw",
-        str(raw),
-        "--out",
-        str(out),
-        "--jobs",
-        jobs,
-        "--register",
-        register,
-        *extra,
-    ]
 
 
 def batch(raw, out, *extra):

@@ -7,12 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PYTHON, ROOT, SEED
+from conftest import PYTHON, ROOT, SEED, cli
 from synthetic import ANYTOWN_HEADER
-
-
-def cli(*args, cwd=ROOT):
-    return subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
 def bad_inputs(tmp):

@@ -7,7 +7,7 @@ import subprocess
 
 import pandas as pd
 import pytest
-from conftest import PYTHON, ROOT
+from conftest import PYTHON, ROOT, cli
 from pypdf import PdfReader
 from synthetic import ANYTOWN_HEADER
 
@@ -622,26 +622,18 @@ def test_text_the_fonts_lack_never_stops_a_report(tmp_path):
     lines[6] = "\t".join(cells)
     export = tmp_path / "ｅｘｐｏｒｔ１.tsv"
     export.write_text("\n".join(lines), encoding="utf-8")
-    done = subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "pipeline",
-            "run",
-            "--year",
-            "2011/12",
-            "--quarter",
-            "Q4",
-            "--input",
-            str(export),
-            "--out",
-            str(tmp_path / "out"),
-            "--council",
-            "\ufeffStockton-on-Tees 市",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    done = cli(
+        "run",
+        "--year",
+        "2011/12",
+        "--quarter",
+        "Q4",
+        "--input",
+        export,
+        "--out",
+        tmp_path / "out",
+        "--council",
+        "\ufeffStockton-on-Tees 市",
     )
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "out" / "2011-12" / "Q4"
@@ -687,21 +679,7 @@ def test_long_refs_names_and_numbers_never_print_over_the_next_column(tmp_path):
         'directorate = "Directorate"\ntarget = "Target"\nactual = "Actual"\npolarity = "Good is"\nstatus = "RAG"\n'
         '[status]\n"Green" = 1\n"Amber" = 3\n"Red" = 4\n[polarity]\n"High" = "higher"\n'
     )
-    done = subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "pipeline",
-            "run",
-            "--input",
-            str(raw / "longtown_2024-25_Q2.synthetic.csv"),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+    done = cli("run", "--input", raw / "longtown_2024-25_Q2.synthetic.csv", "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     pdf = tmp_path / "out" / "2024-25" / "Q2" / "report.pdf"
     assert overlaps(glyph_boxes(pdf)) == []

@@ -6,7 +6,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import PYTHON, ROOT
+from conftest import ROOT, batch_args
 from synthetic import make_quarters
 
 from pipeline.executors import EXECUTORS, LocalProcesses, WorkerDied, executor
@@ -70,22 +70,8 @@ def test_a_killed_batch_leaves_no_worker_or_kernel_behind(tmp_path):
     raw = tmp_path / "raw"
     make_quarters(raw, year_start=2012)
     out = tmp_path / "out"
-    register = str(ROOT / "tests" / "fixtures" / "empty_register.csv")
     batch = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "pipeline",
-            "batch",
-            "--raw",
-            str(raw),
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--register",
-            register,
-        ],
+        batch_args(raw, out),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

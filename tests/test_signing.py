@@ -6,13 +6,9 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import PYTHON, ROOT
+from conftest import cli
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (openssh-client) is missing")
-
-
-def cli(*args):
-    return subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
 
 
 def keypair(folder, name):
