@@ -35,7 +35,7 @@ WARM_MODULES = [
     "pipeline.report",
     "pipeline.run",
     "pipeline.table",
-    "pipeline.typeset",
+    "pipeline.report.typst",
     "pipeline.plans.milestones",
 ]
 

@@ -2,7 +2,7 @@
 
 The HTML uses this package's own nbconvert template (``templates/council``):
 no code, no prompts, no scripts, one stylesheet written for the screen. The PDF
-is Typst's: each piece's Typst markup (written by ``typeset`` from the same
+is Typst's: each piece's Typst markup (written by ``report.typst`` from the same
 description as its HTML) assembled under ``templates/council/report.typ`` and
 compiled in this process. Both exporters are registered under nbconvert's
 ``nbconvert.exporters`` entry point, so ``jupyter nbconvert --to council_html``
@@ -122,9 +122,9 @@ class CouncilPDFExporter(Exporter):
     """The report as an A4 PDF through Typst: tagged PDF/UA-1, fonts from the repository, byte-identical.
 
     Assembled from the same pieces as the HTML: each report output offers its Typst markup beside its HTML
-    (``typeset.TYPST_MIME``, written in the kernel from the piece's one description); markdown cells are
-    converted to HTML as the HTML exporter converts them, then to Typst; an output without Typst markup is
-    written from its HTML. Typst compiles in this process, reading no file: the charts' SVGs are handed to it
+    (``report.TYPST_MIME``, written in the kernel from the piece's blocks); markdown cells are read into
+    blocks (``report.markdown``) and written by the same renderer; an output without Typst markup prints as its
+    plain text. Typst compiles in this process, reading no file: the charts' SVGs are handed to it
     (``sys.inputs``) and its root is an empty folder. ``--to council_pdf`` works on any executed report
     notebook; ``published`` as for ``CouncilHTMLExporter``.
     """
@@ -156,14 +156,9 @@ def notebook_to_typst(nb, published=(), title: str | None = None) -> tuple[str, 
 
     The contents (an outline of the sections) follow the title page, or the key messages when the report
     opens with them, as in the HTML (``add_contents``)."""
-    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+    from .report import markdown, typst
 
-    from . import typeset
-
-    def markdown2html(source: str) -> str:  # as the HTML exporter converts it (no anchor links)
-        return MarkdownWithMath(renderer=IPythonRenderer(escape=False, exclude_anchor_links=True)).render(source)
-
-    setter = typeset.Typesetter()
+    setter = typst.Typesetter()
     parts: list[str] = []
     starts: list[int] = []  # for each section heading, the part it is in
 
@@ -174,23 +169,23 @@ def notebook_to_typst(nb, published=(), title: str | None = None) -> tuple[str, 
 
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            take(setter.convert, markdown2html(cell.source))
+            take(setter.convert, markdown.to_blocks(cell.source))
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if not _meta(output).get("lab_only"):
                 take(_typst_of, output, setter)
                 svg = _svg_of(output)
                 if svg is not None:
-                    setter.images[typeset.svg_key(svg)] = svg.decode("utf-8")
+                    setter.images[typst.svg_key(svg)] = svg.decode("utf-8")
     body = _with_contents(parts, setter.headings, starts)
     title = title or nb.metadata.get("title") or _title_of(nb) or "Council report"
     if "#heading(level: 1)" not in body:  # a notebook without a title piece: its title opens it (PDF/UA-1 asks)
-        body = f"#heading(level: 1)[{typeset.escape(title)}]\n\n" + body
+        body = f"#heading(level: 1)[{typst.escape(title)}]\n\n" + body
     return typst_document(body, title, published), setter.images
 
 
 def typst_document(body: str, title: str, published=()) -> str:
     """A whole Typst document: the title and the published files, the council template, then ``body``."""
-    from .typeset import string
+    from .report.typst import string
 
     files = "".join(string(name) + ", " for name in published)  # a Typst array: () or ("a", "b", )
     head = f"#let council-title = {string(title)}\n#let council-published-files = ({files})\n"
@@ -199,19 +194,19 @@ def typst_document(body: str, title: str, published=()) -> str:
 
 
 def _typst_of(output, setter) -> str:
-    from . import typeset
+    """An output's Typst: the piece's own (every report piece offers it); else its text, as preformatted text (an
+    output of HTML only, such as a frame shown by hand, has no print form and prints as its plain text)."""
+    from .report import typst
 
     data = output.get("data", {})
-    if typeset.TYPST_MIME in data:
-        return data[typeset.TYPST_MIME]
-    if "text/html" in data:
-        return setter.convert(data["text/html"])
+    if typst.TYPST_MIME in data:
+        return data[typst.TYPST_MIME]
     if output.get("output_type") == "stream" and output.get("name") == "stdout":
-        return f"#council-pre({typeset.string(output.get('text', ''))})\n\n"
+        return f"#council-pre({typst.string(output.get('text', ''))})\n\n"
     if output.get("output_type") == "error":
-        return f"#council-pre({typeset.string(output.get('ename', '') + ': ' + output.get('evalue', ''))})\n\n"
+        return f"#council-pre({typst.string(output.get('ename', '') + ': ' + output.get('evalue', ''))})\n\n"
     if "text/plain" in data:
-        return f"#council-pre({typeset.string(data['text/plain'])})\n\n"
+        return f"#council-pre({typst.string(data['text/plain'])})\n\n"
     return ""
 
 
@@ -338,7 +333,7 @@ def add_contents(html: str) -> str:
     """Give every section heading (h2) an id and put a list of links to them after the title block."""
     import html as html_module
 
-    from .typeset import slug
+    from .report.typst import slug
 
     used: set[str] = set()
     entries = []

@@ -14,7 +14,7 @@ STAGES = [
     ["figures"],
     ["measure"],
     ["charts"],
-    ["report", "typeset"],
+    ["report"],
     ["render", "kernel"],
     ["manifest"],
 ]

@@ -13,12 +13,20 @@ from pypdf import PdfReader
 from pipeline import kernel, render
 
 
+def piece_output(text: str):
+    """The output a notebook cell showing a report paragraph has: its HTML and its Typst."""
+    from pipeline import report
+
+    data, _ = report.paragraph(text)._repr_mimebundle_()
+    return new_output("display_data", data=data)
+
+
 def tiny_notebook():
     nb = new_notebook(
         cells=[
             new_markdown_cell("## Section"),
             new_code_cell(
-                "x", outputs=[new_output("display_data", data={"text/html": "<p>Figure 82.7%</p>"})], execution_count=3
+                "x", outputs=[piece_output("Figure 82.7%")], execution_count=3
             ),
             new_code_cell("print('log')", outputs=[new_output("stream", name="stderr", text="a warning")]),
         ]
@@ -130,7 +138,7 @@ def test_the_pdf_renderer_reads_no_file_and_no_system_font(tmp_path):
             render.typst_to_pdf(render.typst_document(body, "t"))
     # text from an input that looks like Typst code is printed as text
     nb = tiny_notebook()
-    nb.cells[1].outputs[0]["data"] = {"text/html": f'<p>#read("{secret}") $x$ *b* &lt;l&gt; @r // c</p>'}
+    nb.cells[1].outputs[0] = piece_output(f'#read("{secret}") $x$ *b* <l> @r // c')
     pdf = tiny_pdf(nb)
     assert b"TOP-SECRET" not in pdf
     path = tmp_path / "t.pdf"

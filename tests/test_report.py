@@ -26,10 +26,12 @@ def test_line_breaks_survive_as_br():
 
 
 def test_status_badge_has_a_shape_and_a_word():
-    assert report.status_badge(3, "Slipped") == (
+    from pipeline.report.html import badge
+
+    assert badge(report.status_badge(3, "Slipped")) == (
         '<span class="status status-3"><span class="mark" aria-hidden="true">\u25b2</span>Slipped</span>'
     )
-    assert "\u25cb" in report.status_badge(pd.NA, "No status given")
+    assert report.status_badge(pd.NA, "No status given").mark == "\u25cb"
 
 
 def test_crosstab_table_ends_with_a_total_row():
@@ -40,7 +42,7 @@ def test_crosstab_table_ends_with_a_total_row():
 
 
 def test_chart_bundle_carries_svg_alt_text_and_file_name():
-    chart = report.Chart(svg="<svg/>", alt='12 "achieved"', caption="cap", filename="x.svg")
+    chart = report.Chart.of("<svg/>", '12 "achieved"', "cap", "x.svg")
     data, metadata = chart._repr_mimebundle_()
     assert set(data) == {"text/html", "text/x-typst", "text/plain"}
     assert "<svg/>" not in data["text/x-typst"]  # the SVG once: in the HTML's data: URL; Typst names it
@@ -75,6 +77,7 @@ def test_exceptions_show_missing_remedial_text_plainly():
             "measure": ["530 homes"],
             "directorate": ["DNS"],
             "status": ["Target Not Achieved"],
+            "status_code": [4],
             "progress": ["471 homes"],
             "remedial": [""],
             "source_line": [32],
@@ -107,11 +110,13 @@ def test_number_keeps_the_precision_it_was_given(value, unit, signed, expected):
 
 
 def test_rag_badge_has_shape_and_word():
+    from pipeline.report.html import badge
+
     assert (
-        report.rag_badge("amber")
+        badge(report.rag_badge("amber"))
         == '<span class="rag rag-amber"><span class="mark" aria-hidden="true">\u25b2</span>Amber</span>'
     )
-    assert "no figures" in report.rag_badge("")
+    assert report.rag_badge("").label == "no figures"
 
 
 def test_trend_table_has_no_total_row_because_quarters_do_not_add_up():
@@ -263,10 +268,11 @@ def test_key_messages_name_directorates_in_full_when_the_names_are_given():
 
 def _print_alone(*pieces) -> bytes:
     """``pieces`` printed as the report prints them: their Typst, the report's template, A4."""
-    from pipeline import render, typeset
+    from pipeline import render
+    from pipeline.report import typst
 
     body = "#heading(level: 1)[Charts]\n\n" + "".join(p.typst() for p in pieces)
-    images = {typeset.svg_key(p.svg): p.svg for p in pieces}
+    images = {typst.svg_key(p.svg): p.svg for p in pieces}
     return render.typst_to_pdf(render.typst_document(body, "Charts"), images)
 
 
@@ -321,9 +327,9 @@ def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt
 
 def test_chart_labels_are_cut_at_a_word_never_inside_one():
     measure_text = "Percentage of people who feel safe in their local area at night"
-    assert report._short(measure_text) == "Percentage of people who feel safe in\u2026"
-    assert report._short("one two three", 7) == "one two\u2026"
-    assert report._short("short", 42) == "short"
+    assert report.short(measure_text) == "Percentage of people who feel safe in\u2026"
+    assert report.short("one two three", 7) == "one two\u2026"
+    assert report.short("short", 42) == "short"
     from pipeline import charts
 
     assert charts._wrap("Children, Education and Social Care Directorate", 12).split("\n")[0] == "Children,"
@@ -378,7 +384,7 @@ def test_the_provenance_commands_run_as_printed_whatever_out_and_file_names():
 def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch):
     """Before: the PDF listed every row of every listing (10,000 indicators: 1,720 pages, 82 s and 7.7 GB in
     Typst). The HTML and the CSVs keep every row; the PDF prints the first PRINT_ROWS and says so."""
-    monkeypatch.setattr(report, "PRINT_ROWS", 3)
+    monkeypatch.setattr(report.pieces, "PRINT_ROWS", 3)
     rows = pd.DataFrame(
         {
             "ref": [f"R{i}" for i in range(5)],
@@ -401,7 +407,7 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
         assert [f"Measure {i}" in printed for i in range(5)] == [True, True, True, False, False]
         assert "The printed report lists the first 3 of the 5" in printed and "HTML report" in printed
     short = report.appendix_table(rows.head(3))
-    assert short.print_markup is None and "printed report lists" not in short.typst()
+    assert short.print_blocks is None and "printed report lists" not in short.typst()
 
 
 def test_key_messages_of_an_export_with_no_status_and_of_many_tied_groups():

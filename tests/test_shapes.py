@@ -139,7 +139,7 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
         body += piece.typst() + "\n\n"
         svg = getattr(piece, "svg", None)
         if svg:
-            from pipeline.typeset import svg_key
+            from pipeline.report.typst import svg_key
 
             images[svg_key(svg)] = svg
     (folder / "pieces.typ").write_text(body)  # kept beside the PDF, to read when the test fails

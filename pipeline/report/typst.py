@@ -1,10 +1,9 @@
-"""Stage 5a, report (its print form): a report piece's HTML as Typst markup, for the PDF.
+"""The Typst renderer: a piece's blocks (``blocks``) as Typst markup, for the PDF.
 
-A piece of the report is described once, as HTML in the report's small vocabulary (the elements and classes
-``report`` builds: paragraphs, headings, tables with caption and header row, figures, badges, lists). The
-published HTML shows that description as it is; the PDF's Typst markup is written from the same description
-here, element by element, so the two renderings cannot drift apart. The vocabulary is closed: an element this
-module does not know is refused (``TypesetError``), so a new kind of piece is given its print form on purpose.
+It reads the same description as the HTML renderer (``html``) and never the HTML itself. Tables are laid out
+as a browser lays out the HTML's (``column_layout``: no column narrower than its longest word, the widths the
+description gives, the page's text column filled). A block or inline this module does not know is refused
+(``TypesetError``), so a new kind of piece is given its print form on purpose.
 
 Every text is escaped: nothing from an export becomes Typst code. Typst's functions named ``council-*`` are
 defined in ``templates/council/report.typ``, which sets the page, the type and the look of each class.
@@ -12,14 +11,28 @@ defined in ``templates/council/report.typ``, which sets the page, the type and t
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
-from .fonts import printable
+from ..fonts import printable
+from .blocks import (
+    Badge,
+    Definitions,
+    Figure,
+    Group,
+    Heading,
+    Items,
+    Num,
+    Para,
+    Preformatted,
+    Span,
+    Table,
+    has_code,
+    inlines,
+    plain,
+)
 
 TYPST_MIME = "text/x-typst"  # the output data key of a piece's Typst markup, beside its text/html
 
@@ -31,7 +44,7 @@ _LONG_WORD = 24  # in code, a word this long gets break opportunities (a SHA-256
 
 
 class TypesetError(ValueError):
-    """The HTML holds an element outside the report's vocabulary."""
+    """A block or inline outside the report's vocabulary."""
 
 
 def escape(text: str) -> str:
@@ -73,271 +86,149 @@ def chart(svg: str, alt: str, caption: str) -> str:
     return f"#council-chart({string(svg_key(svg))}, alt: {string(alt)})[{escape(caption)}]\n\n"
 
 
-# --- HTML, parsed into a small tree -------------------------------------------------------------
+# --- Blocks, written as Typst ------------------------------------------------------------------
 
-_VOID = {"br", "img", "meta", "hr", "col"}
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict
-    children: list = field(default_factory=list)
-
-    def classes(self) -> list[str]:
-        return (self.attrs.get("class") or "").split()
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: (v or "") for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: (v or "") for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(markup: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(markup)
-    builder.close()
-    return builder.root
-
-
-# --- The tree, written as Typst -----------------------------------------------------------------
-
-_BLOCK_P = {"council", "period", "export-note", "findings-ok", "findings-warn", "lead-in", "meta", "label", "note"}
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_SPANS = {"strong": "strong", "emph": "emph", "big": "council-big", "ref": "council-ref", "muted": "council-muted"}
 
 
 @dataclass
 class Typesetter:
-    """Writes one or more HTML fragments as Typst. ``sections``: the anchors given to section headings (h2
-    without an id) so far, shared by every fragment of one document; ``images``: the SVGs of ``data:`` URL
-    images met, by the name the markup hands them over under."""
+    """Writes the blocks of one or more pieces as Typst. ``sections``: the anchors given to section headings
+    (level 2 without an id) so far, shared by every piece of one document; ``images``: the SVGs of the figures
+    met, by the name the markup hands them over under; ``headings``: (anchor, text) of each level-2 heading."""
 
     sections: set[str] = field(default_factory=set)
     images: dict[str, str] = field(default_factory=dict)
-    headings: list[tuple[str, str]] = field(default_factory=list)  # (anchor, text) of each h2, in order
+    headings: list[tuple[str, str]] = field(default_factory=list)
     in_cell: bool = False  # writing a table cell: long words may break (``_cell_text``)
     figures_whole: bool = False  # ... but not a figure in a column of figures
     fit: int = 0  # the most characters of a word the cell prints on a line, in a column narrower than its words
 
-    def convert(self, markup: str) -> str:
-        return self.blocks(parse(markup).children).strip() + "\n\n"
+    def convert(self, blocks) -> str:
+        return self.blocks(blocks).strip() + "\n\n"
 
-    # blocks and inlines are written alike: a block ends with a blank line, so it stands as a paragraph
-    def blocks(self, children, pending_label: str | None = None) -> str:
+    def blocks(self, blocks, pending_label: str | None = None) -> str:
         out = []
-        for child in children:
-            if isinstance(child, str):
-                out.append(_cell_text(child, self.figures_whole, self.fit) if self.in_cell else escape(child))
-                continue
-            out.append(self.element(child, pending_label))
-            if pending_label and child.tag in _HEADINGS:
+        for b in blocks:
+            out.append(self.block(b, pending_label))
+            if isinstance(b, Heading):
                 pending_label = None
         return "".join(out)
 
-    def inline(self, node: Node) -> str:
-        return self.blocks(node.children).strip()
+    def text(self, text: str) -> str:
+        lines = str(text).split("\n")
+        write = (lambda t: _cell_text(t, self.figures_whole, self.fit)) if self.in_cell else escape
+        return "#linebreak()".join(write(line) for line in lines)
 
-    def element(self, node: Node, pending_label: str | None = None) -> str:  # noqa: C901 - one branch a tag
-        tag, cls = node.tag, node.classes()
-        if tag in ("style", "script", "meta", "title", "head"):
-            return ""
-        if tag in _HEADINGS:
-            anchor = node.attrs.get("id") or pending_label
-            text = self.inline(node)
-            if tag == "h2" and not anchor:
-                anchor = slug(node.text().strip(), self.sections)
-            if tag == "h2":
-                self.headings.append((anchor, node.text().strip()))
+    def inline(self, content) -> str:
+        out = []
+        for item in inlines(content):
+            if isinstance(item, str):
+                out.append(self.text(item))
+            elif isinstance(item, Num):
+                out.append(self.text(item.text()))
+            elif isinstance(item, Badge):
+                out.append(
+                    f"#council-badge({string(item.scale + '-' + item.kind)}, {string(item.mark)})[{self.text(item.label).strip()}]"
+                )
+            elif isinstance(item, Span):
+                out.append(self.span(item))
+            else:
+                raise TypesetError(f"{type(item).__name__} is not inline content of the report")
+        return "".join(out).strip()
+
+    def span(self, item: Span) -> str:
+        if item.kind == "link":
+            if item.href.startswith("#"):
+                return f"#council-goto({string(item.href[1:])})[{self.inline(item.content)}]"
+            return f"#link({string(item.href)})[{self.inline(item.content)}]"
+        if item.kind in ("code", "digest"):
+            return f"#council-code[{_breakable(plain(item.content))}]"
+        if item.kind in _SPANS:
+            return f"#{_SPANS[item.kind]}[{self.inline(item.content)}]"
+        raise TypesetError(f"a span of kind {item.kind!r} is not part of the report's vocabulary")
+
+    def block(self, b, pending_label: str | None = None) -> str:  # noqa: C901 - one branch a block
+        if isinstance(b, Heading):
+            anchor = b.id or pending_label
+            text = self.inline(b.content)
+            if b.level == 2 and not anchor:
+                anchor = slug(plain(b.content).strip(), self.sections)
+            if b.level == 2:
+                self.headings.append((anchor, plain(b.content).strip()))
             mark = f" {label(anchor)}" if anchor else ""
-            return f"\n\n#heading(level: {_HEADINGS[tag]})[{text}]{mark}\n\n"
-        if tag == "p":
-            if "data-published" in node.attrs:
-                return f"#council-published({string(node.attrs['data-published'])})[{self.inline(node)}]\n\n"
-            kind = next((c for c in cls if c in _BLOCK_P | {"key"}), "")
-            if kind == "key":
-                return f"#council-key({string(' '.join(cls))})[{self.inline(node)}]\n\n"
-            if kind:
-                return f"#council-p({string(kind)})[{self.inline(node)}]\n\n"
-            return self.inline(node) + "\n\n"
-        if tag == "span":
-            if "status" in cls or "rag" in cls:
-                kind = next((c for c in cls if c.startswith(("status-", "rag-"))), "")
-                marks = [c for c in node.children if isinstance(c, Node) and "mark" in c.classes()]
-                rest = [c for c in node.children if not (isinstance(c, Node) and "mark" in c.classes())]
-                mark = marks[0].text() if marks else ""
-                return f"#council-badge({string(kind)}, {string(mark)})[{self.blocks(rest).strip()}]"
-            if "big" in cls:
-                return f"#council-big[{self.inline(node)}]"
-            if "ref" in cls:
-                return f"#council-ref[{self.inline(node)}]"
-            if "note" in cls:
-                return f"#council-muted[{self.inline(node)}]"
-            return self.blocks(node.children)
-        if tag == "a":
-            href = node.attrs.get("href", "")
-            if href.startswith("#"):
-                return f"#council-goto({string(href[1:])})[{self.inline(node)}]"
-            return f"#link({string(href)})[{self.inline(node)}]"
-        if tag in ("em", "i"):
-            return f"#emph[{self.inline(node)}]"
-        if tag in ("strong", "b"):
-            return f"#strong[{self.inline(node)}]"
-        if tag == "code":
-            return f"#council-code[{_breakable(node.text())}]"
-        if tag == "br":
-            return "#linebreak()"
-        if tag in ("ul", "ol"):
-            items = [self.blocks(li.children).strip() for li in node.children if isinstance(li, Node)]
-            kind = "enum" if tag == "ol" else "list"
+            return f"\n\n#heading(level: {b.level})[{text}]{mark}\n\n"
+        if isinstance(b, Para):
+            if b.published:
+                return f"#council-published({string(b.published)})[{self.inline(b.content)}]\n\n"
+            if b.style.split()[:1] == ["key"]:
+                return f"#council-key({string(b.style)})[{self.inline(b.content)}]\n\n"
+            if b.style:
+                return f"#council-p({string(b.style)})[{self.inline(b.content)}]\n\n"
+            return self.inline(b.content) + "\n\n"
+        if isinstance(b, Items):
+            kind = "enum" if b.ordered else "list"
+            items = [self.inline(i) for i in b.items]
             return f"#{kind}(" + ", ".join(f"[{i}]" for i in items) + ")\n\n" if items else ""
-        if tag == "dl":
-            pairs = [c for c in node.children if isinstance(c, Node)]
-            cells = ", ".join(f"[{self.inline(c)}]" for c in pairs)
+        if isinstance(b, Definitions):
+            cells = ", ".join(f"[{self.inline(t)}], [{self.inline(d)}]" for t, d in b.pairs)
             return f"#council-dl({cells})\n\n"
-        if tag == "header":
-            return f"#council-title-page[{self.blocks(node.children).strip()}]\n\n"
-        if tag == "article":
-            return f"#council-article[{self.blocks(node.children, node.attrs.get('id')).strip()}]\n\n"
-        if tag == "div":
-            if "table-wrap" in cls:
-                tables = [c for c in node.children if isinstance(c, Node) and c.tag == "table"]
-                return "".join(self.table(t, keep="keep-together" in cls) for t in tables)
-            if "key-figures" in cls:
-                keys = [c for c in node.children if isinstance(c, Node)]
-                return "#council-key-figures(" + ", ".join(f"[{self.element(k).strip()}]" for k in keys) + ")\n\n"
-            return self.blocks(node.children)
-        if tag in ("section", "main", "body", "html", "#root"):
-            return self.blocks(node.children)
-        if tag == "nav":
-            return "#council-contents()\n\n"
-        if tag == "table":
-            return self.table(node, keep=False)
-        if tag == "figure":
-            return self.figure(node)
-        if tag == "pre":
-            return f"#council-pre({string(node.text())})\n\n"
-        if tag == "blockquote":
-            return f"#quote(block: true)[{self.blocks(node.children).strip()}]\n\n"
-        if tag == "hr":
-            return "#line(length: 100%)\n\n"
-        raise TypesetError(f"<{tag}> is not part of the report's vocabulary, so it has no print form")
+        if isinstance(b, Group):
+            if b.kind == "title-page":
+                return f"#council-title-page[{self.blocks(b.blocks).strip()}]\n\n"
+            if b.kind == "article":
+                return f"#council-article[{self.blocks(b.blocks, b.id).strip()}]\n\n"
+            if b.kind == "key-figures":
+                return "#council-key-figures(" + ", ".join(f"[{self.block(k).strip()}]" for k in b.blocks) + ")\n\n"
+            raise TypesetError(f"a group of kind {b.kind!r} is not part of the report's vocabulary")
+        if isinstance(b, Table):
+            return self.table(b)
+        if isinstance(b, Figure):
+            self.images[svg_key(b.svg)] = b.svg
+            return chart(b.svg, b.alt, b.caption)
+        if isinstance(b, Preformatted):
+            return f"#council-pre({string(b.text)})\n\n"
+        raise TypesetError(f"{type(b).__name__} is not a block of the report, so it has no print form")
 
-    def figure(self, node: Node) -> str:
-        img = _find(node, "img")
-        caption = _find(node, "figcaption")
-        src = img.attrs.get("src", "") if img else ""
-        prefix = "data:image/svg+xml;base64,"
-        if not src.startswith(prefix):
-            raise TypesetError("a figure prints only an SVG the report itself made (a data: URL)")
-        svg = base64.b64decode(src[len(prefix) :]).decode("utf-8")
-        self.images[svg_key(svg)] = svg
-        return chart(svg, img.attrs.get("alt", ""), caption.text() if caption else "")
-
-    def table(self, node: Node, keep: bool) -> str:
-        caption = _find(node, "caption")
-        rows = _rows(node)
-        head = [r for r, in_head in rows if in_head]
-        body = [r for r, in_head in rows if not in_head]
-        header_cells = head[0].children if head else []
-        header_cells = [c for c in header_cells if isinstance(c, Node)]
-        first_body = [c for c in body[0].children if isinstance(c, Node)] if body else []
-        ncols = len(header_cells) or len(first_body)
-        specs = [_width(c.attrs.get("style", "")) for c in header_cells] or ["auto"] * ncols
-        numeric = [("num" in c.classes()) for c in header_cells] or [False] * ncols
+    def table(self, t: Table) -> str:
+        ncols = len(t.columns)
+        specs = [(c.width.unit, c.width.value) if c.width else ("auto", 0.0) for c in t.columns]
+        numeric = [c.numeric for c in t.columns]
         # a cell of code (a hash, a path) keeps its words whole where it can: they break only at the margin; so
         # does a figure in a column of figures
-        texts = [[(c.text(), True) for c in header_cells]] + [
+        texts = [[(c.name, True) for c in t.columns]] + [
             [
-                (c.text(), "total" in r.classes(), _find(c, "code") is not None, i < ncols and numeric[i])
-                for i, c in enumerate(c for c in r.children if isinstance(c, Node))
+                (plain(cell).replace("\n", " "), row.total, has_code(cell), i < ncols and numeric[i])
+                for i, cell in enumerate(row.cells)
             ]
-            for r in body
+            for row in t.rows
         ]
         plan = column_layout(specs, texts)
         columns = [f"{w:.1f}pt" for w, _ in plan]
         self.in_cell = True  # a long word in a cell may break between boxes (``_cell_text``)
         header_parts = []
-        for i, c in enumerate(header_cells):
+        for i, c in enumerate(t.columns):
             self.fit = plan[i][1] if i < len(plan) else 0  # a header word breaks too in a squeezed column
-            header_parts.append(f"[{self.inline(c)}]")
+            header_parts.append(f"[{self.inline(c.name)}]")
         self.fit = 0
-        header = ", ".join(header_parts)
         lines = []
-        for row in body:
-            cells = [c for c in row.children if isinstance(c, Node)]
-            total = "total" in row.classes()
+        for row in t.rows:
             parts = []
-            for i, c in enumerate(cells):
-                kind = "row" if c.tag == "th" else "data"
-                self.figures_whole = i < ncols and numeric[i]
+            for i, (column, cell) in enumerate(zip(t.columns, row.cells)):
+                kind = "row" if column.row_header else "data"
+                self.figures_whole = numeric[i]
                 self.fit = plan[i][1] if i < len(plan) else 0
-                parts.append(f"council-cell({string(kind)}, {'true' if total else 'false'})[{self.inline(c)}]")
+                parts.append(f"council-cell({string(kind)}, {'true' if row.total else 'false'})[{self.inline(cell)}]")
             self.figures_whole, self.fit = False, 0
             lines.append("  " + ", ".join(parts) + ",")
         self.in_cell = False
-        style = string(" ".join(node.classes()))
         return (
-            f"#council-table(\n  caption: [{self.inline(caption) if caption else ''}],\n"
-            f"  style: {style}, keep: {'true' if keep and len(body) <= _KEEP_ROWS else 'false'},\n"
+            f"#council-table(\n  caption: [{self.text(t.caption).strip()}],\n"
+            f"  style: {string(t.style)}, keep: {'true' if t.keep and len(t.rows) <= _KEEP_ROWS else 'false'},\n"
             f"  columns: ({', '.join(columns)},),\n"
             f"  numeric: ({', '.join('true' if n else 'false' for n in numeric)},),\n"
-            f"  header: ({header},),\n" + "\n".join(lines) + "\n)\n\n"
+            f"  header: ({', '.join(header_parts)},),\n" + "\n".join(lines) + "\n)\n\n"
         )
-
-
-def _find(node: Node, tag: str) -> Node | None:
-    for child in node.children:
-        if isinstance(child, Node):
-            if child.tag == tag:
-                return child
-            found = _find(child, tag)
-            if found is not None:
-                return found
-    return None
-
-
-def _rows(table: Node) -> list[tuple[Node, bool]]:
-    rows = []
-    for child in table.children:
-        if not isinstance(child, Node):
-            continue
-        if child.tag == "tr":
-            rows.append((child, all(isinstance(c, str) or c.tag == "th" for c in child.children) and not rows))
-        elif child.tag in ("thead", "tbody", "tfoot"):
-            rows.extend((r, child.tag == "thead") for r in child.children if isinstance(r, Node) and r.tag == "tr")
-    return rows
-
-
-def _width(style: str) -> tuple[str, float]:
-    """A column's width as the HTML gives it (``style="width:6%"``): ("%", 6.0), ("em", 3.5) or ("auto", 0)."""
-    found = re.search(r"width:\s*([0-9.]+)(%|em|rem)", style)
-    if not found:
-        return ("auto", 0.0)
-    number, unit = found.groups()
-    return ("em" if unit in ("em", "rem") else "%", float(number))
 
 
 # The table's measures in print (report.typ): the text column of A4 with 14 mm side margins, 8 pt type, and
@@ -354,7 +245,7 @@ def _advances(bold: bool) -> dict[int, float]:
     the font files the PDF uses."""
     from fontTools.ttLib import TTFont
 
-    from .paths import FONTS_DIR
+    from ..paths import FONTS_DIR
 
     advances = {}
     # the fallback first, then the text face over it: a character DejaVu Sans lacks is measured in Symbola
@@ -489,6 +380,6 @@ def _breakable(text: str) -> str:
     return "".join(parts)
 
 
-def from_html(markup: str) -> str:
-    """One piece's HTML as Typst (section anchors and images are the exporter's, see ``Typesetter``)."""
-    return Typesetter().convert(markup)
+def render(blocks) -> str:
+    """One piece's blocks as Typst (section anchors and images are the document's, see ``Typesetter``)."""
+    return Typesetter().convert(blocks)

@@ -1,4 +1,4 @@
-"""typeset: one description of each report piece, two renderings (HTML and Typst) with the same text."""
+"""report.typst: one description of each report piece, two renderings (HTML and Typst) with the same text."""
 
 import re
 from collections import Counter
@@ -10,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from pipeline import measure, render, report, typeset
+from pipeline import measure, render, report
+from pipeline.report import blocks, typst
 from pipeline.run import load_period
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +91,7 @@ def test_a_chart_prints_its_caption_and_its_table_and_hands_its_svg_over_by_name
     chart = report.status_chart(
         measure.status_by(seed.indicators, "theme", seed.layout.labels), "theme", "t.svg", seed.layout.labels
     )
-    key = typeset.svg_key(chart.svg)
+    key = typst.svg_key(chart.svg)
     assert chart.typst().startswith(f'#council-chart("{key}", alt: ')
     assert chart.svg not in chart.typst()  # the SVG is stored once in the notebook: in the HTML's data: URL
     html = words(chart.caption) + html_words(chart.table)
@@ -100,29 +101,58 @@ def test_a_chart_prints_its_caption_and_its_table_and_hands_its_svg_over_by_name
     assert sum(pdf.values()) > sum(html.values()) + 100
 
 
-def test_every_piece_is_in_the_vocabulary_and_an_unknown_element_is_refused():
-    with pytest.raises(typeset.TypesetError, match="<iframe> is not part of the report's vocabulary"):
-        typeset.from_html("<p>x</p><iframe src='x'></iframe>")
-    with pytest.raises(typeset.TypesetError, match="only an SVG the report itself made"):
-        typeset.from_html('<figure class="chart"><img src="file:///etc/passwd" alt="x"></figure>')
+def test_a_block_or_span_outside_the_vocabulary_is_refused_by_each_renderer():
+    from pipeline.report import html
+
+    with pytest.raises(typst.TypesetError, match="Thing is not a block of the report"):
+        typst.render((blocks.Para(("x",)), Thing()))
+    with pytest.raises(html.HtmlRenderError, match="Thing is not a block of the report"):
+        html.render((Thing(),))
+    odd = blocks.Para((blocks.Span("iframe", ("x",)),))
+    with pytest.raises(typst.TypesetError, match="'iframe' is not part of the report's vocabulary"):
+        typst.render((odd,))
+    with pytest.raises(html.HtmlRenderError, match="'iframe' is not part of the report's vocabulary"):
+        html.render((odd,))
 
 
-def test_text_is_escaped_so_no_input_becomes_typst_code():
+class Thing:
+    pass
+
+
+def test_text_is_escaped_so_no_input_becomes_typst_code_or_html():
+    from pipeline.report import html
+
     hostile = '#read("/etc/passwd") $x$ *b* _i_ `r` <l> @ref // c /* d */ = h - l + e [a] {b} \\'
-    out = typeset.from_html(f"<p>{hostile.replace('<', '&lt;').replace('>', '&gt;')}</p>")
+    out = typst.render((blocks.Para((hostile,)),))
     assert "#read" not in out.replace("\\#read", "")
     pdf = render.typst_to_pdf(render.typst_document(out, "t"))
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
     assert hostile.strip() in " ".join(text.split())
+    markup = html.render((blocks.Para((hostile, blocks.Span("link", ("<b>",), '"><script>')),),))
+    assert "<l>" not in markup and "<script>" not in markup and "&lt;l&gt;" in markup
+    assert BeautifulSoup(markup, "html.parser").get_text() == hostile + "<b>"
 
 
 def test_section_headings_get_the_anchors_the_html_contents_give_them():
-    setter = typeset.Typesetter()
-    first = setter.convert("<h2>Data quality</h2><p>x</p>")
-    second = setter.convert("<h2>Data quality</h2><h2><em>Odd</em> one!</h2>")
+    setter = typst.Typesetter()
+    h2 = blocks.Heading
+    first = setter.convert((h2(2, ("Data quality",)), blocks.Para(("x",))))
+    second = setter.convert((h2(2, ("Data quality",)), h2(2, (blocks.Span("emph", ("Odd",)), " one!"))))
     assert "<data-quality>" in first and "<data-quality-2>" in second and "<odd-one>" in second
     html = render.add_contents("<main><h2>Data quality</h2><h2>Data quality</h2><h2><em>Odd</em> one!</h2></main>")
     assert [a for a, _ in setter.headings] == [a for a in re.findall(r'<h2 id="([^"]+)">', html) if a != "contents"]
+
+
+def test_a_markdown_cell_is_read_into_blocks_and_raw_html_stays_text():
+    from pipeline.report import markdown
+
+    read = markdown.to_blocks("## Key messages\n\nSome *thing* and `code`\nnext <b>bold</b>\n\n- a\n- b\n")
+    assert read[0] == blocks.Heading(2, ("Key messages",))
+    assert read[1] == blocks.Para(
+        ("Some ", blocks.Span("emph", ("thing",)), " and ", blocks.Span("code", ("code",)), " ", "next ", "<b>", "bold", "</b>")
+    )
+    assert read[2] == blocks.Items((("a",), ("b",)))
+    assert "\\<b\\>" in typst.render(read)
 
 
 def test_table_columns_keep_their_widths_alignment_and_header_row():
@@ -136,8 +166,8 @@ def test_table_columns_keep_their_widths_alignment_and_header_row():
     out = piece.typst()
     widths = [float(w) for w in re.search(r"columns: \(([^)]*)\),", out).group(1).replace("pt", "").split(",") if w]
     assert widths[1] == 3.5 * 8  # an em width as given, at the table's 8 pt (wider only for a longer word)
-    assert widths[0] > 0.06 * typeset.TEXT_WIDTH_PT  # the others share the rest of the line, as in the HTML
-    assert abs(sum(widths) - typeset.TEXT_WIDTH_PT) < 0.5
+    assert widths[0] > 0.06 * typst.TEXT_WIDTH_PT  # the others share the rest of the line, as in the HTML
+    assert abs(sum(widths) - typst.TEXT_WIDTH_PT) < 0.5
     assert "numeric: (false, false, true,)" in out
     assert "header: ([Ref], [M], [Number],)" in out
     assert 'council-cell("row", false)[1\\.1]' in out
@@ -164,7 +194,7 @@ def test_no_column_is_narrower_than_its_longest_word_so_no_word_runs_into_the_ne
     widths = [
         float(w) for w in re.search(r"columns: \(([^)]*)\),", piece.typst()).group(1).replace("pt", "").split(",") if w
     ]
-    assert widths[0] >= typeset.text_width("KPI00001") and widths[2] >= typeset.text_width("Reported", bold=True)
+    assert widths[0] >= typst.text_width("KPI00001") and widths[2] >= typst.text_width("Reported", bold=True)
     path = tmp_path / "t.pdf"
     path.write_bytes(render.typst_to_pdf(render.typst_document("#heading(level: 1)[T]\n\n" + piece.typst(), "T")))
     pages = glyph_boxes(path)
@@ -209,7 +239,7 @@ def test_refs_that_differ_only_in_punctuation_or_case_link_to_their_own_blocks()
 def test_code_keeps_its_spaces_and_only_long_words_are_set_in_boxes():
     """A command keeps every space; a word of 24 characters or more (a hash, a path) is set in boxes of 16 a
     line may break between, with nothing inserted."""
-    out = typeset._breakable("run --quarter Q4 --input " + "a" * 40 + " --out x")
+    out = typst._breakable("run --quarter Q4 --input " + "a" * 40 + " --out x")
     assert (
         out
         == "run \\-\\-quarter Q4 \\-\\-input #box["

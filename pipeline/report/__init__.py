@@ -1,0 +1,83 @@
+"""Stage 5a, report: the pieces of a committee report, each described once and rendered per format.
+
+The notebooks name the pieces (``report.title_page(...)``, ``report.exceptions_summary(...)``); each piece is a
+tuple of blocks (``blocks``: headings, paragraphs, typed tables, figures), which the HTML renderer (``html``)
+and the Typst renderer (``typst``, for the PDF) each read. Everything from an export is plain text in the
+blocks and escaped by each renderer.
+
+- ``front``: title page, headline figures, key messages
+- ``status``: counts by status, the export's own summary, status by group and by quarter, changes
+- ``exceptions``: every indicator off track
+- ``variance``: targets, actuals, variance and RAG; statuses the figures do not support; coverage
+- ``annex``: method, data-quality findings, all indicators, glossary
+- ``provenance``: inputs, parameters, software, the commands that reproduce the report
+- ``milestones``: the pieces of a Service Improvement Plan's milestone report
+"""
+
+from .annex import appendix_table, findings_section, glossary, method_link, method_section, narrative
+from .blocks import number
+from .common import directorate_name, rag_badge, short, status_badge
+from .exceptions import exceptions_summary, exceptions_table
+from .front import key_figures, key_messages, title_page
+from .html import esc
+from .milestones import budget_section, milestone_counts, milestone_table, milestone_timeline, plan_title_page
+from .pieces import PRINT_ROWS, TYPST_MIME, Chart, Piece, bounded, joined, lab_style, link, paragraph, table
+from .provenance import REPORTED_PACKAGES, provenance_section
+from .status import (
+    changes_section,
+    crosstab_table,
+    headline_table,
+    status_chart,
+    status_table,
+    summary_check,
+    trend_chart,
+)
+from .variance import coverage_section, disagreements_section, variance_chart, variance_table
+
+__all__ = [
+    "PRINT_ROWS",
+    "REPORTED_PACKAGES",
+    "TYPST_MIME",
+    "Chart",
+    "Piece",
+    "appendix_table",
+    "bounded",
+    "budget_section",
+    "changes_section",
+    "coverage_section",
+    "crosstab_table",
+    "directorate_name",
+    "disagreements_section",
+    "esc",
+    "exceptions_summary",
+    "exceptions_table",
+    "findings_section",
+    "glossary",
+    "headline_table",
+    "joined",
+    "key_figures",
+    "key_messages",
+    "lab_style",
+    "link",
+    "method_link",
+    "method_section",
+    "milestone_counts",
+    "milestone_table",
+    "milestone_timeline",
+    "narrative",
+    "number",
+    "paragraph",
+    "plan_title_page",
+    "provenance_section",
+    "rag_badge",
+    "short",
+    "status_badge",
+    "status_chart",
+    "status_table",
+    "summary_check",
+    "table",
+    "title_page",
+    "trend_chart",
+    "variance_chart",
+    "variance_table",
+]

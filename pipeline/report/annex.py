@@ -1,0 +1,342 @@
+"""The annex of a period report: the method in the organisation's words, the data-quality findings, every
+indicator, and the glossary of the organisation's codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .blocks import Heading, Para, Span, table
+from .common import column, figures, rag_badge, ref_column, status_badge
+from .pieces import Piece, bounded, joined, paragraph
+from .pieces import table as table_piece
+
+_NOT_ASSESSED = (Span("emph", ("not assessed",)),)
+
+
+def narrative(section: str, layout, period) -> Piece:
+    """The paragraphs that introduce a section, in the words of the layout's organisation.
+
+    ``section``: ``statuses`` (the status scale), ``directorate``, ``targets`` (where the figures come from
+    and the RAG rule) or ``status_check``. A quarter's report never says year end.
+    """
+    return Piece(tuple(_narrative(section, layout, period)))
+
+
+def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch a section and shape
+    from ..schema import STATUS_MEANINGS
+
+    labels = layout.labels
+    prose = layout.kind == "council_plan"  # figures written in the text, statuses 1-4 with the export's words
+    if section == "statuses":
+        when = "a year-end status" if period.is_year_end else f"a status for {period}"
+        if prose:
+            scale = ", ".join(f"{code} {label}" for code, label in list(labels.items())[:-1])
+            scale += f", or {list(labels)[-1]} {list(labels.values())[-1]}"
+            return [
+                Para(
+                    (
+                        f"Each {layout.title} indicator is given {when} by the service responsible for it: {scale}. "
+                        "Percentages are of the indicators that have one of these four statuses; indicators whose "
+                        "status is missing or given as text are counted apart as ",
+                        *_NOT_ASSESSED,
+                        ".",
+                    )
+                )
+            ]
+        if layout.derive_status:
+            return [
+                Para(
+                    (
+                        "The export gives no status of its own. Each indicator's status is ",
+                        Span("emph", ("derived from its figures",)),
+                        ": target met; missed by no more than the tolerance; missed beyond it. It is marked as "
+                        "derived wherever it is shown. Indicators without a target, an actual and a polarity are "
+                        "counted apart as ",
+                        *_NOT_ASSESSED,
+                        ".",
+                    )
+                )
+            ]
+        if not labels:
+            return [
+                Para(
+                    (
+                        "The export gives no status for its indicators (the layout maps no status column), and none "
+                        "is derived from the figures, so every indicator is counted as not assessed; its figures "
+                        "are listed in the appendix of all indicators.",
+                    )
+                )
+            ]
+        scale = "; ".join(f"{label} ({STATUS_MEANINGS[code]})" for code, label in labels.items())
+        apart = [w for w, code in layout.status.items() if code is None]
+        return [
+            Para(
+                (
+                    f"Each indicator in the export has {when} in the organisation's own words: {scale}. "
+                    "Percentages are of the indicators that have one of these statuses; indicators whose status is "
+                    + (f"given as {', '.join(apart)}, " if apart else "")
+                    + "missing, or a word the layout does not map are counted apart as ",
+                    *_NOT_ASSESSED,
+                    ".",
+                )
+            )
+        ]
+    if section == "directorate":
+        column_name = layout.columns.get("directorate")
+        if prose:
+            text = "The directorate is the one named in the export's Responsibility column."
+        elif column_name:
+            text = f"The directorate is the one named in the export's {column_name!r} column."
+        else:
+            text = "The export names no directorate, so every indicator is counted under '(none given)'."
+        return [Para((text,))]
+    if section == "targets":
+        rag = Para(
+            (
+                "RAG: ",
+                Span("strong", ("green",)),
+                " when the target is met, ",
+                Span("strong", ("amber",)),
+                " when it is missed by no more than the tolerance (5% of the target unless the register sets "
+                "another), ",
+                Span("strong", ("red",)),
+                " beyond it. Direction compares the actual with the baseline, taking into account whether higher "
+                "or lower is better.",
+            )
+        )
+        if prose:
+            return [
+                Para(
+                    (
+                        "Most indicators state a target (and often a baseline) in their outcome or success "
+                        "criteria, and the service reports the actual in its progress text. The pipeline reads "
+                        "these figures from the text only where the text is unambiguous; where it holds several "
+                        "candidate numbers, a date, a change rather than a level, or a confidence interval, the "
+                        "figure is left empty and the reason recorded. An analyst can fill or override any figure "
+                        "in the indicator register; figures from the register are marked as such.",
+                    )
+                ),
+                rag,
+            ]
+        named = ", ".join(
+            f"{field} ({layout.columns[field]!r})"
+            for field in ("target", "actual", "baseline", "previous")
+            if field in layout.columns
+        )
+        return [
+            Para(
+                (
+                    f"The export gives the figures in columns of their own: {named or 'none'}. A cell in words "
+                    "(Pending, N/A, No target) leaves the figure empty, with the reason recorded. An analyst can "
+                    "fill or override any figure in the indicator register beside the exports; figures from the "
+                    "register are marked as such.",
+                )
+            ),
+            rag,
+        ]
+    if section == "status_check":
+        if not labels:
+            text = "The export gives no status of its own, so there is no reported status to hold against the figures."
+        elif layout.derive_status:
+            text = (
+                "The statuses in this report are derived from the figures, so there is no reported "
+                "status to hold against them."
+            )
+        else:
+            good = " and ".join(_scale_word(labels, c, prose) for c in (1, 2) if c in labels) or "none"
+            bad = " and ".join(_scale_word(labels, c, prose) for c in (3, 4) if c in labels) or "none"
+            text = f"Each reported status is held against the figures: {good} agree with a target that is met, {bad} with one that is missed."
+            if prose:
+                text += (
+                    " One case is left to judgement: an On Track status with a figure still short of a target "
+                    "that falls due after the period (a later year, or an academic year not yet over) is listed, "
+                    "not counted as a disagreement."
+                )
+        return [Para((text,))]
+    raise ValueError(f"no narrative for section {section!r}")
+
+
+def _scale_word(labels: dict, code: int, numbered: bool) -> str:
+    """A status as the method names it: ``1 (Achieved)`` on a numbered scale, else the organisation's word."""
+    return f"{code} ({labels[code]})" if numbered else labels[code]
+
+
+def method_section(layout, period) -> Piece:
+    """The method appendix: how statuses are counted, what an exception and a repeat miss are, how reported
+    statuses are held against the figures, where the figures come from and the RAG rule, in the layout's words."""
+    labels = layout.labels
+    off = " or ".join(labels[c] for c in (3, 4) if c in labels) or "off track"
+    exceptions = Para(
+        (
+            f"An exception is an indicator whose status is {off}. Consecutive periods off track count this period "
+            "and each period before it, newest first, whose export the report reads (the previous period and the "
+            "earlier quarters of this year, found beside this export); the count stops at the first of them in "
+            "which the indicator was not off track. When it was off track in every period read, the count is shown "
+            "as \u201cat least\u201d that many, because the periods before were not read. Indicators are matched by "
+            "their reference.",
+        )
+    )
+    changes = Para(
+        (
+            "Each indicator is compared with the latest earlier period whose export sits beside this one. The "
+            "direction of travel is judged by the figures where both periods have an actual, otherwise by status; "
+            "where there is no earlier period, the actual is compared with the baseline.",
+        )
+    )
+    parts = [
+        ("How statuses are counted", _narrative("statuses", layout, period)),
+        ("Exceptions and repeat misses", [exceptions]),
+        ("Statuses held against the figures", _narrative("status_check", layout, period)),
+        ("Targets, actuals and RAG", _narrative("targets", layout, period)),
+        ("Directorates", _narrative("directorate", layout, period)),
+        ("Changes since the previous period", [changes]),
+    ]
+    return Piece(tuple(b for title, body in parts for b in (Heading(3, (title,)), *body)))
+
+
+def method_link(what: str) -> Piece:
+    """One sentence pointing to the method appendix, where the long explanation lives."""
+    return Piece((Para((f"{what}: see ", Span("link", ("Appendix: method",), "#appendix-method"), "."), "note"),))
+
+
+def findings_section(findings: pd.DataFrame) -> Piece:
+    """The data-quality findings: a count by kind, then every finding with its source line."""
+    from ..measure import finding_counts
+
+    if findings.empty:
+        return paragraph("Cleaning found nothing unusual in the export.")
+    counts = finding_counts(findings).rename(columns={"check": "Finding", "count": "Number"})
+    by_kind = table_piece(counts, "Data-quality findings by kind", numeric=("Number",), row_header="Finding")
+    listed = bounded(findings, lambda rows: [_findings_table(rows, len(findings))], "findings", "data_quality.csv")
+    return joined([by_kind, listed])
+
+
+def _findings_table(findings: pd.DataFrame, total: int):
+    detail = pd.DataFrame(
+        {
+            "Line": findings["source_line"],
+            "Ref": findings["ref"],
+            "Finding": findings["check"],
+            "What was found": findings["finding"],
+            "What was done": findings["action_taken"],
+        }
+    )
+    return table(
+        detail,
+        f"All {total} data-quality findings, by source line",
+        numeric=("Line",),
+        style="findings",
+        widths={"Line": "3em", "Ref": "3.5em", "Finding": "9em"},
+    )
+
+
+def appendix_table(indicators: pd.DataFrame, heading: str = "Indicator") -> Piece:
+    """Every indicator, grouped under its theme, with status and directorate (in print, the first
+    ``PRINT_ROWS``: see ``bounded``). ``heading``: the organisation's word for the indicator column
+    (``Layout.measure_heading``). When some indicators have figures that no other section shows (an actual with
+    no target to assess it against: an actuals-only table), their target and actual are listed here too, and
+    the period of each row where the export gives one."""
+    shown = "actual" in indicators and bool((indicators["actual"].notna() & (indicators["rag"] == "")).any())
+    targets = shown and bool(indicators["target"].notna().any())
+    return bounded(indicators, lambda rows: _appendix_tables(rows, heading, shown, targets), "indicators")
+
+
+def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, targets: bool) -> list:
+    out = []
+    for theme, group in indicators.groupby("theme", sort=False):
+        columns = {"Ref": ref_column(group), heading: group["measure"], "Directorate": group["directorate"]}
+        if "row_period" in group:
+            columns["Period"] = group["row_period"]
+        if shown:
+            units = column(group, "unit")
+            if targets:
+                columns["Target"] = figures(group["target"], units)
+            columns["Actual"] = figures(group["actual"], units)
+        has_actual = group["actual"].notna() if "actual" in group else pd.Series(False, index=group.index)
+        columns |= {
+            "Status": [status_badge(c, s) for c, s in zip(group["status_code"], group["status"])],
+            "RAG": [
+                rag_badge(r) if r else ("not assessed" if a else rag_badge(r)) for r, a in zip(group["rag"], has_actual)
+            ],
+            "Direction of travel": group["direction"],
+            "Line": group["source_line"],
+        }
+        frame = pd.DataFrame(columns)
+        out.append(
+            table(
+                frame,
+                f"{theme or 'No theme'}: {len(frame)} indicators",
+                row_header="Ref",
+                numeric=("Line", "Target", "Actual"),
+                style="appendix",
+                widths={
+                    "Ref": "3.5em",
+                    "Directorate": "6em",
+                    "Status": "9em",
+                    "RAG": "6em",
+                    "Direction of travel": "5.5em",
+                    "Line": "3em",
+                },
+            )
+        )
+    return out
+
+
+def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Piece:
+    """The organisation's codes: each directorate with its full name (from the layout or ``directorates.csv``;
+    never guessed), the status scale in the organisation's words, the RAG rule and its tolerance."""
+    from ..measure import DEFAULT_TOLERANCE_PCT, ON_TRACK_CODES
+    from ..schema import STATUS_MEANINGS
+
+    names = names or {}
+    counts = indicators["directorate"].replace("", "(none given)").value_counts(sort=False)
+    directorates = pd.DataFrame(
+        {
+            "Code": list(counts.index),
+            "Name": [
+                names.get(c, "not named in the export: add it to directorates.csv beside the export")
+                if c != "(none given)"
+                else ""
+                for c in counts.index
+            ],
+            "Indicators": [int(n) for n in counts],
+        }
+    )
+    labels = layout.labels
+    scale = pd.DataFrame(
+        {
+            "Status": [status_badge(code, label) for code, label in labels.items()],
+            "Means": [STATUS_MEANINGS[code] for code in labels],
+            "Counted as": [
+                "achieved or on track" if code in ON_TRACK_CODES else "off track (an exception)" for code in labels
+            ],
+        }
+    )
+    tolerances = indicators["tolerance_pct"].dropna() if "tolerance_pct" in indicators else pd.Series([], dtype=float)
+    own = (
+        f" {len(tolerances)} indicator(s) have a tolerance of their own in the indicator register."
+        if len(tolerances)
+        else ""
+    )
+    rag = Para(
+        (
+            Span("strong", ("RAG",)),
+            f" is computed from the figures: green when the target is met; amber when it is missed by no more than "
+            f"the tolerance, {DEFAULT_TOLERANCE_PCT:g}% of the target;{own} red when missed by more. Without a "
+            "target, an actual and a polarity there is no RAG.",
+        )
+    )
+    return Piece(
+        (
+            table(
+                directorates,
+                "Directorates",
+                numeric=("Indicators",),
+                row_header="Code",
+                style="keep",
+                widths={"Code": "12%", "Indicators": "12%"},
+            ),
+            table(scale, "The status scale", style="keep"),
+            rag,
+        )
+    )

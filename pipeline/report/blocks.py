@@ -1,0 +1,272 @@
+"""The report's vocabulary: what a piece of a committee report is made of, described once.
+
+A piece (``pieces.Piece``) is a tuple of blocks: headings, paragraphs, lists, tables with typed columns,
+figures with their text alternative. Inline content is text (a ``str``), a ``Span`` (emphasis, code, a link, a
+reference), a ``Badge`` (a status or RAG: a shape and a word) or a ``Num`` (a figure with its unit, formatted
+once by ``number``). Each output format has its own renderer that reads this description (``html``,
+``typst``, ``docx``); none reads another's output, and a block a renderer does not know is refused there.
+
+Text here is plain text: a renderer escapes all of it for its format, so nothing from an export becomes code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Union
+
+import pandas as pd
+
+# --- inline content ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """Inline content with a meaning: ``strong``, ``emph``, ``code``, ``ref`` (an indicator's reference),
+    ``big`` (a headline figure), ``muted`` (a note), ``link`` (to ``href``: ``#anchor`` within the report, or
+    a file published beside it)."""
+
+    kind: str
+    content: tuple
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A status or RAG as a shape and a word (colour is a third cue, never the only one). ``scale``: ``status``
+    or ``rag``; ``kind``: the class (``1``..``4``, ``none``; ``green``, ``amber``, ``red``, ``none``)."""
+
+    scale: str
+    kind: str
+    mark: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Num:
+    """A figure: formatted by ``number`` (its unit, and a sign when ``signed``); ``percent_change``: a
+    percentage change with one decimal and a sign."""
+
+    value: float | None
+    unit: str = ""
+    signed: bool = False
+    style: str = "figure"  # figure | percent_change
+
+    def text(self) -> str:
+        if self.style == "percent_change":
+            return "" if self.value is None or pd.isna(self.value) else f"{float(self.value):+.1f}%"
+        return number(self.value, self.unit, self.signed)
+
+
+LINE_BREAK = "\n"  # a line break inside a paragraph or a cell is a newline in its text
+
+Inline = Union[str, Span, Badge, Num]
+
+
+def inlines(content) -> tuple:
+    """Content as a tuple of inlines: a string or one inline becomes a tuple of one; None and NaN nothing."""
+    if content is None:
+        return ()
+    if isinstance(content, tuple):
+        return content
+    if isinstance(content, list):
+        return tuple(content)
+    if isinstance(content, (Span, Badge, Num)):
+        return (content,)
+    if not isinstance(content, str) and pd.isna(content):
+        return ()
+    return (str(content),)
+
+
+def plain(content) -> str:
+    """The text of inline content as printed (a badge's shape and word)."""
+    out = []
+    for item in inlines(content):
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, Span):
+            out.append(plain(item.content))
+        elif isinstance(item, Badge):
+            out.append(item.mark + item.label)
+        elif isinstance(item, Num):
+            out.append(item.text())
+    return "".join(out)
+
+
+def has_code(content) -> bool:
+    return any(isinstance(i, Span) and (i.kind == "code" or has_code(i.content)) for i in inlines(content))
+
+
+# --- blocks --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    content: tuple
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph. ``style``: how it reads (``note``, ``lead-in``, ``meta``, ``label``, ``findings-ok``,
+    ``findings-warn``, ``export-note``, ``council``, ``period``; ``key on``/``key off`` for a headline figure);
+    ``published``: the file it links to, published beside the report (a copy exported without it says so)."""
+
+    content: tuple
+    style: str = ""
+    published: str = ""
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list of items, each inline content."""
+
+    items: tuple
+    ordered: bool = False
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Terms and their definitions, as (term, definition) pairs of inline content."""
+
+    pairs: tuple
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Blocks that belong together: ``title-page``, ``key-figures`` (set side by side), ``article`` (an
+    indicator's full text, ``id`` its anchor, kept on one page where it fits)."""
+
+    kind: str
+    blocks: tuple
+    id: str = ""
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Width:
+    """A column's width relative to the text column (``%``) or to the table's type (``em``)."""
+
+    unit: str
+    value: float
+
+    def css(self) -> str:
+        return f"{self.value:g}{self.unit}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its header, whether it holds figures (right-aligned, never broken), whether its cells
+    head their rows, its width (None: as wide as its text asks)."""
+
+    name: str
+    numeric: bool = False
+    row_header: bool = False
+    width: Width | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple  # inline content, one per column
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with a caption, typed columns and rows. ``style``: its look (``figures``, ``appendix``,
+    ``crosstab``, ``keep``, ...); ``keep``: print it whole on one page when it fits."""
+
+    caption: str
+    columns: tuple
+    rows: tuple
+    style: str = ""
+    keep: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart the report drew: its SVG, its text alternative, its caption."""
+
+    svg: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Preformatted:
+    text: str
+
+
+Block = Union[Heading, Para, Items, Definitions, Group, Table, Figure, Preformatted]
+
+
+# --- building tables from frames -----------------------------------------------------------------
+
+
+def width(spec: str | None) -> Width | None:
+    """``"6%"`` → Width("%", 6); ``"3.5em"`` → Width("em", 3.5); None → None."""
+    if not spec:
+        return None
+    for unit in ("%", "em"):
+        if spec.endswith(unit):
+            return Width(unit, float(spec[: -len(unit)]))
+    raise ValueError(f"a column width is a percentage or ems, not {spec!r}")
+
+
+def table(
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    numeric: tuple[str, ...] = (),
+    row_header: str | None = None,
+    style: str = "",
+    widths: dict[str, str] | None = None,
+    keep: bool | None = None,
+    total: bool = False,
+) -> Table:
+    """A table from a frame whose cells are inline content (text, numbers, badges, spans).
+
+    ``keep``: print the table whole on one page; by default short tables (12 rows or fewer) and those of
+    style ``keep`` or ``crosstab`` are; False lets a table of tall rows break between rows. ``total``: the last
+    row is a total. ``widths`` maps a column to its width, so long text wraps instead of running off the page."""
+    widths = widths or {}
+    columns = tuple(
+        Column(str(c), numeric=c in numeric, row_header=c == row_header, width=width(widths.get(c)))
+        for c in frame.columns
+    )
+    rows = tuple(Row(tuple(inlines(v) for v in row)) for row in frame.itertuples(index=False))
+    if total and rows:
+        rows = rows[:-1] + (Row(rows[-1].cells, total=True),)
+    if keep is None:
+        keep = style in ("keep", "crosstab") or len(frame) <= 12
+    return Table(caption, columns, rows, style, keep)
+
+
+# --- figures, formatted once ------------------------------------------------------------------------
+
+GIVEN_DECIMALS = 3  # a figure written with at most this many decimals is printed as written
+READING_DECIMALS = 2  # one with more (71.8543046358, or a sum's float noise) is rounded to this many, half up
+
+
+def number(value, unit: str = "", signed: bool = False) -> str:
+    """A figure as printed in the report: thousands separators, the decimals it was given with (up to
+    ``GIVEN_DECIMALS``; more are rounded half up to ``READING_DECIMALS`` for reading, the CSVs keep them all),
+    its unit."""
+    if value is None or pd.isna(value):
+        return ""
+    exact = Decimal(repr(float(value)))  # the shortest decimal that is this float: 0.1 + 0.2 -> 0.30000000000000004
+    if -exact.as_tuple().exponent > GIVEN_DECIMALS:
+        exact = exact.quantize(Decimal(1).scaleb(-READING_DECIMALS), rounding=ROUND_HALF_UP)
+    text = f"{exact:+,f}" if signed else f"{exact:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "+0"):
+        text = "0" if not signed else "+0"
+    if unit == "%":
+        return text + "%" if not signed else text + " pts"
+    if unit.startswith("per"):
+        return f"{text} {unit}"
+    return text

@@ -1,0 +1,144 @@
+"""The provenance annex: the inputs with their hashes, the parameters, the software, and the commands that make
+the report again and check it."""
+
+from __future__ import annotations
+
+import shlex
+
+import pandas as pd
+
+from .blocks import Items, Para, Span, table
+
+REPORTED_PACKAGES = (
+    "pandas",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "typst",
+    "openpyxl",
+    "charset-normalizer",
+    "beautifulsoup4",
+)
+
+
+def provenance_section(
+    inputs, parameters: dict, environment: dict, code_digest: str, version: str, git: dict | None = None
+):
+    """Inputs with hashes, parameters, versions (the pipeline's with its git commit, from ``manifest.git_state``),
+    and the exact commands that reproduce and check the report."""
+    from .pieces import Piece
+
+    rows = pd.DataFrame(
+        {
+            "File": [i["path"] for i in inputs],
+            "Bytes": [f"{int(i['size']):,}" for i in inputs],
+            "SHA-256": [Span("code", (i["sha256"],)) for i in inputs],
+        }
+    )
+    files = table(
+        rows,
+        "Inputs this report was made from",
+        numeric=("Bytes",),
+        style="provenance",
+        widths={"File": "38%", "Bytes": "10%"},
+    )
+    params = table(
+        pd.DataFrame({"Parameter": list(parameters), "Value": [str(v) for v in parameters.values()]}),
+        "Parameters of the report notebook",
+        row_header="Parameter",
+    )
+    packages = environment.get("packages", {})
+    versions = [("Python", environment.get("python", "")), ("council-plan-reports (this pipeline)", version)]
+    versions.append(("Git commit of the pipeline", _commit_text(git)))
+    versions += [(name, packages.get(name, "not installed")) for name in REPORTED_PACKAGES]
+    fonts = (environment.get("system") or {}).get("fonts") or {}
+    if fonts:
+        versions.append(("Fonts of the PDF (in the repository; hashes in the manifest)", ", ".join(sorted(fonts))))
+    software = table(
+        pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions", row_header="Software"
+    )
+    return Piece((files, params, software) + commands(parameters) + _digest(code_digest))
+
+
+def commands(parameters: dict) -> tuple:
+    """The commands that make the report again, check a published copy and reproduce it, as blocks."""
+    year = str(parameters.get("year", ""))
+    quarter = str(parameters.get("quarter", ""))
+    hidden = parameters.get("out", "outputs") == ""  # a folder outside the project: not named (it may carry a name)
+    out = "DIR" if hidden else str(parameters.get("out", "outputs"))
+    folder = f"{out}/{year.replace('/', '-')}/{quarter}"
+    # every command runs as printed: shell-quoted (a file named 'q4 $(id).tsv' stays a name when pasted into a
+    # shell), a value that starts with '-' joined to its flag (--input=-rf_x.tsv), a folder so named behind './'
+    args = ["python", "-m", "pipeline", "run", "--year", year, "--quarter", quarter]
+    args += _flag("--input", str(parameters.get("input_path", "")))
+    for key, flag in (("register_path", "--register"), ("layout_path", "--layout"), ("council", "--council")):
+        if parameters.get(key):
+            args += _flag(flag, str(parameters[key]))
+    if out != "outputs":
+        args += ["--out", out] if hidden else _flag("--out", out)
+    shown = folder if not folder.startswith("-") else "./" + folder
+    run = shlex.join(args)
+    verify = shlex.join(["python", "-m", "pipeline", "verify", shown])
+    reproduce = shlex.join(["python", "-m", "pipeline", "reproduce", shown])
+    blocks = (
+        Para(
+            (
+                "From a clone of the pipeline at the commit above, with the inputs in place (",
+                Span("code", ("make venv",)),
+                " installs the pinned versions; prefix commands with ",
+                Span("code", (".venv/bin/",)),
+                "):",
+            )
+        ),
+        Items(
+            (
+                ("Make this report again: ", Span("code", (run,))),
+                ("Check a published copy has not changed: ", Span("code", (verify,))),
+                ("Make it again in a temporary folder and compare every file: ", Span("code", (reproduce,))),
+            )
+        ),
+    )
+    if hidden:
+        blocks += (
+            Para(
+                (
+                    "DIR stands for the folder the report was published under: it is outside the pipeline's "
+                    "folder, and its path is not printed (it can carry a user's name).",
+                )
+            ),
+        )
+    return blocks
+
+
+def _digest(code_digest: str) -> tuple:
+    return (
+        Para(
+            (
+                "Pipeline code digest (SHA-256 of the code, templates, notebooks and locked dependencies): ",
+                Span("digest", (code_digest,)),
+                ".",
+            )
+        ),
+        Para(
+            (
+                "The folder's ",
+                Span("link", ("manifest.json",), "manifest.json"),
+                " also records every output file's SHA-256 and the version of every installed package.",
+            ),
+            published="manifest.json",
+        ),
+    )
+
+
+def _flag(flag: str, value: str) -> list[str]:
+    """A flag and its value as a command line takes them: one word (``--input=-rf.tsv``) when the value starts
+    with '-', which argparse would otherwise read as a flag of its own."""
+    return [f"{flag}={value}"] if value.startswith("-") else [flag, value]
+
+
+def _commit_text(git: dict | None) -> str:
+    if not git or not git.get("git_commit"):
+        return "not known (not made from a git clone)"
+    return git["git_commit"] + (" with uncommitted changes" if git.get("uncommitted_changes") else "")

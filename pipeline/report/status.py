@@ -1,0 +1,201 @@
+"""The status pieces: headline counts, the status scale's counts, the export's own summary, status by group and
+by quarter, and the changes since the previous period."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .blocks import Para
+from .common import plural, ref_column, short, status_badge
+from .pieces import Chart, Piece, paragraph, table
+
+
+def headline_table(headline: pd.DataFrame, period=None) -> Piece:
+    """The headline counts and percentages as a table (``period``: a quarter never says year-end)."""
+    frame = headline.rename(columns={"measure": "Indicators", "count": "Number", "percent": "Percent of assessed"})
+    when = "year-end status" if period is None or period.is_year_end else f"status at {period}"
+    return table(
+        frame,
+        f"Headline summary: indicators by {when}",
+        numeric=("Number", "Percent of assessed"),
+        row_header="Indicators",
+        style="keep",
+    )
+
+
+def status_table(counts: pd.DataFrame) -> Piece:
+    """Counts by status, then the statuses counted apart."""
+    frame = pd.DataFrame(
+        {
+            "Status": [status_badge(c, s) for c, s in zip(counts["status_code"], counts["status"])],
+            "Number": counts["count"],
+            "Percent of assessed": counts["percent"],
+        }
+    )
+    return table(frame, "Indicators by status", numeric=("Number", "Percent of assessed"), style="keep")
+
+
+def summary_check(comparison: pd.DataFrame, expected: bool = True) -> Piece:
+    """How the export's own summary compares with the figures computed from its rows. ``expected``: the
+    layout's exports end with a summary (the Council Plan's do; a typed table carries none)."""
+    if comparison.empty and not expected:
+        return paragraph(
+            "This export carries no summary of its own, so every figure above is computed from "
+            "its rows and there is nothing to check them against."
+        )
+    if comparison.empty:
+        return paragraph(
+            "The export has no summary of its own (it may be truncated), "
+            "so there is nothing to check the figures above against.",
+            "findings-warn",
+        )
+    verdict = {True: "Agrees", False: "Differs"}
+    frame = pd.DataFrame(
+        {
+            "Summary line": comparison["label"],
+            "The export says": comparison["export_value"],
+            "Computed from its rows": comparison["computed_value"],
+            "Check": [("Not checked" if pd.isna(a) else verdict[bool(a)]) for a in comparison["agrees"]],
+            "Source line": comparison["source_line"],
+        }
+    )
+    if comparison["agrees"].fillna(False).all():
+        note = Para(
+            ("Every figure in the export's own summary agrees with the figures computed from its rows.",),
+            "findings-ok",
+        )
+    else:
+        note = Para(
+            (
+                "The export's own summary does not agree with its rows. This report uses the figures computed "
+                "from the rows; the export's figures are quoted only in this table.",
+            ),
+            "findings-warn",
+        )
+    checked = table(
+        frame,
+        "The export's own summary, checked against its rows",
+        numeric=("The export says", "Computed from its rows", "Source line"),
+        row_header="Summary line",
+        style="keep",
+    )
+    return Piece((note,) + checked.blocks)
+
+
+def crosstab_table(counts: pd.DataFrame, caption: str, by_label: str, total_row: bool = True) -> Piece:
+    """A ``measure.status_by`` table, with the group as row header and (unless the rows are periods, which do
+    not add up) a totals row."""
+    frame = counts.reset_index().rename(columns={counts.index.name: by_label})
+    numeric = tuple(c for c in frame.columns if c != by_label)
+    if total_row:
+        totals = {by_label: "All"} | {c: int(counts[c].sum()) for c in counts.columns}
+        frame = pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
+    return table(
+        frame,
+        caption,
+        numeric=numeric,
+        row_header=by_label,
+        style="crosstab",
+        widths={by_label: "34%"},
+        total=total_row,
+    )
+
+
+def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | None = None) -> Piece:
+    """A stacked bar chart of status by ``by``, with its text alternative and its table beside it.
+
+    A chart holds at most ``charts.MAX_STATUS_GROUPS`` bars, so its labels stay readable on paper; with more
+    groups it draws those with the most indicators off track and says so, and the table keeps every group.
+    """
+    from ..charts import MAX_STATUS_GROUPS, status_bars, status_bars_alt, to_svg
+    from ..measure import most_off_track
+
+    if list(crosstab.index) in (["(none)"], ["(none given)"]):
+        return paragraph(f"The export names no {by} for any indicator, so there is no breakdown by {by}.")
+    title = f"Indicator status by {by}"
+    drawn = most_off_track(crosstab, MAX_STATUS_GROUPS, labels)
+    if len(drawn) < len(crosstab):
+        groups = plural(by)
+        title = f"The {len(drawn)} {groups} with the most indicators off track"
+        caption = (
+            f"{title}, of {len(crosstab)} {groups}; each bar is one {by}, segments count indicators by "
+            f"status. The table below gives every {by}."
+        )
+    else:
+        caption = (
+            f"{title}. Each bar is one {by}; segments count indicators by status. "
+            "The table below gives the same figures."
+        )
+    return Chart.of(
+        to_svg(status_bars(drawn, title, labels)),
+        status_bars_alt(drawn, by, labels),
+        caption,
+        filename,
+        crosstab_table(
+            crosstab,
+            f"Indicator status by {by} (the figures in the chart above"
+            + (", and every other " + by if len(drawn) < len(crosstab) else "")
+            + ")",
+            by.capitalize(),
+        ),
+    )
+
+
+def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None) -> Piece:
+    """Status counts for each quarter of the year so far, as stacked bars, with the table."""
+    from ..charts import status_bars, status_bars_alt, to_svg
+
+    if trend is None or trend.empty:
+        return paragraph("No quarters to chart.")
+    title = f"Indicator status by quarter, {period.year_label} so far"
+    return Chart.of(
+        to_svg(status_bars(trend, title, labels)),
+        status_bars_alt(trend, "quarter", labels),
+        f"{title}. Each bar is one quarter's export; segments count indicators by status.",
+        "status_by_quarter.svg",
+        crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False),
+    )
+
+
+def changes_section(
+    previous,
+    changes: pd.DataFrame,
+    labels: dict | None = None,
+    unreadable: str = "",
+    heading: str = "Indicator",
+) -> Piece:
+    """Indicators whose status changed since ``previous`` (a Period, or None when there is none).
+    ``unreadable`` says why an earlier export beside this one could not be read, when one could not.
+    ``labels``: the organisation's status words by meaning."""
+    labels = labels or {}
+    if unreadable:
+        return paragraph(
+            f"The previous period could not be compared: {unreadable}. The direction column compares each "
+            "actual with its baseline instead.",
+            "findings-warn",
+        )
+    if previous is None:
+        return paragraph(
+            "There is no earlier period beside this export, so there is nothing to compare with; "
+            "the direction column compares each actual with its baseline instead."
+        )
+    if changes.empty:
+        return paragraph(f"No indicator's status changed since {previous}.")
+    frame = pd.DataFrame(
+        {
+            "Ref": ref_column(changes),
+            heading: [short(m, 90) for m in changes["measure"]],
+            f"Status at {previous}": [
+                status_badge(c, labels.get(int(c), f"status {int(c)}")) for c in changes["previous_status_code"]
+            ],
+            "Status now": [status_badge(c, s) for c, s in zip(changes["status_code"], changes["status"])],
+            "Direction": changes["direction"],
+        }
+    )
+    return table(
+        frame,
+        f"{len(frame)} indicators whose status changed since {previous}",
+        row_header="Ref",
+        style="figures",
+        widths={"Ref": "8%", heading: "40%"},
+    )

@@ -1,0 +1,197 @@
+"""Targets, actuals and variance: the variance chart and its table, statuses the figures do not support,
+and which indicators have figures at all."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .blocks import table
+from .common import figures, percent_change, rag_badge, ref_column, short, status_badge
+from .pieces import Chart, Piece, bounded, joined, paragraph
+from .pieces import table as table_piece
+
+
+def variance_chart(indicators: pd.DataFrame, source: str = "text", heading: str = "Indicator") -> Piece:
+    """The variance chart of the assessed indicators with a non-zero target, and the table of all of them.
+
+    The chart holds at most ``charts.MAX_VARIANCE_BARS`` bars so that its labels stay readable on paper; with
+    more indicators it draws those furthest below target and says so; the table keeps every indicator.
+    """
+    from ..charts import MAX_VARIANCE_BARS, better_pct, to_svg, variance_bars, variance_bars_alt
+
+    drawn = indicators[(indicators["rag"] != "") & indicators["variance_pct"].notna()].copy()
+    if drawn.empty:
+        return paragraph("No indicator has both a target and an actual, so there is no variance to chart.")
+    drawn["ref"] = ref_column(drawn)
+    drawn["better_pct"] = [better_pct(float(v), p) for v, p in zip(drawn["variance_pct"], drawn["polarity"])]
+    total = len(drawn)
+    if total > MAX_VARIANCE_BARS:  # the furthest below target, ties in export order
+        drawn = drawn.sort_values("better_pct", kind="stable").head(MAX_VARIANCE_BARS)
+    drawn = drawn.sort_values("better_pct", ascending=False, kind="stable")
+    # a label fits beside the bars whatever the ref: a long ref (a 60-character code) is cut too (the table below
+    # and the text alternative give it whole)
+    drawn["label"] = [f"{short(r, 12)}  {short(m)}" for r, m in zip(drawn["ref"], drawn["measure"])]
+    zero = int(((indicators["rag"] != "") & indicators["variance_pct"].isna()).sum())
+    if len(drawn) < total:
+        title = f"The {len(drawn)} indicators furthest below target"
+        caption = (
+            f"The {len(drawn)} indicators furthest below target, of {total} with a variance, as a percentage "
+            "of the target, turned so that right of zero is better whatever the polarity."
+        )
+    else:
+        title = "Variance from target (right is better)"
+        caption = (
+            f"Variance from target for {total} indicators, as a percentage of the target, turned so that "
+            "right of zero is better whatever the polarity."
+        )
+    if zero:
+        caption += (
+            f" {zero} indicator(s) with a target of zero cannot be shown as a percentage and are in the table only."
+        )
+    caption += " The table below gives every figure" + (" of every indicator." if len(drawn) < total else ".")
+    return Chart.of(
+        to_svg(variance_bars(drawn, title)),
+        variance_bars_alt(drawn),
+        caption,
+        "variance_from_target.svg",
+        variance_table(indicators[indicators["rag"] != ""], source, heading),
+    )
+
+
+def variance_table(rows: pd.DataFrame, source: str = "text", heading: str = "Indicator") -> Piece:
+    """Target, actual, variance, RAG, status check and direction of each assessed indicator, with sources (in
+    print, the first ``PRINT_ROWS``)."""
+    return bounded(rows, lambda part: [_variance_table(part, source, len(rows), heading)], "indicators assessed")
+
+
+def _variance_table(rows: pd.DataFrame, source: str, total: int, heading: str):
+    frame = pd.DataFrame(
+        {
+            "Ref": ref_column(rows),
+            heading: [short(m, 70) for m in rows["measure"]],
+            "Target": figures(rows["target"], rows["unit"]),
+            "Actual": figures(rows["actual"], rows["unit"]),
+            "Variance": figures(rows["variance"], rows["unit"], signed=True),
+            "Variance %": [percent_change(v) for v in rows["variance_pct"]],
+            "Better": [{"higher": "higher", "lower": "lower"}.get(p, "") for p in rows["polarity"]],
+            "RAG": [rag_badge(r) for r in rows["rag"]],
+            "Status check": [
+                c or ("judge\u00adment" if n else "") for c, n in zip(rows["status_check"], rows["status_check_note"])
+            ],
+            "Direction": rows["direction"],
+            "Source": ["register" if r else {"columns": "export"}.get(source, source) for r in rows["from_register"]],
+        }
+    )
+    return table(
+        frame,
+        f"Figures of the {total} indicators assessed against their target",
+        row_header="Ref",
+        numeric=("Target", "Actual", "Variance", "Variance %"),
+        style="figures",
+        # widths plus cell padding stay inside the page; a figure such as 1,838,307 never breaks
+        widths={
+            "Ref": "6%",
+            heading: "18%",
+            "Target": "10%",
+            "Actual": "10%",
+            "Variance": "9%",
+            "Variance %": "8%",
+            "Better": "7%",
+            "RAG": "9%",
+            "Status check": "7%",
+            "Direction": "9%",
+            "Source": "7%",
+        },
+    )
+
+
+def disagreements_section(rows: pd.DataFrame, heading: str = "Indicator") -> Piece:
+    """Every indicator whose reported status the figures do not support, then the judgement cases."""
+    disagree = rows[rows["status_check"] == "disagrees"]
+    judged = rows[rows["status_check_note"] != ""]
+    parts = []
+    if disagree.empty:
+        parts.append(
+            paragraph("For every indicator with figures, the reported status agrees with them.", "findings-ok")
+        )
+    else:
+        parts.append(
+            bounded(
+                disagree,
+                lambda part: [
+                    _status_against_figures(
+                        part,
+                        heading,
+                        "Actual",
+                        "The figures say",
+                        [_verdict(r) for r in part.itertuples(index=False)],
+                        f"{len(disagree)} reported statuses not supported by the figures",
+                    )
+                ],
+                "statuses not supported by the figures",
+            )
+        )
+    if not judged.empty:
+        parts.append(
+            bounded(
+                judged,
+                lambda part: [
+                    _status_against_figures(
+                        part,
+                        heading,
+                        "Figure so far",
+                        "Why it is not checked",
+                        list(part["status_check_note"]),
+                        f"{len(judged)} On Track statuses left to judgement",
+                    )
+                ],
+                "statuses left to judgement",
+            )
+        )
+    return joined(parts)
+
+
+def _status_against_figures(
+    rows: pd.DataFrame, heading: str, actual_label: str, say_label: str, say: list, caption: str
+):
+    frame = pd.DataFrame(
+        {
+            "Ref": ref_column(rows),
+            heading: rows["measure"],
+            "Reported status": [status_badge(c, s) for c, s in zip(rows["status_code"], rows["status"])],
+            "Target": figures(rows["target"], rows["unit"]),
+            actual_label: figures(rows["actual"], rows["unit"]),
+            say_label: say,
+        }
+    )
+    return table(
+        frame,
+        caption,
+        row_header="Ref",
+        numeric=("Target", actual_label),
+        style="figures",
+        widths={"Ref": "8%", heading: "30%", "Reported status": "16%", "Target": "10%", actual_label: "10%"},
+    )
+
+
+def _verdict(r) -> str:
+    met = r.rag == "green"
+    return ("target met" if met else f"target missed ({r.rag})") + (
+        f", {r.direction} on the baseline" if r.direction else ""
+    )
+
+
+def coverage_section(coverage: pd.DataFrame, reasons: pd.DataFrame) -> Piece:
+    """How many indicators have figures and why the rest have none."""
+    cov = coverage.rename(columns={"measure": "Indicators", "count": "Number"})
+    why = reasons.rename(columns={"reason": "Why there is no assessment against a target", "count": "Indicators"})
+    return joined(
+        [
+            table_piece(
+                cov, "Coverage: indicators with figures", numeric=("Number",), row_header="Indicators", style="keep"
+            ),
+            table_piece(
+                why, "Why the other indicators are not assessed against a target", numeric=("Indicators",), style="keep"
+            ),
+        ]
+    )
