@@ -19,7 +19,7 @@ from .blocks import table as table_blocks
 TYPST_MIME = typst.TYPST_MIME
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Piece:
     """A piece of the report: its ``blocks``; ``meta`` travels in the notebook's output metadata
     (``council_report``) for the exporter (the document's title, for instance); ``print_blocks``: the PDF's
@@ -41,6 +41,10 @@ class Piece:
         """The piece as Typst markup, for the PDF (its print version when a long listing is cut in print)."""
         return typst.render(self.printed())
 
+    def __repr__(self) -> str:  # a notebook's text/plain: short and the same whatever the inputs' hashes
+        kinds = ", ".join(dict.fromkeys(type(b).__name__ for b in self.blocks))
+        return f"<report piece: {len(self.blocks)} blocks ({kinds})>"
+
     def _repr_html_(self) -> str:
         return self.markup
 
@@ -49,7 +53,7 @@ class Piece:
         return data, ({"council_report": self.meta} if self.meta else {})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Chart(Piece):
     """A chart: its SVG, text alternative and caption, the file name it is published under, and the table of
     its figures."""
@@ -144,8 +148,12 @@ class LabStyle:
 
     css: str
 
+    @property
+    def markup(self) -> str:
+        return f"<style>{self.css}</style>"
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": f"<style>{self.css}</style>"}, {"council_report": {"lab_only": True}}
+        return {"text/html": self.markup}, {"council_report": {"lab_only": True}}
 
 
 def lab_style() -> LabStyle:
