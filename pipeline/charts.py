@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 
 from .fonts import printable
 from .measure import NOT_ASSESSED
-from .schema import STATUS_LABELS
+from .schema import PLAIN_SCALE
 
 # One style per status code, whatever the organisation calls it (line hatches only: dotted hatches cost
 # about 0.5 s per chart to print, and grow the SVG).
@@ -30,15 +30,16 @@ CODE_STYLE = {
     4: {"color": "#D55E00", "hatch": "xx", "text": "black", "short": "not achieved"},
 }
 NOT_ASSESSED_STYLE = {"color": "#DDDDDD", "hatch": "--", "text": "black", "short": "not assessed"}
-STATUS_STYLE = {STATUS_LABELS[code]: style for code, style in CODE_STYLE.items()} | {NOT_ASSESSED: NOT_ASSESSED_STYLE}
 
 
 def status_styles(labels: dict | None = None) -> dict:
-    """Label -> style for the status columns of a table drawn with ``labels`` (code -> the organisation's
-    words; the Council Plan's by default). Each code keeps its colour and hatch; the words are its own."""
-    if labels is None or labels == STATUS_LABELS:
-        return STATUS_STYLE
-    styles = {label: CODE_STYLE[code] | {"short": label} for code, label in labels.items()}
+    """Label -> style for the status columns of a table drawn with ``labels`` (the organisation's ``Scale``:
+    code -> its words; plain words by default). Each code's colour and hatch come from its meaning, never from
+    a word; a chart's short words are the organisation's own, or on a numbered scale (whose words are long
+    sentences such as "On Track to Achieve Target") the meaning's."""
+    labels = PLAIN_SCALE if labels is None else labels
+    numbered = getattr(labels, "numbered", False)
+    styles = {label: CODE_STYLE[code] | ({} if numbered else {"short": label}) for code, label in labels.items()}
     return styles | {NOT_ASSESSED: NOT_ASSESSED_STYLE}
 
 

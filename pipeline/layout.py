@@ -6,6 +6,10 @@ A layout is a value passed to the stages, read from a small TOML file (``tomllib
     kind = "table"                  # "table": one row per indicator under a header row;
                                     # "council_plan": the Stockton Council Plan narrative export
     council = "Anytown Borough Council"
+    # title = "Corporate performance"     optional: what the report is called (default "Performance indicators")
+    # measure_word = "Measure"           optional: the report's heading for the indicator column
+    # default_polarity = "higher"        optional: the polarity of every row that does not give its own
+    # numbered = true                    optional: the organisation names its statuses 1-4 too ("status 1 or 2")
     # ref_pattern = "^[A-Z]{2}\\d{2}$"   optional: rows whose ref does not match are findings
     # derive_status = true               optional: no status column; the status comes from the figures
     # reviewed = false                   written by `python -m pipeline layout`: cleaning says so until edited
@@ -34,9 +38,21 @@ from dataclasses import dataclass, field
 import regex
 
 from .errors import InputError
-from .schema import STATUS_LABELS
+from .schema import STATUS_LABELS, Scale
 
-KINDS = ("table", "council_plan")
+
+@dataclass(frozen=True)
+class Kind:
+    """What a kind of export is, for the stages after its reader: where its figures are read from (``text``
+    of a narrative export, or ``columns`` of a typed table) and whether it ends with a summary of its own.
+    The readers themselves are registered by kind in ``readers``."""
+
+    figures_from: str
+    has_summary: bool
+
+
+KIND_TRAITS = {"table": Kind("columns", False), "council_plan": Kind("text", True)}
+KINDS = tuple(KIND_TRAITS)
 # The fields a table layout may map, in the order the tidy table and the README give them.
 FIELDS = {
     "ref": "the indicator's code or reference (required)",
@@ -56,7 +72,17 @@ FIELDS = {
     "period": "the period each row reports (a month, a quarter), where rows report different periods",
 }
 REQUIRED = ("ref", "measure")
-_LAYOUT_KEYS = {"kind", "council", "ref_pattern", "derive_status", "reviewed", "default_polarity", "measure_word"}
+_LAYOUT_KEYS = {
+    "kind",
+    "council",
+    "ref_pattern",
+    "derive_status",
+    "reviewed",
+    "default_polarity",
+    "measure_word",
+    "title",
+    "numbered",
+}
 
 
 @dataclass(frozen=True)
@@ -78,37 +104,37 @@ class Layout:
     directorates: dict = field(default_factory=dict)  # the export's directorate code -> its full name
     default_polarity: str = ""  # "higher" or "lower": the table-wide polarity, where no row says otherwise
     measure_word: str = ""  # what the report calls the indicator column (default: the export's own header)
+    report_title: str = ""  # what the report is called ("Council Plan"; default "Performance indicators")
+    numbered: bool = False  # the organisation names its statuses by number too (status 1 to 4)
 
     @property
     def measure_heading(self) -> str:
         """The heading of the column that names each indicator, in the organisation's words: ``measure_word``,
-        else the export's own header of the measure column, else the Council Plan's "Outcome / success
-        criteria"."""
-        if self.measure_word:
-            return self.measure_word
-        if self.kind == "council_plan":
-            return "Outcome / success criteria"
-        return self.columns.get("measure") or "Indicator"
+        else the export's own header of the measure column, else "Indicator"."""
+        return self.measure_word or self.columns.get("measure") or "Indicator"
 
     @property
-    def labels(self) -> dict:
-        """How the report names each status code: the Council Plan's labels, the organisation's own words
-        (codes it does not use are left out), or the derived statuses."""
-        if self.kind == "council_plan":
-            return dict(STATUS_LABELS)
+    def labels(self) -> Scale:
+        """The organisation's status scale: its own words for each code (codes it does not use are left out),
+        or the derived statuses."""
         if self.derive_status:
-            return dict(DERIVED_STATUS)
-        return {code: " / ".join(self.words[code]) for code in sorted(self.words)}
+            return Scale(DERIVED_STATUS)
+        return Scale({code: " / ".join(self.words[code]) for code in sorted(self.words)}, self.numbered)
 
     @property
     def source_word(self) -> str:
-        """Where the figures are read from: the export's ``text`` (Council Plan) or its ``columns`` (a table)."""
-        return "text" if self.kind == "council_plan" else "columns"
+        """Where the figures are read from: the export's ``text`` (a narrative export) or its ``columns``."""
+        return KIND_TRAITS[self.kind].figures_from
+
+    @property
+    def has_summary(self) -> bool:
+        """Whether the organisation's exports end with a summary of their own (to check the figures against)."""
+        return KIND_TRAITS[self.kind].has_summary
 
     @property
     def title(self) -> str:
-        """What the report is called: the Council Plan, or the organisation's performance indicators."""
-        return "Council Plan" if self.kind == "council_plan" else "Performance indicators"
+        """What the report is called: the organisation's title for it, else its performance indicators."""
+        return self.report_title or "Performance indicators"
 
     def status_code(self, word: str):
         """(known, code): whether ``word`` is one of the layout's status words, and its code (None: not assessed)."""
@@ -124,8 +150,17 @@ DERIVED_STATUS = {
     4: "Missed beyond tolerance (derived from the figures)",
 }
 
+# The built-in profile of Stockton-on-Tees' Council Plan export: one organisation among others, as data.
 STOCKTON = Layout(
-    kind="council_plan", council="Stockton-on-Tees Borough Council", source="built-in: Stockton Council Plan"
+    kind="council_plan",
+    council="Stockton-on-Tees Borough Council",
+    source="built-in: Stockton Council Plan",
+    columns={"directorate": "Responsibility"},
+    status={label.lower(): code for code, label in STATUS_LABELS.items()},
+    words={code: [label] for code, label in STATUS_LABELS.items()},
+    measure_word="Outcome / success criteria",
+    report_title="Council Plan",
+    numbered=True,
 )
 
 
@@ -169,10 +204,10 @@ def parse_layout(data: bytes, name: str) -> Layout:
             name,
             _line(text, bad[0]),
         )
-    for key in ("kind", "council", "ref_pattern", "default_polarity", "measure_word"):
+    for key in ("kind", "council", "ref_pattern", "default_polarity", "measure_word", "title"):
         if key in head and not isinstance(head[key], str):
             raise InputError(f"[layout] {key} must be text in quotes", name, _line(text, key))
-    for key in ("derive_status", "reviewed"):
+    for key in ("derive_status", "reviewed", "numbered"):
         if key in head and not isinstance(head[key], bool):
             raise InputError(f"[layout] {key} must be true or false (without quotes)", name, _line(text, key))
     if head.get("default_polarity", "higher") not in ("higher", "lower"):
@@ -184,9 +219,11 @@ def parse_layout(data: bytes, name: str) -> Layout:
         if not isinstance(full, str):
             raise InputError(f"[directorates] {code!r} must be the full name as text", name, _line(text, code))
     directorates = {str(k).strip(): str(v).strip() for k, v in (doc.get("directorates") or {}).items()}
-    if kind == "council_plan":
-        return Layout(
-            kind=kind, council=str(head.get("council", STOCKTON.council)), source=name, directorates=directorates
+    if kind == "council_plan":  # Stockton's narrative export: its profile, with this file's name and directorates
+        from dataclasses import replace
+
+        return replace(
+            STOCKTON, council=str(head.get("council", STOCKTON.council)), source=name, directorates=directorates
         )
     columns = doc.get("columns") or {}
     for key, header in columns.items():
@@ -275,6 +312,8 @@ def parse_layout(data: bytes, name: str) -> Layout:
         directorates=directorates,
         default_polarity=head.get("default_polarity", ""),
         measure_word=head.get("measure_word", ""),
+        report_title=head.get("title", ""),
+        numbered=head.get("numbered", False),
     )
 
 

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .schema import STATUS_LABELS, findings_frame, ref_label  # noqa: F401  (ref_label: part of measure's API)
+from .schema import PLAIN_SCALE, findings_frame, ref_label  # noqa: F401  (ref_label: part of measure's API)
 
 ON_TRACK_CODES = (1, 2)
 OFF_TRACK_CODES = (3, 4)
@@ -74,9 +74,10 @@ def _coded(indicators: pd.DataFrame) -> pd.Series:
 
 
 def codes_named(codes: tuple[int, ...], labels: dict | None = None) -> str:
-    """How the headline names a group of statuses: ``status 1 or 2`` on the Council Plan's scale, else the
-    organisation's own words for those codes (``Green``; ``Amber or Red``)."""
-    if labels is None or labels == STATUS_LABELS:
+    """How the headline names a group of statuses: ``status 1 or 2`` on a numbered scale (``Scale.numbered``),
+    else the organisation's own words for those codes (``Green``; ``Amber or Red``)."""
+    labels = PLAIN_SCALE if labels is None else labels
+    if getattr(labels, "numbered", False):
         return "status " + " or ".join(str(c) for c in codes)
     return " or ".join(labels[c] for c in codes if c in labels) or "none of its statuses"
 
@@ -84,7 +85,7 @@ def codes_named(codes: tuple[int, ...], labels: dict | None = None) -> str:
 def headline(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFrame:
     """The headline summary: achieved-or-on-track and slipped-or-not-achieved, with counts apart.
 
-    ``labels`` (code -> the organisation's words) names the statuses; the Council Plan's by default.
+    ``labels`` (the organisation's ``Scale``: code -> its words) names the statuses; plain words by default.
     Returns rows ``measure``, ``count``, ``percent`` (percent of indicators with status 1-4).
     """
     coded = _coded(indicators)
@@ -92,10 +93,11 @@ def headline(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFra
     on = int(coded.isin(ON_TRACK_CODES).sum())
     off = int(coded.isin(OFF_TRACK_CODES).sum())
     kinds = indicators["status_kind"]
+    labels = PLAIN_SCALE if labels is None else labels
     every = (
-        "status 1 to 4"
-        if labels is None or labels == STATUS_LABELS
-        else "a status of " + ", ".join((labels or {}).values())
+        f"status {min(labels)} to {max(labels)}"
+        if getattr(labels, "numbered", False) and labels
+        else "a status of " + ", ".join(labels.values())
     )
     rows = [
         (f"Achieved or on track ({codes_named(ON_TRACK_CODES, labels)})", on, percent(on, assessed)),
@@ -110,8 +112,8 @@ def headline(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFra
 
 def status_counts(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFrame:
     """Count by status: one row per status code that ``labels`` names (percent of assessed; the Council
-    Plan's four by default), then one per status counted apart (text, blank)."""
-    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
+    scale's plain words by default), then one per status counted apart (text, blank)."""
+    labels = PLAIN_SCALE if labels is None else labels  # {}: a scale with no status words
     coded = _coded(indicators)
     assessed = len(coded)
     rows = [
@@ -134,9 +136,9 @@ def status_by(indicators: pd.DataFrame, by: str, labels: dict | None = None) -> 
     """Cross-tabulate status against ``by`` (``theme`` or ``directorate``).
 
     Groups keep the order in which they first appear in the export. Columns are the status labels
-    (``labels``, the Council Plan's four by default), ``Not assessed`` and ``Total``; the index is named ``by``.
+    (``labels``, the plain words of the scale by default), ``Not assessed`` and ``Total``; the index is named ``by``.
     """
-    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
+    labels = PLAIN_SCALE if labels is None else labels  # {}: a scale with no status words
     keys = indicators[by].replace("", NO_DIRECTORATE if by == "directorate" else "(none)")
     order = list(dict.fromkeys(keys))
     columns = list(labels.values()) + [NOT_ASSESSED]
@@ -153,7 +155,7 @@ def most_off_track(table: pd.DataFrame, n: int, labels: dict | None = None) -> p
     then the table's order), most first; the whole table, in its order, when it has ``n`` rows or fewer."""
     if len(table) <= n:
         return table
-    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
+    labels = PLAIN_SCALE if labels is None else labels  # {}: a scale with no status words
     # the organisation's scale may have no word for one of the off-track codes (met / not met has no "slipped")
     off = table[[labels[c] for c in OFF_TRACK_CODES if c in labels and labels[c] in table.columns]].sum(axis=1)
     order = sorted(range(len(table)), key=lambda i: (-int(off.iloc[i]), -int(table["Total"].iloc[i]), i))
@@ -403,7 +405,7 @@ def status_changes(indicators: pd.DataFrame) -> pd.DataFrame:
 
 def status_by_period(periods: dict[str, pd.DataFrame], labels: dict | None = None) -> pd.DataFrame:
     """Status counts per period (label -> indicators), in the given order, with ``Total``."""
-    labels = STATUS_LABELS if labels is None else labels  # {}: a scale with no status words
+    labels = PLAIN_SCALE if labels is None else labels  # {}: a scale with no status words
     columns = list(labels.values()) + [NOT_ASSESSED]
     rows = {}
     for label, indicators in periods.items():

@@ -2,8 +2,9 @@
 
 Every stage speaks these words. A status code is the pipeline's own scale, whatever the organisation
 calls it: 1 achieved or met, 2 on track, 3 slipped or at risk, 4 not achieved; no code means not
-assessed. ``STATUS_LABELS`` are Stockton's words for the codes, used where an export gives codes
-without words of its own.
+assessed. ``STATUS_LABELS`` are the words of Stockton's Council Plan export for the codes: its reader
+(``clean``) and its profile (``layout.STOCKTON``) use them; no later stage does. An organisation's scale
+travels as a ``Scale``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,26 @@ STATUS_LABELS = {
     4: "Target Not Achieved",
 }
 STATUS_MEANINGS = {1: "achieved or met", 2: "on track", 3: "slipped or at risk", 4: "not achieved"}
+
+
+class Scale(dict):
+    """An organisation's status scale: each status code (its meaning) -> the organisation's own words for it,
+    in the scale's order; codes it does not use are left out. ``numbered``: the organisation names its
+    statuses by number too (status 1 to 4), so a report may say "status 1 or 2"."""
+
+    def __init__(self, labels=(), numbered: bool = False):
+        super().__init__(labels)
+        self.numbered = numbered
+
+    def __reduce__(self):
+        return (type(self), (dict(self), self.numbered))
+
+    def __repr__(self) -> str:
+        return f"Scale({dict(self)!r}, numbered={self.numbered})"
+
+
+# The scale a stage uses when it is given none: the meanings themselves, in plain words.
+PLAIN_SCALE = Scale(STATUS_MEANINGS)
 
 INDICATOR_COLUMNS = [
     "ref",

@@ -76,3 +76,17 @@ def test_every_name_the_package_exports_resolves():
     assert missing == []
     assert pipeline.ManifestError.__module__ == "pipeline.errors"
     assert pipeline.run_period.__module__ == "pipeline.run"
+
+
+# What only an organisation's profile or the reader of its kind of export may know.
+ORGANISATION_SPECIFIC = ("STATUS_LABELS", "STOCKTON", "Stockton", "council_plan", "layout.kind", "Council Plan")
+
+
+@pytest.mark.parametrize("module", ["measure", "charts", "report"])
+def test_the_stages_after_the_readers_know_no_organisation(module):
+    """The organisation is a value passed in (its scale, words and traits): measure, charts and the report's
+    pieces never name one council's constants, its kind of export, or its words."""
+    for path in files_of(module):
+        source = path.read_text(encoding="utf-8")
+        found = [name for name in ORGANISATION_SPECIFIC if name in source]
+        assert found == [], f"{path.name} names {found}"

@@ -3,6 +3,10 @@
 import pandas as pd
 
 from pipeline import charts
+from pipeline.layout import STOCKTON
+from pipeline.schema import Scale
+
+LABELS = STOCKTON.labels  # the table below is drawn on Stockton's numbered scale
 
 
 def table():
@@ -21,8 +25,8 @@ def table():
 
 
 def test_same_table_gives_identical_svg_bytes():
-    first = charts.to_svg(charts.status_bars(table(), "Status by theme"))
-    second = charts.to_svg(charts.status_bars(table(), "Status by theme"))
+    first = charts.to_svg(charts.status_bars(table(), "Status by theme", LABELS))
+    second = charts.to_svg(charts.status_bars(table(), "Status by theme", LABELS))
     assert first == second
     assert "<dc:date>" not in first
     assert first.startswith("<?xml")
@@ -31,19 +35,22 @@ def test_same_table_gives_identical_svg_bytes():
 def test_different_figures_give_different_svg():
     other = table()
     other.loc["Other outcomes", "Slipped"] = 2
-    assert charts.to_svg(charts.status_bars(table(), "t")) != charts.to_svg(charts.status_bars(other, "t"))
+    assert charts.to_svg(charts.status_bars(table(), "t", LABELS)) != charts.to_svg(charts.status_bars(other, "t", LABELS))
 
 
 def test_alt_text_states_every_bar():
-    alt = charts.status_bars_alt(table(), "theme")
+    alt = charts.status_bars_alt(table(), "theme", LABELS)
     assert alt == (
         "Bar chart of indicator status by theme. Economic Regeneration and Transport: 12 achieved, "
         "8 on track, 1 not achieved; Other outcomes: 1 on track, 1 not achieved."
     )
 
 
-def test_every_status_has_a_distinct_colour_and_hatch():
-    styles = list(charts.STATUS_STYLE.values())
+def test_every_status_has_a_distinct_colour_and_hatch_from_its_meaning_never_its_word():
+    styles = list(charts.status_styles(LABELS).values())
+    own = charts.status_styles(Scale({1: "Green", 3: "Amber", 4: "Red"}))
+    assert own["Amber"]["color"] == charts.CODE_STYLE[3]["color"] and own["Amber"]["short"] == "Amber"
+    assert charts.status_styles(LABELS)["Slipped"]["short"] == "slipped"  # numbered: the meaning's short word
     assert len({s["color"] for s in styles}) == len(styles)
     assert len({s["hatch"] for s in styles}) == len(styles)
 

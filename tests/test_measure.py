@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline import measure
+from pipeline.layout import STOCKTON
 from pipeline.clean import FINDING_COLUMNS
 
 
@@ -77,7 +78,7 @@ def test_status_by_theme_keeps_export_order_and_totals():
 
 
 def test_status_by_directorate_names_the_blank_directorate():
-    table = measure.status_by(SIX, "directorate")
+    table = measure.status_by(SIX, "directorate", STOCKTON.labels)
     assert "(none given)" in table.index
     assert table.loc["(none given)", "Target Not Achieved"] == 1
 

@@ -26,17 +26,17 @@ def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch
     from ..schema import STATUS_MEANINGS
 
     labels = layout.labels
-    prose = layout.kind == "council_plan"  # figures written in the text, statuses 1-4 with the export's words
+    prose = layout.source_word == "text"  # figures written in the text, not in columns of their own
     if section == "statuses":
         when = "a year-end status" if period.is_year_end else f"a status for {period}"
-        if prose:
+        if labels.numbered and labels:
             scale = ", ".join(f"{code} {label}" for code, label in list(labels.items())[:-1])
             scale += f", or {list(labels)[-1]} {list(labels.values())[-1]}"
             return [
                 Para(
                     (
                         f"Each {layout.title} indicator is given {when} by the service responsible for it: {scale}. "
-                        "Percentages are of the indicators that have one of these four statuses; indicators whose "
+                        f"Percentages are of the indicators that have one of these {len(labels)} statuses; indicators whose "
                         "status is missing or given as text are counted apart as ",
                         *_NOT_ASSESSED,
                         ".",
@@ -83,9 +83,7 @@ def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch
         ]
     if section == "directorate":
         column_name = layout.columns.get("directorate")
-        if prose:
-            text = "The directorate is the one named in the export's Responsibility column."
-        elif column_name:
+        if column_name:
             text = f"The directorate is the one named in the export's {column_name!r} column."
         else:
             text = "The export names no directorate, so every indicator is counted under '(none given)'."
@@ -143,8 +141,8 @@ def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch
                 "status to hold against them."
             )
         else:
-            good = " and ".join(_scale_word(labels, c, prose) for c in (1, 2) if c in labels) or "none"
-            bad = " and ".join(_scale_word(labels, c, prose) for c in (3, 4) if c in labels) or "none"
+            good = " and ".join(_scale_word(labels, c) for c in (1, 2) if c in labels) or "none"
+            bad = " and ".join(_scale_word(labels, c) for c in (3, 4) if c in labels) or "none"
             text = f"Each reported status is held against the figures: {good} agree with a target that is met, {bad} with one that is missed."
             if prose:
                 text += (
@@ -156,9 +154,9 @@ def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch
     raise ValueError(f"no narrative for section {section!r}")
 
 
-def _scale_word(labels: dict, code: int, numbered: bool) -> str:
+def _scale_word(labels, code: int) -> str:
     """A status as the method names it: ``1 (Achieved)`` on a numbered scale, else the organisation's word."""
-    return f"{code} ({labels[code]})" if numbered else labels[code]
+    return f"{code} ({labels[code]})" if labels.numbered else labels[code]
 
 
 def method_section(layout, period) -> Piece:

@@ -94,9 +94,11 @@ SECTION_NAMES = {
 
 def off_track_words(labels: dict | None) -> str:
     """How the key messages say "off track": in the organisation's own words for its statuses that mean slipped
-    or not met; in plain words when it has none of its own (``labels`` None)."""
+    or not met; in plain words when it has none of its own or names them by number (``Scale.numbered``)."""
     own = [labels[c] for c in (3, 4) if labels and c in labels]
-    return ("are " + " or ".join(own)) if own else "have slipped or not achieved their target"
+    if not own or getattr(labels, "numbered", False):
+        return "have slipped or not achieved their target"
+    return "are " + " or ".join(own)
 
 
 def key_messages(facts: dict, previous=None, labels: dict | None = None, names: dict | None = None) -> Piece:

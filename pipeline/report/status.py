@@ -37,7 +37,7 @@ def status_table(counts: pd.DataFrame) -> Piece:
 
 def summary_check(comparison: pd.DataFrame, expected: bool = True) -> Piece:
     """How the export's own summary compares with the figures computed from its rows. ``expected``: the
-    layout's exports end with a summary (the Council Plan's do; a typed table carries none)."""
+    organisation's exports end with a summary of their own (``Layout.has_summary``)."""
     if comparison.empty and not expected:
         return paragraph(
             "This export carries no summary of its own, so every figure above is computed from "
