@@ -19,6 +19,7 @@ from .kernel import private_folder
 from .limits import LIMITS
 from .paths import PROJECT_ROOT, standing_in_for_the_project
 from .publish import INPUTS_ARCHIVE
+from .request import MILESTONES, kind_of
 
 
 @dataclass
@@ -68,7 +69,7 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
     folder = Path(folder)
     recorded = checked(manifest.read(folder), folder)
     params = recorded["parameters"]
-    plan = "plan_path" in params
+    plan = kind_of(params) is MILESTONES
     with private_folder("reproduce") as copies:
         # the report is made from exactly the manifest's inputs, gathered under their recorded paths in a folder
         # of their own: a file added beside them since (an earlier period's export) is not read
@@ -100,7 +101,8 @@ def checked(recorded: dict, folder: Path) -> dict:
     params = recorded.get("parameters")
     if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
         raise bad("its parameters are not a mapping of names to text")
-    needed = {"year", "quarter", "plan_path" if "plan_path" in params else "input_path"}
+    kind = kind_of(params)
+    needed = {p.name for p in kind.parameters if p.name in ("year", "quarter", "input_path") or p.positional}
     if not needed <= set(params):
         raise ManifestError("manifest.json has no parameters to reproduce the report from", folder)
     inputs = recorded.get("inputs")

@@ -22,6 +22,7 @@ import sys
 import traceback
 
 from .errors import PipelineError, printable
+from .request import MILESTONES, PERIOD
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,44 +49,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="write the proposal here (never over an existing file); default: print it"
     )
 
+    # run, batch and plan take the parameters of their kind of report as flags (request.REPORT_KINDS)
     run = sub.add_parser("run", help="render one period's report (HTML, PDF, executed notebook, figures)")
-    run.add_argument("--year", metavar="YYYY/YY", help="financial year, e.g. 2011/12 (default: 2011/12)")
-    run.add_argument("--quarter", metavar="Qn", help="Q1, Q2, Q3 or Q4 (Q4 is the year end; default Q4)")
-    run.add_argument("--input", metavar="FILE", help="the export (default: found in data/raw/ by period)")
-    run.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
+    add_parameters(run, PERIOD)
     run.add_argument("--force", action="store_true", help="render even when the outputs are up to date")
-    run.add_argument(
-        "--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)"
-    )
     batch = sub.add_parser("batch", help="render every period found in a folder of exports, in parallel")
     batch.add_argument("--raw", metavar="DIR", help="folder of exports (default: data/raw/)")
-    batch.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
+    add_parameters(batch, PERIOD, every_period=True)
     batch.add_argument("--jobs", metavar="N", type=int, help="worker processes (default: the number of cores)")
     batch.add_argument("--force", action="store_true", help="render every period even when up to date")
-    batch.add_argument(
-        "--register", metavar="FILE", help="indicator register (default: indicator_register.csv beside the export)"
-    )
-    for p in (run, batch):
-        p.add_argument(
-            "--layout",
-            metavar="FILE",
-            help="layout of the exports (default: layout.toml beside them, else the Stockton Council Plan)",
-        )
-        p.add_argument("--council", metavar="NAME", help="the council's name in the report (default: the layout's)")
+    for p, every in ((run, False), (batch, True)):
+        names = ", ".join(x.name for x in PERIOD.parameters if x.every_period or not every)
         p.add_argument(
             "-f",
             "--parameters",
             metavar="FILE",
-            help="a YAML file of the notebook's parameters, as papermill's -f (year, quarter, input_path, "
-            "register_path, layout_path, council); what the command line gives wins",
+            help=f"a YAML file of the report's parameters, as papermill's -f ({names}); what the command line "
+            "gives wins",
         )
     plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
-    plan.add_argument("input", metavar="PLAN", help="the plan (text exported from PDF)")
-    plan.add_argument("--year", metavar="YYYY/YY", required=True, help="financial year, e.g. 2008/09")
-    plan.add_argument("--quarter", metavar="Qn", required=True, help="Q1, Q2, Q3 or Q4")
+    add_parameters(plan, MILESTONES, required=("year", "quarter"))
     plan.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
     plan.add_argument("--force", action="store_true", help="render even when up to date")
-    plan.add_argument("--council", metavar="NAME", help="the organisation whose plan it is, on the title page")
     verify = sub.add_parser("verify", help="check a report folder's files against its manifest.json")
     verify.add_argument("folder", metavar="DIR", help="a report folder, e.g. outputs/2011-12/Q4")
     verify.add_argument(
@@ -108,6 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_parameters(parser, kind, every_period: bool = False, required: tuple[str, ...] = ()) -> None:
+    """The flags of ``kind``'s parameters (only those a batch takes for every period, with ``every_period``)."""
+    for p in kind.parameters:
+        if every_period and not p.every_period:
+            continue
+        if p.positional:
+            parser.add_argument(p.flag, metavar=p.metavar, help=p.help)
+        else:
+            parser.add_argument(p.flag, metavar=p.metavar, help=p.help, required=p.name in required)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -123,25 +119,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # command-line flag -> the notebook parameter it sets
-FLAGS = {
-    "year": "year",
-    "quarter": "quarter",
-    "input": "input_path",
-    "register": "register_path",
-    "layout": "layout_path",
-    "council": "council",
-    "out": "out",
-}
+FLAGS = {p.dest: p.name for p in PERIOD.parameters}
 
 
 def _with_parameters_file(args: argparse.Namespace) -> None:
     """Fill the flags not given on the command line from the parameters file (``-f``), in place."""
-    from .run import NOTEBOOK_PARAMETERS, read_parameters
+    from .run import read_parameters
 
     if not getattr(args, "parameters", None):
         return
     # a batch takes each period's year, quarter and export from the export's file name
-    allowed = ("register_path", "layout_path", "council", "out") if args.command == "batch" else NOTEBOOK_PARAMETERS
+    allowed = tuple(p.name for p in PERIOD.parameters if p.every_period or args.command != "batch")
     given = read_parameters(args.parameters, allowed)
     for flag, name in FLAGS.items():
         if name in given and getattr(args, flag, None) in (None, ""):

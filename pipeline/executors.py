@@ -33,6 +33,8 @@ WARM_MODULES = [
     "pipeline.measure",
     "pipeline.render",
     "pipeline.report",
+    "pipeline.prepare",
+    "pipeline.readers",
     "pipeline.run",
     "pipeline.table",
     "pipeline.report.typst",

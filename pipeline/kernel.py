@@ -20,7 +20,7 @@ from .paths import PROJECT_ROOT
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "council_started_kernel"
-WARM_IMPORTS = "import pandas, matplotlib.figure, pipeline.charts, pipeline.report, pipeline.run, pipeline.manifest"
+WARM_IMPORTS = "import pandas, matplotlib.figure, pipeline.charts, pipeline.report, pipeline.prepare, pipeline.manifest"
 
 _PREFIX = "council-"  # every temporary folder of a run: council-<kind>-<pid>-<random>
 _KINDS = ("kernel", "handover", "typst", "reproduce")

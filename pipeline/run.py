@@ -1,6 +1,6 @@
-"""The public entry points: clean one export, render one period or one plan's milestones.
+"""The public entry points: render one period or one plan's milestones (``prepare`` reads and cleans).
 
-This is the one place that reads inputs and writes outputs. Every input a run needs is read once, at
+This is the one place that writes a report's outputs. Every input a run needs is read once, at
 its start, into a snapshot (path -> bytes): hashes, cleaning, the report notebook's data and the
 manifest all come from those bytes, so a file replaced while a run is under way cannot make a folder
 that disagrees with itself. The notebook kernel is handed what the parent prepared (``hand_over``)
@@ -10,26 +10,19 @@ tree, staged and moved into place whole.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import pickle
-import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from . import limits, manifest, publish
 from .discover import find_input, find_periods, related_inputs  # noqa: F401  (part of run's API)
-from .errors import InputError, NotAnExportError, PipelineError, UsageError
+from .errors import UsageError
+from .handover import HANDOVER_VARIABLE, hand_over, handed_over, kernel_while_preparing  # noqa: F401
 from .inputs import (  # noqa: F401  (part of run's API)
     DIRECTORATES_FILE,
     LAYOUT_FILE,
     REGISTER_FILE,
     Snapshot,
-    bytes_of,
-    directorates_file,
     input_entry,
     inputs_read,
     layout_file,
@@ -37,7 +30,6 @@ from .inputs import (  # noqa: F401  (part of run's API)
     register_file,
     resolve,
 )
-from .layout import STOCKTON, Layout, parse_layout
 from .paths import (
     COUNCIL_PLAN_NOTEBOOK,
     DEFAULT_PERIOD,
@@ -50,37 +42,23 @@ from .paths import (
     published_path,
 )
 from .period import Period
+from .prepare import (  # noqa: F401  (part of run's API)
+    NOTEBOOK_INPUT,
+    PeriodData,
+    PlanData,
+    clean_file,
+    cleaned_outputs,
+    load_layout,
+    load_period,
+    load_plan,
+    plan_tables,
+    prepare,
+    prepare_plan,
+    propose_layout,
+)
+from .request import MILESTONES, PERIOD, read_parameters  # noqa: F401  (part of run's API)
 
-if TYPE_CHECKING:  # the heavy modules are imported where they are used: a cached run needs none of them
-    import pandas as pd
-
-    from . import clean
-
-# The environment variable through which a run hands its prepared data to the notebook kernel.
-HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
-
-
-@dataclass(frozen=True)
-class PeriodData:
-    """One period's export, cleaned and checked: what a report notebook needs."""
-
-    period: Period
-    source: str  # the input path as shown to readers (project-relative when inside the project)
-    source_sha256: str
-    source_size: int
-    register: dict | None  # path, size and sha256 of the indicator register used, if any
-    indicators: pd.DataFrame
-    findings: pd.DataFrame
-    export_summary: pd.DataFrame
-    summary_check: pd.DataFrame
-    preamble: str = ""  # text above the export's header row, shown on the title page
-    previous: Period | None = None  # the earlier period compared with, if any
-    trend: pd.DataFrame | None = None  # status counts for the quarters of the year so far
-    inputs: tuple = ()  # every file read (path, size, sha256), as the manifest lists them
-    layout: Layout = STOCKTON  # how the export was read: its kind, council, status words
-    unreadable: str = ""  # why an earlier export beside this one could not be read, if one could not
-    previous_indicators: pd.DataFrame | None = None  # the previous period's indicators, when compared with
-    directorate_names: dict | None = None  # directorate code -> full name (the layout's, else directorates.csv)
+NOTEBOOK_PARAMETERS = PERIOD.names  # the period report's parameters (``request``)
 
 
 @dataclass(frozen=True)
@@ -95,389 +73,6 @@ class RunResult:
         """The SHA-256 of the folder's manifest.json: one hash that stands for every file of the report (a
         committee paper can quote it; ``verify`` checks the files against the manifest)."""
         return manifest.sha256_file(self.out_dir / manifest.MANIFEST)
-
-
-def _directorate_names(source: Path, layout: Layout, snapshot: Snapshot | None) -> dict:
-    """The full names of the directorates: the layout's ``[directorates]``, else ``directorates.csv`` beside the export."""
-    from . import ingest
-
-    if layout.directorates:
-        return dict(layout.directorates)
-    path = directorates_file(source, snapshot)
-    return ingest.parse_directorates(bytes_of(snapshot, path), display_path(path)) if path else {}
-
-
-def load_layout(path: Path | None, snapshot: Snapshot | None = None) -> Layout:
-    """The layout in ``path`` (bytes from ``snapshot`` when it holds them), or the built-in Stockton layout."""
-    if path is None:
-        return STOCKTON
-    return parse_layout(bytes_of(snapshot, path), display_path(path))
-
-
-def propose_layout(input_path: str | Path) -> str:
-    """A proposed layout (commented TOML) for an export the pipeline has not seen; see ``propose.propose``."""
-    from . import ingest
-    from .propose import propose
-
-    path = Path(input_path)
-    return propose(ingest.parse_export(limits.read_bytes(path), display_path(path)), display_path(path))
-
-
-def clean_with_layout(
-    raw: pd.DataFrame, name: str, layout: Layout, report_year_end: int
-) -> tuple[clean.Cleaned, pd.DataFrame]:
-    """Stage 2 by the layout's kind: the tidy indicators and their figures (from the text for the Council
-    Plan, from the columns for a typed table)."""
-    from . import clean, figures, table
-
-    if layout.kind == "table":
-        return table.clean_table(raw, name, layout)
-    cleaned = clean.clean_export(raw, name)
-    if cleaned.indicators.empty:
-        raise NotAnExportError(
-            "has a Council Plan header but no indicator row below it (a row starting with a Ref "
-            "such as 12.3); is the export complete?",
-            name,
-        )
-    return cleaned, figures.read_figures(cleaned.indicators, report_year_end)
-
-
-def prepare(
-    input_path: str | Path,
-    period: Period = DEFAULT_PERIOD,
-    register_path: str | Path | None = None,
-    context: bool = False,
-    snapshot: Snapshot | None = None,
-    related: dict | None = None,
-    layout_path: str | Path | None = None,
-) -> PeriodData:
-    """Read, clean, read figures from and check one export.
-
-    ``register_path`` is the analyst's indicator register; None or "" means
-    ``indicator_register.csv`` in the export's own folder when it exists. With ``context``, the exports of the previous
-    period and of the earlier quarters of the year are found beside the input (by file name, or
-    ``related`` when the caller has listed them) and the result carries the comparison with the
-    previous period and the trend of the year so far. Bytes come from ``snapshot`` when it holds the
-    file; a file not in it is read once here.
-    Returns PeriodData whose ``indicators`` carry figures and their assessment and whose ``findings``
-    include the check of the export's own summary and register rows that name no indicator.
-    The export is read through its layout (``layout_file``): a typed table's figures come from its columns.
-    Raises InputError / NotAnExportError for unreadable or foreign input.
-    """
-    import pandas as pd
-
-    from . import clean, figures, ingest, measure, schema, table
-
-    path = Path(input_path)
-    wanted: list[Path] = []
-    if context:
-        related = related if related is not None else related_inputs(period, path)
-        wanted = inputs_read(period, path, register_path, related, layout_path, snapshot)
-        if snapshot is None:  # run by hand: the one read of every input, now
-            snapshot = read_snapshot(wanted)
-    data = bytes_of(snapshot, path)
-    name = display_path(path)
-    layout = load_layout(layout_file(path, layout_path, snapshot), snapshot)
-    raw = ingest.parse_export(data, name)
-    cleaned, figs = clean_with_layout(raw, name, layout, period.start_year + 1)
-    check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
-    register, register_info = _register(register_path, path, snapshot)
-    figs, register_findings = figures.apply_register(
-        cleaned.indicators, figs, register, register_info and register_info["path"], str(period)
-    )
-    indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
-    if layout.derive_status:
-        indicators = table.derive_status(indicators)
-    book = schema.findings_frame(ingest.workbook_findings(data, name))
-    first = int(cleaned.indicators["source_line"].min()) if len(cleaned.indicators) else 0
-    years = measure.years_named(raw, first, period) if context else schema.findings_frame([])
-    glyphs = clean.unprintable_findings(cleaned.indicators, published_path(path))
-    findings = pd.concat(
-        [cleaned.findings, book, measure.summary_findings(check), register_findings, years, glyphs],
-        ignore_index=True,
-    )
-    findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
-    previous = trend = None
-    inputs = ()
-    unreadable = ""
-    if not context and "previous_in_export" in indicators:
-        indicators = measure.compare_with_previous(indicators, None)  # the export's own previous-period column
-    if context:
-        inputs = tuple(input_entry(p, snapshot[p.resolve()]) for p in wanted)
-        # each earlier export is prepared once, whether it is the previous period, in the trend, or both;
-        # one that cannot be read stops nothing: the report says the comparison could not be made, and why
-        earlier = dict(related["year"]) | (dict([related["previous"]]) if related["previous"] else {})
-        prepared, failed = {}, {}
-        for p, q in sorted(earlier.items()):
-            try:
-                prepared[p] = prepare(q, p, register_path, snapshot=snapshot, layout_path=layout_path).indicators
-            except PipelineError as exc:
-                failed[p] = f"the export for {p} ({Path(q).name}) could not be read ({exc.message})"
-        if related["previous"] is not None:
-            previous = related["previous"][0]
-            if previous in failed:
-                unreadable = failed[previous]
-                findings = pd.concat(
-                    [
-                        findings,
-                        schema.findings_frame(
-                            [(0, "", "previous_unreadable", unreadable, "not compared with the previous period")]
-                        ),
-                    ],
-                    ignore_index=True,
-                )
-                previous = None
-        indicators = measure.compare_with_previous(indicators, prepared.get(previous) if previous else None)
-        chain, step = [], previous
-        while step is not None and step in prepared:  # consecutive earlier periods, newest first, as far as read
-            chain.append(prepared[step])
-            step = step.previous()
-        indicators = pd.concat([indicators, measure.off_track_streak(indicators, chain)], axis=1)
-        quarters = {str(p): prepared[p] for p, _ in related["year"] if p in prepared}
-        quarters[str(period)] = indicators
-        trend = measure.status_by_period(quarters, layout.labels)
-    return PeriodData(
-        period,
-        published_path(path),
-        hashlib.sha256(data).hexdigest(),
-        len(data),
-        register_info,
-        indicators,
-        findings,
-        cleaned.export_summary,
-        check,
-        cleaned.preamble,
-        previous,
-        trend,
-        inputs,
-        layout,
-        unreadable,
-        prepared.get(previous) if context and previous else None,
-        _directorate_names(path, layout, snapshot) if context else None,
-    )
-
-
-def _register(
-    register_path: str | Path | None, source: Path, snapshot: Snapshot | None = None
-) -> tuple[pd.DataFrame, dict | None]:
-    from . import ingest
-
-    path = register_file(register_path, source, snapshot)
-    if path is None:
-        return ingest.parse_register(b"ref\n", "none"), None
-    data = bytes_of(snapshot, path)
-    return ingest.parse_register(data, display_path(path)), input_entry(path, data)
-
-
-NOTEBOOK_INPUT = "set the notebook parameter input_path to the export's path"
-NOTEBOOK_PARAMETERS = ("year", "quarter", "input_path", "register_path", "layout_path", "council", "out")
-
-
-PARAMETERS_FILE_BYTES = 64 * 2**10  # a parameters file names a few values; anything larger is not one
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def read_parameters(path: str | Path, allowed: tuple[str, ...] = NOTEBOOK_PARAMETERS) -> dict[str, str]:
-    """A parameters file, as papermill's ``-f`` reads it: a YAML mapping of the report notebook's parameters to
-    text. Every value is read as the text written (YAML's coercions do not apply: ``0x1F`` stays ``0x1F``,
-    ``12:30`` stays ``12:30``). Raises InputError naming the file (and line) for a file over 64 KB, one that is
-    not such a mapping, a key given twice, a value that is not text or holds control characters, and
-    UsageError for a parameter that is not ``allowed`` here."""
-    import yaml
-
-    name = display_path(Path(path))
-    try:
-        size = Path(path).stat().st_size
-        if size > PARAMETERS_FILE_BYTES:
-            raise InputError(
-                f"is {size:,} bytes; a parameters file names a few values (at most {PARAMETERS_FILE_BYTES // 1024} KB)",
-                name,
-            )
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the parameters file ({exc.strerror or exc})", name) from None
-    except UnicodeDecodeError:
-        raise InputError("the parameters file is not UTF-8 text", name) from None
-    try:
-        given = yaml.load(text, Loader=_text_loader(name))  # builds only text, lists and mappings
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"not YAML: {getattr(exc, 'problem', None) or 'cannot be parsed'}", name, mark.line + 1 if mark else None
-        ) from None
-    except RecursionError:
-        raise InputError("is nested too deeply to be a parameters file (name: value, one a line)", name) from None
-    if given is None or given == "":
-        return {}
-    if not isinstance(given, dict):
-        raise InputError("a parameters file maps parameter names to values (name: value, one a line)", name)
-    for key, value in given.items():
-        if key not in allowed:
-            raise UsageError(f"{name}: {key!r} is not a parameter here (the parameters are {', '.join(allowed)})")
-        if not isinstance(value, str):
-            raise InputError(f"{key} must be text, not a {'list' if isinstance(value, list) else 'mapping'}", name)
-        if _UNSAFE.search(value):
-            raise InputError(f"{key} holds control or bidirectional characters; write it as plain text", name)
-    return dict(given)
-
-
-def _text_loader(name: str):
-    """A YAML loader that reads every scalar as the text written (YAML 1.1's base loader) and refuses a key
-    given twice, naming the file ``name`` and the line."""
-    import yaml
-
-    class TextLoader(yaml.BaseLoader):
-        def construct_mapping(self, node, deep=False):
-            seen = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if key in seen:
-                    raise InputError(f"{key!r} is given twice", name, key_node.start_mark.line + 1)
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
-
-    return TextLoader
-
-
-def load_period(
-    year: str, quarter: str, input_path: str = "", register_path: str = "", layout_path: str = ""
-) -> PeriodData:
-    """What a report notebook calls: the period's data from its input (found by period when not given),
-    with the comparison with the previous period and the trend of the year so far.
-
-    When the notebook is executed by ``run_period``, the data the run prepared from its snapshot is
-    handed over and nothing is read again; run by hand (papermill, JupyterLab) it reads the files.
-    """
-    period = Period.parse(year, quarter)
-    given = handed_over("period", {"year": period.year_label, "quarter": period.quarter_label})
-    if given is not None:
-        return given
-    return prepare(
-        resolve(input_path) if input_path else find_input(period, how=NOTEBOOK_INPUT),
-        period,
-        register_path,
-        context=True,
-        layout_path=layout_path or None,
-    )
-
-
-@contextlib.contextmanager
-def kernel_while_preparing():
-    """A notebook kernel started now, so that it boots while this process imports and cleans, and the place
-    where this process will hand it what it prepared (``hand_over``): the kernel is started knowing it.
-    The kernel is stopped on leaving, whatever happened. Raises OutputError when the temporary folder
-    cannot be written."""
-    from . import kernel
-    from .errors import OutputError
-
-    with kernel.private_folder("handover") as tmp:
-        place = tmp / "prepared.pickle"
-        try:
-            with kernel.started({HANDOVER_VARIABLE: str(place)}) as km:
-                yield km, place
-        except OSError as exc:
-            raise OutputError(
-                f"the notebook kernel could not be started or handed the data ({exc.strerror or exc}); "
-                "free space in the temporary folder or set TMPDIR",
-                tempfile.gettempdir(),
-            ) from None
-
-
-def hand_over(place: Path, kind: str, parameters: dict, data) -> None:
-    """Write ``data`` where the kernel will find it: ``load_period``/``load_plan`` in the notebook take it
-    instead of reading the inputs again (one read, one clean, per run). Raises OutputError when the temporary
-    folder cannot take it (full, or over a file-size limit)."""
-    from .errors import OutputError
-
-    part = place.with_suffix(".part")
-    try:
-        part.write_bytes(
-            pickle.dumps({"kind": kind, "parameters": parameters, "data": data}, protocol=pickle.HIGHEST_PROTOCOL)
-        )
-        part.replace(place)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise OutputError(
-            f"the prepared data could not be handed to the notebook kernel ({exc.strerror or exc}); "
-            "free space in the temporary folder or set TMPDIR",
-            tempfile.gettempdir(),
-        ) from None
-
-
-def handed_over(kind: str, parameters: dict):
-    """The data a run handed to this kernel, or None when there is none (a notebook run by hand).
-
-    The file is taken only when it belongs to this user and its folder is private (0700), as the run made
-    them: a file put there by anyone else is refused, never unpickled. The variable is unset once read.
-    Raises UsageError when it was prepared for another kind of report or period than ``parameters``, or is
-    not the run's own.
-    """
-    path = os.environ.pop(HANDOVER_VARIABLE, None)
-    if not path or not Path(path).is_file():
-        return None
-    place = Path(path)
-    file_info, folder_info = place.stat(), place.parent.stat()
-    if file_info.st_uid != os.getuid() or folder_info.st_uid != os.getuid() or folder_info.st_mode & 0o077:
-        raise UsageError(
-            f"the data handed to this kernel ({path}) is not in a private folder of this user; not read. "
-            f"Unset {HANDOVER_VARIABLE}"
-        )
-    given = pickle.loads(place.read_bytes())  # written by this pipeline's own parent process, 0700 folder
-    mismatch = {k: v for k, v in parameters.items() if given["parameters"].get(k) != v}
-    if given["kind"] != kind or mismatch:
-        raise UsageError(
-            f"the data prepared for this run is for the {given['kind']} report of "
-            f"{given['parameters'].get('year')} {given['parameters'].get('quarter')}, not {kind} "
-            f"{parameters.get('year')} {parameters.get('quarter')}; unset {HANDOVER_VARIABLE}"
-        )
-    return given["data"]
-
-
-def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
-    """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised."""
-    return {
-        "indicators.csv": publish.csv_bytes(data.indicators),
-        "data_quality.csv": publish.csv_bytes(data.findings),
-        "export_summary.csv": publish.csv_bytes(data.summary_check),
-    }
-
-
-def clean_file(
-    input_path: str | Path,
-    out_dir: str | Path,
-    register_path: str | Path | None = None,
-    layout_path: str | Path | None = None,
-):
-    """Clean one file and write its tables to ``out_dir``.
-
-    A Council Plan export gives ``indicators.csv``, ``data_quality.csv`` and ``export_summary.csv``
-    (returns PeriodData), read through its layout (``layout_path``, else ``layout.toml`` beside the export,
-    else the Stockton Council Plan layout); a Service Improvement Plan gives ``milestones.csv``, ``data_quality.csv`` and,
-    when it holds a Medium Term Financial Plan, ``budget.csv`` (returns plans.CleanedPlan).
-    Raises InputError / NotAnExportError / OutputError (nothing is written then).
-    """
-    from . import ingest, plans
-
-    path = Path(input_path)
-    data = limits.read_bytes(path)
-    if not data.startswith(b"PK") and plans.looks_like_plan(ingest.decode_text(data, display_path(path))):
-        plan = plans.clean_plan(ingest.decode_text(data, display_path(path)), display_path(path))
-        publish.write_folder(Path(out_dir), plan_tables(plan), replace=False)
-        return plan
-    layout, register = layout_file(path, layout_path), register_file(register_path, path)
-    names = directorates_file(path)
-    snapshot = read_snapshot([p for p in (layout, register, names) if p]) | {path.resolve(): data}
-    period_data = prepare(path, register_path=register, snapshot=snapshot, layout_path=layout)
-    publish.write_folder(Path(out_dir), cleaned_outputs(period_data), replace=False)
-    return period_data
-
-
-def plan_tables(plan) -> dict[str, bytes]:
-    """A plan's milestones, findings and (when it has one) budget as the CSV files the pipeline publishes."""
-    files = {"milestones.csv": publish.csv_bytes(plan.milestones), "data_quality.csv": publish.csv_bytes(plan.findings)}
-    if not plan.budget.empty:
-        files["budget.csv"] = publish.csv_bytes(plan.budget)
-    return files
 
 
 def _archive(paths: list[Path], entries: list[dict], snapshot: Snapshot) -> bytes:
@@ -536,15 +131,17 @@ def plan_period(
     inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
     register = register_file(register_path, source, snapshot)
     layout = layout_file(source, layout_path, snapshot)
-    parameters = {
-        "year": period.year_label,
-        "quarter": period.quarter_label,
-        "input_path": published_path(source),
-        "register_path": published_path(register) if register else "",
-        "layout_path": published_path(layout) if layout else "",
-        "council": council or "",
-        "out": shown_root(Path(out_root) if out_root else OUTPUTS_DIR) if shown_out is None else shown_out,
-    }
+    parameters = PERIOD.complete(
+        {
+            "year": period.year_label,
+            "quarter": period.quarter_label,
+            "input_path": published_path(source),
+            "register_path": published_path(register) if register else "",
+            "layout_path": published_path(layout) if layout else "",
+            "council": council or "",
+            "out": shown_root(Path(out_root) if out_root else OUTPUTS_DIR) if shown_out is None else shown_out,
+        }
+    )
     key = manifest.cache_key(inputs, parameters, code or manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
     return PeriodPlan(
@@ -744,56 +341,6 @@ def _render_notebook(
     return files
 
 
-@dataclass(frozen=True)
-class PlanData:
-    """One Service Improvement Plan, read and set against a period: what the milestone notebook needs."""
-
-    period: Period
-    source: str
-    source_sha256: str
-    plan: str
-    milestones: pd.DataFrame  # with ``state`` for the period
-    budget: pd.DataFrame
-    findings: pd.DataFrame
-
-
-def load_plan(plan_path: str, year: str, quarter: str) -> PlanData:
-    """What the milestone notebook calls: the plan's milestones classified for the period, and its budget.
-
-    Executed by ``run_plan``, the notebook is handed what the run prepared; run by hand, it reads the plan.
-    """
-    period = Period.parse(year, quarter)
-    given = handed_over("plan", {"year": period.year_label, "quarter": period.quarter_label})
-    if given is not None:
-        return given
-    path = resolve(plan_path)
-    return prepare_plan(path, limits.read_bytes(path), period)
-
-
-def prepare_plan(path: Path, data: bytes, period: Period) -> PlanData:
-    """Read a plan's milestones and budget from its bytes and set them against ``period``.
-
-    Raises InputError when the text is not a Service Improvement Plan.
-    """
-    from . import ingest, plans
-    from .plans import milestones
-
-    name = display_path(path)
-    text = ingest.decode_text(data, name)
-    if not plans.looks_like_plan(text):
-        raise InputError("is not a Service Improvement Plan (no 'Development Priority' and 'By when' found)", name)
-    cleaned = plans.clean_plan(text, name)
-    return PlanData(
-        period,
-        published_path(path),
-        hashlib.sha256(data).hexdigest(),
-        cleaned.plan,
-        milestones.classify(cleaned.milestones, period),
-        cleaned.budget,
-        cleaned.findings,
-    )
-
-
 def run_plan(
     plan_path: str | Path,
     year: str,
@@ -817,12 +364,14 @@ def run_plan(
     snapshot = read_snapshot([source])
     out_dir = plans_dir(Path(out_root) if out_root else OUTPUTS_DIR, source.name, period)
     inputs = [input_entry(source, snapshot[source.resolve()])]
-    parameters = {
-        "plan_path": published_path(source),
-        "year": period.year_label,
-        "quarter": period.quarter_label,
-        "council": council,
-    }
+    parameters = MILESTONES.complete(
+        {
+            "plan_path": published_path(source),
+            "year": period.year_label,
+            "quarter": period.quarter_label,
+            "council": council,
+        }
+    )
     key = manifest.cache_key(inputs, parameters, manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
     if not force and manifest.up_to_date(out_dir, key):

@@ -11,7 +11,7 @@ PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
 STAGES = [
     ["inputs", "ingest", "limits"],
     ["clean", "table", "plans"],
-    ["figures"],
+    ["figures", "readers"],
     ["measure"],
     ["charts"],
     ["report"],
@@ -19,9 +19,21 @@ STAGES = [
     ["manifest"],
 ]
 # The words every stage may use, which use no stage themselves.
-VOCABULARY = ["errors", "paths", "period", "schema", "layout", "propose", "discover", "notebooks", "fonts"]
+VOCABULARY = ["errors", "paths", "period", "schema", "layout", "propose", "discover", "notebooks", "fonts", "request"]
 # The orchestration over the stages: the only modules that may import any stage.
-ORCHESTRATION = ["publish", "run", "audit", "batch", "executors", "cli", "signing", "__init__", "__main__"]
+ORCHESTRATION = [
+    "publish",
+    "prepare",
+    "handover",
+    "run",
+    "audit",
+    "batch",
+    "executors",
+    "cli",
+    "signing",
+    "__init__",
+    "__main__",
+]
 
 
 def files_of(module: str) -> list[Path]:

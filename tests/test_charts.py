@@ -35,7 +35,9 @@ def test_same_table_gives_identical_svg_bytes():
 def test_different_figures_give_different_svg():
     other = table()
     other.loc["Other outcomes", "Slipped"] = 2
-    assert charts.to_svg(charts.status_bars(table(), "t", LABELS)) != charts.to_svg(charts.status_bars(other, "t", LABELS))
+    assert charts.to_svg(charts.status_bars(table(), "t", LABELS)) != charts.to_svg(
+        charts.status_bars(other, "t", LABELS)
+    )
 
 
 def test_alt_text_states_every_bar():

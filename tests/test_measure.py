@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from pipeline import measure
-from pipeline.layout import STOCKTON
 from pipeline.clean import FINDING_COLUMNS
+from pipeline.layout import STOCKTON
 
 
 def indicators(rows):

@@ -25,9 +25,7 @@ def tiny_notebook():
     nb = new_notebook(
         cells=[
             new_markdown_cell("## Section"),
-            new_code_cell(
-                "x", outputs=[piece_output("Figure 82.7%")], execution_count=3
-            ),
+            new_code_cell("x", outputs=[piece_output("Figure 82.7%")], execution_count=3),
             new_code_cell("print('log')", outputs=[new_output("stream", name="stderr", text="a warning")]),
         ]
     )

@@ -128,7 +128,13 @@ def test_text_is_escaped_so_no_input_becomes_typst_code_or_html():
     pdf = render.typst_to_pdf(render.typst_document(out, "t"))
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
     assert hostile.strip() in " ".join(text.split())
-    markup = html.render((blocks.Para((hostile, blocks.Span("link", ("<b>",), '"><script>')),),))
+    markup = html.render(
+        (
+            blocks.Para(
+                (hostile, blocks.Span("link", ("<b>",), '"><script>')),
+            ),
+        )
+    )
     assert "<l>" not in markup and "<script>" not in markup and "&lt;l&gt;" in markup
     assert BeautifulSoup(markup, "html.parser").get_text() == hostile + "<b>"
 
@@ -149,7 +155,17 @@ def test_a_markdown_cell_is_read_into_blocks_and_raw_html_stays_text():
     read = markdown.to_blocks("## Key messages\n\nSome *thing* and `code`\nnext <b>bold</b>\n\n- a\n- b\n")
     assert read[0] == blocks.Heading(2, ("Key messages",))
     assert read[1] == blocks.Para(
-        ("Some ", blocks.Span("emph", ("thing",)), " and ", blocks.Span("code", ("code",)), " ", "next ", "<b>", "bold", "</b>")
+        (
+            "Some ",
+            blocks.Span("emph", ("thing",)),
+            " and ",
+            blocks.Span("code", ("code",)),
+            " ",
+            "next ",
+            "<b>",
+            "bold",
+            "</b>",
+        )
     )
     assert read[2] == blocks.Items((("a",), ("b",)))
     assert "\\<b\\>" in typst.render(read)

@@ -3,8 +3,6 @@ the report again and check it."""
 
 from __future__ import annotations
 
-import shlex
-
 import pandas as pd
 
 from .blocks import Items, Para, Span, table
@@ -63,25 +61,19 @@ def provenance_section(
 
 
 def commands(parameters: dict) -> tuple:
-    """The commands that make the report again, check a published copy and reproduce it, as blocks."""
+    """The commands that make the report again, check a published copy and reproduce it, as blocks. Each runs
+    as printed (``request``: shell-quoted, a value starting with '-' joined to its flag)."""
+    from ..request import PERIOD, shell
+
     year = str(parameters.get("year", ""))
     quarter = str(parameters.get("quarter", ""))
     hidden = parameters.get("out", "outputs") == ""  # a folder outside the project: not named (it may carry a name)
     out = "DIR" if hidden else str(parameters.get("out", "outputs"))
     folder = f"{out}/{year.replace('/', '-')}/{quarter}"
-    # every command runs as printed: shell-quoted (a file named 'q4 $(id).tsv' stays a name when pasted into a
-    # shell), a value that starts with '-' joined to its flag (--input=-rf_x.tsv), a folder so named behind './'
-    args = ["python", "-m", "pipeline", "run", "--year", year, "--quarter", quarter]
-    args += _flag("--input", str(parameters.get("input_path", "")))
-    for key, flag in (("register_path", "--register"), ("layout_path", "--layout"), ("council", "--council")):
-        if parameters.get(key):
-            args += _flag(flag, str(parameters[key]))
-    if out != "outputs":
-        args += ["--out", out] if hidden else _flag("--out", out)
     shown = folder if not folder.startswith("-") else "./" + folder
-    run = shlex.join(args)
-    verify = shlex.join(["python", "-m", "pipeline", "verify", shown])
-    reproduce = shlex.join(["python", "-m", "pipeline", "reproduce", shown])
+    run = shell(PERIOD.command_line(parameters, shown_out=out))
+    verify = shell(["python", "-m", "pipeline", "verify", shown])
+    reproduce = shell(["python", "-m", "pipeline", "reproduce", shown])
     blocks = (
         Para(
             (
@@ -130,12 +122,6 @@ def _digest(code_digest: str) -> tuple:
             published="manifest.json",
         ),
     )
-
-
-def _flag(flag: str, value: str) -> list[str]:
-    """A flag and its value as a command line takes them: one word (``--input=-rf.tsv``) when the value starts
-    with '-', which argparse would otherwise read as a flag of its own."""
-    return [f"{flag}={value}"] if value.startswith("-") else [flag, value]
 
 
 def _commit_text(git: dict | None) -> str:
