@@ -105,7 +105,7 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": style["color"], "edgecolor": "none"},
                     )
             left = left + values
-        ax.set_yticks(list(positions), [_wrap(str(g), 30) for g in groups], fontsize=LABEL_PT)
+        ax.set_yticks(list(positions), [_label(str(g), 30) for g in groups], fontsize=LABEL_PT)
         ax.invert_yaxis()
         ax.set_xlabel("Number of indicators")
         ax.set_xlim(0, max(int(table["Total"].max()), 1) * 1.05)
@@ -124,6 +124,19 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
 def _wrap(text: str, width: int) -> str:
     """Wrap a label at spaces, never inside a word (a word longer than ``width`` stays whole)."""
     return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+LABEL_LINES = 3  # a bar's label takes at most this many lines; the table beside the chart gives it whole
+
+
+def _label(text: str, width: int, lines: int = LABEL_LINES) -> str:
+    """A bar's label: wrapped at spaces, a word longer than ``width`` broken into pieces (a 200-character name
+    without spaces would push the bars off the figure), at most ``lines`` lines, the last cut with an ellipsis."""
+    wrapped = textwrap.wrap(" ".join(text.split()), width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "\u2026"
+    return "\n".join(wrapped)
 
 
 def status_bars_alt(table: pd.DataFrame, by: str, labels: dict | None = None) -> str:
@@ -278,7 +291,7 @@ def timeline(rows: pd.DataFrame, period_start, period_end, title: str) -> Figure
                 zorder=3,
                 label=state.capitalize(),
             )
-        ax.set_yticks(range(len(labels)), [_wrap(label, 34) for label in labels], fontsize=LABEL_PT)
+        ax.set_yticks(range(len(labels)), [_label(label, 34) for label in labels], fontsize=LABEL_PT)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))

@@ -140,7 +140,7 @@ def status_by(indicators: pd.DataFrame, by: str, labels: dict | None = None) -> 
     """
     labels = PLAIN_SCALE if labels is None else labels  # {}: a scale with no status words
     keys = indicators[by].replace("", NO_DIRECTORATE if by == "directorate" else "(none)")
-    order = list(dict.fromkeys(keys))
+    order = group_order(keys)
     columns = list(labels.values()) + [NOT_ASSESSED]
     named = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else labels[int(c)])
     table = pd.crosstab(keys, named).reindex(index=order, columns=columns, fill_value=0)
@@ -148,6 +148,27 @@ def status_by(indicators: pd.DataFrame, by: str, labels: dict | None = None) -> 
     table.index.name = by
     table.columns.name = None
     return table.astype("int64")
+
+
+_NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)(?!\d)")
+
+
+def group_order(labels) -> list:
+    """The groups (themes, directorates) in the order a reader expects: as they first appear in the export;
+    but when every group's name starts with a number (``1``, ``2.3 Housing``, ``10``) by those numbers, so that
+    an export listed as text (1, 10, 11, 2) reads 1, 2, 10, 11."""
+    order = list(dict.fromkeys(labels))
+    numbers = [_NUMBERED.match(str(label)) for label in order]
+    if order and all(numbers):
+        keys = [tuple(int(part) for part in m.group(1).split(".")) for m in numbers]
+        order = [label for _, label in sorted(zip(keys, order), key=lambda pair: pair[0])]
+    return order
+
+
+def in_group_order(frame: pd.DataFrame, by: str) -> list:
+    """``frame`` grouped by ``by``, as (name, rows) pairs in ``group_order``."""
+    groups = dict(list(frame.groupby(by, sort=False)))
+    return [(name, groups[name]) for name in group_order(frame[by])]
 
 
 def most_off_track(table: pd.DataFrame, n: int, labels: dict | None = None) -> pd.DataFrame:

@@ -109,3 +109,24 @@ def test_a_variance_chart_of_long_single_word_labels_stays_inside_its_figure():
         }
     )
     assert _texts_inside(charts.variance_bars(rows, "Variance from target (right is better)")) == []
+
+
+def test_a_label_of_one_very_long_word_is_broken_and_cut_so_the_chart_lays_out():
+    """Before: directorate names of 200 characters without a space left matplotlib unable to fit the bars
+    ("Tight layout not applied") and the chart ran off its figure."""
+    import warnings
+
+    from pipeline.schema import Scale
+
+    names = ["D" * 200 + str(i) for i in range(18)]
+    frame = pd.DataFrame({"Met": [3] * 18, "Not met": [2] * 18, "Not assessed": [0] * 18}, index=pd.Index(names))
+    frame["Total"] = frame.sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        svg = charts.to_svg(charts.status_bars(frame, "t", Scale({1: "Met", 4: "Not met"})))
+    assert svg.count("DDDDDDDDDDDDDDDDDDDDDDDDDDDDD\u2026") == 18  # each cut on its third line
+    assert charts._label("a " * 5 + "b" * 100, 30).split("\n") == [
+        "a a a a a " + "b" * 20,
+        "b" * 30,
+        "b" * 29 + "\u2026",
+    ]

@@ -228,3 +228,13 @@ def test_the_most_off_track_groups_of_a_two_word_scale_are_found():
         {"Met": [5, 1, 3, 0], "Not met": [0, 4, 2, 4], "Total": [5, 5, 5, 4]}, index=["A", "B", "C", "D"]
     )
     assert list(most_off_track(table, 2, labels).index) == ["B", "D"]
+
+
+def test_numbered_themes_read_in_number_order_and_named_ones_in_export_order():
+    """Before: themes numbered 1 to 11 in an export listed as text read 1, 10, 11, 2 in every table."""
+    assert measure.group_order(["1", "10", "11", "2", "10"]) == ["1", "2", "10", "11"]
+    assert measure.group_order(["2.10 Roads", "2.9 Parks", "1 Housing"]) == ["1 Housing", "2.9 Parks", "2.10 Roads"]
+    assert measure.group_order(["Zeta", "Alpha", "3 Gamma"]) == ["Zeta", "Alpha", "3 Gamma"]
+    rows = SIX.assign(theme=["10", "10", "2", "2", "1", "1"][: len(SIX)])
+    assert list(measure.status_by(rows, "theme", STOCKTON.labels).index) == ["1", "2", "10"]
+    assert [name for name, _ in measure.in_group_order(rows, "theme")] == ["1", "2", "10"]

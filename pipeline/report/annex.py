@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..measure import in_group_order
 from .blocks import Heading, Para, Span, table
 from .common import column, figures, rag_badge, ref_column, status_badge
 from .pieces import Piece, bounded, joined, paragraph
@@ -36,7 +37,7 @@ def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch
                 Para(
                     (
                         f"Each {layout.title} indicator is given {when} by the service responsible for it: {scale}. "
-                        f"Percentages are of the indicators that have one of these {len(labels)} statuses; indicators whose "
+                        f"Percentages are of the indicators that have one of these {_count_word(len(labels))} statuses; indicators whose "
                         "status is missing or given as text are counted apart as ",
                         *_NOT_ASSESSED,
                         ".",
@@ -154,6 +155,10 @@ def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch
     raise ValueError(f"no narrative for section {section!r}")
 
 
+def _count_word(n: int) -> str:
+    return ("no", "one", "two", "three", "four", "five", "six", "seven")[n] if n < 8 else str(n)
+
+
 def _scale_word(labels, code: int) -> str:
     """A status as the method names it: ``1 (Achieved)`` on a numbered scale, else the organisation's word."""
     return f"{code} ({labels[code]})" if labels.numbered else labels[code]
@@ -241,7 +246,7 @@ def appendix_table(indicators: pd.DataFrame, heading: str = "Indicator") -> Piec
 
 def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, targets: bool) -> list:
     out = []
-    for theme, group in indicators.groupby("theme", sort=False):
+    for theme, group in in_group_order(indicators, "theme"):
         columns = {"Ref": ref_column(group), heading: group["measure"], "Directorate": group["directorate"]}
         if "row_period" in group:
             columns["Period"] = group["row_period"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..measure import in_group_order
 from .blocks import Group, Heading, Para, Span, table
 from .common import (
     anchors,
@@ -36,7 +37,7 @@ def _summary_blocks(exceptions: pd.DataFrame, names: dict | None) -> list:
     out = []
     exceptions = exceptions.reset_index(drop=True)
     links = pd.Series(anchors(ref_column(exceptions)), index=exceptions.index)
-    for theme, group in exceptions.groupby("theme", sort=False):
+    for theme, group in in_group_order(exceptions, "theme"):
         units = column(group, "unit")
         frame = pd.DataFrame(
             {
