@@ -10,6 +10,7 @@ A layout is a value passed to the stages, read from a small TOML file (``tomllib
     # measure_word = "Measure"           optional: the report's heading for the indicator column
     # default_polarity = "higher"        optional: the polarity of every row that does not give its own
     # numbered = true                    optional: the organisation names its statuses 1-4 too ("status 1 or 2")
+    # year_start = "July"                optional: the month its financial year starts in (default April)
     # ref_pattern = "^[A-Z]{2}\\d{2}$"   optional: rows whose ref does not match are findings
     # derive_status = true               optional: no status column; the status comes from the figures
     # reviewed = false                   written by `python -m pipeline layout`: cleaning says so until edited
@@ -82,6 +83,7 @@ _LAYOUT_KEYS = {
     "measure_word",
     "title",
     "numbered",
+    "year_start",
 }
 
 
@@ -106,6 +108,7 @@ class Layout:
     measure_word: str = ""  # what the report calls the indicator column (default: the export's own header)
     report_title: str = ""  # what the report is called ("Council Plan"; default "Performance indicators")
     numbered: bool = False  # the organisation names its statuses by number too (status 1 to 4)
+    year_start: int = 4  # the month its financial year starts in (the year 2024/25 starts in this month of 2024)
 
     @property
     def measure_heading(self) -> str:
@@ -210,6 +213,7 @@ def parse_layout(data: bytes, name: str) -> Layout:
     for key in ("derive_status", "reviewed", "numbered"):
         if key in head and not isinstance(head[key], bool):
             raise InputError(f"[layout] {key} must be true or false (without quotes)", name, _line(text, key))
+    year_start = _month(head.get("year_start", 4), name, _line(text, "year_start"))
     if head.get("default_polarity", "higher") not in ("higher", "lower"):
         raise InputError('default_polarity must be "higher" or "lower"', name, _line(text, "default_polarity"))
     kind = head.get("kind", "table")
@@ -223,7 +227,11 @@ def parse_layout(data: bytes, name: str) -> Layout:
         from dataclasses import replace
 
         return replace(
-            STOCKTON, council=str(head.get("council", STOCKTON.council)), source=name, directorates=directorates
+            STOCKTON,
+            council=str(head.get("council", STOCKTON.council)),
+            source=name,
+            directorates=directorates,
+            year_start=year_start,
         )
     columns = doc.get("columns") or {}
     for key, header in columns.items():
@@ -314,7 +322,21 @@ def parse_layout(data: bytes, name: str) -> Layout:
         measure_word=head.get("measure_word", ""),
         report_title=head.get("title", ""),
         numbered=head.get("numbered", False),
+        year_start=year_start,
     )
+
+
+def _month(value, name: str, line: int | None) -> int:
+    """A month as a layout gives it: a number 1-12 or a month's name (``"July"``, ``"jul"``)."""
+    from .period import MONTHS
+
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
+        return value
+    if isinstance(value, str):
+        for number, month in enumerate(MONTHS, start=1):
+            if value.strip().lower() in (month.lower(), month[:3].lower()):
+                return number
+    raise InputError(f'year_start {value!r} is not a month: write its number (7) or its name ("July")', name, line)
 
 
 REF_PATTERN_SECONDS = 2.0  # all the rows of one export together: a pattern that backtracks without end stops here

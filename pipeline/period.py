@@ -1,4 +1,8 @@
-"""Reporting periods: a financial year (April to March) and a quarter; Q4 is the year end."""
+"""Reporting periods: a financial year and a quarter; Q4 is the year end.
+
+A year starts in April unless the organisation's layout says otherwise (``year_start``: a US city's fiscal year
+starts in July, an NHS body's in April, a calendar year in January); the year labelled 2024/25 starts in that
+month of 2024."""
 
 from __future__ import annotations
 
@@ -13,15 +17,39 @@ _YEAR = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _QUARTER = re.compile(r"^\s*[Qq]?([1-4])\s*$")
 # <name>_<yyyy-yy>_<Qn>[.label].<ext>: council_plan_2012-13_Q1.tsv, anytown_kpis_2024-25_Q2.csv
 _FILENAME = re.compile(r"^(?:[^.]*_)?(\d{4}-\d{2})_(Q[1-4])(?:\.[A-Za-z0-9_-]+)*\.(?:tsv|txt|csv|xlsx)$", re.I)
-_QUARTER_MONTHS = {1: ("April", "June"), 2: ("July", "September"), 3: ("October", "December"), 4: ("January", "March")}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """A financial year starting in April of ``start_year``, and a quarter 1-4."""
+    """A financial year starting in ``start_month`` (April unless the layout says otherwise) of ``start_year``,
+    and a quarter 1-4."""
 
     start_year: int
     quarter: int
+    start_month: int = 4
+
+    def starting(self, month: int) -> "Period":
+        """The same year and quarter of a year that starts in ``month``."""
+        return Period(self.start_year, self.quarter, month)
+
+    def _month(self, offset: int) -> tuple[int, int]:
+        """(year, month) of the quarter's month ``offset`` (0, 1 or 2)."""
+        index = self.start_month - 1 + 3 * (self.quarter - 1) + offset
+        return self.start_year + index // 12, index % 12 + 1
 
     @classmethod
     def parse(cls, year: str, quarter: str | int) -> "Period":
@@ -62,24 +90,22 @@ class Period:
     @property
     def title(self) -> str:
         """How a committee report names the period: ``2011/12 year end (Quarter 4, January to March 2012)``."""
-        first, last = _QUARTER_MONTHS[self.quarter]
-        calendar_year = self.start_year + (1 if self.quarter == 4 else 0)
-        months = f"{first} to {last} {calendar_year}"
+        (_, first), (year, last) = self._month(0), self._month(2)
+        months = f"{MONTHS[first - 1]} to {MONTHS[last - 1]} {year}"
         if self.is_year_end:
             return f"{self.year_label} year end (Quarter 4, {months})"
         return f"{self.year_label} Quarter {self.quarter} ({months})"
 
     @property
     def start_date(self) -> date:
-        """The first day of the quarter (1 April for Q1)."""
-        year = self.start_year + (1 if self.quarter == 4 else 0)
-        return date(year, {1: 4, 2: 7, 3: 10, 4: 1}[self.quarter], 1)
+        """The first day of the quarter (1 April for Q1 of an April year)."""
+        year, month = self._month(0)
+        return date(year, month, 1)
 
     @property
     def end_date(self) -> date:
-        """The last day of the quarter (31 March for Q4)."""
-        year = self.start_year + (1 if self.quarter == 4 else 0)
-        month = {1: 6, 2: 9, 3: 12, 4: 3}[self.quarter]
+        """The last day of the quarter (31 March for Q4 of an April year)."""
+        year, month = self._month(2)
         return date(year, month, calendar.monthrange(year, month)[1])
 
     @property
@@ -90,8 +116,8 @@ class Period:
     def previous(self) -> "Period":
         """The quarter before: Q4 of the year before for a Q1."""
         if self.quarter == 1:
-            return Period(self.start_year - 1, 4)
-        return Period(self.start_year, self.quarter - 1)
+            return Period(self.start_year - 1, 4, self.start_month)
+        return Period(self.start_year, self.quarter - 1, self.start_month)
 
     @classmethod
     def from_filename(cls, name: str) -> "Period | None":

@@ -122,6 +122,7 @@ def prepare(
     data = bytes_of(snapshot, path)
     name = display_path(path)
     layout = load_layout(layout_file(path, layout_path, snapshot), snapshot)
+    period = period.starting(layout.year_start)  # the organisation's year: April unless its layout says otherwise
     raw = ingest.parse_export(data, name)
     cleaned, figs = readers.read(raw, name, layout, period.start_year + 1)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)

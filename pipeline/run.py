@@ -255,7 +255,7 @@ def run_period(
             publish.check_writable(plan.processed)
             files = dict(cleaned_outputs(data))
             files[publish.INPUTS_ARCHIVE] = _archive(plan.wanted, plan.inputs, plan.snapshot)
-            title = f"{data.layout.title} {period.year_label} progress report: {period.title}"
+            title = f"{data.layout.title} {period.year_label} progress report: {data.period.title}"
             _render_and_publish(
                 out_dir,
                 "period",

@@ -214,3 +214,12 @@ def test_the_proposer_reads_headers_and_contents_and_says_how_sure_it_is():
         raw_frame([["Ref", "Indicator", "Goal", "Value"], ["A1", "Satisfaction with the service", "80", "79"]]), "g"
     )
     assert parse_layout(goal.encode(), "g.toml").columns["target"] == "Goal"
+
+
+def test_the_layout_says_when_the_organisations_year_starts():
+    head = '[layout]\nyear_start = "July"\n[columns]\nref = "R"\nmeasure = "M"\n'
+    assert parse_layout(head.encode(), "l.toml").year_start == 7
+    assert parse_layout(head.replace('"July"', "1").encode(), "l.toml").year_start == 1
+    assert parse_layout(b'[columns]\nref = "R"\nmeasure = "M"\n', "l.toml").year_start == 4
+    with pytest.raises(InputError, match=r"l.toml:2: year_start 'Julember' is not a month"):
+        parse_layout(head.replace("July", "Julember").encode(), "l.toml")

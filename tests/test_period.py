@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from pipeline.errors import UsageError
@@ -36,3 +38,14 @@ def test_end_date_and_source_date_epoch():
     assert str(Period.parse("2012/13", "Q1").end_date) == "2012-06-30"
     assert str(Period.parse("2012/13", "Q3").end_date) == "2012-12-31"
     assert Period.parse("2011/12", "Q4").source_date_epoch == 1333152000  # 2012-03-31T00:00:00Z
+
+
+def test_a_year_that_starts_in_another_month_names_its_own_quarters():
+    """Before: every organisation's year ran April to March (a US city's fiscal year starts in July)."""
+    july = Period.parse("2024/25", "Q1").starting(7)
+    assert july.title == "2024/25 Quarter 1 (July to September 2024)"
+    assert (july.start_date, july.end_date) == (date(2024, 7, 1), date(2024, 9, 30))
+    year_end = Period(2024, 4, 7)
+    assert year_end.title == "2024/25 year end (Quarter 4, April to June 2025)"
+    assert year_end.previous() == Period(2024, 3, 7) and Period(2024, 1, 7).previous() == Period(2023, 4, 7)
+    assert Period(2024, 4).end_date == date(2025, 3, 31)  # April by default, as before
