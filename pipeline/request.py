@@ -137,11 +137,12 @@ REPORT_KINDS = {kind.name: kind for kind in (PERIOD, MILESTONES)}
 
 
 def kind_of(parameters: dict) -> ReportKind:
-    """The kind of report a manifest's ``parameters`` are for: the kind whose parameters they are (the
-    milestone report has a ``plan_path``, the period report an ``input_path``)."""
-    for kind in REPORT_KINDS.values():
-        required = {p.name for p in kind.parameters if p.positional or p.name == "input_path"}
-        if required and required <= set(parameters):
+    """The kind of report a manifest's ``parameters`` are for, by the parameter naming its own input (the
+    milestone report's ``plan_path``, the period report's ``input_path``). A kind whose input is a positional
+    argument is asked first, so that parameters naming a plan are never read as a period report's."""
+    for kind in sorted(REPORT_KINDS.values(), key=lambda k: not any(p.positional for p in k.parameters)):
+        own = {p.name for p in kind.parameters if p.positional or p.name == "input_path"}
+        if own and own <= set(parameters):
             return kind
     return PERIOD
 

@@ -63,3 +63,5 @@ def test_the_command_that_makes_a_report_again_parses_back_to_its_parameters():
 def test_a_manifests_parameters_say_which_kind_of_report_they_are_for():
     assert request.kind_of({"plan_path": "p", "year": "y", "quarter": "q"}) is request.MILESTONES
     assert request.kind_of({"input_path": "i", "year": "y", "quarter": "q"}) is request.PERIOD
+    # a tampered manifest naming both is read as the plan report, whose own input it must then list
+    assert request.kind_of({"input_path": "i", "plan_path": "p", "year": "y", "quarter": "q"}) is request.MILESTONES
