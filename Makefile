@@ -45,13 +45,14 @@ lock: $(STAMP)
 
 # Debian's programs the tests drive: Chromium for the accessibility tests (Playwright never downloads a browser
 # here), ssh-keygen (openssh-client) for signed manifests, pdftotext (poppler-utils) to read the PDF as a reader's
-# tools do. As root (CI, a fresh Debian machine) each is installed when missing; otherwise those tests say why
+# tools do, LibreOffice Writer (libreoffice-writer-nogui) to check that report.docx opens. As root (CI, a fresh Debian machine) each is installed when missing; otherwise those tests say why
 # they skip.
 browser:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v ssh-keygen >/dev/null 2>&1 || missing="$$missing openssh-client"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian's$$missing for the tests"; \

@@ -185,10 +185,11 @@ def notebook_to_typst(nb, published=(), title: str | None = None) -> tuple[str, 
 
 def typst_document(body: str, title: str, published=()) -> str:
     """A whole Typst document: the title and the published files, the council template, then ``body``."""
+    from .report.page import typst_head
     from .report.typst import string
 
     files = "".join(string(name) + ", " for name in published)  # a Typst array: () or ("a", "b", )
-    head = f"#let council-title = {string(title)}\n#let council-published-files = ({files})\n"
+    head = f"#let council-title = {string(title)}\n#let council-published-files = ({files})\n" + typst_head()
     template = (TEMPLATES_DIR / TEMPLATE_NAME / "report.typ").read_text(encoding="utf-8")
     return head + template + "\n" + body
 

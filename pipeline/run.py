@@ -320,23 +320,24 @@ def _render_and_publish(
 def _render_notebook(
     notebook: Path, parameters: dict, title: str, period: Period, also_published=(), km=None
 ) -> dict[str, bytes]:
-    """Execute a report notebook and export it: report.ipynb, report.html, report.pdf and charts/*.svg.
+    """Execute a report notebook and export it: report.ipynb, report.html, report.pdf, report.docx and charts/*.svg.
     ``also_published``: the other files the folder will hold (the report may link to them)."""
     from concurrent.futures import ThreadPoolExecutor
 
     import nbformat
 
-    from . import render
+    from . import docx_export, render
 
     nb = render.execute_notebook(notebook, parameters, km)
     files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
     files.update(render.chart_files(nb))
-    published = set(files) | {"report.html", "report.pdf", "manifest.json"} | set(also_published)
+    published = set(files) | {"report.html", "report.pdf", "report.docx", "manifest.json"} | set(also_published)
     source, images = render.notebook_to_typst(nb, sorted(published), title=title)
     # Typst compiles in a thread (it lets go of the interpreter) while nbconvert writes the HTML
     with ThreadPoolExecutor(1) as pool:
         pdf = pool.submit(render.typst_to_pdf, source, images, period.source_date_epoch)
         files["report.html"] = render.notebook_to_html(nb, title=title, published=published).encode("utf-8")
+        files["report.docx"] = docx_export.notebook_to_docx(nb, title, period.source_date_epoch)
         files["report.pdf"] = pdf.result()
     return files
 

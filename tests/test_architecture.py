@@ -15,7 +15,7 @@ STAGES = [
     ["measure"],
     ["charts"],
     ["report"],
-    ["render", "kernel"],
+    ["render", "kernel", "docx_export"],
     ["manifest"],
 ]
 # The words every stage may use, which use no stage themselves.

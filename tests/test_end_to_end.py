@@ -21,6 +21,7 @@ FILES = [
     "indicators.csv",
     "inputs.zip",
     "manifest.json",
+    "report.docx",
     "report.html",
     "report.ipynb",
     "report.pdf",
@@ -685,3 +686,60 @@ def test_long_refs_names_and_numbers_never_print_over_the_next_column(tmp_path):
     assert overlaps(glyph_boxes(pdf)) == []
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "LONGREFERENCECODE_XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX_0001" in text.replace("\n", "")
+
+
+def test_the_word_report_opens_in_libreoffice_and_carries_the_htmls_text(period):
+    """report.docx is written from the same blocks as the HTML: read back with python-docx, its words are the
+    HTML's (the contents list aside); LibreOffice opens it and prints it."""
+    import io
+    import os
+    import shutil
+    from collections import Counter
+
+    import docx
+    from bs4 import BeautifulSoup
+
+    data = (period / "report.docx").read_bytes()
+    document = docx.Document(io.BytesIO(data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:3] == ["Council Plan 2011/12: progress report", "Key messages", "Exceptions"]
+    assert len(document.inline_shapes) == 4  # the charts, each with its text alternative
+    assert all(d.get("descr") for d in document.element.body.xpath(".//wp:docPr"))
+
+    def words(text):
+        return Counter(w for w in re.split(r"[\s\u00ad\u25a0\u25cf\u25b2\u25c6\u25cb]+", text) if w)
+
+    soup = BeautifulSoup((period / "report.html").read_text(encoding="utf-8"), "html.parser")
+    for hidden in soup.select("nav, style, script, title, figure img"):
+        hidden.decompose()
+    parts = [p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
+    in_word, in_html = words(" ".join(parts)), words(soup.get_text(" "))
+    missing = in_html - in_word
+    assert sum(in_html.values()) > 5000 and sum(missing.values()) < 0.01 * sum(in_html.values()), missing.most_common(
+        20
+    )
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is missing: make test installs libreoffice-writer-nogui")
+        pytest.skip("LibreOffice is not installed here (make test installs it as root)")
+    out = period.parent / "libreoffice"
+    done = subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{out}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(period / "report.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    printed = PdfReader(out / "report.pdf")
+    assert len(printed.pages) > 5
+    assert "Council Plan 2011/12: progress report" in printed.pages[0].extract_text()

@@ -94,6 +94,7 @@ def test_milestone_reports_render_for_ppc_2008_09_q1_and_community_protection_20
         "inputs.zip",
         "manifest.json",
         "milestones.csv",
+        "report.docx",
         "report.html",
         "report.ipynb",
         "report.pdf",

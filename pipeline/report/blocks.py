@@ -270,3 +270,63 @@ def number(value, unit: str = "", signed: bool = False) -> str:
     if unit.startswith("per"):
         return f"{text} {unit}"
     return text
+
+
+# --- the blocks as data, for the notebook's output (the Word exporter reads them back) -----------------
+
+BLOCKS_MIME = "application/vnd.council-report.blocks+json"
+_TYPES = {
+    cls.__name__: cls
+    for cls in (
+        Span,
+        Badge,
+        Num,
+        Heading,
+        Para,
+        Items,
+        Definitions,
+        Group,
+        Width,
+        Column,
+        Row,
+        Table,
+        Figure,
+        Preformatted,
+    )
+}
+
+
+def to_data(value):
+    """Blocks as JSON-ready data: each block a mapping with its type (``t``); a figure names its SVG by key (the
+    SVG itself is in the output's HTML once), so ``from_data`` takes the SVGs by key."""
+    from dataclasses import fields, is_dataclass
+
+    if isinstance(value, Figure):
+        from .typst import svg_key
+
+        return {"t": "Figure", "svg": svg_key(value.svg), "alt": value.alt, "caption": value.caption}
+    if is_dataclass(value):
+        return {"t": type(value).__name__} | {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [to_data(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, float) and value != value:  # NaN: no figure
+        return None
+    return value
+
+
+def from_data(data, svgs: dict[str, str]):
+    """Blocks from ``to_data``'s data; ``svgs``: each figure's SVG by its key. Raises ValueError for a type that
+    is not the report's."""
+    if isinstance(data, list):
+        return tuple(from_data(v, svgs) for v in data)
+    if isinstance(data, dict) and "t" in data:
+        kind = _TYPES.get(data["t"])
+        if kind is None:
+            raise ValueError(f"{data['t']!r} is not a block of the report")
+        values = {k: from_data(v, svgs) for k, v in data.items() if k != "t"}
+        if kind is Figure:
+            values["svg"] = svgs[data["svg"]]
+        return kind(**values)
+    return data

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import html, typst
-from .blocks import Figure, Para, Span, inlines
+from .blocks import BLOCKS_MIME, Figure, Para, Span, inlines, to_data
 from .blocks import table as table_blocks
 
 TYPST_MIME = typst.TYPST_MIME
@@ -49,7 +49,7 @@ class Piece:
         return self.markup
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/html": self.markup, TYPST_MIME: self.typst()}
+        data = {"text/html": self.markup, TYPST_MIME: self.typst(), BLOCKS_MIME: {"blocks": to_data(self.blocks)}}
         return data, ({"council_report": self.meta} if self.meta else {})
 
 
@@ -83,6 +83,7 @@ class Chart(Piece):
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the SVG once, inside the HTML's data: URL (run publishes it as charts/<filename> from there)
         data = {"text/html": self.markup, TYPST_MIME: self.typst(), "text/plain": self.alt}
+        data[BLOCKS_MIME] = {"blocks": to_data(self.blocks)}
         return data, {"council_report": {"chart_file": self.filename}}
 
 

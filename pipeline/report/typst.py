@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..fonts import printable
+from . import page
 from .blocks import (
     Badge,
     Definitions,
@@ -232,10 +233,10 @@ class Typesetter:
 
 
 # The table's measures in print (report.typ): the text column of A4 with 14 mm side margins, 8 pt type, and
-# a cell's inset (0.45 em each side) and rule.
-TEXT_WIDTH_PT = 595.28 - 2 * 14 * 72 / 25.4
-TABLE_TYPE_PT = 8.0
-CELL_EXTRA_PT = 2 * 0.45 * TABLE_TYPE_PT + 3.0  # and room for a badge's space after its shape
+# a cell's inset each side and rule (``page``: the page, defined once).
+TEXT_WIDTH_PT = page.TEXT_WIDTH_PT
+TABLE_TYPE_PT = page.TABLE_PT
+CELL_EXTRA_PT = 2 * page.CELL_INSET_EM * TABLE_TYPE_PT + 3.0  # and room for a badge's space after its shape
 _BREAKS = re.compile(r"[\s\u00ad\u200b]+|(?<=-)")  # where a line may break inside a cell
 
 

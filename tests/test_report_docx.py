@@ -1,0 +1,109 @@
+"""report.docx: the Word renderer reads the same blocks as the HTML and the PDF, and carries the same text."""
+
+import io
+import re
+from collections import Counter
+
+import docx
+import pytest
+from bs4 import BeautifulSoup
+from test_report_typst import MARKS, pieces
+
+from pipeline import docx_export, measure, report
+from pipeline.report import blocks
+from pipeline.report import docx as word
+from pipeline.run import load_period
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load_period("2011/12", "Q4", "", "", "")
+
+
+def words(text: str) -> Counter:
+    return Counter(re.sub(rf"[\s\-\u00ad{MARKS}]+", "", text))
+
+
+def docx_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize(
+    "name", ["title page", "key figures", "status table", "exceptions summary", "exceptions in full", "glossary"]
+)
+def test_a_piece_carries_the_same_text_in_word_as_in_html(seed, name):
+    piece = pieces(seed)[name]
+    data = word.render(piece.blocks, "t", {})
+    in_html = words(BeautifulSoup(piece.markup, "html.parser").get_text(" "))
+    assert sum(in_html.values()) > 20
+    assert words(docx_text(data)) == in_html
+
+
+def test_tables_repeat_their_header_row_and_the_styles_are_named_for_a_template(seed):
+    data = word.render(pieces(seed)["exceptions summary"].blocks, "t", {})
+    document = docx.Document(io.BytesIO(data))
+    first = document.tables[0].rows[0]._tr
+    assert first.xpath("./w:trPr/w:tblHeader")  # the header row repeats on every page
+    assert document.tables[0].style.name == "Table Grid"
+    names = {s.name for s in document.styles}
+    assert {"Report Note", "Report Table Text", "Report Code", "Report Warning"} <= names
+    headings = [p for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert [
+        p.style.name
+        for p in docx.Document(io.BytesIO(word.render(pieces(seed)["title page"].blocks, "t", {}))).paragraphs
+        if p.style.name.startswith("Heading")
+    ] == ["Heading 1"]
+    assert headings == []  # the exceptions summary is tables only
+
+
+def test_the_same_blocks_give_the_same_bytes_and_the_date_is_the_periods_end(seed):
+    piece = pieces(seed)["glossary"]
+    first = word.render(piece.blocks, "Title", {}, epoch=seed.period.source_date_epoch)
+    assert first == word.render(piece.blocks, "Title", {}, epoch=seed.period.source_date_epoch)
+    props = docx.Document(io.BytesIO(first)).core_properties
+    assert (props.title, props.created.date().isoformat()) == ("Title", "2012-03-31")
+
+
+def test_a_chart_is_an_image_with_its_text_alternative_and_caption(seed):
+    chart = report.status_chart(
+        measure.status_by(seed.indicators, "theme", seed.layout.labels), "theme", "t.svg", seed.layout.labels
+    )
+    images = {blocks_key(chart.svg): docx_export.png_of(chart.svg)}
+    document = docx.Document(io.BytesIO(word.render(chart.blocks, "t", images)))
+    assert len(document.inline_shapes) == 1
+    described = document.element.body.xpath(".//wp:docPr")[0]
+    assert described.get("descr") == chart.alt
+    assert chart.caption in [p.text for p in document.paragraphs]
+    assert len(document.tables) == 1  # the chart's figures as a table too
+
+
+def blocks_key(svg):
+    from pipeline.report.typst import svg_key
+
+    return svg_key(svg)
+
+
+def test_text_is_never_markup_or_broken_xml_in_word():
+    hostile = '<w:p>&amp; </w:t> \x07 {{field}} =cmd|" /c calc"!A1'
+    data = word.render((blocks.Para((hostile,)),), "t", {})
+    text = docx_text(data)
+    assert "<w:p>&amp; </w:t> \ufffd {{field}} =cmd|" in text  # as text; a control character is the placeholder
+
+
+def test_a_block_outside_the_vocabulary_is_refused():
+    with pytest.raises(word.DocxRenderError, match="is not a block of the report"):
+        word.render((object(),), "t", {})
+
+
+def test_blocks_travel_through_the_notebook_as_data_and_come_back_equal(seed):
+    import json
+
+    piece = pieces(seed)["exceptions summary"]
+    data = json.loads(json.dumps(blocks.to_data(piece.blocks)))
+    assert blocks.from_data(data, {}) == piece.blocks
+    with pytest.raises(ValueError, match="'Script' is not a block of the report"):
+        blocks.from_data({"t": "Script"}, {})
