@@ -44,7 +44,7 @@ def test_crosstab_table_ends_with_a_total_row():
 def test_chart_bundle_carries_svg_alt_text_and_file_name():
     chart = report.Chart.of("<svg/>", '12 "achieved"', "cap", "x.svg")
     data, metadata = chart._repr_mimebundle_()
-    assert set(data) == {"text/html", "text/x-typst", "text/plain"}
+    assert set(data) == {"text/html", "text/x-typst", "text/plain", "application/vnd.council-report.blocks+json"}
     assert "<svg/>" not in data["text/x-typst"]  # the SVG once: in the HTML's data: URL; Typst names it
     assert 'alt="12 &quot;achieved&quot;"' in data["text/html"]
     assert "data:image/svg+xml;base64,PHN2Zy8+" in data["text/html"]

@@ -181,7 +181,9 @@ def test_table_columns_keep_their_widths_alignment_and_header_row():
     )
     out = piece.typst()
     widths = [float(w) for w in re.search(r"columns: \(([^)]*)\),", out).group(1).replace("pt", "").split(",") if w]
-    assert widths[1] == 3.5 * 8  # an em width as given, at the table's 8 pt (wider only for a longer word)
+    assert (
+        widths[1] == 3.5 * typst.TABLE_TYPE_PT
+    )  # an em width as given, at the table's type (wider only for a longer word)
     assert widths[0] > 0.06 * typst.TEXT_WIDTH_PT  # the others share the rest of the line, as in the HTML
     assert abs(sum(widths) - typst.TEXT_WIDTH_PT) < 0.5
     assert "numeric: (false, false, true,)" in out
