@@ -39,13 +39,16 @@ def related_inputs(period: Period, source: Path) -> dict:
     """The exports beside ``source`` that a period's report also reads.
 
     ``previous``: the latest earlier period that has exactly one export, as (period, path), or None;
-    ``year``: the earlier quarters of the same financial year, [(period, path)], for the trend.
+    ``year``: the earlier quarters of the same financial year, [(period, path)], for the trend;
+    ``year_ago``: the same quarter of the year before, as (period, path), or None.
     """
     found = {p: paths[0] for p, paths in find_periods(Path(source).parent).items() if len(paths) == 1 and p < period}
     previous = max(found) if found else None
+    year_ago = Period(period.start_year - 1, period.quarter)
     return {
         "previous": (previous, found[previous]) if previous else None,
         "year": [(p, found[p]) for p in sorted(found) if p.start_year == period.start_year],
+        "year_ago": (year_ago, found[year_ago]) if year_ago in found else None,
     }
 
 

@@ -98,7 +98,8 @@ def inputs_read(
     snapshot: Snapshot | None = None,
 ) -> list[Path]:
     """Every file a period's report reads: the export, the register, the layout, ``directorates.csv``, the
-    previous period's export (direction of travel) and the earlier quarters of the year (the trend chart).
+    previous period's export (direction of travel), the earlier quarters of the year (the trend chart) and the
+    same quarter of the year before (the front page's comparison).
     The cache key, the manifest and ``inputs.zip`` cover exactly these. ``related`` is ``related_inputs``'
     answer when the caller has it; with a ``snapshot``, files beside the export count only when it holds them."""
     related = related if related is not None else related_inputs(period, source)
@@ -109,6 +110,8 @@ def inputs_read(
     paths += [names] if names else []
     paths += [related["previous"][1]] if related["previous"] else []
     paths += [p for _, p in related["year"] if p not in paths]
+    ago = related.get("year_ago")
+    paths += [ago[1]] if ago and ago[1] not in paths else []
     return paths
 
 

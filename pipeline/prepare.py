@@ -58,6 +58,8 @@ class PeriodData:
     unreadable: str = ""  # why an earlier export beside this one could not be read, if one could not
     previous_indicators: pd.DataFrame | None = None  # the previous period's indicators, when compared with
     directorate_names: dict | None = None  # directorate code -> full name (the layout's, else directorates.csv)
+    year_ago: Period | None = None  # the same quarter of the year before, when its export was read
+    year_ago_indicators: pd.DataFrame | None = None  # its indicators
 
 
 def _directorate_names(source: Path, layout: Layout, snapshot: Snapshot | None) -> dict:
@@ -142,7 +144,8 @@ def prepare(
         ignore_index=True,
     )
     findings = findings.sort_values("source_line", kind="stable").reset_index(drop=True)
-    previous = trend = None
+    previous = trend = year_ago = None
+    prepared: dict = {}
     inputs = ()
     unreadable = ""
     if not context and "previous_in_export" in indicators:
@@ -152,7 +155,9 @@ def prepare(
         # each earlier export is prepared once, whether it is the previous period, in the trend, or both;
         # one that cannot be read stops nothing: the report says the comparison could not be made, and why
         earlier = dict(related["year"]) | (dict([related["previous"]]) if related["previous"] else {})
-        prepared, failed = {}, {}
+        earlier |= dict([related["year_ago"]]) if related.get("year_ago") else {}
+        failed = {}
+        year_ago = related["year_ago"][0] if related.get("year_ago") else None
         for p, q in sorted(earlier.items()):
             try:
                 prepared[p] = prepare(q, p, register_path, snapshot=snapshot, layout_path=layout_path).indicators
@@ -199,6 +204,8 @@ def prepare(
         unreadable,
         prepared.get(previous) if context and previous else None,
         _directorate_names(path, layout, snapshot) if context else None,
+        year_ago if year_ago in prepared else None,
+        prepared.get(year_ago),
     )
 
 

@@ -28,4 +28,6 @@ def test_find_periods_and_related_inputs(tmp_path):
     assert related["previous"] == (Period.parse("2012/13", "Q2"), paths[1])  # Q3 is missing: the latest earlier one
     assert [str(p) for p, _ in related["year"]] == ["2012/13 Q1", "2012/13 Q2"]
     first = discover.related_inputs(Period.parse("2012/13", "Q1"), paths[0])
-    assert first == {"previous": None, "year": []}
+    assert first == {"previous": None, "year": [], "year_ago": None}
+    later = discover.related_inputs(Period.parse("2013/14", "Q2"), tmp_path / "raw" / "x_2013-14_Q2.csv")
+    assert later["year_ago"] == (Period.parse("2012/13", "Q2"), paths[1])  # the same quarter a year before
