@@ -53,13 +53,15 @@ def run_batch(
     on_start: Callable[[int], None] = lambda total: None,
     layout_path: str | Path | None = None,
     council: str = "",
+    front: dict | None = None,
 ) -> BatchResult:
     """Render every period with an export in ``raw_dir`` (default ``data/raw/``) into ``out_root``.
 
     ``jobs`` worker processes (default: the number of cores). ``on_start(total)`` is called once the periods
     are known; ``on_event(period, state, reason)`` as each period changes state: ``queued``, ``running`` (a
     worker has started it), then ``rendered``, ``cached`` or ``failed`` (with the reason). ``layout_path``
-    (else ``layout.toml`` in ``raw_dir``) says how the exports are read; ``council`` overrides the layout's
+    (else ``layout.toml`` in ``raw_dir``) says how the exports are read; ``front`` holds the front page's words
+    for every period; ``council`` overrides the layout's
     name. A period with two exports fails with that reason; the others go on.
     Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1.
     """
@@ -110,6 +112,7 @@ def run_batch(
                 council,
                 code,
                 already=read,  # an export read for one period is the same bytes, held once, for the next
+                front=front,
             )
         except PipelineError as exc:
             result.failed.append((period, str(exc)))

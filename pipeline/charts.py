@@ -18,7 +18,7 @@ from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.patches import Patch
 
 from .fonts import printable
-from .measure import NOT_ASSESSED
+from .measure import NOT_ASSESSED, better_pct  # noqa: F401  (better_pct: part of charts' API)
 from .schema import PLAIN_SCALE
 
 # One style per status code, whatever the organisation calls it (line hatches only: dotted hatches cost
@@ -73,8 +73,10 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
     styles = status_styles(labels)
     statuses = [c for c in styles if c in table.columns]
     groups = list(table.index)
+    lines = max((_label(str(g), 30).count("\n") + 1 for g in groups), default=1)
+    pitch = 0.2 + 0.13 * lines  # a bar as tall as its longest label needs (at LABEL_PT), and a gap
     with rc_context(_SVG_RC):
-        height = min(1.6 + 0.42 * len(groups), MAX_HEIGHT_IN)
+        height = min(1.6 + pitch * len(groups), MAX_HEIGHT_IN)
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
         left = pd.Series(0, index=table.index, dtype="int64")
@@ -169,11 +171,6 @@ RAG_STYLE = {
 VARIANCE_CLIP = 100.0
 
 
-def better_pct(variance_pct: float, polarity: str) -> float:
-    """Variance as % of target, signed so that positive is always better (flipped when lower is better)."""
-    return (variance_pct if polarity == "higher" else -variance_pct) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
 def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
     """Diverging bars, one per indicator: % variance from target, right always better.
 
@@ -243,9 +240,11 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
 
 
 def variance_bars_alt(rows: pd.DataFrame) -> str:
-    """The text alternative of ``variance_bars``: every indicator's variance and RAG in words."""
+    """The text alternative of ``variance_bars``: every indicator (ref and name) with its variance and RAG."""
+    names = rows["measure"] if "measure" in rows else [""] * len(rows)
     parts = [
-        f"{label}: {value:+.1f}% ({rag})" for label, value, rag in zip(rows["ref"], rows["better_pct"], rows["rag"])
+        f"{label}{' ' + ' '.join(str(name).split()) if name else ''}: {value:+.1f}% ({rag})"
+        for label, name, value, rag in zip(rows["ref"], names, rows["better_pct"], rows["rag"])
     ]
     return (
         f"Diverging bar chart of variance from target for {len(parts)} indicators, as % of the target, "

@@ -22,7 +22,7 @@ import sys
 import traceback
 
 from .errors import PipelineError, printable
-from .request import MILESTONES, PERIOD
+from .request import MILESTONES, PERIOD, front_page
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,6 +201,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             log=log,
             layout_path=args.layout,
             council=args.council or "",
+            front=front_page(args),
         )
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
@@ -332,6 +333,7 @@ def _batch(args: argparse.Namespace) -> int:
             on_start=progress.start,
             layout_path=args.layout,
             council=args.council or "",
+            front=front_page(args),
         )
     finally:
         progress.close()

@@ -171,6 +171,11 @@ def in_group_order(frame: pd.DataFrame, by: str) -> list:
     return [(name, groups[name]) for name in group_order(frame[by])]
 
 
+def better_pct(variance_pct: float, polarity: str) -> float:
+    """Variance as % of target, signed so that positive is always better (flipped when lower is better)."""
+    return (variance_pct if polarity == "higher" else -variance_pct) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
 def most_off_track(table: pd.DataFrame, n: int, labels: dict | None = None) -> pd.DataFrame:
     """The ``n`` rows of ``status_by``'s table with the most indicators off track (then the most indicators,
     then the table's order), most first; the whole table, in its order, when it has ``n`` rows or fewer."""
@@ -200,7 +205,24 @@ def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
     ]
     cols += [
         c
-        for c in ("target", "actual", "unit", "variance", "rag", "off_track_periods", "off_track_at_least")
+        for c in (
+            "target",
+            "actual",
+            "unit",
+            "variance",
+            "rag",
+            "off_track_periods",
+            "off_track_at_least",
+            "baseline",
+            "previous_actual",
+            "direction",
+            "direction_basis",
+            "polarity",
+            "variance_pct",
+            "figures_note",
+            "status_check",
+            "tolerance_pct",
+        )
         if c in indicators.columns
     ]
     return indicators.loc[mask, cols].reset_index(drop=True)

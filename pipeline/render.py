@@ -32,6 +32,8 @@ from .kernel import private_folder
 from .paths import FONTS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 
 TEMPLATE_NAME = "council"
+# A report that opens with one of these sections (its answer first) has its contents after it, not before it.
+OPENING_SECTIONS = ("summary", "key-messages")
 
 
 def _published_files():
@@ -212,12 +214,17 @@ def _typst_of(output, setter) -> str:
 
 
 def _with_contents(parts: list[str], headings: list, starts: list[int]) -> str:
-    """The body with the contents placed as ``add_contents`` places them in the HTML: before the second section
-    when the report opens with the key messages, else before the first (``starts``: each section's part)."""
+    """The body with the contents placed: before the first section; after the opening section when the report
+    opens with its answer (``OPENING_SECTIONS``), as ``add_contents`` places them in the HTML; but in print, a
+    report that opens with its summary keeps its body short and lists its contents where its annex begins
+    (``starts``: each section's part)."""
     if not headings:
         return "".join(parts)
-    second = headings[0][0] == "key-messages" and len(headings) > 1
+    second = headings[0][0] in OPENING_SECTIONS and len(headings) > 1
     at = starts[1 if second else 0]
+    annex = [i for i, (anchor, _) in enumerate(headings) if anchor.startswith("annex")]
+    if annex:  # the summary opens the report (its front page), the body follows; the contents open the annex
+        at = starts[annex[0]]
     return "".join(parts[:at]) + "#council-contents()\n\n" + "".join(parts[at:])
 
 
@@ -351,7 +358,7 @@ def add_contents(html: str) -> str:
     nav = f'<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2><ol>{items}</ol></nav>'
     end = html.find("</header>")
     at = end + len("</header>") if end >= 0 else html.find("<main>") + len("<main>")
-    if entries[0][0] == "key-messages" and len(entries) > 1:
+    if entries[0][0] in OPENING_SECTIONS and len(entries) > 1:
         at = html.find(f'<h2 id="{entries[1][0]}"')  # the key messages open the report; the contents follow them
     return html[:at] + nav + html[at:]
 

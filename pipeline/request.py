@@ -119,6 +119,15 @@ PERIOD = ReportKind(
             "council", "--council", "NAME", "the organisation's name in the report (default: the layout's)", True
         ),
         Parameter("out", "--out", "DIR", "output root (default: outputs/)", every_period=True),
+        Parameter(
+            "asked",
+            "--asked",
+            "TEXT",
+            "what the committee is asked to do, on the front page (said as not given when empty)",
+            every_period=True,
+        ),
+        Parameter("author", "--author", "NAME", "the report's author, on the front page", every_period=True),
+        Parameter("contact", "--contact", "TEXT", "whom members contact about it (an e-mail or a phone number)", True),
     ),
     "run",
 )
@@ -134,6 +143,14 @@ MILESTONES = ReportKind(
     "plan",
 )
 REPORT_KINDS = {kind.name: kind for kind in (PERIOD, MILESTONES)}
+# The period report's front-page words: text given by the analyst, recorded with the other parameters.
+FRONT_PAGE = ("asked", "author", "contact")
+
+
+def front_page(values) -> dict[str, str]:
+    """The front page's words from a mapping or a namespace (argparse's), each "" when not given."""
+    get = values.get if isinstance(values, dict) else (lambda name, default: getattr(values, name, default))
+    return {name: str(get(name, "") or "") for name in FRONT_PAGE}
 
 
 def kind_of(parameters: dict) -> ReportKind:

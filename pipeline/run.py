@@ -56,7 +56,7 @@ from .prepare import (  # noqa: F401  (part of run's API)
     prepare_plan,
     propose_layout,
 )
-from .request import MILESTONES, PERIOD, read_parameters  # noqa: F401  (part of run's API)
+from .request import MILESTONES, PERIOD, front_page, read_parameters  # noqa: F401  (part of run's API)
 
 NOTEBOOK_PARAMETERS = PERIOD.names  # the period report's parameters (``request``)
 
@@ -116,11 +116,13 @@ def plan_period(
     code: str | None = None,
     already: Snapshot | None = None,
     shown_out: str | None = None,
+    front: dict | None = None,
 ) -> PeriodPlan:
     """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``); ``code``: the
     pipeline's code digest when the caller has it (a batch makes it once for all its periods); ``already``: the
     files a batch has read so far (each is read and held once for all its periods); ``shown_out``: the output
-    root as the report's commands name it, when not ``out_root`` itself (``reproduce`` renders elsewhere).
+    root as the report's commands name it, when not ``out_root`` itself (``reproduce`` renders elsewhere);
+    ``front``: the front page's words (``request.FRONT_PAGE``: what members are asked to do, author, contact).
     Raises UsageError or InputError."""
     period, source = _period_and_source(year, quarter, input_path)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
@@ -141,6 +143,7 @@ def plan_period(
             "council": council or "",
             "out": shown_root(Path(out_root) if out_root else OUTPUTS_DIR) if shown_out is None else shown_out,
         }
+        | front_page(front or {})
     )
     key = manifest.cache_key(inputs, parameters, code or manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
@@ -214,9 +217,11 @@ def run_period(
     council: str = "",
     planned: PeriodPlan | None = None,
     shown_out: str | None = None,
+    front: dict | None = None,
 ) -> RunResult:
     """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
-    (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name.
+    (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name;
+    ``front``: the front page's words (what members are asked to do, the author, the contact).
 
     Writes the report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
     ``data_quality.csv``, ``export_summary.csv``, ``charts/*.svg``, ``manifest.json``) under
@@ -228,7 +233,16 @@ def run_period(
     Raises UsageError, InputError, OutputError or RenderError; on any error nothing is left half-written.
     """
     plan = planned or plan_period(
-        year, quarter, input_path, out_root, register_path, processed_root, layout_path, council, shown_out=shown_out
+        year,
+        quarter,
+        input_path,
+        out_root,
+        register_path,
+        processed_root,
+        layout_path,
+        council,
+        shown_out=shown_out,
+        front=front,
     )
     period, out_dir = plan.period, plan.out_dir
     cached = None if force else taken_as_it_is(plan)

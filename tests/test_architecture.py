@@ -12,7 +12,7 @@ STAGES = [
     ["inputs", "ingest", "limits"],
     ["clean", "table", "plans"],
     ["figures", "readers"],
-    ["measure"],
+    ["measure", "headlines"],
     ["charts"],
     ["report"],
     ["render", "kernel", "docx_export"],

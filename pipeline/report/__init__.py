@@ -5,6 +5,7 @@ tuple of blocks (``blocks``: headings, paragraphs, typed tables, figures), which
 and the Typst renderer (``typst``, for the PDF) each read. Everything from an export is plain text in the
 blocks and escaped by each renderer.
 
+- ``cover``: the front page (the answer first: counts over time, going well, needs attention, the ask)
 - ``front``: title page, headline figures, key messages
 - ``status``: counts by status, the export's own summary, status by group and by quarter, changes
 - ``exceptions``: every indicator off track
@@ -14,10 +15,11 @@ blocks and escaped by each renderer.
 - ``milestones``: the pieces of a Service Improvement Plan's milestone report
 """
 
-from .annex import appendix_table, findings_section, glossary, method_link, method_section, narrative
+from .annex import annex_start, appendix_table, findings_section, glossary, method_link, method_section, narrative
 from .blocks import number
 from .common import directorate_name, rag_badge, short, status_badge
-from .exceptions import exceptions_summary, exceptions_table
+from .cover import front_page
+from .exceptions import exceptions_at_a_glance, exceptions_summary, exceptions_table
 from .front import key_figures, key_messages, title_page
 from .html import esc
 from .milestones import budget_section, milestone_counts, milestone_table, milestone_timeline, plan_title_page
@@ -27,19 +29,22 @@ from .status import (
     changes_section,
     crosstab_table,
     headline_table,
+    status_by_table,
     status_chart,
     status_table,
     summary_check,
     trend_chart,
 )
-from .variance import coverage_section, disagreements_section, variance_chart, variance_table
+from .variance import against_target_table, coverage_section, disagreements_section, variance_chart, variance_table
 
 __all__ = [
     "PRINT_ROWS",
+    "against_target_table",
     "REPORTED_PACKAGES",
     "TYPST_MIME",
     "Chart",
     "Piece",
+    "annex_start",
     "appendix_table",
     "bounded",
     "budget_section",
@@ -49,9 +54,11 @@ __all__ = [
     "directorate_name",
     "disagreements_section",
     "esc",
+    "exceptions_at_a_glance",
     "exceptions_summary",
     "exceptions_table",
     "findings_section",
+    "front_page",
     "glossary",
     "headline_table",
     "joined",
@@ -72,6 +79,7 @@ __all__ = [
     "rag_badge",
     "short",
     "status_badge",
+    "status_by_table",
     "status_chart",
     "status_table",
     "summary_check",

@@ -198,8 +198,27 @@ def method_section(layout, period) -> Piece:
 
 
 def method_link(what: str) -> Piece:
-    """One sentence pointing to the method appendix, where the long explanation lives."""
-    return Piece((Para((f"{what}: see ", Span("link", ("Appendix: method",), "#appendix-method"), "."), "note"),))
+    """One sentence pointing to the method annex, where the long explanation lives."""
+    return Piece((Para((f"{what}: see ", Span("link", ("Annex A: method",), "#annex-a-method"), "."), "note"),))
+
+
+def annex_start() -> Piece:
+    """Where the technical annex begins: a new page in print, and a sentence saying whom it is for."""
+    from .blocks import PageBreak
+
+    return Piece(
+        (
+            PageBreak(),
+            Para(
+                (
+                    "The annexes below are for the analyst and the auditor: how the figures are made, the data "
+                    "quality, every indicator, the full text of each exception, how to check and reproduce this "
+                    "report, and the codes it uses.",
+                ),
+                "lead-in",
+            ),
+        )
+    )
 
 
 def findings_section(findings: pd.DataFrame) -> Piece:

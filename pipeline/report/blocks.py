@@ -200,7 +200,12 @@ class Preformatted:
     text: str
 
 
-Block = Union[Heading, Para, Items, Definitions, Group, Table, Figure, Preformatted]
+@dataclass(frozen=True)
+class PageBreak:
+    """In print, what follows starts a new page (the technical annex does); on screen, nothing."""
+
+
+Block = Union[Heading, Para, Items, Definitions, Group, Table, Figure, Preformatted, PageBreak]
 
 
 # --- building tables from frames -----------------------------------------------------------------
@@ -292,6 +297,7 @@ _TYPES = {
         Table,
         Figure,
         Preformatted,
+        PageBreak,
     )
 }
 

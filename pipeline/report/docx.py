@@ -17,7 +17,21 @@ import zipfile
 from datetime import datetime, timezone
 
 from . import page
-from .blocks import Badge, Definitions, Figure, Group, Heading, Items, Num, Para, Preformatted, Span, Table, inlines
+from .blocks import (
+    Badge,
+    Definitions,
+    Figure,
+    Group,
+    Heading,
+    Items,
+    Num,
+    PageBreak,
+    Para,
+    Preformatted,
+    Span,
+    Table,
+    inlines,
+)
 
 CHART_PPI = 150
 STATUS_COLOURS = {  # the badges' colours, from the meaning (as in the HTML and the PDF)
@@ -253,6 +267,10 @@ class _Writer:
             self.figure(b)
         elif isinstance(b, Preformatted):
             self.text(self.document.add_paragraph(style="Report Preformatted"), b.text)
+        elif isinstance(b, PageBreak):
+            from docx.enum.text import WD_BREAK
+
+            self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         else:
             raise DocxRenderError(f"{type(b).__name__} is not a block of the report")
 

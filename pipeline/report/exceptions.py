@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..measure import in_group_order
-from .blocks import Group, Heading, Para, Span, table
+from .blocks import Group, Heading, Para, Span, number, table
 from .common import (
     anchors,
     column,
@@ -137,3 +137,105 @@ def _figures_line(row) -> tuple:
             "meta",
         ),
     )
+
+
+TREND_MARKS = {"improved": "\u2191 better", "worse": "\u2193 worse", "same": "\u2192 no change"}
+
+
+def exceptions_at_a_glance(exceptions: pd.DataFrame, names: dict | None = None, earlier_read: bool = False) -> Piece:
+    """The committee's exception table: one row per indicator off track, in theme order: what it measures and
+    which service, target, actual and the figure before (the previous period's, else the baseline), the trend,
+    how it stands in words (the service's status and what the figures say, reconciled), and the reason and
+    action in full (flagged when there is none). ``earlier_read``: an earlier period was read, so how many
+    periods in a row each has been off track is known and shown."""
+    if exceptions.empty:
+        return paragraph("No indicator slipped or missed its target in this period.")
+    return bounded(exceptions, lambda rows: [_glance_table(rows, names, earlier_read)], "off-track indicators")
+
+
+def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bool):
+    from ..measure import in_group_order
+
+    exceptions = exceptions.reset_index(drop=True)
+    links = pd.Series(anchors(ref_column(exceptions)), index=exceptions.index)  # as the full text's, in its order
+    rows = pd.concat([group for _, group in in_group_order(exceptions, "theme")])
+    units = column(rows, "unit")
+    previous = column(rows, "previous_actual", None)
+    before_label = "Previous" if previous.notna().any() else "Baseline"
+    before = previous if before_label == "Previous" else column(rows, "baseline", None)
+    trends = column(rows, "direction")
+    periods = [periods_off(r) for r in rows.itertuples(index=False)] if earlier_read else [""] * len(rows)
+    frame = pd.DataFrame(
+        {
+            "Ref": [Span("link", (r,), "#" + a) for r, a in zip(ref_column(rows), links[rows.index])],
+            "Indicator and service": [
+                (m, "\n", Span("muted", (directorate_name(d, names),)))
+                for m, d in zip(rows["measure"], rows["directorate"])
+            ],
+            "Figures": [
+                _figure_lines(t, a, b, before_label, u, trend, n)
+                for t, a, b, u, trend, n in zip(
+                    column(rows, "target", None),
+                    column(rows, "actual", None),
+                    before,
+                    units,
+                    trends,
+                    periods,
+                )
+            ],
+            "How it stands": [standing(r) for r in rows.itertuples(index=False)],
+            "Reason and action": [
+                (t,) if str(t).strip() else (Span("strong", ("No reason or action reported.",)),)
+                for t in rows["remedial"]
+            ],
+        }
+    )
+    return table(
+        frame,
+        f"The {len(frame)} indicators that slipped or did not achieve their target",
+        style="figures",
+        keep=False,
+        widths={"Ref": "5%", "Indicator and service": "24%", "Figures": "13%", "How it stands": "15%"},
+    )
+
+
+def _figure_lines(target, actual, before, before_label: str, unit, trend: str, periods: str) -> tuple:
+    """An off-track indicator's figures, one to a line: target, actual, the figure before, its trend, and how
+    many periods in a row it has been off track (when earlier periods were read)."""
+    unit = unit if isinstance(unit, str) else ""
+    lines = [
+        (label, figure(value, unit))
+        for label, value in (("Target", target), ("Actual", actual), (before_label, before))
+        if value is not None and not pd.isna(value)
+    ]
+    out: list = []
+    for label, value in lines:
+        out += [f"{label} ", value, "\n"]
+    if trend in TREND_MARKS:
+        out += [f"Trend {TREND_MARKS[trend]}", "\n"]
+    if periods:
+        out += [f"Off track {periods} period{'s' if periods != '1' else ''} running", "\n"]
+    return tuple(out[:-1]) if out else ("No figures",)
+
+
+def standing(row) -> str:
+    """How an off-track indicator stands, in words: the service's status, then what the figures say (the RAG, and
+    how far from target, in the target's unit: points between two percentages)."""
+    status = str(getattr(row, "status", "") or "Off track")
+    rag = getattr(row, "rag", "") or ""
+    if not rag:
+        why = str(getattr(row, "figures_note", "") or "").split(";")[0]
+        return f"{status}; no figures to check" + (f" ({why})." if why else ".")
+    unit = getattr(row, "unit", "") or ""
+    variance = getattr(row, "variance", None)
+    gap = None if variance is None or pd.isna(variance) else abs(float(variance))
+    if gap is None:
+        amount = ""
+    elif unit == "%":  # a gap between two percentages is in points, never a percentage of one
+        amount = f"{number(gap)} point{'s' if gap != 1 else ''}"
+    else:
+        amount = figure(gap, unit).text()
+    if rag == "green":
+        return f"{status}, though the figures meet the target (green)."
+    within = ", within tolerance" if rag == "amber" else ""
+    return f"{status}; {amount} short of target ({rag}{within})." if amount else f"{status} ({rag})."

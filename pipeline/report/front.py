@@ -27,7 +27,7 @@ def title_page(
                     ("Checks",),
                     (
                         "every input with its SHA-256 is listed under ",
-                        Span("link", ("Appendix: provenance",), "#appendix-provenance"),
+                        Span("link", ("Annex E: provenance",), "#annex-e-provenance"),
                     ),
                 ),
             ),

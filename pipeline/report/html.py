@@ -20,6 +20,7 @@ from .blocks import (
     Heading,
     Items,
     Num,
+    PageBreak,
     Para,
     Preformatted,
     Span,
@@ -115,6 +116,9 @@ def block(b) -> str:  # noqa: C901 - one branch a block
         return f'<figure class="chart"><img src="{src}" alt="{esc(b.alt)}"><figcaption>{esc(b.caption)}</figcaption></figure>'
     if isinstance(b, Preformatted):
         return f"<pre>{html.escape(b.text)}</pre>"
+    if isinstance(b, PageBreak):
+        return '<div class="page-break" aria-hidden="true"></div>'
+
     raise HtmlRenderError(f"{type(b).__name__} is not a block of the report")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import Para
-from .common import plural, ref_column, short, status_badge
+from .blocks import Para, Span
+from .common import directorate_name, plural, ref_column, short, status_badge
 from .pieces import Chart, Piece, paragraph, table
 
 
@@ -88,7 +88,7 @@ def crosstab_table(counts: pd.DataFrame, caption: str, by_label: str, total_row:
     frame = counts.reset_index().rename(columns={counts.index.name: by_label})
     numeric = tuple(c for c in frame.columns if c != by_label)
     if total_row:
-        totals = {by_label: "All"} | {c: int(counts[c].sum()) for c in counts.columns}
+        totals = {by_label: "Total"} | {c: int(counts[c].sum()) for c in counts.columns}
         frame = pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
     return table(
         frame,
@@ -101,8 +101,18 @@ def crosstab_table(counts: pd.DataFrame, caption: str, by_label: str, total_row:
     )
 
 
-def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | None = None) -> Piece:
-    """A stacked bar chart of status by ``by``, with its text alternative and its table beside it.
+def status_chart(
+    crosstab: pd.DataFrame,
+    by: str,
+    filename: str,
+    labels: dict | None = None,
+    names: dict | None = None,
+    annex: str = "",
+) -> Piece:
+    """A stacked bar chart of status by ``by``, with its text alternative and its table beside it; ``names``:
+    each directorate's full name by its code, so that a committee reads "Resources (RES)" and not "RES".
+    ``annex``: the anchor of the annex section that holds the chart's table instead (``status_by_table``), so
+    that the body stays short; the caption links to it.
 
     A chart holds at most ``charts.MAX_STATUS_GROUPS`` bars, so its labels stay readable on paper; with more
     groups it draws those with the most indicators off track and says so, and the table keeps every group.
@@ -111,47 +121,57 @@ def status_chart(crosstab: pd.DataFrame, by: str, filename: str, labels: dict | 
     from ..measure import most_off_track
 
     if list(crosstab.index) in (["(none)"], ["(none given)"]):
-        return paragraph(f"The export names no {by} for any indicator, so there is no breakdown by {by}.")
+        return paragraph(f"No {by} is named for any indicator, so there is no breakdown by {by}.")
+    crosstab = _named(crosstab, by, names)
     title = f"Indicator status by {by}"
     drawn = most_off_track(crosstab, MAX_STATUS_GROUPS, labels)
+    where = "The table in the annex" if annex else "The table below"
     if len(drawn) < len(crosstab):
         groups = plural(by)
         title = f"The {len(drawn)} {groups} with the most indicators off track"
         caption = (
             f"{title}, of {len(crosstab)} {groups}; each bar is one {by}, segments count indicators by "
-            f"status. The table below gives every {by}."
+            f"status. {where} gives every {by}."
         )
     else:
-        caption = (
-            f"{title}. Each bar is one {by}; segments count indicators by status. "
-            "The table below gives the same figures."
-        )
-    return Chart.of(
-        to_svg(status_bars(drawn, title, labels)),
-        status_bars_alt(drawn, by, labels),
-        caption,
-        filename,
-        crosstab_table(
-            crosstab,
-            f"Indicator status by {by} (the figures in the chart above"
-            + (", and every other " + by if len(drawn) < len(crosstab) else "")
-            + ")",
-            by.capitalize(),
-        ),
+        caption = f"{title}. Each bar is one {by}; segments count indicators by status. {where} gives the same figures."
+    beside = (
+        Piece((Para(("The figures of this chart are in ", Span("link", ("the annex",), "#" + annex), "."), "note"),))
+        if annex
+        else status_by_table(crosstab, by, len(drawn) < len(crosstab))
     )
+    return Chart.of(
+        to_svg(status_bars(drawn, title, labels)), status_bars_alt(drawn, by, labels), caption, filename, beside
+    )
+
+
+def status_by_table(crosstab: pd.DataFrame, by: str, more: bool = False, names: dict | None = None) -> Piece:
+    """The figures of the chart of status by ``by`` (every group: ``more`` when the chart drew fewer)."""
+    crosstab = _named(crosstab, by, names)
+    return crosstab_table(
+        crosstab,
+        f"Indicator status by {by} (the figures of its chart" + (", and every other " + by if more else "") + ")",
+        by.capitalize(),
+    )
+
+
+def _named(crosstab: pd.DataFrame, by: str, names: dict | None) -> pd.DataFrame:
+    if names and by == "directorate":
+        return crosstab.rename(index=lambda code: directorate_name(code, names) if code != "(none given)" else code)
+    return crosstab
 
 
 def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None) -> Piece:
     """Status counts for each quarter of the year so far, as stacked bars, with the table."""
     from ..charts import status_bars, status_bars_alt, to_svg
 
-    if trend is None or trend.empty:
-        return paragraph("No quarters to chart.")
+    if trend is None or len(trend) < 2:
+        return paragraph("Only this quarter's figures were read, so there is no chart of the year so far.")
     title = f"Indicator status by quarter, {period.year_label} so far"
     return Chart.of(
         to_svg(status_bars(trend, title, labels)),
         status_bars_alt(trend, "quarter", labels),
-        f"{title}. Each bar is one quarter's export; segments count indicators by status.",
+        f"{title}. Each bar is one quarter; segments count indicators by status.",
         "status_by_quarter.svg",
         crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False),
     )
@@ -170,14 +190,14 @@ def changes_section(
     labels = labels or {}
     if unreadable:
         return paragraph(
-            f"The previous period could not be compared: {unreadable}. The direction column compares each "
+            f"The previous period could not be compared: {unreadable}. The trend of each indicator compares its "
             "actual with its baseline instead.",
             "findings-warn",
         )
     if previous is None:
         return paragraph(
-            "There is no earlier period beside this export, so there is nothing to compare with; "
-            "the direction column compares each actual with its baseline instead."
+            "No earlier quarter's figures were read for this report, so no status can be compared with the "
+            "quarter before; the trend of each indicator compares its actual with its baseline instead."
         )
     if changes.empty:
         return paragraph(f"No indicator's status changed since {previous}.")

@@ -26,6 +26,7 @@ from .blocks import (
     Heading,
     Items,
     Num,
+    PageBreak,
     Para,
     Preformatted,
     Span,
@@ -189,6 +190,8 @@ class Typesetter:
             return chart(b.svg, b.alt, b.caption)
         if isinstance(b, Preformatted):
             return f"#council-pre({string(b.text)})\n\n"
+        if isinstance(b, PageBreak):
+            return "#pagebreak(weak: true)\n\n"
         raise TypesetError(f"{type(b).__name__} is not a block of the report, so it has no print form")
 
     def table(self, t: Table) -> str:

@@ -5,56 +5,130 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import table
+from .blocks import Para, Span, number, table
 from .common import figures, percent_change, rag_badge, ref_column, short, status_badge
 from .pieces import Chart, Piece, bounded, joined, paragraph
 from .pieces import table as table_piece
 
 
 def variance_chart(indicators: pd.DataFrame, source: str = "text", heading: str = "Indicator") -> Piece:
-    """The variance chart of the assessed indicators with a non-zero target, and the table of all of them.
+    """Performance against target, in one convention: each assessed indicator's actual against its target as a
+    share of the target, turned so that better is always to the right (and said in words: "better than target
+    by 12.5%"), in a chart here and in a table in the annex (``against_target_table``), which cover the same
+    indicators. An indicator with a target of zero has no share and is named in a sentence.
 
     The chart holds at most ``charts.MAX_VARIANCE_BARS`` bars so that its labels stay readable on paper; with
-    more indicators it draws those furthest below target and says so; the table keeps every indicator.
+    more indicators it draws those furthest below target and says so, and so does the table. (``source`` and
+    ``heading`` are the annex table's: where the figures were read, the indicator column's heading.)
     """
-    from ..charts import MAX_VARIANCE_BARS, better_pct, to_svg, variance_bars, variance_bars_alt
+    from ..charts import to_svg, variance_bars, variance_bars_alt
 
-    drawn = indicators[(indicators["rag"] != "") & indicators["variance_pct"].notna()].copy()
+    assessed, drawn, total = _against(indicators)
     if drawn.empty:
-        return paragraph("No indicator has both a target and an actual, so there is no variance to chart.")
+        return paragraph("No indicator has both a target and an actual, so none can be set against its target.")
+    if len(drawn) < total:
+        title = f"The {len(drawn)} indicators furthest below target"
+        caption = (
+            f"The {len(drawn)} indicators furthest below target, of {total} with a target and an actual: how far "
+            "each actual is from its target, as a share of the target, better to the right."
+        )
+    else:
+        title = "Against target (right is better)"
+        caption = (
+            f"The {total} indicators with a target and an actual: how far each actual is from its target, as a "
+            "share of the target, better to the right whether a higher or a lower figure is better. Each bar "
+            "is labelled with the indicator's reference."
+        )
+    zero = assessed[assessed["variance_pct"].isna()]
+    note = [
+        Para(
+            (
+                "Each indicator's name, target and actual, in the chart's order, are in ",
+                Span("link", ("Annex C",), "#annex-c-all-indicators"),
+                " (the table of performance against target); how each figure is read, and the RAG rule, in ",
+                Span("link", ("Annex A",), "#annex-a-method"),
+                ".",
+            ),
+            "note",
+        )
+    ]
+    if len(zero):
+        refs = ", ".join(ref_column(zero))
+        note.append(
+            Para(
+                (
+                    f"{len(zero)} indicator{'s have' if len(zero) != 1 else ' has'} a target of zero, which no "
+                    f"share can be taken of, so {'they are' if len(zero) != 1 else 'it is'} not in the chart: "
+                    f"{refs}.",
+                ),
+                "note",
+            )
+        )
+    return Chart.of(
+        to_svg(variance_bars(drawn, title)),
+        variance_bars_alt(drawn),
+        caption,
+        "variance_from_target.svg",
+        Piece(tuple(note)),
+    )
+
+
+def _against(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The assessed indicators; those the chart draws (a variance as a share of the target, at most
+    ``charts.MAX_VARIANCE_BARS``, the furthest below target first to go in), best first, with ``better_pct``
+    and a ``label``; and how many have a share at all."""
+    from ..charts import MAX_VARIANCE_BARS
+    from ..measure import better_pct
+
+    assessed = indicators[indicators["rag"] != ""]
+    drawn = assessed[assessed["variance_pct"].notna()].copy()
     drawn["ref"] = ref_column(drawn)
     drawn["better_pct"] = [better_pct(float(v), p) for v, p in zip(drawn["variance_pct"], drawn["polarity"])]
     total = len(drawn)
     if total > MAX_VARIANCE_BARS:  # the furthest below target, ties in export order
         drawn = drawn.sort_values("better_pct", kind="stable").head(MAX_VARIANCE_BARS)
     drawn = drawn.sort_values("better_pct", ascending=False, kind="stable")
-    # a label fits beside the bars whatever the ref: a long ref (a 60-character code) is cut too (the table below
-    # and the text alternative give it whole)
-    drawn["label"] = [f"{short(r, 12)}  {short(m)}" for r, m in zip(drawn["ref"], drawn["measure"])]
-    zero = int(((indicators["rag"] != "") & indicators["variance_pct"].isna()).sum())
-    if len(drawn) < total:
-        title = f"The {len(drawn)} indicators furthest below target"
-        caption = (
-            f"The {len(drawn)} indicators furthest below target, of {total} with a variance, as a percentage "
-            "of the target, turned so that right of zero is better whatever the polarity."
-        )
-    else:
-        title = "Variance from target (right is better)"
-        caption = (
-            f"Variance from target for {total} indicators, as a percentage of the target, turned so that "
-            "right of zero is better whatever the polarity."
-        )
-    if zero:
-        caption += (
-            f" {zero} indicator(s) with a target of zero cannot be shown as a percentage and are in the table only."
-        )
-    caption += " The table below gives every figure" + (" of every indicator." if len(drawn) < total else ".")
-    return Chart.of(
-        to_svg(variance_bars(drawn, title)),
-        variance_bars_alt(drawn),
-        caption,
-        "variance_from_target.svg",
-        variance_table(indicators[indicators["rag"] != ""], source, heading),
+    # each bar is labelled with its ref, whole: an indicator's name does not fit beside 48 bars without being cut,
+    # and print cuts no name; the table in the annex gives each name in the chart's order, the text alternative too
+    drawn["label"] = list(drawn["ref"])
+    return assessed, drawn, total
+
+
+def against_target_table(indicators: pd.DataFrame, heading: str = "Indicator") -> Piece:
+    """The figures of the chart of performance against target, in its order: each target and actual, and how
+    far apart they are in words ("better than target by 12.5%")."""
+    _, drawn, total = _against(indicators)
+    if drawn.empty:
+        return paragraph("No indicator has both a target and an actual.")
+    return Piece((_against_table(drawn, heading),))
+
+
+def against_target(better: float) -> str:
+    """A share of the target in words: "better than target by 12.5%", "worse than target by 3%", "on target"."""
+    if better == 0:
+        return "on target"
+    return f"{'better' if better > 0 else 'worse'} than target by {number(abs(better))}%"
+
+
+def _against_table(rows: pd.DataFrame, heading: str):
+    frame = pd.DataFrame(
+        {
+            "Ref": list(rows["ref"]),
+            heading: list(rows["measure"]),
+            "Target": figures(rows["target"], rows["unit"]),
+            "Actual": figures(rows["actual"], rows["unit"]),
+            "Against target": [against_target(round(b, 1)) for b in rows["better_pct"]],
+            "RAG": [rag_badge(r) for r in rows["rag"]],
+        }
+    )
+    return table(
+        frame,
+        "Performance against target: the figures of the chart, in its order",
+        row_header="Ref",
+        numeric=("Target", "Actual"),
+        style="figures",
+        keep=False,
+        widths={"Ref": "6%", heading: "44%", "Target": "11%", "Actual": "11%", "RAG": "9%"},
     )
 
 
