@@ -74,7 +74,7 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
     statuses = [c for c in styles if c in table.columns]
     groups = list(table.index)
     lines = max((_label(str(g), 30).count("\n") + 1 for g in groups), default=1)
-    pitch = 0.2 + 0.13 * lines  # a bar as tall as its longest label needs (at LABEL_PT), and a gap
+    pitch = 0.12 + 0.12 * lines  # a bar as tall as its longest label needs (at LABEL_PT: 0.12 in a line), and a gap
     with rc_context(_SVG_RC):
         height = min(1.6 + pitch * len(groups), MAX_HEIGHT_IN)
         fig = Figure(figsize=(WIDTH_IN, height))

@@ -13,7 +13,6 @@ from synthetic import ANYTOWN_HEADER
 
 FILES = [
     "charts/status_by_directorate.svg",
-    "charts/status_by_quarter.svg",
     "charts/status_by_theme.svg",
     "charts/variance_from_target.svg",
     "data_quality.csv",
@@ -392,11 +391,13 @@ def test_an_unreadable_previous_period_does_not_stop_the_next(tmp_path):
 
 @pytest.fixture(scope="module")
 def synthetic_year(tmp_path_factory):
-    """The Q4 report of a SYNTHETIC four-quarter year: it reads Q1-Q3 for the trend and repeat misses."""
+    """The Q4 report of a SYNTHETIC four-quarter year: it reads Q1-Q3 for the trend and repeat misses, and the
+    SYNTHETIC Q4 of the year before for the front page's comparison."""
     from synthetic import make_quarters
 
     folder = tmp_path_factory.mktemp("synthetic-year")
     q4 = make_quarters(folder / "raw")[-1]
+    make_quarters(folder / "raw", 2011, (4,))  # the same quarter a year before, for the front page's comparison
     done = subprocess.run(
         [
             PYTHON,
@@ -702,7 +703,7 @@ def test_the_word_report_opens_in_libreoffice_and_carries_the_htmls_text(period)
     data = (period / "report.docx").read_bytes()
     document = docx.Document(io.BytesIO(data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:3] == ["Council Plan 2011/12: progress report", "Key messages", "Exceptions"]
+    assert headings[:3] == ["Council Plan 2011/12: progress report", "Summary", "Going well"]
     assert len(document.inline_shapes) == 4  # the charts, each with its text alternative
     assert all(d.get("descr") for d in document.element.body.xpath(".//wp:docPr"))
 
@@ -743,3 +744,56 @@ def test_the_word_report_opens_in_libreoffice_and_carries_the_htmls_text(period)
     printed = PdfReader(out / "report.pdf")
     assert len(printed.pages) > 5
     assert "Council Plan 2011/12: progress report" in printed.pages[0].extract_text()
+
+
+def _body_and_annex(folder):
+    """The PDF's pages of the body (before the technical annex, whose first page holds the contents) and the
+    page number the annex starts on."""
+    pages = [page.extract_text() for page in PdfReader(folder / "report.pdf").pages]
+    start = next(i for i, text in enumerate(pages) if re.search(r"^Contents$", text, re.M) and "Annex A" in text)
+    return pages[:start], start + 1
+
+
+@pytest.mark.parametrize("name", ["period", "synthetic_year"])
+def test_the_committee_reads_a_front_page_and_a_body_of_at_most_eight_pages(name, request):
+    """Before: the seed's report was 32 pages, its headline on page 13; file paths, hashes, finding codes and
+    the word "export" were all over the body, and indicator names were cut with an ellipsis."""
+    folder = request.getfixturevalue(name)
+    body, annex = _body_and_annex(folder)
+    assert len(body) <= 8, f"the body is {len(body)} pages"
+    front = " ".join(body[0].split())
+    for words in ("Summary", "Going well", "Needs attention", "For the committee", "Members are asked to"):
+        assert words in front
+    assert "achieved or on track" in front and "Indicators off track" not in front.split("Summary")[0]
+    text = " ".join(" ".join(body).split())
+    assert "export" not in text.lower()
+    assert "\u2026" not in text  # nothing cut
+    assert not re.search(r"[0-9a-f]{40,}", text)  # no hash
+    assert "data/raw" not in text and ".tsv" not in text  # no file path
+    assert not re.search(r"\b[a-z]+_[a-z]+(?:_[a-z]+)*\b", text)  # no finding code (action_missing)
+    assert "source line" not in text and " pts" not in text
+
+
+def test_the_front_page_sets_this_quarter_against_the_quarter_before_and_a_year_before(synthetic_year, period):
+    html = (synthetic_year / "report.html").read_text(encoding="utf-8")
+    assert "Previous quarter (2012/13 Q3)" in html and "A year before (2011/12 Q4)" in html
+    first = " ".join(PdfReader(synthetic_year / "report.pdf").pages[0].extract_text().split())
+    assert "Previous quarter (2012/13 Q3)" in first and "A year before (2011/12 Q4)" in first
+    seed = " ".join(PdfReader(period / "report.pdf").pages[0].extract_text().split())
+    assert "there is no comparison over time" in seed  # said plainly when there is nothing to compare
+
+
+def test_the_printed_body_is_set_in_11_pt_and_its_tables_in_9_pt(period):
+    """Before: body text 9.5 pt, every table 8 pt."""
+    from collections import Counter
+
+    from pdf_layout import glyph_boxes
+
+    body, _ = _body_and_annex(period)
+    sizes = Counter(round(size, 1) for page in glyph_boxes(period / "report.pdf")[: len(body)] for *_, size in page)
+    text = sum(n for size, n in sizes.items() if size >= 10.99)
+    tables = sum(n for size, n in sizes.items() if 8.99 <= size < 10.99)
+    small = {size: n for size, n in sizes.items() if size < 8.99}
+    assert text > 2000 and tables > 3000
+    # below 9 pt only the running header and page numbers (8 pt) and the charts' labels (8.5 pt, in the SVG)
+    assert set(small) <= {8.0, 8.5}, small

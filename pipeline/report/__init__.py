@@ -34,6 +34,7 @@ from .status import (
     status_table,
     summary_check,
     trend_chart,
+    trend_table,
 )
 from .variance import against_target_table, coverage_section, disagreements_section, variance_chart, variance_table
 
@@ -86,6 +87,7 @@ __all__ = [
     "table",
     "title_page",
     "trend_chart",
+    "trend_table",
     "variance_chart",
     "variance_table",
 ]

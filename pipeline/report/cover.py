@@ -47,9 +47,9 @@ def front_page(
         Heading(2, ("Summary",)),
         *_glance(facts),
         Heading(3, ("Going well",)),
-        Items(tuple(going_well(facts, names)) or (("Nothing stands out as going well in the figures.",),)),
+        Items(tuple(going_well(facts, names)[:MOST]) or (("Nothing stands out as going well in the figures.",),)),
         Heading(3, ("Needs attention",)),
-        Items(tuple(needs_attention(facts, names)) or (("Nothing stands out as needing attention.",),)),
+        Items(tuple(needs_attention(facts, names)[:MOST]) or (("Nothing stands out as needing attention.",),)),
         Heading(3, ("For the committee",)),
         Definitions(
             (
@@ -115,8 +115,11 @@ def _glance(facts: dict) -> list:
     return out
 
 
+MOST = 4  # sentences under each of "Going well" and "Needs attention": the front page stays one page
+
+
 def going_well(facts: dict, names: dict | None) -> list[tuple]:
-    """Sentences about what is going well, each naming its service."""
+    """Sentences about what is going well, each naming its service (at most ``MOST``, the first the weightiest)."""
     out = []
     services = facts["services"]
     whole = services[(services["assessed"] >= 3) & (services["on"] == services["assessed"])]
@@ -150,28 +153,28 @@ def going_well(facts: dict, names: dict | None) -> list[tuple]:
 
 
 def needs_attention(facts: dict, names: dict | None) -> list[tuple]:
-    """Sentences about what most needs attention, each naming its service and linking to its section."""
+    """Sentences about what most needs attention, each naming its service and linking to its section (at most
+    ``MOST``, the first the weightiest: where the indicators off track are, what got worse since the period
+    before, off-track indicators with no action, those furthest behind target, statuses the figures do not bear
+    out, repeat misses)."""
     out = []
     key = facts["key"]
     services = facts["services"]
     most = services[services["off"] > 0].sort_values("off", ascending=False, kind="stable").head(2)
-    for row in most.itertuples():
+    if len(most):
+        where = " and ".join(
+            f"{directorate_name(r.directorate, names)} ({r.off} of its {r.assessed} with a status)"
+            for r in most.itertuples()
+        )
+        out.append((f"Most indicators off track are in {where}.", " ", _link("indicators-off-track")))
+    if key["worsened"]:
+        n = len(key["worsened"])
         out.append(
             (
-                f"{directorate_name(row.directorate, names)}: {row.off} of its {row.assessed} indicators with a "
-                f"status have slipped or not achieved their target.",
-                " ",
-                _link("indicators-off-track"),
+                f"{n} indicator{'s' if n != 1 else ''} moved to a worse status since {facts['previous']}: "
+                f"{_refs(key['worsened'])}.",
             )
         )
-    behind = facts["behind"]
-    if len(behind):
-        listed = "; ".join(
-            f"{r.ref} {_short(r.measure)} ({directorate_name(r.directorate, names)}), "
-            f"{-r.better_pct:.1f}% worse than target"
-            for r in behind.itertuples()
-        )
-        out.append((f"Furthest behind target: {listed}.", " ", _link("performance-against-target")))
     without = services[services["off_without_action"] > 0]
     if len(without):
         total = int(without["off_without_action"].sum())
@@ -186,6 +189,14 @@ def needs_attention(facts: dict, names: dict | None) -> list[tuple]:
                 _link("indicators-off-track"),
             )
         )
+    behind = facts["behind"]
+    if len(behind):
+        listed = "; ".join(
+            f"{r.ref} {_short(r.measure)} ({directorate_name(r.directorate, names)}), "
+            f"{-r.better_pct:.1f}% worse than target"
+            for r in behind.itertuples()
+        )
+        out.append((f"Furthest behind target: {listed}.", " ", _link("performance-against-target")))
     if key["disagree"]:
         n = len(key["disagree"])
         out.append(
@@ -198,14 +209,6 @@ def needs_attention(facts: dict, names: dict | None) -> list[tuple]:
         )
     if key.get("repeat"):
         out.append((f"{key['repeat']} of the indicators off track were off track in the period before too.",))
-    if key["worsened"]:
-        n = len(key["worsened"])
-        out.append(
-            (
-                f"{n} indicator{'s' if n != 1 else ''} moved to a worse status since {facts['previous']}: "
-                f"{_refs(key['worsened'])}.",
-            )
-        )
     return out
 
 

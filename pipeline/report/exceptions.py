@@ -195,7 +195,7 @@ def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bo
         f"The {len(frame)} indicators that slipped or did not achieve their target",
         style="figures",
         keep=False,
-        widths={"Ref": "5%", "Indicator and service": "24%", "Figures": "13%", "How it stands": "15%"},
+        widths={"Ref": "5%", "Indicator and service": "23%", "Figures": "15%", "How it stands": "14%"},
     )
 
 
@@ -212,9 +212,9 @@ def _figure_lines(target, actual, before, before_label: str, unit, trend: str, p
     for label, value in lines:
         out += [f"{label} ", value, "\n"]
     if trend in TREND_MARKS:
-        out += [f"Trend {TREND_MARKS[trend]}", "\n"]
+        out += [TREND_MARKS[trend], "\n"]
     if periods:
-        out += [f"Off track {periods} period{'s' if periods != '1' else ''} running", "\n"]
+        out += [f"{periods} period{'s' if periods != '1' else ''} off track", "\n"]
     return tuple(out[:-1]) if out else ("No figures",)
 
 
@@ -223,9 +223,8 @@ def standing(row) -> str:
     how far from target, in the target's unit: points between two percentages)."""
     status = str(getattr(row, "status", "") or "Off track")
     rag = getattr(row, "rag", "") or ""
-    if not rag:
-        why = str(getattr(row, "figures_note", "") or "").split(";")[0]
-        return f"{status}; no figures to check" + (f" ({why})." if why else ".")
+    if not rag:  # why there are none is in the annex (all indicators, and the method's coverage)
+        return f"{status}; no figures to check it against."
     unit = getattr(row, "unit", "") or ""
     variance = getattr(row, "variance", None)
     gap = None if variance is None or pd.isna(variance) else abs(float(variance))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..measure import OFF_TRACK_CODES
 from .blocks import Para, Span
-from .common import directorate_name, plural, ref_column, short, status_badge
+from .common import directorate_name, plural, ref_column, status_badge
 from .pieces import Chart, Piece, paragraph, table
 
 
@@ -161,20 +162,34 @@ def _named(crosstab: pd.DataFrame, by: str, names: dict | None) -> pd.DataFrame:
     return crosstab
 
 
-def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None) -> Piece:
-    """Status counts for each quarter of the year so far, as stacked bars, with the table."""
+def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None, annex: str = "") -> Piece:
+    """Status counts for each quarter of the year so far, as stacked bars, with the table (``annex``: the anchor
+    of the annex section that holds the table instead, as ``status_chart``)."""
     from ..charts import status_bars, status_bars_alt, to_svg
 
     if trend is None or len(trend) < 2:
         return paragraph("Only this quarter's figures were read, so there is no chart of the year so far.")
     title = f"Indicator status by quarter, {period.year_label} so far"
+    beside = (
+        Piece((Para(("The figures of this chart are in ", Span("link", ("the annex",), "#" + annex), "."), "note"),))
+        if annex
+        else trend_table(trend, period)
+    )
     return Chart.of(
         to_svg(status_bars(trend, title, labels)),
         status_bars_alt(trend, "quarter", labels),
         f"{title}. Each bar is one quarter; segments count indicators by status.",
         "status_by_quarter.svg",
-        crosstab_table(trend, f"{title} (the figures in the chart above)", "Quarter", total_row=False),
+        beside,
     )
+
+
+def trend_table(trend: pd.DataFrame | None, period) -> Piece:
+    """The figures of the chart of status by quarter (nothing when there is no such chart)."""
+    if trend is None or len(trend) < 2:
+        return Piece(())
+    title = f"Indicator status by quarter, {period.year_label} so far"
+    return crosstab_table(trend, f"{title} (the figures of its chart)", "Quarter", total_row=False)
 
 
 def changes_section(
@@ -183,10 +198,12 @@ def changes_section(
     labels: dict | None = None,
     unreadable: str = "",
     heading: str = "Indicator",
+    worse_only: bool = False,
 ) -> Piece:
     """Indicators whose status changed since ``previous`` (a Period, or None when there is none).
     ``unreadable`` says why an earlier export beside this one could not be read, when one could not.
-    ``labels``: the organisation's status words by meaning."""
+    ``labels``: the organisation's status words by meaning. ``worse_only``: for the body, the counts each way and
+    the table of those that went off track only (the annex lists every change)."""
     labels = labels or {}
     if unreadable:
         return paragraph(
@@ -201,21 +218,41 @@ def changes_section(
         )
     if changes.empty:
         return paragraph(f"No indicator's status changed since {previous}.")
+    if worse_only:  # the body: how many moved each way; the table of those now off track that were not before
+        step = changes["previous_status_code"].astype(int) - changes["status_code"].astype(int)  # > 0: better now
+        better, worse = int((step > 0).sum()), changes[step < 0]
+        fell = worse[worse["status_code"].isin(OFF_TRACK_CODES) & ~worse["previous_status_code"].isin(OFF_TRACK_CODES)]
+        said = paragraph(
+            f"Since {previous}, {better} indicator{'s' if better != 1 else ''} moved to a better status and "
+            f"{len(worse)} to a worse one; {len(fell)} of {'them have' if len(fell) != 1 else 'them has'} "
+            + ("gone off track (listed below)." if len(fell) else "gone off track.")
+            + " Every change is listed in the annex."
+        )
+        if fell.empty:
+            return said
+        return Piece(said.blocks + _changes_table(fell, previous, labels, heading, "gone off track").blocks)
+    return _changes_table(changes, previous, labels, heading, "whose status changed")
+
+
+def _changes_table(changes: pd.DataFrame, previous, labels: dict, heading: str, what: str) -> Piece:
     frame = pd.DataFrame(
         {
             "Ref": ref_column(changes),
-            heading: [short(m, 90) for m in changes["measure"]],
-            f"Status at {previous}": [
-                status_badge(c, labels.get(int(c), f"status {int(c)}")) for c in changes["previous_status_code"]
+            heading: list(changes["measure"]),
+            f"Status at {previous}, and now": [
+                (status_badge(c, labels.get(int(c), f"status {int(c)}")), " \u2192 ", status_badge(n, s))
+                for c, n, s in zip(changes["previous_status_code"], changes["status_code"], changes["status"])
             ],
-            "Status now": [status_badge(c, s) for c, s in zip(changes["status_code"], changes["status"])],
-            "Direction": changes["direction"],
+            "Trend": [TREND_WORDS.get(d, d) for d in changes["direction"]],
         }
     )
     return table(
         frame,
-        f"{len(frame)} indicators whose status changed since {previous}",
+        f"{len(frame)} indicators {what} since {previous}",
         row_header="Ref",
         style="figures",
-        widths={"Ref": "8%", heading: "40%"},
+        widths={"Ref": "7%", heading: "52%", "Trend": "11%"},
     )
+
+
+TREND_WORDS = {"improved": "\u2191 better", "worse": "\u2193 worse", "same": "\u2192 no change"}
