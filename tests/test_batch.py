@@ -43,9 +43,10 @@ def test_first_batch_renders_every_period_with_plain_log_lines(four_quarters):
         assert mine == [f"{p}: queued", f"{p}: running", f"{p}: rendered"], mine
     assert all(line.startswith("20") for line in lines)  # nothing but the events (no bar, no escape codes)
     html = (out / "2012-13" / "Q4" / "report.html").read_text()
-    assert "SYNTHETIC TEST DATA" in html  # the title page says so
+    assert "SYNTHETIC TEST DATA" in html  # the front page says so
     assert "Indicator status by quarter, 2012/13 so far" in html
-    assert "whose status changed since 2012/13 Q3" in html
+    assert "whose status changed since 2012/13 Q3" in html  # in the annex; the body lists those gone off track
+    assert "A year before (2011/12 Q4)" in html
     q1 = (out / "2012-13" / "Q1" / "report.html").read_text()
     assert "whose status changed since 2011/12 Q4" in q1
 
@@ -80,14 +81,15 @@ def test_second_batch_takes_everything_from_the_cache_and_force_renders_again(fo
 def test_a_changed_quarter_renders_itself_and_what_reads_it(four_quarters):
     raw, out, _ = four_quarters
     before = manifests(out)
-    # change the year-before Q4: it and 2012/13 Q1 (whose comparison reads it) render again, no other
+    # change the year-before Q4: it, 2012/13 Q1 (whose comparison reads it) and 2012/13 Q4 (whose front page
+    # sets it against the same quarter a year before) render again, no other
     q4 = raw / "council_plan_2011-12_Q4.synthetic.tsv"
     q4.write_text(quarter_text(2011, 4, shift_every=3), encoding="utf-8")
     done = batch(raw, out)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "rendered 2: 2011/12 Q4, 2012/13 Q1"
+    assert done.stdout.splitlines()[0] == "rendered 3: 2011/12 Q4, 2012/13 Q1, 2012/13 Q4"
     after = manifests(out)
-    assert [k for k in before if before[k] != after[k]] == ["2011-12/Q4", "2012-13/Q1"]
+    assert [k for k in before if before[k] != after[k]] == ["2011-12/Q4", "2012-13/Q1", "2012-13/Q4"]
     # a mid-year quarter is also read by the later quarters' trend chart: they render again too
     q2 = raw / "council_plan_2012-13_Q2.synthetic.tsv"
     q2.write_text(quarter_text(2012, 2, shift_every=3), encoding="utf-8")

@@ -254,17 +254,17 @@ def test_refs_that_differ_only_in_punctuation_or_case_link_to_their_own_blocks()
     assert render.typst_to_pdf(render.typst_document(body, "Piece"), {})[:5] == b"%PDF-"
 
 
-def test_code_keeps_its_spaces_and_only_long_words_are_set_in_boxes():
+def test_code_keeps_its_spaces_and_only_long_words_and_flags_are_set_in_boxes():
     """A command keeps every space; a word of 24 characters or more (a hash, a path) is set in boxes of 16 a
-    line may break between, with nothing inserted."""
+    line may break between, with nothing inserted; a flag (``--input``) is one box, so a line never ends
+    inside it (before: "--" at a line's end, "input" on the next, in 11 pt type)."""
     out = typst._breakable("run --quarter Q4 --input " + "a" * 40 + " --out x")
-    assert (
-        out
-        == "run \\-\\-quarter Q4 \\-\\-input #box["
+    assert out == (
+        "run #box[\\-\\-quarter] Q4 #box[\\-\\-input] #box["
         + "a" * 16
         + "]#box["
         + "a" * 16
         + "]#box["
         + "a" * 8
-        + "] \\-\\-out x"
+        + "] #box[\\-\\-out] x"
     )

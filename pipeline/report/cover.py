@@ -31,14 +31,18 @@ def front_page(
     facts: dict,
     names: dict | None = None,
     words: dict | None = None,
+    preamble: str = "",
 ) -> Piece:
     """The report's first page. ``facts``: ``headlines.front_facts``; ``names``: directorate code -> full name;
-    ``words``: the front page's words (``request.FRONT_PAGE``: ``asked``, ``author``, ``contact``)."""
+    ``words``: the front page's words (``request.FRONT_PAGE``: ``asked``, ``author``, ``contact``);
+    ``preamble``: any note above the data's header (a test file says there that it is synthetic), shown first."""
     words = words or {}
+    note = (Para((f"Note at the top of the data: {preamble}",), "export-note"),) if preamble else ()
     blocks = [
         Group(
             "title-page",
-            (
+            note
+            + (
                 Para((organisation,), "council"),
                 Heading(1, (f"{title}: progress report",)),
                 Para((period.title,), "period"),

@@ -374,13 +374,15 @@ def _breakable(text: str) -> str:
     """``text`` as escaped Typst markup in which long words of code (hashes, paths) may wrap at the margin:
     each 16 characters of such a word is a box of its own, and a line may break between two boxes. Nothing
     is inserted between them, so a hash copied or extracted from the PDF is the hash (a zero-width space
-    every 16 characters used to corrupt it)."""
+    every 16 characters used to corrupt it). A shorter word with a hyphen (``--input``) is one box: a command
+    never breaks inside a flag, where the line's end would read as a different command."""
     parts = []
     for i, piece in enumerate(re.split(r"(\S{%d,})" % _LONG_WORD, text)):
         if i % 2:  # a long word (the split's captured group), between runs of ordinary text
             parts.append(_boxed(piece, 16))
         else:
-            parts.append(escape(piece))
+            for word in re.split(r"(\s+)", piece):
+                parts.append(f"#box[{escape(word)}]" if "-" in word else escape(word))
     return "".join(parts)
 
 
