@@ -75,8 +75,12 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
     groups = list(table.index)
     lines = max((_label(str(g), 30).count("\n") + 1 for g in groups), default=1)
     pitch = 0.12 + 0.12 * lines  # a bar as tall as its longest label needs (at LABEL_PT: 0.12 in a line), and a gap
+    keys = [_label(s, 28) for s in statuses]  # the legend's words, wrapped: an organisation's can be long
+    ncol = 3 if all(len(k) <= 28 for k in statuses) else 2
+    rows = [keys[i : i + ncol] for i in range(0, len(keys), ncol)]
+    legend_in = 0.15 + 0.2 * sum(max(k.count("\n") + 1 for k in row) for row in rows)  # 0.55 for two rows of one line
     with rc_context(_SVG_RC):
-        height = min(1.6 + pitch * len(groups), MAX_HEIGHT_IN)
+        height = min(1.6 + (legend_in - 0.55) + pitch * len(groups), MAX_HEIGHT_IN)
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
         left = pd.Series(0, index=table.index, dtype="int64")
@@ -115,11 +119,11 @@ def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> 
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(_wrap(title, 60), loc="left", fontweight="bold")
         handles = [
-            Patch(facecolor=styles[s]["color"], hatch=styles[s]["hatch"], edgecolor="#333333", linewidth=0.5, label=s)
-            for s in statuses
+            Patch(facecolor=styles[s]["color"], hatch=styles[s]["hatch"], edgecolor="#333333", linewidth=0.5, label=k)
+            for s, k in zip(statuses, keys)
         ]
-        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT)
-        fig.set_layout_engine(TightLayoutEngine(rect=(0, 0.55 / height, 1, 1)))
+        fig.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False, fontsize=LABEL_PT)
+        fig.set_layout_engine(TightLayoutEngine(rect=(0, legend_in / height, 1, 1)))
     return fig
 
 

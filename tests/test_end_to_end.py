@@ -798,3 +798,38 @@ def test_the_printed_body_is_set_in_11_pt_and_its_tables_in_9_pt(period):
     assert text > 2000 and tables > 3000
     # below 9 pt only the running header and page numbers (8 pt) and the charts' labels (8.5 pt, in the SVG)
     assert set(small) <= {8.0, 8.5}, small
+
+
+def test_the_real_indicator_table_of_another_body_renders_a_report_a_reader_accepts(tmp_path):
+    """The real table in ../shared/realworld/ (889 indicators, no status, no polarity), through its layout: the
+    front page says why nothing can be called on or off track, the body is short, the charts' legends and labels
+    stay inside their figures (no glyph outside the page), and nothing is said in Stockton's words."""
+    import os
+
+    from pdf_layout import MM, glyph_boxes
+
+    real = ROOT.parent / "shared" / "realworld" / "mcc_indicators.csv"
+    if not real.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{real} is missing: CI runs with shared/ beside the clone")
+        pytest.skip("shared/realworld is not beside this clone")
+    layout = ROOT / "data" / "layouts" / "mcc_indicators.toml"
+    done = cli("run", "--input", real, "--layout", layout, "--year", "2024/25", "--quarter", "Q4", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "2024-25" / "Q4"
+    body, _ = _body_and_annex(folder)
+    front = " ".join(body[0].split())
+    assert "Millennium Challenge Corporation" in front
+    assert "889 indicators cannot be assessed against a target, most often because: polarity not stated" in front
+    assert len(body) <= 8
+    text = " ".join(" ".join(body).split())
+    for word in ("Stockton", "Council Plan", "Outcome / success criteria"):
+        assert word not in text
+    assert "No indicator can be set against its target" in text
+    outside = [
+        (n, x0, x1)
+        for n, boxes in enumerate(glyph_boxes(folder / "report.pdf"), start=1)
+        for x0, x1, _, _ in boxes
+        if x0 < 14 * MM - 0.5 or x1 > 595.28 - 14 * MM + 0.5
+    ]
+    assert outside == []

@@ -34,6 +34,7 @@ from .status import (
     status_table,
     summary_check,
     trend_chart,
+    trend_note,
     trend_table,
 )
 from .variance import against_target_table, coverage_section, disagreements_section, variance_chart, variance_table
@@ -87,6 +88,7 @@ __all__ = [
     "table",
     "title_page",
     "trend_chart",
+    "trend_note",
     "trend_table",
     "variance_chart",
     "variance_table",

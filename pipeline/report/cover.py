@@ -213,6 +213,16 @@ def needs_attention(facts: dict, names: dict | None) -> list[tuple]:
         )
     if key.get("repeat"):
         out.append((f"{key['repeat']} of the indicators off track were off track in the period before too.",))
+    if not key["assessed"] and key["no_figures"]:  # nothing can be called on or off track: say why
+        reasons = "; ".join(f"{reason} ({n})" for reason, n in key["reasons"])
+        out.append(
+            (
+                f"{key['no_figures']} indicators cannot be assessed against a target"
+                + (f", most often because: {reasons}." if reasons else "."),
+                " ",
+                _link("annex-a-method"),
+            )
+        )
     return out
 
 

@@ -184,6 +184,15 @@ def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None, annex: 
     )
 
 
+def trend_note(trend: pd.DataFrame | None, annex: str) -> Piece:
+    """In the body, where the chart of the year so far is (nothing when there is no such chart)."""
+    if trend is None or len(trend) < 2:
+        return Piece(())
+    return Piece(
+        (Para(("Each quarter of the year so far is charted in ", Span("link", ("the annex",), "#" + annex), "."),),)
+    )
+
+
 def trend_table(trend: pd.DataFrame | None, period) -> Piece:
     """The figures of the chart of status by quarter (nothing when there is no such chart)."""
     if trend is None or len(trend) < 2:

@@ -25,7 +25,10 @@ def variance_chart(indicators: pd.DataFrame, source: str = "text", heading: str 
 
     assessed, drawn, total = _against(indicators)
     if drawn.empty:
-        return paragraph("No indicator has both a target and an actual, so none can be set against its target.")
+        return paragraph(
+            "No indicator can be set against its target: that needs a target, an actual and whether a higher or "
+            "a lower figure is better. Annex A says what each indicator lacks."
+        )
     if len(drawn) < total:
         title = f"The {len(drawn)} indicators furthest below target"
         caption = (
