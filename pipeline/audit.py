@@ -19,7 +19,7 @@ from .kernel import private_folder
 from .limits import LIMITS
 from .paths import PROJECT_ROOT, standing_in_for_the_project
 from .publish import INPUTS_ARCHIVE
-from .request import MILESTONES, front_page, kind_of
+from .request import MILESTONES, benchmark_of, front_page, kind_of
 
 
 @dataclass
@@ -250,6 +250,7 @@ def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, 
                 council=params.get("council", ""),
                 shown_out=params.get("out"),
                 front=front_page(params),
+                bench={k: (str(where(v)) if v and k.endswith("_path") else v) for k, v in benchmark_of(params).items()},
             )
         again = {name: manifest.sha256_file(result.out_dir / name) for name in manifest.files_in(result.out_dir)}
         remade = manifest.read(result.out_dir)

@@ -54,6 +54,7 @@ def run_batch(
     layout_path: str | Path | None = None,
     council: str = "",
     front: dict | None = None,
+    bench: dict | None = None,
 ) -> BatchResult:
     """Render every period with an export in ``raw_dir`` (default ``data/raw/``) into ``out_root``.
 
@@ -61,7 +62,7 @@ def run_batch(
     are known; ``on_event(period, state, reason)`` as each period changes state: ``queued``, ``running`` (a
     worker has started it), then ``rendered``, ``cached`` or ``failed`` (with the reason). ``layout_path``
     (else ``layout.toml`` in ``raw_dir``) says how the exports are read; ``front`` holds the front page's words
-    for every period; ``council`` overrides the layout's
+    and ``bench`` the benchmark for every period; ``council`` overrides the layout's
     name. A period with two exports fails with that reason; the others go on.
     Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1.
     """
@@ -113,6 +114,7 @@ def run_batch(
                 code,
                 already=read,  # an export read for one period is the same bytes, held once, for the next
                 front=front,
+                bench=bench,
             )
         except PipelineError as exc:
             result.failed.append((period, str(exc)))

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import TightLayoutEngine
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .fonts import printable
@@ -350,3 +351,42 @@ def budget_bars_alt(changes: pd.DataFrame, line: str) -> str:
         for y, a, c in zip(changes["year"], changes["amount"], changes["change"])
     ]
     return f"Bar chart of {line} by year: " + "; ".join(parts) + "."
+
+
+def position_chart(spread: pd.DataFrame, labels: dict[str, str], title: str) -> Figure:
+    """Each organisation's position on each measure, 0 (worst) to 100 (best), one row a measure: every
+    organisation a small grey dot, its peers blue circles, the organisation an orange diamond, the middle (the
+    median's position) a dashed line. ``labels``: each row's label by ``ref``, in the order to draw."""
+    refs = [r for r in labels if r in set(spread["ref"])]
+    lines = max((_label(labels[r], 34).count("\n") + 1 for r in refs), default=1)
+    pitch = 0.2 + 0.12 * lines
+    with rc_context(_SVG_RC):
+        height = min(1.7 + pitch * max(len(refs), 1), MAX_HEIGHT_IN)
+        fig = Figure(figsize=(WIDTH_IN, height))
+        ax = fig.add_subplot()
+        for y, ref in enumerate(refs):
+            rows = spread[spread["ref"] == ref]
+            others = rows[~rows["peer"] & ~rows["self"]]
+            peers = rows[rows["peer"] & ~rows["self"]]
+            mine = rows[rows["self"]]
+            ax.scatter(others["position"], [y] * len(others), s=10, color="#BBBBBB", marker="|", linewidths=0.8)
+            ax.scatter(peers["position"], [y] * len(peers), s=28, facecolor="none", edgecolor="#0072B2", linewidths=1.1)
+            ax.scatter(mine["position"], [y] * len(mine), s=90, color="#D55E00", marker="D", edgecolor="#333333")
+        ax.axvline(50, color="#333333", linestyle="--", linewidth=0.8)
+        ax.set_yticks(range(len(refs)), [_label(labels[r], 34) for r in refs], fontsize=LABEL_PT)
+        ax.set_ylim(len(refs) - 0.5, -0.5)
+        ax.set_xlim(-4, 104)
+        ax.set_xticks([0, 25, 50, 75, 100], ["worst", "", "middle", "", "best"])
+        ax.set_xlabel("Position among all organisations with a value (right is better)")
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.suptitle(_wrap(title, 60), x=0.01, ha="left", fontweight="bold", fontsize=_SVG_RC["axes.titlesize"])
+        handles = [
+            Line2D(
+                [], [], marker="D", color="#D55E00", markeredgecolor="#333333", linestyle="", label="This organisation"
+            ),
+            Line2D([], [], marker="o", markerfacecolor="none", color="#0072B2", linestyle="", label="Its peers"),
+            Line2D([], [], marker="|", color="#BBBBBB", linestyle="", label="Every other organisation"),
+        ]
+        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT)
+        fig.set_layout_engine(TightLayoutEngine(rect=(0, 0.45 / height, 1, 0.97)))
+    return fig

@@ -22,7 +22,7 @@ import sys
 import traceback
 
 from .errors import PipelineError, printable
-from .request import MILESTONES, PERIOD, front_page
+from .request import MILESTONES, PERIOD, benchmark_of, front_page
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,6 +202,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             layout_path=args.layout,
             council=args.council or "",
             front=front_page(args),
+            bench=benchmark_of(args),
         )
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
@@ -334,6 +335,7 @@ def _batch(args: argparse.Namespace) -> int:
             layout_path=args.layout,
             council=args.council or "",
             front=front_page(args),
+            bench=benchmark_of(args),
         )
     finally:
         progress.close()

@@ -299,7 +299,18 @@ def _frame(rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
     return frame
 
 
-REGISTER_COLUMNS = ["ref", "target", "baseline", "actual", "unit", "polarity", "tolerance", "note", "period"]
+REGISTER_COLUMNS = [
+    "ref",
+    "target",
+    "baseline",
+    "actual",
+    "unit",
+    "polarity",
+    "tolerance",
+    "note",
+    "period",
+    "benchmark",  # the code of the benchmark dataset's measure this indicator is compared on
+]
 # The units the pipeline computes with: a share, a count, a rate per N.
 _REGISTER_UNIT = re.compile(r"^(?:%|count|per \d{1,3}(?:,\d{3})*)$")
 _MAX_FIGURE = 1e15  # larger than any council figure; 1e308 and 309-digit numbers are typing errors
@@ -307,7 +318,7 @@ _MAX_FIGURE = 1e15  # larger than any council figure; 1e308 and 309-digit number
 
 def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFrame:
     """Read the analyst-maintained indicator register (CSV: ref, target, baseline, actual, unit, polarity, tolerance,
-    note, period).
+    note, period, benchmark).
 
     Empty cells mean "no override"; a row with a ``period`` (``2011/12 Q4``) applies to that period only. Numbers
     may carry thousands separators and a % sign. ``unit`` is ``%``, ``count`` or ``per N`` (``per 100,000``).

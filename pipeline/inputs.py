@@ -89,6 +89,33 @@ def directorates_file(source: Path, snapshot: Snapshot | None = None) -> Path | 
     return beside if present(beside, snapshot) else None
 
 
+BENCHMARK_LAYOUT_FILE = "benchmark.toml"
+
+
+def benchmark_files(bench: dict | None, snapshot: Snapshot | None = None) -> dict[str, Path]:
+    """The files of a report's benchmark (``bench``: ``request.BENCHMARK``'s parameters): ``dataset``, its
+    ``layout`` (given, else ``benchmark.toml`` beside the dataset) and ``peers``, those that apply. Raises
+    InputError when a dataset is named without a layout for it."""
+    bench = bench or {}
+    if not bench.get("benchmark_path"):
+        return {}
+    dataset = resolve(bench["benchmark_path"])
+    files = {"dataset": dataset}
+    if bench.get("benchmark_layout_path"):
+        files["layout"] = resolve(bench["benchmark_layout_path"])
+    else:
+        beside = dataset.parent / BENCHMARK_LAYOUT_FILE
+        if not present(beside, snapshot):
+            raise InputError(
+                f"has no layout: name one with --benchmark-layout FILE, or put {BENCHMARK_LAYOUT_FILE} beside it",
+                dataset,
+            )
+        files["layout"] = beside
+    if bench.get("peers_path"):
+        files["peers"] = resolve(bench["peers_path"])
+    return files
+
+
 def inputs_read(
     period: Period,
     source: Path,
@@ -96,10 +123,12 @@ def inputs_read(
     related: dict | None = None,
     layout_path: str | Path | None = None,
     snapshot: Snapshot | None = None,
+    bench: dict | None = None,
 ) -> list[Path]:
     """Every file a period's report reads: the export, the register, the layout, ``directorates.csv``, the
     previous period's export (direction of travel), the earlier quarters of the year (the trend chart) and the
-    same quarter of the year before (the front page's comparison).
+    same quarter of the year before (the front page's comparison), and the benchmark's dataset, layout and peers
+    (``bench``: ``request.BENCHMARK``'s parameters).
     The cache key, the manifest and ``inputs.zip`` cover exactly these. ``related`` is ``related_inputs``'
     answer when the caller has it; with a ``snapshot``, files beside the export count only when it holds them."""
     related = related if related is not None else related_inputs(period, source)
@@ -112,6 +141,7 @@ def inputs_read(
     paths += [p for _, p in related["year"] if p not in paths]
     ago = related.get("year_ago")
     paths += [ago[1]] if ago and ago[1] not in paths else []
+    paths += [p for p in benchmark_files(bench, snapshot).values() if p not in paths]
     return paths
 
 

@@ -11,6 +11,10 @@ A layout is a value passed to the stages, read from a small TOML file (``tomllib
     # default_polarity = "higher"        optional: the polarity of every row that does not give its own
     # numbered = true                    optional: the organisation names its statuses 1-4 too ("status 1 or 2")
     # year_start = "July"                optional: the month its financial year starts in (default April)
+    # organisation = "E06000004"         optional: its code in a benchmark dataset (--organisation)
+
+    [benchmark]                     # optional: ref = the benchmark dataset's measure code it is compared on
+    "ASC-QOL" = "ASC2"
     # ref_pattern = "^[A-Z]{2}\\d{2}$"   optional: rows whose ref does not match are findings
     # derive_status = true               optional: no status column; the status comes from the figures
     # reviewed = false                   written by `python -m pipeline layout`: cleaning says so until edited
@@ -84,6 +88,7 @@ _LAYOUT_KEYS = {
     "title",
     "numbered",
     "year_start",
+    "organisation",
 }
 
 
@@ -109,6 +114,8 @@ class Layout:
     report_title: str = ""  # what the report is called ("Council Plan"; default "Performance indicators")
     numbered: bool = False  # the organisation names its statuses by number too (status 1 to 4)
     year_start: int = 4  # the month its financial year starts in (the year 2024/25 starts in this month of 2024)
+    organisation: str = ""  # its code in a benchmark dataset (``--organisation`` overrides it)
+    benchmark: dict = field(default_factory=dict)  # ref -> the benchmark dataset's measure code it is compared on
 
     @property
     def measure_heading(self) -> str:
@@ -184,11 +191,11 @@ def parse_layout(data: bytes, name: str) -> Layout:
         ) from None
     except RecursionError:
         raise InputError("is nested too deeply to be a layout (a layout is a few flat tables)", name) from None
-    unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity", "directorates"})
+    unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity", "directorates", "benchmark"})
     if unknown:
         raise InputError(
             f"has unknown section(s) [{'], ['.join(unknown)}]; a layout has [layout], [columns], "
-            "[status], [polarity] and [directorates]",
+            "[status], [polarity], [directorates] and [benchmark]",
             name,
             _line(text, f"[{unknown[0]}]"),
         )
@@ -207,7 +214,7 @@ def parse_layout(data: bytes, name: str) -> Layout:
             name,
             _line(text, bad[0]),
         )
-    for key in ("kind", "council", "ref_pattern", "default_polarity", "measure_word", "title"):
+    for key in ("kind", "council", "ref_pattern", "default_polarity", "measure_word", "title", "organisation"):
         if key in head and not isinstance(head[key], str):
             raise InputError(f"[layout] {key} must be text in quotes", name, _line(text, key))
     for key in ("derive_status", "reviewed", "numbered"):
@@ -223,6 +230,12 @@ def parse_layout(data: bytes, name: str) -> Layout:
         if not isinstance(full, str):
             raise InputError(f"[directorates] {code!r} must be the full name as text", name, _line(text, code))
     directorates = {str(k).strip(): str(v).strip() for k, v in (doc.get("directorates") or {}).items()}
+    for ref, code in (doc.get("benchmark") or {}).items():
+        if not isinstance(code, str) or not code.strip():
+            raise InputError(
+                f"[benchmark] {ref!r} must be the benchmark measure's code as text", name, _line(text, ref)
+            )
+    linked = {str(k).strip(): str(v).strip() for k, v in (doc.get("benchmark") or {}).items()}
     if kind == "council_plan":  # Stockton's narrative export: its profile, with this file's name and directorates
         from dataclasses import replace
 
@@ -232,6 +245,8 @@ def parse_layout(data: bytes, name: str) -> Layout:
             source=name,
             directorates=directorates,
             year_start=year_start,
+            organisation=str(head.get("organisation", "")),
+            benchmark=linked,
         )
     columns = doc.get("columns") or {}
     for key, header in columns.items():
@@ -323,6 +338,8 @@ def parse_layout(data: bytes, name: str) -> Layout:
         report_title=head.get("title", ""),
         numbered=head.get("numbered", False),
         year_start=year_start,
+        organisation=head.get("organisation", ""),
+        benchmark=linked,
     )
 
 

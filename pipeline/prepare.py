@@ -18,6 +18,7 @@ from .errors import InputError, PipelineError
 from .handover import handed_over
 from .inputs import (
     Snapshot,
+    benchmark_files,
     bytes_of,
     directorates_file,
     input_entry,
@@ -60,6 +61,8 @@ class PeriodData:
     directorate_names: dict | None = None  # directorate code -> full name (the layout's, else directorates.csv)
     year_ago: Period | None = None  # the same quarter of the year before, when its export was read
     year_ago_indicators: pd.DataFrame | None = None  # its indicators
+    benchmark: pd.DataFrame | None = None  # each linked indicator's position among its peers and all (benchmark.csv)
+    benchmark_context: dict | None = None  # the dataset, the organisation, its peer group, the periods, the chart's
 
 
 def _directorate_names(source: Path, layout: Layout, snapshot: Snapshot | None) -> dict:
@@ -96,8 +99,10 @@ def prepare(
     snapshot: Snapshot | None = None,
     related: dict | None = None,
     layout_path: str | Path | None = None,
+    bench: dict | None = None,
 ) -> PeriodData:
-    """Read, clean, read figures from and check one export.
+    """Read, clean, read figures from and check one export (and, with ``bench``, set its indicators against a
+    benchmark dataset: ``request.BENCHMARK``'s parameters).
 
     ``register_path`` is the analyst's indicator register; None or "" means
     ``indicator_register.csv`` in the export's own folder when it exists. With ``context``, the exports of the previous
@@ -129,6 +134,7 @@ def prepare(
     cleaned, figs = readers.read(raw, name, layout, period.start_year + 1)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     register, register_info = _register(register_path, path, snapshot)
+    compared = _benchmark(bench, layout, register, period, snapshot) if context else (None, None)
     figs, register_findings = figures.apply_register(
         cleaned.indicators, figs, register, register_info and register_info["path"], str(period)
     )
@@ -206,6 +212,7 @@ def prepare(
         _directorate_names(path, layout, snapshot) if context else None,
         year_ago if year_ago in prepared else None,
         prepared.get(year_ago),
+        *compared,
     )
 
 
@@ -222,7 +229,12 @@ def _register(
 
 
 def load_period(
-    year: str, quarter: str, input_path: str = "", register_path: str = "", layout_path: str = ""
+    year: str,
+    quarter: str,
+    input_path: str = "",
+    register_path: str = "",
+    layout_path: str = "",
+    bench: dict | None = None,
 ) -> PeriodData:
     """What a report notebook calls: the period's data from its input (found by period when not given),
     with the comparison with the previous period and the trend of the year so far.
@@ -240,16 +252,81 @@ def load_period(
         register_path,
         context=True,
         layout_path=layout_path or None,
+        bench=bench,
     )
 
 
+def _benchmark(bench: dict | None, layout: Layout, register, period: Period, snapshot: Snapshot | None):
+    """The benchmark positions of the linked indicators and what the report says about them, or (None, None)
+    when no benchmark dataset is named. Indicators are linked to the dataset's measures by the register's
+    ``benchmark`` column or the layout's ``[benchmark]`` table. Raises UsageError when no organisation code is
+    given, InputError naming the dataset when the organisation is not in it."""
+    from . import benchmark, ingest
+    from .errors import UsageError
+
+    files = benchmark_files(bench, snapshot)
+    if not files:
+        return None, None
+    name = display_path(files["dataset"])
+    rules = benchmark.parse_layout(bytes_of(snapshot, files["layout"]), display_path(files["layout"]))
+    dataset = benchmark.read_dataset(ingest.decode_text(bytes_of(snapshot, files["dataset"]), name), rules, name)
+    code = (bench or {}).get("organisation") or layout.organisation or rules.organisation
+    if not code:
+        raise UsageError(
+            "a benchmark needs the organisation's code in the dataset: --organisation CODE, or organisation in the "
+            "layout"
+        )
+    known = list(dict.fromkeys(dataset["organisation"]))
+    if code not in known:
+        raise InputError(
+            f"has no organisation {code!r} (it holds {len(known)} organisations, such as {', '.join(known[:3])}); "
+            "check --organisation",
+            name,
+        )
+    peers = None
+    if "peers" in files:
+        peers = benchmark.read_peers(bytes_of(snapshot, files["peers"]), display_path(files["peers"]), code)
+    linked = dict(layout.benchmark)
+    if "benchmark" in register:
+        linked |= {
+            r: c
+            for r, c, p in zip(register["ref"], register["benchmark"], register["period"])
+            if c and p in ("", str(period))
+        }
+    upto = (period.start_year, period.quarter)
+    frame = benchmark.positions(dataset, code, peers, linked, upto)
+    latest = benchmark.latest(frame)
+    keys = sorted(set(dataset["period_key"]))
+    context = {
+        "dataset": rules.name or files["dataset"].name,
+        "source": published_path(files["dataset"]),
+        "organisation": code,
+        "organisation_name": benchmark.organisation_name(dataset, code),
+        "organisations": len(known),
+        "peers": len(peers) if peers else 0,
+        "peers_source": files["peers"].name if "peers" in files else "",
+        "first_period": benchmark.period_label(keys[0]) if keys else "",
+        "last_period": benchmark.period_label(keys[-1]) if keys else "",
+        "starts_later": bool(keys) and not any(benchmark.at_or_before(k, upto) for k in keys),
+        "linked": linked,
+        "missing": sorted(c for c in set(linked.values()) if c not in set(dataset["measure"])),
+        "spread": benchmark.spread(dataset, code, peers, latest),
+    }
+    return frame, context
+
+
 def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
-    """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised."""
-    return {
+    """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised; with a
+    benchmark, ``benchmark.csv`` (every linked indicator's position in every period of the dataset up to the
+    report's, full precision)."""
+    files = {
         "indicators.csv": publish.csv_bytes(data.indicators),
         "data_quality.csv": publish.csv_bytes(data.findings),
         "export_summary.csv": publish.csv_bytes(data.summary_check),
     }
+    if data.benchmark is not None:
+        files["benchmark.csv"] = publish.csv_bytes(data.benchmark)
+    return files
 
 
 def clean_file(

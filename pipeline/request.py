@@ -127,6 +127,34 @@ PERIOD = ReportKind(
             every_period=True,
         ),
         Parameter("author", "--author", "NAME", "the report's author, on the front page", every_period=True),
+        Parameter(
+            "benchmark_path",
+            "--benchmark",
+            "FILE",
+            "a benchmark dataset (one row per organisation, measure and period) to compare the indicators with",
+            every_period=True,
+        ),
+        Parameter(
+            "benchmark_layout_path",
+            "--benchmark-layout",
+            "FILE",
+            "the benchmark dataset's layout (default: benchmark.toml beside the dataset)",
+            every_period=True,
+        ),
+        Parameter(
+            "organisation",
+            "--organisation",
+            "CODE",
+            "the organisation's code in the benchmark dataset (default: the layout's)",
+            every_period=True,
+        ),
+        Parameter(
+            "peers_path",
+            "--peers",
+            "FILE",
+            "its comparator group: a CSV of codes, or a JSON object of each code's list (nearest neighbours)",
+            every_period=True,
+        ),
         Parameter("contact", "--contact", "TEXT", "whom members contact about it (an e-mail or a phone number)", True),
     ),
     "run",
@@ -145,6 +173,16 @@ MILESTONES = ReportKind(
 REPORT_KINDS = {kind.name: kind for kind in (PERIOD, MILESTONES)}
 # The period report's front-page words: text given by the analyst, recorded with the other parameters.
 FRONT_PAGE = ("asked", "author", "contact")
+# The period report's benchmark: the dataset, its layout, the organisation's code in it, its peers.
+BENCHMARK = ("benchmark_path", "benchmark_layout_path", "organisation", "peers_path")
+
+
+def benchmark_of(values) -> dict[str, str]:
+    """The benchmark parameters from a mapping or a namespace (argparse's flags), each "" when not given."""
+    if isinstance(values, dict):
+        return {name: str(values.get(name, "") or "") for name in BENCHMARK}
+    flags = {"benchmark_path": "benchmark", "benchmark_layout_path": "benchmark_layout", "peers_path": "peers"}
+    return {name: str(getattr(values, flags.get(name, name), "") or "") for name in BENCHMARK}
 
 
 def front_page(values) -> dict[str, str]:

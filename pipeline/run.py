@@ -23,6 +23,7 @@ from .inputs import (  # noqa: F401  (part of run's API)
     LAYOUT_FILE,
     REGISTER_FILE,
     Snapshot,
+    benchmark_files,
     input_entry,
     inputs_read,
     layout_file,
@@ -56,7 +57,7 @@ from .prepare import (  # noqa: F401  (part of run's API)
     prepare_plan,
     propose_layout,
 )
-from .request import MILESTONES, PERIOD, front_page, read_parameters  # noqa: F401  (part of run's API)
+from .request import MILESTONES, PERIOD, benchmark_of, front_page, read_parameters  # noqa: F401  (part of run's API)
 
 NOTEBOOK_PARAMETERS = PERIOD.names  # the period report's parameters (``request``)
 
@@ -99,6 +100,7 @@ class PeriodPlan:
     layout: Path | None
     key: str
     register_path: str | Path | None
+    bench: dict | None = None  # the benchmark's parameters (``request.BENCHMARK``), its files as read
 
     def up_to_date(self) -> bool:
         return manifest.up_to_date(self.out_dir, self.key)
@@ -117,19 +119,32 @@ def plan_period(
     already: Snapshot | None = None,
     shown_out: str | None = None,
     front: dict | None = None,
+    bench: dict | None = None,
 ) -> PeriodPlan:
     """Read a period's inputs (the one read of each) and make its cache key (see ``run_period``); ``code``: the
     pipeline's code digest when the caller has it (a batch makes it once for all its periods); ``already``: the
     files a batch has read so far (each is read and held once for all its periods); ``shown_out``: the output
     root as the report's commands name it, when not ``out_root`` itself (``reproduce`` renders elsewhere);
-    ``front``: the front page's words (``request.FRONT_PAGE``: what members are asked to do, author, contact).
+    ``front``: the front page's words (``request.FRONT_PAGE``: what members are asked to do, author, contact);
+    ``bench``: the benchmark (``request.BENCHMARK``: dataset, its layout, the organisation's code, its peers).
     Raises UsageError or InputError."""
     period, source = _period_and_source(year, quarter, input_path)
     out_dir = period_dir(Path(out_root) if out_root else OUTPUTS_DIR, period)
     processed = period_dir(Path(processed_root) if processed_root else PROCESSED_DIR, period)
     related = related_inputs(period, source)
-    wanted = inputs_read(period, source, register_path, related, layout_path)
+    bench = benchmark_of(bench or {})
+    wanted = inputs_read(period, source, register_path, related, layout_path, bench=bench)
     snapshot = read_snapshot(wanted, already)  # the one read of every input; a bad input fails here, before the rest
+    files = benchmark_files(bench, snapshot)
+    read = {k: (str(files[f]) if f in files else "") for k, f in _BENCH_FILES.items()} | {
+        "organisation": bench["organisation"]
+    }
+    bench = {
+        "benchmark_path": published_path(files["dataset"]) if "dataset" in files else "",
+        "benchmark_layout_path": published_path(files["layout"]) if "layout" in files else "",
+        "organisation": bench["organisation"],
+        "peers_path": published_path(files["peers"]) if "peers" in files else "",
+    }
     inputs = [input_entry(p, snapshot[p.resolve()]) for p in wanted]
     register = register_file(register_path, source, snapshot)
     layout = layout_file(source, layout_path, snapshot)
@@ -144,6 +159,7 @@ def plan_period(
             "out": shown_root(Path(out_root) if out_root else OUTPUTS_DIR) if shown_out is None else shown_out,
         }
         | front_page(front or {})
+        | bench
     )
     key = manifest.cache_key(inputs, parameters, code or manifest.code_digest())
     root = Path(out_root) if out_root else OUTPUTS_DIR
@@ -161,7 +177,11 @@ def plan_period(
         layout,
         key,
         register_path,
+        read,
     )
+
+
+_BENCH_FILES = {"benchmark_path": "dataset", "benchmark_layout_path": "layout", "peers_path": "peers"}
 
 
 def shown_root(root: Path) -> str:
@@ -218,10 +238,12 @@ def run_period(
     planned: PeriodPlan | None = None,
     shown_out: str | None = None,
     front: dict | None = None,
+    bench: dict | None = None,
 ) -> RunResult:
     """Clean, measure and render one period's report: a Council Plan export, or any export through its layout
     (``layout_path``, else ``layout.toml`` beside the export). ``council`` overrides the layout's council name;
-    ``front``: the front page's words (what members are asked to do, the author, the contact).
+    ``front``: the front page's words (what members are asked to do, the author, the contact); ``bench``: the
+    benchmark dataset, its layout, the organisation's code in it and its peers (``request.BENCHMARK``).
 
     Writes the report (``report.html``, ``report.pdf``, ``report.ipynb``, ``indicators.csv``,
     ``data_quality.csv``, ``export_summary.csv``, ``charts/*.svg``, ``manifest.json``) under
@@ -243,6 +265,7 @@ def run_period(
         council,
         shown_out=shown_out,
         front=front,
+        bench=bench,
     )
     period, out_dir = plan.period, plan.out_dir
     cached = None if force else taken_as_it_is(plan)
@@ -259,6 +282,7 @@ def run_period(
             snapshot=plan.snapshot,
             related=plan.related,
             layout_path=plan.layout,
+            bench=plan.bench,
         )
         log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
         with publish.lock(out_dir, plan.root):

@@ -12,7 +12,7 @@ STAGES = [
     ["inputs", "ingest", "limits"],
     ["clean", "table", "plans"],
     ["figures", "readers"],
-    ["measure", "headlines"],
+    ["measure", "headlines", "benchmark"],
     ["charts"],
     ["report"],
     ["render", "kernel", "docx_export"],

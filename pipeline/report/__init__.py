@@ -9,6 +9,7 @@ blocks and escaped by each renderer.
 - ``front``: title page, headline figures, key messages
 - ``status``: counts by status, the export's own summary, status by group and by quarter, changes
 - ``exceptions``: every indicator off track
+- ``compare``: how we compare: positions among similar organisations, from a benchmark dataset
 - ``variance``: targets, actuals, variance and RAG; statuses the figures do not support; coverage
 - ``annex``: method, data-quality findings, all indicators, glossary
 - ``provenance``: inputs, parameters, software, the commands that reproduce the report
@@ -18,6 +19,7 @@ blocks and escaped by each renderer.
 from .annex import annex_start, appendix_table, findings_section, glossary, method_link, method_section, narrative
 from .blocks import number
 from .common import directorate_name, rag_badge, short, status_badge
+from .compare import how_we_compare, quartile_counts
 from .cover import front_page
 from .exceptions import exceptions_at_a_glance, exceptions_summary, exceptions_table
 from .front import key_figures, key_messages, title_page
@@ -62,6 +64,7 @@ __all__ = [
     "findings_section",
     "front_page",
     "glossary",
+    "how_we_compare",
     "headline_table",
     "joined",
     "key_figures",
@@ -78,6 +81,7 @@ __all__ = [
     "paragraph",
     "plan_title_page",
     "provenance_section",
+    "quartile_counts",
     "rag_badge",
     "short",
     "status_badge",

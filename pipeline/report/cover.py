@@ -21,6 +21,7 @@ SECTIONS = {
     "indicators-off-track": "Indicators off track",
     "performance-against-target": "Performance against target",
     "annex-a-method": "Annex A: method",
+    "how-we-compare": "How we compare",
 }
 
 
@@ -32,10 +33,12 @@ def front_page(
     names: dict | None = None,
     words: dict | None = None,
     preamble: str = "",
+    compared: dict | None = None,
 ) -> Piece:
     """The report's first page. ``facts``: ``headlines.front_facts``; ``names``: directorate code -> full name;
     ``words``: the front page's words (``request.FRONT_PAGE``: ``asked``, ``author``, ``contact``);
-    ``preamble``: any note above the data's header (a test file says there that it is synthetic), shown first."""
+    ``preamble``: any note above the data's header (a test file says there that it is synthetic), shown first;
+    ``compared``: how many benchmark measures are in the top and bottom quartile (``compare.quartile_counts``)."""
     words = words or {}
     note = (Para((f"Note at the top of the data: {preamble}",), "export-note"),) if preamble else ()
     blocks = [
@@ -51,9 +54,13 @@ def front_page(
         Heading(2, ("Summary",)),
         *_glance(facts),
         Heading(3, ("Going well",)),
-        Items(tuple(going_well(facts, names)[:MOST]) or (("Nothing stands out as going well in the figures.",),)),
+        Items(
+            tuple(going_well(facts, names, compared)[:MOST]) or (("Nothing stands out as going well in the figures.",),)
+        ),
         Heading(3, ("Needs attention",)),
-        Items(tuple(needs_attention(facts, names)[:MOST]) or (("Nothing stands out as needing attention.",),)),
+        Items(
+            tuple(needs_attention(facts, names, compared)[:MOST]) or (("Nothing stands out as needing attention.",),)
+        ),
         Heading(3, ("For the committee",)),
         Definitions(
             (
@@ -122,9 +129,18 @@ def _glance(facts: dict) -> list:
 MOST = 4  # sentences under each of "Going well" and "Needs attention": the front page stays one page
 
 
-def going_well(facts: dict, names: dict | None) -> list[tuple]:
+def going_well(facts: dict, names: dict | None, compared: dict | None = None) -> list[tuple]:
     """Sentences about what is going well, each naming its service (at most ``MOST``, the first the weightiest)."""
     out = []
+    if compared and compared["top"]:
+        out.append(
+            (
+                f"Against {compared['group']}, {compared['top']} of the {compared['ranked']} measures compared are in "
+                "the top quartile.",
+                " ",
+                _link("how-we-compare"),
+            )
+        )
     services = facts["services"]
     whole = services[(services["assessed"] >= 3) & (services["on"] == services["assessed"])]
     for row in whole.sort_values("assessed", ascending=False, kind="stable").head(2).itertuples():
@@ -156,7 +172,7 @@ def going_well(facts: dict, names: dict | None) -> list[tuple]:
     return out
 
 
-def needs_attention(facts: dict, names: dict | None) -> list[tuple]:
+def needs_attention(facts: dict, names: dict | None, compared: dict | None = None) -> list[tuple]:
     """Sentences about what most needs attention, each naming its service and linking to its section (at most
     ``MOST``, the first the weightiest: where the indicators off track are, what got worse since the period
     before, off-track indicators with no action, those furthest behind target, statuses the figures do not bear
@@ -177,6 +193,15 @@ def needs_attention(facts: dict, names: dict | None) -> list[tuple]:
             (
                 f"{n} indicator{'s' if n != 1 else ''} moved to a worse status since {facts['previous']}: "
                 f"{_refs(key['worsened'])}.",
+            )
+        )
+    if compared and compared["bottom"]:
+        out.append(
+            (
+                f"Against {compared['group']}, {compared['bottom']} of the {compared['ranked']} measures compared are "
+                "in the bottom quartile.",
+                " ",
+                _link("how-we-compare"),
             )
         )
     without = services[services["off_without_action"] > 0]

@@ -142,18 +142,43 @@ def _figures_line(row) -> tuple:
 TREND_MARKS = {"improved": "\u2191 better", "worse": "\u2193 worse", "same": "\u2192 no change"}
 
 
-def exceptions_at_a_glance(exceptions: pd.DataFrame, names: dict | None = None, earlier_read: bool = False) -> Piece:
+def exceptions_at_a_glance(
+    exceptions: pd.DataFrame,
+    names: dict | None = None,
+    earlier_read: bool = False,
+    compared: pd.DataFrame | None = None,
+) -> Piece:
     """The committee's exception table: one row per indicator off track, in theme order: what it measures and
     which service, target, actual and the figure before (the previous period's, else the baseline), the trend,
     how it stands in words (the service's status and what the figures say, reconciled), and the reason and
     action in full (flagged when there is none). ``earlier_read``: an earlier period was read, so how many
-    periods in a row each has been off track is known and shown."""
+    periods in a row each has been off track is known and shown. ``compared``: the benchmark positions, so that
+    an exception linked to a benchmark measure shows its quartile among its peers."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
-    return bounded(exceptions, lambda rows: [_glance_table(rows, names, earlier_read)], "off-track indicators")
+    quartiles = _quartiles(compared)
+    return bounded(
+        exceptions, lambda rows: [_glance_table(rows, names, earlier_read, quartiles)], "off-track indicators"
+    )
 
 
-def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bool):
+def _quartiles(compared: pd.DataFrame | None) -> dict:
+    """ref -> "top quartile of its peers" (of all, without peers), from the latest benchmark positions."""
+    if compared is None or compared.empty:
+        return {}
+    from ..benchmark import latest
+    from .compare import QUARTILES
+
+    out = {}
+    for r in latest(compared).itertuples(index=False):
+        if not pd.isna(r.peers_quartile):
+            out[r.ref] = f"{QUARTILES[int(r.peers_quartile)]} of its peers"
+        elif not pd.isna(r.all_quartile):
+            out[r.ref] = f"{QUARTILES[int(r.all_quartile)]} of all"
+    return out
+
+
+def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bool, quartiles: dict | None = None):
     from ..measure import in_group_order
 
     exceptions = exceptions.reset_index(drop=True)
@@ -173,8 +198,9 @@ def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bo
                 for m, d in zip(rows["measure"], rows["directorate"])
             ],
             "Figures": [
-                _figure_lines(t, a, b, before_label, u, trend, n)
-                for t, a, b, u, trend, n in zip(
+                _figure_lines(t, a, b, before_label, u, trend, n) + _quartile_line(ref, quartiles)
+                for ref, t, a, b, u, trend, n in zip(
+                    rows["ref"],
                     column(rows, "target", None),
                     column(rows, "actual", None),
                     before,
@@ -197,6 +223,10 @@ def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bo
         keep=False,
         widths={"Ref": "5%", "Indicator and service": "23%", "Figures": "15%", "How it stands": "14%"},
     )
+
+
+def _quartile_line(ref: str, quartiles: dict | None) -> tuple:
+    return ("\n", quartiles[ref]) if quartiles and ref in quartiles else ()
 
 
 def _figure_lines(target, actual, before, before_label: str, unit, trend: str, periods: str) -> tuple:

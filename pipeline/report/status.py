@@ -189,7 +189,11 @@ def trend_note(trend: pd.DataFrame | None, annex: str) -> Piece:
     if trend is None or len(trend) < 2:
         return Piece(())
     return Piece(
-        (Para(("Each quarter of the year so far is charted in ", Span("link", ("the annex",), "#" + annex), "."),),)
+        (
+            Para(
+                ("Each quarter of the year so far is charted in ", Span("link", ("the annex",), "#" + annex), "."),
+            ),
+        )
     )
 
 
