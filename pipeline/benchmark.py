@@ -139,7 +139,7 @@ def read_dataset(text: str, layout: BenchmarkLayout, name: str) -> pd.DataFrame:
     import io
 
     try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"is not a CSV table ({str(exc).splitlines()[0]})", name) from None
     absent = [header for header in layout.columns.values() if header not in raw.columns]
@@ -152,22 +152,30 @@ def read_dataset(text: str, layout: BenchmarkLayout, name: str) -> pd.DataFrame:
 
     def col(field_name: str) -> pd.Series:
         header = layout.columns.get(field_name)
-        return raw[header].str.strip() if header else pd.Series([""] * len(raw), index=raw.index)
+        if not header:
+            return pd.Series([""] * len(raw), index=raw.index)
+        return pd.Series([str(v).strip() for v in raw[header].to_numpy()], index=raw.index, dtype=object)
 
-    keys = [period_key(p) for p in col("period")]
-    bad = [i for i, k in enumerate(keys) if k is None]
-    if bad:
+    periods = col("period")
+    key_of = {text: period_key(text) for text in periods.unique()}  # each notation parsed once
+    keys = periods.map(key_of)
+    unread = [text for text, key in key_of.items() if key is None]
+    if unread:
+        first = int(periods.eq(unread[0]).to_numpy().argmax())
         raise InputError(
-            f"period {col('period').iloc[bad[0]]!r} is in no notation the pipeline reads (2016-17, 2016/17, 2016, "
-            "2016/17 Q2)",
+            f"period {unread[0]!r} is in no notation the pipeline reads (2016-17, 2016/17, 2016, 2016/17 Q2)",
             name,
-            bad[0] + 2,
+            first + 2,
         )
     words = col("polarity")
-    polarity = [layout.polarity.get(" ".join(w.split()).lower(), "") if w else "" for w in words]
-    if "polarity" not in layout.columns:
-        polarity = [layout.default_polarity] * len(raw)
-    values = pd.to_numeric(col("value").str.replace(",", "", regex=False), errors="coerce")
+    meaning = {w: layout.polarity.get(" ".join(w.split()).lower(), "") if w else "" for w in words.unique()}
+    polarity = (
+        words.map(meaning) if "polarity" in layout.columns else pd.Series(layout.default_polarity, index=raw.index)
+    )
+    given = col("value")
+    if any("," in v for v in given.unique()):  # thousands separators
+        given = given.str.replace(",", "", regex=False)
+    values = pd.to_numeric(given, errors="coerce")
     frame = pd.DataFrame(
         {
             "organisation": col("organisation"),
@@ -175,7 +183,7 @@ def read_dataset(text: str, layout: BenchmarkLayout, name: str) -> pd.DataFrame:
             "measure": col("measure"),
             "measure_name": col("measure_name"),
             "period_key": keys,
-            "period": [period_label(k) for k in keys],
+            "period": keys.map({k: period_label(k) for k in key_of.values() if k is not None}),
             "value": values,
             "polarity": polarity,
             "polarity_word": words,
@@ -222,53 +230,63 @@ def positions(
     with a value, its rank (1 best by polarity, ties share the best) and quartile (⌈4 × rank / n⌉) among its peers
     (``peers``, itself included; None: no peer group) and among all, both medians, and the rank's change since the
     period before (positive: up the table). Polarity unknown: no rank or quartile, and ``note`` says why."""
+    import numpy as np
+
     rows = []
     group = set(peers or []) | {organisation}
     wanted = dataset[dataset["measure"].isin(set(measures.values()))]
-    wanted = wanted[pd.Series([at_or_before(k, upto) for k in wanted["period_key"]], index=wanted.index, dtype=bool)]
+    allowed = {k: at_or_before(k, upto) for k in wanted["period_key"].unique()}
+    wanted = wanted[wanted["period_key"].map(allowed).astype(bool)]
     by_measure = {code: frame for code, frame in wanted.groupby("measure", sort=False)}
     for ref, code in measures.items():
         data = by_measure.get(code, wanted.iloc[0:0])
+        names = [n for n in data["measure_name"].unique() if n]
         before = {"peers": None, "all": None}
         for key, in_period in data.groupby("period_key", sort=True):
-            now = in_period[in_period["value"].notna()]
-            mine = now[now["organisation"] == organisation]
+            values = in_period["value"].to_numpy(dtype=float)
+            orgs = in_period["organisation"].to_numpy(dtype=object)
+            valued = ~np.isnan(values)
+            values, orgs = values[valued], orgs[valued]
+            at = np.flatnonzero(orgs == organisation)
+            mine = float(values[at[0]]) if len(at) else math.nan
             polarity = _polarity(in_period)
             row = {
                 "ref": ref,
                 "measure_code": code,
-                "measure_name": next((n for n in data["measure_name"] if n), code),
+                "measure_name": names[0] if names else code,
                 "period": period_label(key),
-                "value": float(mine["value"].iloc[0]) if len(mine) else math.nan,
+                "value": mine,
                 "polarity": polarity,
                 "note": "",
             }
-            for prefix, members in (("peers", now[now["organisation"].isin(group)] if peers else None), ("all", now)):
-                if members is None:
-                    row |= {f"{prefix}_n": math.nan, f"{prefix}_median": math.nan}
-                    row |= {
-                        f"{prefix}_rank": math.nan,
-                        f"{prefix}_quartile": math.nan,
-                        f"{prefix}_rank_change": math.nan,
-                    }
+            members = {"all": values}
+            if peers:
+                members["peers"] = values[np.fromiter((o in group for o in orgs), dtype=bool, count=len(orgs))]
+            for prefix in ("peers", "all"):
+                if prefix not in members:
+                    row |= dict.fromkeys(
+                        (f"{prefix}_n", f"{prefix}_median", f"{prefix}_rank", f"{prefix}_quartile"), math.nan
+                    )
+                    row[f"{prefix}_rank_change"] = math.nan
                     continue
-                n = len(members)
+                group_values = members[prefix]
+                n = len(group_values)
                 row[f"{prefix}_n"] = n
-                row[f"{prefix}_median"] = float(members["value"].median()) if n else math.nan
+                row[f"{prefix}_median"] = float(np.median(group_values)) if n else math.nan
                 rank = math.nan
-                if len(mine) and polarity:
-                    ranks = members["value"].rank(method="min", ascending=polarity == "lower")
-                    rank = int(ranks[members["organisation"] == organisation].iloc[0])
+                if len(at) and polarity:  # ties share the best rank: 1 + how many are strictly better
+                    better = group_values > mine if polarity == "higher" else group_values < mine
+                    rank = 1 + int(better.sum())
                 row[f"{prefix}_rank"] = rank
                 row[f"{prefix}_quartile"] = math.ceil(4 * rank / n) if not math.isnan(rank) else math.nan
                 row[f"{prefix}_rank_change"] = (
                     before[prefix] - rank if before[prefix] is not None and not math.isnan(rank) else math.nan
                 )
                 before[prefix] = rank if not math.isnan(rank) else None
-            if not len(mine):
+            if not len(at):
                 row["note"] = "no value for the organisation in this period"
             elif not polarity:
-                words = sorted(set(w for w in in_period["polarity_word"] if w))
+                words = sorted(set(w for w in in_period["polarity_word"].unique() if w))
                 row["note"] = (
                     "polarity not known"
                     + (f" (the dataset says {', '.join(map(repr, words))})" if words else "")
@@ -283,7 +301,7 @@ def positions(
 
 def _polarity(rows: pd.DataFrame) -> str:
     """The measure's polarity in a period: the one its rows give ("" when none, or when they disagree)."""
-    given = set(p for p in rows["polarity"] if p)
+    given = set(p for p in rows["polarity"].unique() if p)
     return given.pop() if len(given) == 1 else ""
 
 

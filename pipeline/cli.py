@@ -6,6 +6,7 @@
                            [--layout FILE] [--council NAME] [-f PARAMETERS.yaml]
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE] [--layout FILE]
                              [--council NAME] [-f PARAMETERS.yaml]
+    python -m pipeline compare DATASET --organisation CODE --year YYYY/YY [--quarter Qn] [--peers FILE] [--layout FILE]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force] [--council NAME]
     python -m pipeline verify DIR [--allowed-signers FILE]
     python -m pipeline sign DIR --key KEY
@@ -67,6 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"a YAML file of the report's parameters, as papermill's -f ({names}); what the command line "
             "gives wins",
         )
+    compare = sub.add_parser(
+        "compare", help="print an organisation's position on every measure of a benchmark dataset (no export needed)"
+    )
+    compare.add_argument(
+        "dataset", metavar="DATASET", help="the benchmark dataset (one row per organisation, measure, period)"
+    )
+    compare.add_argument("--organisation", metavar="CODE", required=True, help="the organisation's code in the dataset")
+    compare.add_argument("--year", metavar="YYYY/YY", required=True, help="the latest period to take, e.g. 2022/23")
+    compare.add_argument("--quarter", metavar="Qn", default="Q4", help="Q1 to Q4 (default Q4: the whole year)")
+    compare.add_argument("--peers", metavar="FILE", help="its comparator group: a CSV of codes, or a JSON of lists")
+    compare.add_argument(
+        "--layout", metavar="FILE", help="the dataset's layout (default: benchmark.toml beside the dataset)"
+    )
     plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
     add_parameters(plan, MILESTONES, required=("year", "quarter"))
     plan.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
@@ -88,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder holding inputs that were outside the project (the manifest names them only)",
     )
-    for p in (clean, layout, run, batch, plan, verify, sign, reproduce):
+    for p in (clean, layout, run, batch, compare, plan, verify, sign, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
 
@@ -168,6 +182,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "batch":
         return _batch(args)
+    if args.command == "compare":
+        return _compare(args)
     if args.command in ("verify", "reproduce"):
         return _audit(args)
     if args.command == "sign":
@@ -207,6 +223,31 @@ def _dispatch(args: argparse.Namespace) -> int:
     verb = "wrote" if result.rendered else "up to date, left as it was:"
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     print(f"manifest.json SHA-256 {result.manifest_sha256}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """Print the position table of ``compare``: one line a measure."""
+    from .prepare import compare_dataset
+    from .report.compare import standing
+
+    table = compare_dataset(args.dataset, args.organisation, args.year, args.quarter, args.peers, args.layout)
+    shown = [
+        (
+            r.measure_code,
+            r.period,
+            "" if r.value != r.value else f"{r.value:g}",
+            standing(r.peers_rank, r.peers_n, r.peers_quartile) or "-",
+            standing(r.all_rank, r.all_n, r.all_quartile) or "-",
+            "" if r.all_median != r.all_median else f"{r.all_median:g}",
+            r.note,
+        )
+        for r in table.itertuples(index=False)
+    ]
+    header = ("measure", "period", "value", "among its peers", "among all", "median of all", "note")
+    widths = [max(len(str(row[i])) for row in [header, *shown]) for i in range(len(header))]
+    for row in [header, *shown]:
+        print(printable("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()))
     return 0
 
 

@@ -415,3 +415,38 @@ def prepare_plan(path: Path, data: bytes, period: Period) -> PlanData:
         cleaned.budget,
         cleaned.findings,
     )
+
+
+def compare_dataset(
+    dataset_path: str | Path,
+    organisation: str,
+    year: str,
+    quarter: str = "Q4",
+    peers_path: str | Path | None = None,
+    layout_path: str | Path | None = None,
+) -> pd.DataFrame:
+    """The ``compare`` command: the organisation's position on every measure of a benchmark dataset, in each
+    measure's latest period at or before ``year``/``quarter`` (``benchmark.COLUMNS``, ``ref`` the measure's code),
+    without a local export. Raises InputError naming the file that cannot be used, UsageError for a bad period."""
+    bench = {
+        "benchmark_path": str(dataset_path),
+        "benchmark_layout_path": str(layout_path or ""),
+        "organisation": organisation,
+        "peers_path": str(peers_path or ""),
+    }
+    files = benchmark_files(bench)
+    snapshot = read_snapshot(list(files.values()))
+    from . import benchmark, ingest
+
+    period = Period.parse(year, quarter)
+    name = display_path(files["dataset"])
+    rules = benchmark.parse_layout(bytes_of(snapshot, files["layout"]), display_path(files["layout"]))
+    dataset = benchmark.read_dataset(ingest.decode_text(bytes_of(snapshot, files["dataset"]), name), rules, name)
+    if organisation not in set(dataset["organisation"]):
+        raise InputError(f"has no organisation {organisation!r}; check --organisation", name)
+    peers = None
+    if "peers" in files:
+        peers = benchmark.read_peers(bytes_of(snapshot, files["peers"]), display_path(files["peers"]), organisation)
+    measures = {code: code for code in dict.fromkeys(dataset["measure"])}
+    frame = benchmark.positions(dataset, organisation, peers, measures, (period.start_year, period.quarter))
+    return benchmark.latest(frame).reset_index(drop=True)

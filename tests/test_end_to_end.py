@@ -833,3 +833,89 @@ def test_the_real_indicator_table_of_another_body_renders_a_report_a_reader_acce
         if x0 < 14 * MM - 0.5 or x1 > 595.28 - 14 * MM + 0.5
     ]
     assert outside == []
+
+
+BENCH = ROOT.parent / "shared" / "benchmarks" / "oflog"
+
+
+def _oflog_or_skip():
+    import os
+
+    if not (BENCH / "ASC_data.csv").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{BENCH} is missing: CI runs with shared/ beside the clone")
+        pytest.skip("shared/benchmarks is not beside this clone")
+    return [
+        "--benchmark",
+        BENCH / "ASC_data.csv",
+        "--benchmark-layout",
+        ROOT / "data" / "benchmarks" / "oflog_asc.toml",
+        "--peers",
+        BENCH / "NN.json",
+    ]
+
+
+def test_how_we_compare_the_worked_example_with_oflogs_real_data(tmp_path):
+    """The SYNTHETIC example export of Stockton-on-Tees's 2022/23 adult social care figures, linked through its
+    register to Oflog's measures, with the nearest-neighbour file as peers: the section, the front page's
+    quartile counts, an exception's quartile, and benchmark.csv, each as computed from the real file."""
+    bench = _oflog_or_skip()
+    export = ROOT / "data" / "examples" / "oflog" / "stockton_asc_2022-23_Q4.synthetic.csv"
+    done = cli("run", "--input", export, *bench, "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "2022-23" / "Q4"
+    table = pd.read_csv(folder / "benchmark.csv", dtype={"ref": str})
+    assert list(table.columns[:14]) == [
+        "ref",
+        "measure_code",
+        "measure_name",
+        "period",
+        "value",
+        "polarity",
+        "peers_n",
+        "peers_rank",
+        "peers_quartile",
+        "peers_median",
+        "all_n",
+        "all_rank",
+        "all_quartile",
+        "all_median",
+    ]
+    qol = table[(table["ref"] == "ASC-QOL") & (table["period"] == "2022/23")].iloc[0]
+    assert (qol["value"], qol["peers_n"], qol["peers_rank"], qol["peers_quartile"]) == (0.434, 16, 3, 1)
+    assert (qol["all_n"], qol["all_rank"], qol["all_median"]) == (149, 20, 0.413)
+    turnover = table[(table["ref"] == "ASC-TURN") & (table["period"] == "2022/23")].iloc[0]
+    assert pd.isna(turnover["all_rank"]) and "polarity not known" in turnover["note"]
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="how-we-compare">How we compare</h2>' in html
+    assert "set against 157 organisations in Oflog adult social care measures" in html
+    assert "Against its 15 peers, 4 of the 5 measures compared are in the top quartile." in html
+    assert "3rd of 16 (top quartile)" in html and "20th of 149 (top quartile)" in html
+    assert "second quartile of its peers" in html  # the carers' quality of life exception shows its quartile
+    assert 'alt="Dot chart of positions among all organisations' in html
+    recorded = json.loads((folder / "manifest.json").read_text())
+    assert {"ASC_data.csv", "NN.json", "data/benchmarks/oflog_asc.toml"} <= {i["path"] for i in recorded["inputs"]}
+    assert recorded["parameters"]["organisation"] == ""  # the layout names it (E06000004)
+    body, _ = _body_and_annex(folder)
+    assert len(body) <= 8 and "How we compare" in " ".join(body)
+
+
+def test_the_seeds_report_with_the_dataset_says_plainly_that_it_starts_later(tmp_path):
+    bench = _oflog_or_skip()
+    done = cli("run", *bench, "--organisation", "E06000004", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "2011-12" / "Q4" / "report.html").read_text(encoding="utf-8")
+    assert "starts in 2015/16, after this report" in " ".join(html.split())
+
+
+def test_compare_prints_the_position_table_and_refuses_an_unknown_organisation():
+    bench = _oflog_or_skip()
+    args = [bench[1], "--layout", bench[3], "--peers", bench[5], "--year", "2022/23"]
+    done = cli("compare", *args, "--organisation", "E06000004")
+    assert done.returncode == 0, done.stderr
+    lines = {line.split()[0]: line for line in done.stdout.splitlines()[1:]}
+    assert "3rd of 16 (top quartile)" in lines["ASC2"] and "20th of 149 (top quartile)" in lines["ASC2"]
+    assert "polarity not known" in lines["ASC6"]
+    absent = cli("compare", *args, "--organisation", "E99999999")
+    assert absent.returncode == 2 and "has no organisation 'E99999999'" in absent.stderr
+    assert "Traceback" not in absent.stderr
