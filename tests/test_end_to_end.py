@@ -160,6 +160,10 @@ def test_executed_notebook_records_its_parameters_and_nothing_machine_specific(p
         "out": "",  # outside the project: not named (the provenance's commands say DIR)
         "asked": "",
         "author": "",
+        "benchmark_path": "",
+        "benchmark_layout_path": "",
+        "organisation": "",
+        "peers_path": "",
         "contact": "",
     }
     text = (period / "report.ipynb").read_text(encoding="utf-8")
@@ -535,7 +539,7 @@ def test_papermill_and_nbconvert_on_their_own_give_the_same_report_as_run(period
     title = re.search(r"<title>(.*?)</title>", made).group(1)
     assert title == "Council Plan 2011/12 progress report: 2011/12 year end (Quarter 4, January to March 2012)"
     assert re.search(r"<title>(.*?)</title>", alone).group(1) == title
-    assert '<nav class="contents"' in alone and alone.count('<h2 id="') == made.count('<h2 id="') == 13
+    assert '<nav class="contents"' in alone and alone.count('<h2 id="') == made.count('<h2 id="') == 14
     # every in-page link has its target; a link to a file only where the file is beside the report
     for html, folder in ((alone, tmp_path), (made, period)):
         ids = set(re.findall(r'id="([^"]+)"', html))
