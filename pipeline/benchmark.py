@@ -24,7 +24,17 @@ import pandas as pd
 
 from .errors import InputError
 
-FIELDS = ("organisation", "organisation_name", "measure", "measure_name", "period", "value", "polarity")
+FIELDS = (
+    "organisation",
+    "organisation_name",
+    "measure",
+    "measure_name",
+    "period",
+    "value",
+    "polarity",
+    "lower",  # the value's confidence interval, where the dataset gives one: its lower bound ...
+    "upper",  # ... and its upper bound
+)
 REQUIRED = ("organisation", "measure", "period", "value")
 COLUMNS = [
     "ref",
@@ -44,6 +54,10 @@ COLUMNS = [
     "peers_rank_change",
     "all_rank_change",
     "note",
+    "lower",
+    "upper",
+    "against_all_median",
+    "own_value",
 ]
 
 
@@ -176,6 +190,12 @@ def read_dataset(text: str, layout: BenchmarkLayout, name: str) -> pd.DataFrame:
     if any("," in v for v in given.unique()):  # thousands separators
         given = given.str.replace(",", "", regex=False)
     values = pd.to_numeric(given, errors="coerce")
+    bounds = {
+        side: pd.to_numeric(col(side), errors="coerce")
+        if side in layout.columns
+        else pd.Series(math.nan, index=raw.index)
+        for side in ("lower", "upper")
+    }
     frame = pd.DataFrame(
         {
             "organisation": col("organisation"),
@@ -185,6 +205,8 @@ def read_dataset(text: str, layout: BenchmarkLayout, name: str) -> pd.DataFrame:
             "period_key": keys,
             "period": keys.map({k: period_label(k) for k in key_of.values() if k is not None}),
             "value": values,
+            "lower": bounds["lower"],
+            "upper": bounds["upper"],
             "polarity": polarity,
             "polarity_word": words,
             "line": range(2, len(raw) + 2),
@@ -249,6 +271,9 @@ def positions(
             values, orgs = values[valued], orgs[valued]
             at = np.flatnonzero(orgs == organisation)
             mine = float(values[at[0]]) if len(at) else math.nan
+            own = in_period[in_period["organisation"] == organisation]
+            lower = float(own["lower"].iloc[0]) if len(own) else math.nan
+            upper = float(own["upper"].iloc[0]) if len(own) else math.nan
             polarity = _polarity(in_period)
             row = {
                 "ref": ref,
@@ -258,6 +283,9 @@ def positions(
                 "value": mine,
                 "polarity": polarity,
                 "note": "",
+                "lower": lower,
+                "upper": upper,
+                "own_value": math.nan,
             }
             members = {"all": values}
             if peers:
@@ -283,6 +311,7 @@ def positions(
                     before[prefix] - rank if before[prefix] is not None and not math.isnan(rank) else math.nan
                 )
                 before[prefix] = rank if not math.isnan(rank) else None
+            row["against_all_median"] = against(mine, row["all_median"], polarity, lower, upper)
             if not len(at):
                 row["note"] = "no value for the organisation in this period"
             elif not polarity:
@@ -297,6 +326,21 @@ def positions(
     for c in ("peers_n", "peers_rank", "peers_quartile", "all_n", "all_rank", "all_quartile"):
         frame[c] = frame[c].astype("Int64")
     return frame
+
+
+def against(value: float, median: float, polarity: str, lower: float = math.nan, upper: float = math.nan) -> str:
+    """A value against a median, in words: "similar" when the value's confidence interval (where given) holds the
+    median, so that no difference within it is called one; else "better" or "worse" by the polarity ("higher" or
+    "lower" without one); "" without a value."""
+    if math.isnan(value) or math.isnan(median):
+        return ""
+    if not math.isnan(lower) and not math.isnan(upper) and lower <= median <= upper:
+        return "similar"
+    if value == median:
+        return "equal"
+    if not polarity:
+        return "higher" if value > median else "lower"
+    return "better" if (value > median) == (polarity == "higher") else "worse"
 
 
 def _polarity(rows: pd.DataFrame) -> str:

@@ -134,11 +134,11 @@ def prepare(
     cleaned, figs = readers.read(raw, name, layout, period.start_year + 1)
     check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     register, register_info = _register(register_path, path, snapshot)
-    compared = _benchmark(bench, layout, register, period, snapshot) if context else (None, None)
     figs, register_findings = figures.apply_register(
         cleaned.indicators, figs, register, register_info and register_info["path"], str(period)
     )
     indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
+    compared = _benchmark(bench, layout, register, period, snapshot, indicators) if context else (None, None)
     if layout.derive_status:
         indicators = table.derive_status(indicators)
     book = schema.findings_frame(ingest.workbook_findings(data, name))
@@ -256,7 +256,9 @@ def load_period(
     )
 
 
-def _benchmark(bench: dict | None, layout: Layout, register, period: Period, snapshot: Snapshot | None):
+def _benchmark(
+    bench: dict | None, layout: Layout, register, period: Period, snapshot: Snapshot | None, indicators=None
+):
     """The benchmark positions of the linked indicators and what the report says about them, or (None, None)
     when no benchmark dataset is named. Indicators are linked to the dataset's measures by the register's
     ``benchmark`` column or the layout's ``[benchmark]`` table. Raises UsageError when no organisation code is
@@ -296,6 +298,12 @@ def _benchmark(bench: dict | None, layout: Layout, register, period: Period, sna
     upto = (period.start_year, period.quarter)
     frame = benchmark.positions(dataset, code, peers, linked, upto)
     latest = benchmark.latest(frame)
+    if indicators is not None and len(latest):  # the export's own actual, beside the dataset's latest value
+        own = dict(
+            zip(indicators.loc[indicators["part"] == 1, "ref"], indicators.loc[indicators["part"] == 1, "actual"])
+        )
+        frame.loc[latest.index, "own_value"] = [own.get(r) for r in latest["ref"]]
+        latest = benchmark.latest(frame)
     keys = sorted(set(dataset["period_key"]))
     context = {
         "dataset": rules.name or files["dataset"].name,

@@ -157,3 +157,19 @@ def test_bad_layouts_periods_and_peers_are_one_line_errors_naming_the_file():
     with pytest.raises(InputError, match="peers.json: has no comparator group for 'Z'"):
         benchmark.read_peers(b'{"A": ["A", "B"]}', "peers.json", "Z")
     assert benchmark.read_peers(b"code,name\nB,Bton\nC,Cton\nB,Bton\n", "peers.csv", "A") == ["A", "B", "C"]
+
+
+def test_a_difference_within_the_stated_confidence_interval_is_not_called_one():
+    assert benchmark.against(10.0, 11.0, "higher", 9.0, 12.0) == "similar"  # the interval holds the median
+    assert benchmark.against(10.0, 11.0, "higher", 9.5, 10.5) == "worse"
+    assert benchmark.against(10.0, 9.0, "lower") == "worse" and benchmark.against(10.0, 9.0, "") == "higher"
+    text = "org,measure,year,value,low,high\nA,M,2022,10,9,12\nB,M,2022,11,10,12\nC,M,2022,14,13,15\n"
+    rules = benchmark.parse_layout(
+        b'[layout]\nkind = "benchmark"\ndefault_polarity = "higher"\n[columns]\norganisation = "org"\n'
+        b'measure = "measure"\nperiod = "year"\nvalue = "value"\nlower = "low"\nupper = "high"\n',
+        "synthetic.toml",
+    )
+    got = benchmark.positions(benchmark.read_dataset(text, rules, "synthetic.csv"), "A", None, {"m": "M"}, (2022, 4))
+    row = got.iloc[0]
+    assert (row["lower"], row["upper"], row["all_median"], row["against_all_median"]) == (9.0, 12.0, 11.0, "similar")
+    assert row["all_rank"] == 3  # still ranked by value

@@ -63,9 +63,15 @@ def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=
         (
             f"{who} is set against {context['organisations']} organisations in {context['dataset']} "
             f"({context['first_period']} to {context['last_period']}), and against {group}. A position is context, "
-            "not a league table: organisations differ in what they serve and how they count, and the dataset gives "
-            "no confidence intervals, so a small difference in value may be no real difference. Rank 1 is the best "
-            "by the measure's polarity; organisations with equal values share a rank.",
+            "not a league table: organisations differ in what they serve and how they count, and "
+            + (
+                "where the dataset gives a confidence interval, a value whose interval holds the median is called "
+                "similar to it, not better or worse. "
+                if now[["lower", "upper"]].notna().all(axis=1).any()
+                else "the dataset gives no confidence intervals, so a small difference in value may be no real "
+                "difference. "
+            )
+            + "Rank 1 is the best by the measure's polarity; organisations with equal values share a rank.",
         )
     )
     labels = {r.ref: f"{r.measure_code} {r.measure_name}" for r in now.itertuples(index=False)}
@@ -111,13 +117,14 @@ def _table(now: pd.DataFrame):
             "Ref": list(now["ref"]),
             "Measure": [f"{c} {short(n, 70)}".strip() for c, n in zip(now["measure_code"], now["measure_name"])],
             "Period": list(now["period"]),
-            "Value": [number(v) for v in now["value"]],
+            "Value": [_value(v, own) for v, own in zip(now["value"], now["own_value"])],
             "Among its peers": [
                 standing(r, n, q) for r, n, q in zip(now["peers_rank"], now["peers_n"], now["peers_quartile"])
             ],
             "Peers' median": [number(v) for v in now["peers_median"]],
             "Among all": [standing(r, n, q) for r, n, q in zip(now["all_rank"], now["all_n"], now["all_quartile"])],
             "Median of all": [number(v) for v in now["all_median"]],
+            "Against it": list(now["against_all_median"]),
             "Rank since the period before": [_change(c) for c in now["all_rank_change"]],
         }
     )
@@ -128,8 +135,15 @@ def _table(now: pd.DataFrame):
         numeric=("Value", "Peers' median", "Median of all"),
         style="figures",
         keep=False,
-        widths={"Ref": "8%", "Measure": "26%", "Period": "8%", "Value": "7%"},
+        widths={"Ref": "8%", "Measure": "22%", "Period": "8%", "Value": "8%"},
     )
+
+
+def _value(value, own) -> str:
+    """The dataset's value, and the export's own figure beside it where they differ."""
+    if own is None or pd.isna(own) or pd.isna(value) or abs(float(own) - float(value)) < 1e-9:
+        return number(value)
+    return f"{number(value)} (own figure {number(own)})"
 
 
 def _change(change) -> str:
