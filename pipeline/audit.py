@@ -19,7 +19,7 @@ from .kernel import private_folder
 from .limits import LIMITS
 from .paths import PROJECT_ROOT, standing_in_for_the_project
 from .publish import INPUTS_ARCHIVE
-from .request import MILESTONES, benchmark_of, front_page, kind_of
+from .request import MILESTONES, PROFILE, benchmark_of, front_page, kind_of
 
 
 @dataclass
@@ -69,7 +69,8 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
     folder = Path(folder)
     recorded = checked(manifest.read(folder), folder)
     params = recorded["parameters"]
-    plan = kind_of(params) is MILESTONES
+    kind = kind_of(params)
+    plan = kind is MILESTONES
     with private_folder("reproduce") as copies:
         # the report is made from exactly the manifest's inputs, gathered under their recorded paths in a folder
         # of their own: a file added beside them since (an earlier period's export) is not read
@@ -87,6 +88,13 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class _Made:
+    """Where a report was made again (what ``run_period`` and ``run_plan`` return gives ``out_dir`` too)."""
+
+    out_dir: Path
 
 
 def checked(recorded: dict, folder: Path) -> dict:
@@ -218,6 +226,8 @@ def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, 
     """Render the report from ``located`` inputs in a temporary folder and compare its files with the manifest."""
     from .run import run_period, run_plan
 
+    kind = kind_of(params)
+
     def where(recorded_path: str) -> Path:
         if recorded_path not in located:
             raise ManifestError(
@@ -226,7 +236,25 @@ def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, 
         return located[recorded_path]
 
     with private_folder("reproduce") as tmp:
-        if plan:
+        if kind is PROFILE:
+            from .profiles import run_profiles
+
+            done = run_profiles(
+                where(params["dataset_path"]),
+                params["year"],
+                params["quarter"],
+                where(params["layout_path"]),
+                where(params["peers_path"]) if params.get("peers_path") else None,
+                [params["organisation"]],
+                Path(tmp) / "outputs",
+                jobs=1,
+                force=True,
+                shown_out=params.get("out"),
+            )
+            if done.failed:
+                raise ManifestError(f"the profile could not be made again: {done.failed[0][1]}", folder)
+            result = _Made(next((Path(tmp) / "outputs").glob("*/*/*/manifest.json")).parent)
+        elif plan:
             result = run_plan(
                 where(params["plan_path"]),
                 params["year"],

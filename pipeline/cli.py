@@ -7,6 +7,8 @@
     python -m pipeline batch [--raw DIR] [--out DIR] [--jobs N] [--force] [--register FILE] [--layout FILE]
                              [--council NAME] [-f PARAMETERS.yaml]
     python -m pipeline compare DATASET --organisation CODE --year YYYY/YY [--quarter Qn] [--peers FILE] [--layout FILE]
+    python -m pipeline profiles DATASET --year YYYY/YY [--quarter Qn] [--layout FILE] [--peers FILE] [--only CODE,...]
+                                [--out DIR] [--jobs N] [--scheduler ADDRESS] [--force]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--out DIR] [--force] [--council NAME]
     python -m pipeline verify DIR [--allowed-signers FILE]
     python -m pipeline sign DIR --key KEY
@@ -81,6 +83,23 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--layout", metavar="FILE", help="the dataset's layout (default: benchmark.toml beside the dataset)"
     )
+    profiles = sub.add_parser(
+        "profiles", help="render a profile report for every organisation in a benchmark dataset (locally or on Dask)"
+    )
+    profiles.add_argument("dataset", metavar="DATASET", help="the benchmark dataset")
+    profiles.add_argument("--layout", metavar="FILE", help="its layout (default: benchmark.toml beside the dataset)")
+    profiles.add_argument("--year", metavar="YYYY/YY", required=True, help="the period of the profiles, e.g. 2022/23")
+    profiles.add_argument("--quarter", metavar="Qn", default="Q4", help="Q1 to Q4 (default Q4: the whole year)")
+    profiles.add_argument("--peers", metavar="FILE", help="comparator groups: a JSON of each code's list, or a CSV")
+    profiles.add_argument("--only", metavar="CODE,CODE", help="only these organisations (their codes, comma-separated)")
+    profiles.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
+    profiles.add_argument("--jobs", metavar="N", type=int, help="local worker processes (default: the number of cores)")
+    profiles.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler (tcp://host:8786) to build on, else DASK_SCHEDULER_ADDRESS, else local processes",
+    )
+    profiles.add_argument("--force", action="store_true", help="render every profile even when up to date")
     plan = sub.add_parser("plan", help="render a Service Improvement Plan's milestone report for one period")
     add_parameters(plan, MILESTONES, required=("year", "quarter"))
     plan.add_argument("--out", metavar="DIR", help="output root (default: outputs/)")
@@ -102,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder holding inputs that were outside the project (the manifest names them only)",
     )
-    for p in (clean, layout, run, batch, compare, plan, verify, sign, reproduce):
+    for p in (clean, layout, run, batch, compare, profiles, plan, verify, sign, reproduce):
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback on error")
     return parser
 
@@ -184,6 +203,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _batch(args)
     if args.command == "compare":
         return _compare(args)
+    if args.command == "profiles":
+        return _profiles(args)
     if args.command in ("verify", "reproduce"):
         return _audit(args)
     if args.command == "sign":
@@ -224,6 +245,35 @@ def _dispatch(args: argparse.Namespace) -> int:
     print(f"{result.period}: {verb} {display_path(result.out_dir)}/ ({', '.join(result.files)})")
     print(f"manifest.json SHA-256 {result.manifest_sha256}")
     return 0
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    """Render every profile, showing each one's state; a summary; exit 1 if any failed."""
+    from .paths import display_path
+    from .profiles import run_profiles
+
+    def event(code, state, reason):
+        print(f"{code}: {state}" + (f" ({printable(reason)})" if reason else ""), file=sys.stderr)
+
+    only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
+    result = run_profiles(
+        args.dataset,
+        args.year,
+        args.quarter,
+        args.layout,
+        args.peers,
+        only,
+        args.out,
+        args.jobs,
+        args.scheduler,
+        args.force,
+        on_event=event,
+    )
+    print(f"rendered {len(result.rendered)}, taken from the cache {len(result.cached)}, failed {len(result.failed)}")
+    for code, reason in result.failed:
+        print(f"  {code}: {printable(reason)}")
+    print(f"index: {display_path(result.root / 'index.html')}")
+    return 1 if result.failed else 0
 
 
 def _compare(args: argparse.Namespace) -> int:

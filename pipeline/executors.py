@@ -161,7 +161,63 @@ class LocalProcesses(Executor):
             future.set_exception(outcome[1])
 
 
-EXECUTORS = {LocalProcesses.name: LocalProcesses}
+def _code_digest_here() -> str:
+    """Run on a Dask worker: the code digest of the pipeline it would run, or why it has none."""
+    try:
+        from pipeline import manifest
+    except ImportError:
+        return "no pipeline installed"
+    return manifest.code_digest()
+
+
+class DaskCluster(Executor):
+    """Builds sent to a Dask distributed cluster through its client's ``concurrent.futures`` interface. A cluster
+    whose workers lack the pipeline or run another code digest is refused before any work is sent (their reports
+    would not be this code's)."""
+
+    name = "dask"
+
+    def __init__(self, address: str):
+        from distributed import Client
+
+        from . import manifest
+        from .errors import UsageError
+
+        try:
+            self.client = Client(address, timeout="15s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(f"no Dask scheduler answers at {address} ({exc})") from None
+        digests = self.client.run(_code_digest_here)
+        mine = manifest.code_digest()
+        wrong = {worker: digest for worker, digest in digests.items() if digest != mine}
+        if not digests or wrong:
+            self.client.close()
+            said = (
+                "has no workers"
+                if not digests
+                else (
+                    f"has {len(wrong)} worker(s) without this pipeline's code (code digest {mine[:12]}; "
+                    + ", ".join(f"{w}: {d[:12]}" for w, d in sorted(wrong.items())[:3])
+                    + "); install the same commit and lock on every worker"
+                )
+            )
+            raise UsageError(f"the Dask cluster at {address} {said}")
+        self._pool = self.client.get_executor(pure=False)
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait)
+        self.client.close()
+
+
+EXECUTORS = {LocalProcesses.name: LocalProcesses, DaskCluster.name: DaskCluster}
+
+
+def executor_for(scheduler: str | None = None, jobs: int | None = None) -> Executor:
+    """The executor of a run: the Dask cluster at ``scheduler`` when one is named, else local processes."""
+    return executor("dask", address=scheduler) if scheduler else executor("processes", max_workers=jobs)
 
 
 def executor(name: str = "processes", **options) -> Executor:

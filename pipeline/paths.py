@@ -18,6 +18,7 @@ FONTS_DIR = TEMPLATES_DIR / "council" / "fonts"
 
 COUNCIL_PLAN_NOTEBOOK = NOTEBOOKS_DIR / "council_plan_report.ipynb"
 MILESTONE_NOTEBOOK = NOTEBOOKS_DIR / "milestone_report.ipynb"
+PROFILE_NOTEBOOK = NOTEBOOKS_DIR / "profile_report.ipynb"
 DEFAULT_PERIOD = Period.parse("2011/12", "Q4")
 DEFAULT_INPUT = RAW_DIR / f"council_plan_{DEFAULT_PERIOD.year_slug}_{DEFAULT_PERIOD.quarter_label}.tsv"
 

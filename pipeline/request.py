@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import COUNCIL_PLAN_NOTEBOOK, MILESTONE_NOTEBOOK
+from .paths import COUNCIL_PLAN_NOTEBOOK, MILESTONE_NOTEBOOK, PROFILE_NOTEBOOK
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,21 @@ MILESTONES = ReportKind(
     ),
     "plan",
 )
-REPORT_KINDS = {kind.name: kind for kind in (PERIOD, MILESTONES)}
+PROFILE = ReportKind(
+    "profile",
+    PROFILE_NOTEBOOK,
+    (
+        Parameter("dataset_path", "dataset", "DATASET", "the benchmark dataset", positional=True),
+        Parameter("layout_path", "--layout", "FILE", "its layout (default: benchmark.toml beside the dataset)"),
+        Parameter("organisation", "--only", "CODE", "the organisation whose profile it is"),
+        Parameter("peers_path", "--peers", "FILE", "the comparator groups (a JSON of each code's list, or a CSV)"),
+        _YEAR,
+        _QUARTER,
+        Parameter("out", "--out", "DIR", "output root (default: outputs/)"),
+    ),
+    "profiles",
+)
+REPORT_KINDS = {kind.name: kind for kind in (PERIOD, MILESTONES, PROFILE)}
 # The period report's front-page words: text given by the analyst, recorded with the other parameters.
 FRONT_PAGE = ("asked", "author", "contact")
 # The period report's benchmark: the dataset, its layout, the organisation's code in it, its peers.

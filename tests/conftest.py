@@ -47,6 +47,7 @@ FULL_TIER_MODULES = {
     "test_cli",
     "test_end_to_end",
     "test_executors",
+    "test_profiles",
     "test_signing",
 }
 

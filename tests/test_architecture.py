@@ -25,6 +25,7 @@ ORCHESTRATION = [
     "publish",
     "prepare",
     "handover",
+    "profiles",
     "run",
     "audit",
     "batch",

@@ -19,7 +19,7 @@ blocks and escaped by each renderer.
 from .annex import annex_start, appendix_table, findings_section, glossary, method_link, method_section, narrative
 from .blocks import number
 from .common import directorate_name, rag_badge, short, status_badge
-from .compare import how_we_compare, quartile_counts
+from .compare import how_we_compare, profile_front, profile_method, quartile_counts
 from .cover import front_page
 from .exceptions import exceptions_at_a_glance, exceptions_summary, exceptions_table
 from .front import key_figures, key_messages, title_page
@@ -80,6 +80,8 @@ __all__ = [
     "number",
     "paragraph",
     "plan_title_page",
+    "profile_front",
+    "profile_method",
     "provenance_section",
     "quartile_counts",
     "rag_badge",

@@ -101,14 +101,20 @@ def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=
         + (f", {standing(r.peers_rank, r.peers_n, r.peers_quartile)} of its peers" if peers else "")
         for r in ranked.itertuples(index=False)
     )
-    chart = Chart.of(
-        to_svg(position_chart(spread, {r: labels[r] for r in ranked["ref"]}, title)),
-        alt + ".",
+    svg = to_svg(position_chart(spread, {r: labels[r] for r in ranked["ref"]}, title))
+    caption = (
         f"{title}, in its latest period: every organisation with a value is a grey mark, its peers blue circles, "
-        f"{who} the orange diamond; the dashed line is the middle. The table above gives each position in figures.",
-        "how_we_compare.svg",
+        f"{who} the orange diamond; the dashed line is the middle. The table above gives each position in figures."
     )
-    return Piece(piece.blocks + chart.blocks)
+    figure = Chart.of(svg, alt + ".", caption, "how_we_compare.svg")
+    # one piece, so that its chart is published as charts/how_we_compare.svg: the text, the table, then the chart
+    return Chart(
+        blocks=piece.blocks + figure.blocks,
+        svg=svg,
+        alt=alt + ".",
+        caption=caption,
+        filename="how_we_compare.svg",
+    )
 
 
 def _table(now: pd.DataFrame):
@@ -175,3 +181,60 @@ def quartile_counts(positions: pd.DataFrame | None, context: dict | None) -> dic
         if context["peers"]
         else f"{context['organisations']} organisations",
     }
+
+
+def profile_front(context: dict, period, counts: dict | None) -> Piece:
+    """A profile's title and its headline: what is compared with whom, and how many measures are in the top and
+    the bottom quartile."""
+    from .blocks import Group, Heading, Items
+
+    who = context["organisation_name"]
+    headline = (
+        f"Against {counts['group']}, {counts['top']} of the {counts['ranked']} measures ranked are in the top "
+        f"quartile and {counts['bottom']} in the bottom."
+        if counts
+        else "No measure of the dataset could be ranked for it in this period."
+    )
+    peers = context["peers"] - 1 if context["peers"] else 0
+    return Piece(
+        (
+            Group(
+                "title-page",
+                (
+                    Para((f"{context['dataset']}",), "council"),
+                    Heading(1, (f"{who}: how it compares",)),
+                    Para((period.title,), "period"),
+                ),
+            ),
+            Heading(2, ("Summary",)),
+            Items(
+                (
+                    (headline,),
+                    (
+                        f"{who} ({context['organisation']}) is set against {context['organisations']} organisations"
+                        + (f" and its {peers} peers ({context['peers_source']})" if peers else "")
+                        + f", over {context['first_period']} to {context['last_period']}.",
+                    ),
+                )
+            ),
+        ),
+        meta={"title": f"{who}: how it compares, {period.title}"},
+    )
+
+
+def profile_method(context: dict) -> Piece:
+    """How a profile's positions are made, in a few sentences."""
+    return Piece(
+        (
+            Para(
+                (
+                    f"Every figure comes from {context['dataset']} ({context['source']}), read through its layout. For "
+                    "each measure and period, the organisation's value is ranked among all organisations with a "
+                    "value, and among its peers (itself included): rank 1 is the best by the measure's polarity, "
+                    "organisations with equal values share the best rank, and the quartile is the rank's quarter "
+                    "(⌈4 × rank / n⌉, 1 the best). A measure whose polarity the dataset does not give is not ranked. "
+                    "The figures of every period are in benchmark.csv beside this report.",
+                )
+            ),
+        )
+    )

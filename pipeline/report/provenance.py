@@ -22,9 +22,17 @@ REPORTED_PACKAGES = (
 
 
 def provenance_section(
-    inputs, parameters: dict, environment: dict, code_digest: str, version: str, git: dict | None = None
+    inputs,
+    parameters: dict,
+    environment: dict,
+    code_digest: str,
+    version: str,
+    git: dict | None = None,
+    kind=None,
 ):
     """Inputs with hashes, parameters, versions (the pipeline's with its git commit, from ``manifest.git_state``),
+    and the exact commands that reproduce and check the report (``kind``: the ``request`` kind of report, the
+    period report's by default),
     and the exact commands that reproduce and check the report."""
     from .pieces import Piece
 
@@ -57,21 +65,25 @@ def provenance_section(
     software = table(
         pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions", row_header="Software"
     )
-    return Piece((files, params, software) + commands(parameters) + _digest(code_digest))
+    return Piece((files, params, software) + commands(parameters, kind) + _digest(code_digest))
 
 
-def commands(parameters: dict) -> tuple:
+def commands(parameters: dict, kind=None) -> tuple:
     """The commands that make the report again, check a published copy and reproduce it, as blocks. Each runs
     as printed (``request``: shell-quoted, a value starting with '-' joined to its flag)."""
     from ..request import PERIOD, shell
+
+    kind = kind or PERIOD
 
     year = str(parameters.get("year", ""))
     quarter = str(parameters.get("quarter", ""))
     hidden = parameters.get("out", "outputs") == ""  # a folder outside the project: not named (it may carry a name)
     out = "DIR" if hidden else str(parameters.get("out", "outputs"))
     folder = f"{out}/{year.replace('/', '-')}/{quarter}"
+    if kind.name == "profile":  # a profile's folder is under its organisation's code
+        folder = f"{out}/{parameters.get('organisation', '')}/{year.replace('/', '-')}/{quarter}"
     shown = folder if not folder.startswith("-") else "./" + folder
-    run = shell(PERIOD.command_line(parameters, shown_out=out))
+    run = shell(kind.command_line(parameters, shown_out=out))
     verify = shell(["python", "-m", "pipeline", "verify", shown])
     reproduce = shell(["python", "-m", "pipeline", "reproduce", shown])
     blocks = (
