@@ -328,13 +328,83 @@ def benchmark_dataset_time(orgs: int = 400, measures: int = 100, periods: int = 
     return orgs * measures * periods, best, peak
 
 
+def profiles_runs(jobs: int = 2) -> list[str]:
+    """Every Oflog profile (157 councils) on this machine's local processes: the total time, the time per profile,
+    the peak memory of the coordinator and of the largest worker; an unchanged second run; and one period report
+    of the worked example for comparison (a profile's cost against a single run of a report of about its size)."""
+    import tempfile
+
+    import psutil
+
+    oflog = ROOT.parent / "shared" / "benchmarks" / "oflog"
+    layout = ROOT / "data" / "benchmarks" / "oflog_asc.toml"
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [PY, "-m", "pipeline", "profiles", str(oflog / "ASC_data.csv"), "--layout", str(layout)]
+        args += ["--peers", str(oflog / "NN.json"), "--year", "2022/23", "--out", tmp, "--jobs", str(jobs)]
+        start = time.perf_counter()
+        child = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc, coordinator, worker = psutil.Process(child.pid), 0, 0
+        while child.poll() is None:
+            try:
+                coordinator = max(coordinator, proc.memory_info().rss)
+                for c in proc.children(recursive=False):
+                    tree = [c, *c.children(recursive=True)]
+                    worker = max(worker, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+        first = time.perf_counter() - start
+        said = child.stdout.read().decode()
+        rendered = int(said.split("rendered ")[1].split(",")[0])
+        start = time.perf_counter()
+        subprocess.run(args, cwd=ROOT, capture_output=True, check=True)
+        second = time.perf_counter() - start
+        example = ROOT / "data" / "examples" / "oflog" / "stockton_asc_2022-23_Q4.synthetic.csv"
+        single = once(
+            [
+                PY,
+                "-m",
+                "pipeline",
+                "run",
+                "--input",
+                str(example),
+                "--benchmark",
+                str(oflog / "ASC_data.csv"),
+                "--benchmark-layout",
+                str(layout),
+                "--peers",
+                str(oflog / "NN.json"),
+                "--out",
+                tmp + "/single",
+                "--force",
+            ]
+        )
+    per = first / max(rendered, 1) * jobs  # each worker renders one profile at a time
+    lines.append(
+        f"profiles of {rendered} councils, {jobs} local processes: {first:.1f} s in all, {first / max(rendered, 1):.2f} s a profile"
+    )
+    lines.append(
+        f"  a profile's own cost {per:.2f} s (with {jobs} at once) against one period report's {single:.2f} s: {per / single:.2f}x (target 1.2x)"
+    )
+    lines.append(
+        f"  peak memory: coordinator {coordinator / 2**20:.0f} MB, largest worker (with its kernel) {worker / 2**20:.0f} MB"
+    )
+    lines.append(f"  an unchanged second run: {second:.2f} s, {100 * second / first:.1f}% of the first (target 5%)")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="only the cleaning comparisons (no rendering)")
     parser.add_argument("--limits", action="store_true", help="only the whole runs at the documented limits")
     parser.add_argument("--benchmark-dataset", action="store_true", help="only reading and ranking a benchmark dataset")
+    parser.add_argument("--profiles", action="store_true", help="only every Oflog profile, then again from the cache")
     args = parser.parse_args()
+    if args.profiles:
+        print("\n".join(profiles_runs()))
+        return 0
     if args.limits:
         return report(limit_runs(), [])
     if args.benchmark_dataset:

@@ -30,17 +30,28 @@ class BatchResult:
         return not self.failed
 
 
-def _one(plan, force: bool) -> tuple[Period, str, str]:
-    """Render one planned period in a worker: (period, "rendered" | "cached" | "failed", reason)."""
-    from .run import run_period
+def _one(plan) -> tuple[Period, str, object]:
+    """Build one planned period in a worker, writing nothing of the output tree: (period, "built", (files,
+    tables)) for the coordinator to publish, or (period, "failed", reason)."""
+    from .run import build_period
 
     try:
-        result = run_period(force=force, planned=plan)
+        return plan.period, "built", build_period(plan)
     except PipelineError as exc:
         return plan.period, "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - one broken period must not stop the batch; the reason is reported
         return plan.period, "failed", f"internal error: {type(exc).__name__}: {exc}"
-    return plan.period, "rendered" if result.rendered else "cached", ""
+
+
+def _publish(plan, built, force: bool) -> tuple[str, str]:
+    """Publish a period a worker built (the coordinator alone writes): ("rendered" | "cached" | "failed", reason)."""
+    from .run import publish_period
+
+    try:
+        result = publish_period(plan, *built, force=force)
+    except PipelineError as exc:
+        return "failed", str(exc)
+    return ("rendered" if result.rendered else "cached"), ""
 
 
 def run_batch(
@@ -134,13 +145,14 @@ def run_batch(
 
 
 def _render_in_workers(plans: list, jobs: int, force: bool, result: BatchResult, on_event) -> None:
-    """Render the planned periods on the local executor (a process each, warm, dying with this one): a worker
-    that dies fails its own period with the reason, and the others go on."""
+    """Build the planned periods on the local executor (a process each, warm, dying with this one) and publish
+    each here as it comes back: a worker that dies fails its own period with the reason, and the others go on."""
     from .executors import executor
 
     pool = executor("processes", max_workers=min(jobs, len(plans)))
     try:
-        pending = {pool.submit(_one, plan, force): plan.period for plan in plans}
+        by_period = {plan.period: plan for plan in plans}
+        pending = {pool.submit(_one, plan): plan.period for plan in plans}
         running: set = set()
         while pending:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -154,6 +166,8 @@ def _render_in_workers(plans: list, jobs: int, force: bool, result: BatchResult,
                     period, outcome, reason = future.result()
                 except Exception as exc:  # noqa: BLE001 - the worker died: its period fails, the batch goes on
                     outcome, reason = "failed", str(exc) or type(exc).__name__
+                if outcome == "built":
+                    outcome, reason = _publish(by_period[period], reason, force)
                 if outcome == "failed":
                     result.failed.append((period, reason))
                 elif outcome == "rendered":

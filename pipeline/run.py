@@ -267,13 +267,22 @@ def run_period(
         front=front,
         bench=bench,
     )
-    period, out_dir = plan.period, plan.out_dir
+    period = plan.period
     cached = None if force else taken_as_it_is(plan)
     if cached is not None:
         log(f"{period} is up to date (inputs, parameters and code unchanged); use --force to render it again")
         return cached
-    with kernel_while_preparing() as started:
-        # cleaned before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
+    # built before the lock is taken: an export that cannot be read leaves nothing at all in the output tree
+    files, tables = build_period(plan, log)
+    return publish_period(plan, files, tables, force)
+
+
+def build_period(plan: PeriodPlan, log: Callable[[str], None] = lambda message: None) -> tuple[dict, dict]:
+    """A planned period's report folder as files (its manifest included) and its cleaned tables, from the plan's
+    snapshot alone: pure with respect to the output tree (a batch's worker runs it; only the coordinator writes,
+    ``publish_period``). Raises InputError / RenderError."""
+    period = plan.period
+    with kernel_while_preparing() as (km, place):
         data = prepare(
             plan.source,
             period,
@@ -285,28 +294,28 @@ def run_period(
             bench=plan.bench,
         )
         log(f"cleaned {data.source}: {len(data.indicators)} indicators, {len(data.findings)} data-quality findings")
-        with publish.lock(out_dir, plan.root):
-            publish.clean_leftovers(out_dir)
-            if not force and plan.up_to_date():  # another run made it while this one waited
-                return RunResult(period, out_dir, tuple(manifest.files_in(out_dir)), rendered=False)
-            publish.check_writable(out_dir)
-            publish.check_writable(plan.processed)
-            files = dict(cleaned_outputs(data))
-            files[publish.INPUTS_ARCHIVE] = _archive(plan.wanted, plan.inputs, plan.snapshot)
-            title = f"{data.layout.title} {period.year_label} progress report: {data.period.title}"
-            _render_and_publish(
-                out_dir,
-                "period",
-                COUNCIL_PLAN_NOTEBOOK,
-                plan.parameters,
-                data,
-                title,
-                plan.inputs,
-                plan.key,
-                files,
-                started,
-            )
-            _write_processed(plan.processed, cleaned_outputs(data), out_dir)
+        tables = cleaned_outputs(data)
+        files = dict(tables)
+        files[publish.INPUTS_ARCHIVE] = _archive(plan.wanted, plan.inputs, plan.snapshot)
+        title = f"{data.layout.title} {period.year_label} progress report: {data.period.title}"
+        hand_over(place, "period", plan.parameters, data)
+        files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, plan.parameters, title, data.period, list(files), km))
+    files[manifest.MANIFEST] = manifest.build(plan.inputs, plan.parameters, plan.key, files)
+    return files, tables
+
+
+def publish_period(plan: PeriodPlan, files: dict, tables: dict, force: bool = False) -> RunResult:
+    """Publish a built period (``build_period``) under its folder's lock, whole, with its cleaned tables; a folder
+    another run made up to date meanwhile is left as it is (unless ``force``). Raises OutputError."""
+    period, out_dir = plan.period, plan.out_dir
+    with publish.lock(out_dir, plan.root):
+        publish.clean_leftovers(out_dir)
+        if not force and plan.up_to_date():  # another run made it while this one built it
+            return RunResult(period, out_dir, tuple(manifest.files_in(out_dir)), rendered=False)
+        publish.check_writable(out_dir)
+        publish.check_writable(plan.processed)
+        publish.write_folder(out_dir, files, replace=True)
+        _write_processed(plan.processed, tables, out_dir)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)
 
 
