@@ -256,6 +256,20 @@ def load_period(
     )
 
 
+def read_benchmark(files: dict, snapshot: Snapshot | None):
+    """A benchmark's layout and dataset from the snapshot (``files``: ``inputs.benchmark_files``): (layout, the
+    dataset's rows, the dataset's name as shown). Raises InputError naming the file that cannot be used."""
+    from . import benchmark, ingest
+
+    name = display_path(files["dataset"])
+    rules = benchmark.parse_layout(bytes_of(snapshot, files["layout"]), display_path(files["layout"]))
+    return (
+        rules,
+        benchmark.read_dataset(ingest.decode_text(bytes_of(snapshot, files["dataset"]), name), rules, name),
+        name,
+    )
+
+
 def _benchmark(
     bench: dict | None, layout: Layout, register, period: Period, snapshot: Snapshot | None, indicators=None
 ):
@@ -263,15 +277,13 @@ def _benchmark(
     when no benchmark dataset is named. Indicators are linked to the dataset's measures by the register's
     ``benchmark`` column or the layout's ``[benchmark]`` table. Raises UsageError when no organisation code is
     given, InputError naming the dataset when the organisation is not in it."""
-    from . import benchmark, ingest
+    from . import benchmark
     from .errors import UsageError
 
     files = benchmark_files(bench, snapshot)
     if not files:
         return None, None
-    name = display_path(files["dataset"])
-    rules = benchmark.parse_layout(bytes_of(snapshot, files["layout"]), display_path(files["layout"]))
-    dataset = benchmark.read_dataset(ingest.decode_text(bytes_of(snapshot, files["dataset"]), name), rules, name)
+    rules, dataset, name = read_benchmark(files, snapshot)
     code = (bench or {}).get("organisation") or layout.organisation or rules.organisation
     if not code:
         raise UsageError(
@@ -444,12 +456,10 @@ def compare_dataset(
     }
     files = benchmark_files(bench)
     snapshot = read_snapshot(list(files.values()))
-    from . import benchmark, ingest
+    from . import benchmark
 
     period = Period.parse(year, quarter)
-    name = display_path(files["dataset"])
-    rules = benchmark.parse_layout(bytes_of(snapshot, files["layout"]), display_path(files["layout"]))
-    dataset = benchmark.read_dataset(ingest.decode_text(bytes_of(snapshot, files["dataset"]), name), rules, name)
+    rules, dataset, name = read_benchmark(files, snapshot)
     if organisation not in set(dataset["organisation"]):
         raise InputError(f"has no organisation {organisation!r}; check --organisation", name)
     peers = None

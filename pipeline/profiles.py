@@ -61,7 +61,8 @@ def plan_profiles(
     the file that cannot be used, UsageError for a code in ``only`` the dataset does not hold."""
     import pandas as pd
 
-    from . import benchmark, ingest
+    from . import benchmark
+    from .prepare import read_benchmark
 
     period = Period.parse(year, quarter)
     bench = {"benchmark_path": str(dataset_path), "benchmark_layout_path": str(layout_path or "")}
@@ -70,9 +71,7 @@ def plan_profiles(
     paths = list(files.values())
     snapshot = read_snapshot(paths)
     inputs = tuple(input_entry(p, snapshot[p.resolve()]) for p in paths)
-    name = display_path(files["dataset"])
-    rules = benchmark.parse_layout(bytes_of(snapshot, files["layout"]), display_path(files["layout"]))
-    dataset = benchmark.read_dataset(ingest.decode_text(bytes_of(snapshot, files["dataset"]), name), rules, name)
+    rules, dataset, name = read_benchmark(files, snapshot)
     codes = list(dict.fromkeys(dataset["organisation"]))
     if only:
         unknown = [c for c in only if c not in set(codes)]
