@@ -252,23 +252,25 @@ def _profiles(args: argparse.Namespace) -> int:
     from .paths import display_path
     from .profiles import run_profiles
 
-    def event(code, state, reason):
-        print(f"{code}: {state}" + (f" ({printable(reason)})" if reason else ""), file=sys.stderr)
-
     only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
-    result = run_profiles(
-        args.dataset,
-        args.year,
-        args.quarter,
-        args.layout,
-        args.peers,
-        only,
-        args.out,
-        args.jobs,
-        args.scheduler,
-        args.force,
-        on_event=event,
-    )
+    progress = BatchProgress(sys.stderr)  # the same display as batch: a line an organisation
+    try:
+        result = run_profiles(
+            args.dataset,
+            args.year,
+            args.quarter,
+            args.layout,
+            args.peers,
+            only,
+            args.out,
+            args.jobs,
+            args.scheduler,
+            args.force,
+            on_event=progress.event,
+            on_start=progress.start,
+        )
+    finally:
+        progress.close()
     print(f"rendered {len(result.rendered)}, taken from the cache {len(result.cached)}, failed {len(result.failed)}")
     for code, reason in result.failed:
         print(f"  {code}: {printable(reason)}")

@@ -11,6 +11,7 @@ Where builds run is an executor's business (``executors``: local processes, or a
 from __future__ import annotations
 
 import html
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -223,30 +224,41 @@ def run_profiles(
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
     if work:
         with executor_for(address, jobs) as pool:
-            futures = {pool.submit(build_profile, request): request for request in work}
-            for request in work:
-                on_event(request.organisation, "running", "")
-            for future, request in futures.items():
-                try:
-                    files = future.result()
-                except PipelineError as exc:
-                    result.failed.append((request.organisation, str(exc)))
-                    on_event(request.organisation, "failed", str(exc))
-                    continue
-                except Exception as exc:  # noqa: BLE001 - one organisation's failure must not stop the others
-                    reason = f"internal error: {type(exc).__name__}: {exc}"
-                    result.failed.append((request.organisation, reason))
-                    on_event(request.organisation, "failed", reason)
-                    continue
-                folder = root / request.folder
-                with publish.lock(folder, root):
-                    publish.clean_leftovers(folder)
-                    publish.write_folder(folder, files, replace=True)
-                result.rendered.append(request.organisation)
-                on_event(request.organisation, "rendered", "")
+            pending = {pool.submit(build_profile, request): request for request in work}
+            running: set = set()
+            while pending:
+                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future, request in pending.items():
+                    if request.organisation not in running and (future.running() or future in done):
+                        running.add(request.organisation)
+                        on_event(request.organisation, "running", "")
+                for future in done:
+                    request = pending.pop(future)
+                    _publish_profile(request, future, root, result, on_event)
     published = {r.organisation for r in requests} - {code for code, _ in result.failed}
     _write_root_files(root, table, requests, published)
     return result
+
+
+def _publish_profile(request: ProfileRequest, future, root: Path, result: ProfilesResult, on_event) -> None:
+    """Publish one built profile (the coordinator alone writes), or record why it failed; the others go on."""
+    try:
+        files = future.result()
+        folder = root / request.folder
+        with publish.lock(folder, root):
+            publish.clean_leftovers(folder)
+            publish.write_folder(folder, files, replace=True)
+    except PipelineError as exc:
+        result.failed.append((request.organisation, str(exc)))
+        on_event(request.organisation, "failed", str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - one organisation's failure must not stop the others
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+        result.failed.append((request.organisation, reason))
+        on_event(request.organisation, "failed", reason)
+        return
+    result.rendered.append(request.organisation)
+    on_event(request.organisation, "rendered", "")
 
 
 def _write_root_files(root: Path, table, requests: list[ProfileRequest], published: set) -> None:
