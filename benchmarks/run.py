@@ -397,6 +397,56 @@ def profiles_runs(jobs: int = 2) -> list[str]:
     return lines
 
 
+LEAN_ENV = ROOT / "benchmarks" / ".lean-venv"  # git-ignored; built once, then reused
+
+
+def lean_python() -> str:
+    """A lean virtual environment with only papermill and ipykernel, at the versions the lock pins (built once,
+    cached in ``LEAN_ENV``): the baseline a user's own papermill has, without JupyterLab's imports."""
+    import re
+
+    python = LEAN_ENV / "bin" / "python"
+    if not python.exists():
+        lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+        pins = [
+            m.group(0) for name in ("papermill", "ipykernel") for m in [re.search(rf"^{name}==\S+", lock, re.M)] if m
+        ]
+        subprocess.run([sys.executable, "-m", "venv", str(LEAN_ENV)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins], check=True
+        )
+    return str(python)
+
+
+def lean_baseline(repeat: int = 5) -> list[str]:
+    """One period of the seed against a bare papermill run of an empty notebook in the lean environment:
+    interleaved (A B A B ...), paired medians."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        empty = tmp / "empty.ipynb"
+        empty.write_text(
+            json.dumps(
+                {
+                    "cells": [],
+                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                }
+            )
+        )
+        lean = lean_python()
+        subprocess.run(
+            [lean, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"], check=True, capture_output=True
+        )
+        bare = [lean, "-m", "papermill", str(empty), str(tmp / "o.ipynb"), "-k", "python3", "--no-progress-bar"]
+        full = [PY, "-m", "pipeline", "run", "--force", "--out", str(tmp / "out")]
+        a, b, ratio = paired(full, bare, repeat)
+    return [
+        f"one period of the seed {a:.2f} s against a lean papermill (papermill and ipykernel only, at the lock's "
+        f"versions) {b:.2f} s: {ratio:.2f}x, paired median of {repeat} interleaved pairs (target 2.0x, aim 1.5x)"
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -404,7 +454,11 @@ def main() -> int:
     parser.add_argument("--limits", action="store_true", help="only the whole runs at the documented limits")
     parser.add_argument("--benchmark-dataset", action="store_true", help="only reading and ranking a benchmark dataset")
     parser.add_argument("--profiles", action="store_true", help="only every Oflog profile, then again from the cache")
+    parser.add_argument("--lean", action="store_true", help="only one period against papermill in a lean environment")
     args = parser.parse_args()
+    if args.lean:
+        print("\n".join(lean_baseline(max(args.repeat, 5))))
+        return 0
     if args.profiles:
         print("\n".join(profiles_runs()))
         return 0
