@@ -91,3 +91,16 @@ def test_a_scheduler_that_does_not_answer_is_a_one_line_error():
     done = cli("profiles", *_oflog(), "--only", "E06000004", "--scheduler", "tcp://127.0.0.1:9")
     assert done.returncode == 2 and "no Dask scheduler answers at tcp://127.0.0.1:9" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_cluster_whose_workers_run_other_code_is_refused_before_any_work(monkeypatch):
+    """The workers' code digest is asked first: a worker without this pipeline's code would make other reports."""
+    from distributed import LocalCluster
+
+    from pipeline import executors
+    from pipeline.errors import UsageError
+
+    monkeypatch.setattr(executors, "_code_digest_here", lambda: "0123456789abcdef-other")
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        with pytest.raises(UsageError, match="worker\\(s\\) without this pipeline's code .*0123456789ab"):
+            executors.executor_for(cluster.scheduler_address)
