@@ -1,5 +1,6 @@
 """report: escaped HTML pieces; no text from an export reaches a report as live markup."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -176,50 +177,52 @@ def test_a_breakdown_with_no_groups_says_so_instead_of_drawing_one_bar():
     assert html == "<p>No theme is named for any indicator, so there is no breakdown by theme.</p>"
 
 
-def test_key_messages_state_the_figures_and_link_to_the_evidence():
-    import re
-
-    from pipeline import measure
+def front(frame, before=None, previous=None, names=None, words=None):
+    """The front page of ``frame``'s indicators (``before``: the previous quarter's), as HTML."""
+    from pipeline import headlines
     from pipeline.period import Period
 
-    frame = pd.DataFrame(
-        {
-            "ref": ["1.1", "1.2", "1.3", "2.1"],
-            "part": [1] * 4,
-            "status_code": pd.array([1, 3, 4, None], dtype="Int64"),
-            "theme": ["A", "A", "B", "B"],
-            "directorate": ["RES", "DNS", "DNS", "RES"],
-            "status_check": ["", "disagrees", "", ""],
-            "previous_status_code": pd.array([2, 1, 4, 1], dtype="Int64"),
-            "rag": ["green", "red", "", ""],
-            "figures_note": ["", "", "no numeric target in the text", "polarity not stated"],
-        }
+    frame = frame.assign(
+        measure=[f"Measure {r}" for r in frame["ref"]], remedial=["" if i % 2 else "act" for i in range(len(frame))]
     )
+    facts = headlines.front_facts(frame, previous, before)
+    period = Period.parse("2012/13", "Q2")
+    return report.front_page("Anytown", "Performance indicators 2012/13", period, facts, names, words).markup
+
+
+FRAME = pd.DataFrame(
+    {
+        "ref": ["1.1", "1.2", "1.3", "2.1"],
+        "part": [1] * 4,
+        "status_code": pd.array([1, 3, 4, None], dtype="Int64"),
+        "theme": ["A", "A", "B", "B"],
+        "directorate": ["RES", "DNS", "DNS", "RES"],
+        "status_check": ["", "disagrees", "", ""],
+        "previous_status_code": pd.array([2, 1, 4, 1], dtype="Int64"),
+        "rag": ["green", "red", "", ""],
+        "variance_pct": [10.0, -20.0, None, None],
+        "polarity": ["higher", "higher", "", ""],
+        "figures_note": ["", "", "no numeric target in the text", "polarity not stated"],
+    }
+)
+
+
+def test_the_front_page_states_the_figures_against_before_and_links_to_the_evidence():
+    from pipeline.period import Period
+
     before = pd.DataFrame({"status_code": pd.array([1, 2, 1, 3], dtype="Int64")})
-    previous = Period.parse("2012/13", "Q1")
-    facts = measure.key_facts(frame, before)
-    html = report.key_messages(facts, previous).markup
-    sentences = re.findall(r"<li>(.*?) <a href=\"#([a-z-]+)\">", html)
-    text = {anchor: sentence for sentence, anchor in sentences}
-    assert text["headline-summary"] == (
-        "33.3% of the 3 indicators with a status are achieved or on track (1); "
-        "66.7% (2) have slipped or not achieved their target. The share achieved or "
-        "on track is down 41.7 points on 2012/13 Q1 (75.0%)."
-    )
-    assert (
-        text["exceptions"]
-        == "Of the 2 indicators off track, most are under A (1) and B (1) by theme, and DNS (2) by directorate."
-    )
-    assert text["status-not-supported-by-the-figures"] == "1 reported status is not supported by the figures: 1.2."
-    assert text["changes-since-the-previous-quarter"] == (
-        "Since 2012/13 Q1, 1 indicator moved to a better status and 1 to a worse one (worse: 1.2)."
-    )
-    assert text["targets-actuals-and-variance"].startswith(
-        "1 indicator has no status to count, and 2 cannot be assessed"
-    )
-    assert len(sentences) == 5 and html.count("<a href=") == 5
-    words = report.key_messages(facts, None, {1: "Green", 3: "Amber", 4: "Red"}).markup
-    assert "(2) are Amber or Red." in words and "nothing is compared" in words
+    html = front(FRAME, before, Period.parse("2012/13", "Q1"), {"RES": "Resources"}, {"author": "A. Analyst"})
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "33.3% of the 3 indicators with a status are achieved or on track (1); 66.7% have slipped" in text
+    assert "Previous quarter (2012/13 Q1)" in text and "3 (75.0%)" in text  # on track then: 3 of 4
+    assert "Most indicators off track are in DNS (2 of its 2 with a status)" in text
+    assert "1 indicator moved to a worse status since 2012/13 Q1: 1.2." in text
+    needs = text.split("Needs attention")[1].split("For the committee")[0]
+    assert needs.count(" Indicators off track") + needs.count(" Performance against target") <= 4  # four at most
+    assert "Furthest ahead of target: 1.1 Measure 1.1 (Resources (RES)), 10.0% better than target" in text
+    assert "Report author A. Analyst" in text and "Members are asked to Not given for this report." in text
+    assert 'href="#indicators-off-track"' in html and 'href="#performance-against-target"' in html
+    assert "export" not in text.lower() and "SHA-256" not in text  # the committee's words, no hashes
 
 
 def test_the_glossary_names_directorates_only_from_the_names_given():
@@ -235,35 +238,6 @@ def test_the_glossary_names_directorates_only_from_the_names_given():
     assert "1 indicator(s) have a tolerance of their own" in html and "5% of the target" in html
     assert report.directorate_name("RES", {"RES": "Resources"}) == "Resources (RES)"
     assert report.directorate_name("XYZ", {"RES": "Resources"}) == "XYZ"
-
-
-def test_the_title_page_leaves_the_hashes_to_the_provenance_appendix():
-    """Before: the committee's title page opened with a SHA-256."""
-    html = report.title_page(
-        "Anytown Borough Council", "Council Plan 2011/12", "2011/12 year end", "x.tsv", "a" * 64
-    ).markup
-    assert "a" * 64 not in html and "SHA-256" in html and 'href="#annex-e-provenance"' in html
-
-
-def test_key_messages_name_directorates_in_full_when_the_names_are_given():
-    facts = {
-        "on_pct": "50.0%",
-        "off_pct": "50.0%",
-        "assessed": 2,
-        "on": 1,
-        "off": 1,
-        "change_points": None,
-        "off_themes": [("A", 1)],
-        "off_directorates": [("RES", 1)],
-        "disagree": [],
-        "improved": [],
-        "worsened": [],
-        "not_assessed": 0,
-        "no_figures": 0,
-        "reasons": [],
-    }
-    html = report.key_messages(facts, None, None, {"RES": "Resources"}).markup
-    assert "and Resources (RES, 1) by directorate." in html
 
 
 def _print_alone(*pieces) -> bytes:
@@ -400,7 +374,7 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
             "remedial": [""] * 5,
         }
     )
-    for piece in (report.appendix_table(rows), report.exceptions_summary(rows), report.exceptions_table(rows)):
+    for piece in (report.appendix_table(rows), report.exceptions_at_a_glance(rows), report.exceptions_table(rows)):
         assert all(f"Measure {i}" in piece.markup for i in range(5))
         printed = piece.typst()
         assert [f"Measure {i}" in printed for i in range(5)] == [True, True, True, False, False]
@@ -409,12 +383,9 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
     assert short.print_blocks is None and "printed report lists" not in short.typst()
 
 
-def test_key_messages_of_an_export_with_no_status_and_of_many_tied_groups():
+def test_the_front_page_of_an_export_with_no_status_and_of_many_services():
     """Before: an actuals-only table read " of the 0 indicators with a status are achieved or on track (0)"; and
-    "spread across 7 directorates, none with more than 4" when 26 directorates had off-track indicators and 7
-    were merely tied at 4."""
-    from pipeline import measure
-
+    "spread across 7 directorates, none with more than 4" when 26 directorates had off-track indicators."""
     nothing = pd.DataFrame(
         {
             "ref": ["A1", "A2"],
@@ -423,31 +394,31 @@ def test_key_messages_of_an_export_with_no_status_and_of_many_tied_groups():
             "theme": ["", ""],
             "directorate": ["X", "Y"],
             "rag": ["", ""],
+            "variance_pct": [None, None],
+            "polarity": ["", ""],
             "figures_note": ["no target (the layout maps no target column)"] * 2,
         }
     )
-    html = report.key_messages(measure.key_facts(nothing), None, {}).markup
-    assert "None of the 2 indicators has a status to count" in html and "of the 0 indicators" not in html
-    assert "There is no reported status to hold against the figures." in html
-    assert "no target (2)" in html
-    refs = [f"K{i}" for i in range(40)]
+    text = " ".join(re.sub(r"<[^>]+>", " ", front(nothing)).split())
+    assert "None of the 2 indicators has a status to count" in text and "of the 0 indicators" not in text
+    assert "2 indicators cannot be assessed against a target, most often because: no target (2)." in text
     directorates = [f"D{i % 26}" for i in range(26)] + [f"D{i}" for i in range(20, 26)] * 2 + ["D0", "D1"]
     tied = pd.DataFrame(
         {
-            "ref": refs,
+            "ref": [f"K{i}" for i in range(40)],
             "part": [1] * 40,
             "status_code": pd.array([4] * 40, dtype="Int64"),
             "theme": [""] * 40,
             "directorate": directorates,
             "rag": [""] * 40,
+            "variance_pct": [None] * 40,
+            "polarity": [""] * 40,
             "figures_note": [""] * 40,
         }
     )
-    facts = measure.key_facts(tied)
-    assert facts["off_directorates_count"] == 26 and len(facts["off_directorates"]) == 6
-    html = report.key_messages(facts, None, {1: "Met", 4: "Not met"}).markup
-    assert "spread across 26 directorates, the most in any one being 3 by directorate." in html
-    assert "by theme" not in html  # the export names no theme
+    text = " ".join(re.sub(r"<[^>]+>", " ", front(tied)).split())
+    # the two services with the most off track (D20 to D25 have 3 each), the first in the export's order
+    assert "Most indicators off track are in D20 (3 of its 3 with a status) and D21 (3 of its 3 with a status)." in text
 
 
 def test_an_actuals_only_table_shows_its_actuals_rounded_in_its_own_words():

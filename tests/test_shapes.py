@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import measure, render, report
+from pipeline import headlines, measure, render, report
 from pipeline.layout import parse_layout
 from pipeline.period import Period
 from pipeline.run import prepare
@@ -113,18 +113,19 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     facts = measure.key_facts(ind)
     assert (facts["assessed"], facts["on"], facts["off"]) == (len(coded), on, off)
     labels = layout.labels
-    messages = report.key_messages(facts, None, labels, prepared.directorate_names).markup
+    front = headlines.front_facts(ind)
+    messages = report.front_page("Shapetown", "Shapes", period, front, prepared.directorate_names).markup
     if coded:
-        assert f"{_pct(on, len(coded))} of the {len(coded)} indicators with a status" in messages
+        assert f"{_pct(on, len(coded))}</strong> of the {len(coded)} indicators with a status" in messages
     else:
         assert f"None of the {len(rows)} indicator" in messages
     # the report's pieces, as the notebook makes them
     heading = layout.measure_heading
     pieces = [
-        report.key_figures(measure.headline(ind, labels)),
+        report.front_page("Shapetown", "Shapes", period, front, prepared.directorate_names),
         report.headline_table(measure.headline(ind, labels), period),
         report.status_table(measure.status_counts(ind, labels)),
-        report.exceptions_summary(measure.exceptions(ind), prepared.directorate_names),
+        report.exceptions_at_a_glance(measure.exceptions(ind), prepared.directorate_names),
         report.exceptions_table(measure.exceptions(ind)),
         report.disagreements_section(measure.disagreements(ind), heading),
         report.status_chart(measure.status_by(ind, "directorate", labels), "directorate", "d.svg", labels),

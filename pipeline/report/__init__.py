@@ -6,7 +6,6 @@ and the Typst renderer (``typst``, for the PDF) each read. Everything from an ex
 blocks and escaped by each renderer.
 
 - ``cover``: the front page (the answer first: counts over time, going well, needs attention, the ask)
-- ``front``: title page, headline figures, key messages
 - ``status``: counts by status, the export's own summary, status by group and by quarter, changes
 - ``exceptions``: every indicator off track
 - ``compare``: how we compare: positions among similar organisations, from a benchmark dataset
@@ -16,13 +15,12 @@ blocks and escaped by each renderer.
 - ``milestones``: the pieces of a Service Improvement Plan's milestone report
 """
 
-from .annex import annex_start, appendix_table, findings_section, glossary, method_link, method_section, narrative
+from .annex import annex_start, appendix_table, findings_section, glossary, method_section, narrative
 from .blocks import number
 from .common import directorate_name, rag_badge, short, status_badge
 from .compare import how_we_compare, profile_front, profile_method, quartile_counts
 from .cover import front_page
-from .exceptions import exceptions_at_a_glance, exceptions_summary, exceptions_table
-from .front import key_figures, key_messages, title_page
+from .exceptions import exceptions_at_a_glance, exceptions_table
 from .html import esc
 from .milestones import budget_section, milestone_counts, milestone_table, milestone_timeline, plan_title_page
 from .pieces import PRINT_ROWS, TYPST_MIME, Chart, Piece, bounded, joined, lab_style, link, paragraph, table
@@ -37,7 +35,6 @@ from .status import (
     summary_check,
     trend_chart,
     trend_note,
-    trend_table,
 )
 from .variance import against_target_table, coverage_section, disagreements_section, variance_chart, variance_table
 
@@ -59,7 +56,6 @@ __all__ = [
     "disagreements_section",
     "esc",
     "exceptions_at_a_glance",
-    "exceptions_summary",
     "exceptions_table",
     "findings_section",
     "front_page",
@@ -67,11 +63,8 @@ __all__ = [
     "how_we_compare",
     "headline_table",
     "joined",
-    "key_figures",
-    "key_messages",
     "lab_style",
     "link",
-    "method_link",
     "method_section",
     "milestone_counts",
     "milestone_table",
@@ -92,10 +85,8 @@ __all__ = [
     "status_table",
     "summary_check",
     "table",
-    "title_page",
     "trend_chart",
     "trend_note",
-    "trend_table",
     "variance_chart",
     "variance_table",
 ]

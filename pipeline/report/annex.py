@@ -197,11 +197,6 @@ def method_section(layout, period) -> Piece:
     return Piece(tuple(b for title, body in parts for b in (Heading(3, (title,)), *body)))
 
 
-def method_link(what: str) -> Piece:
-    """One sentence pointing to the method annex, where the long explanation lives."""
-    return Piece((Para((f"{what}: see ", Span("link", ("Annex A: method",), "#annex-a-method"), "."), "note"),))
-
-
 def annex_start() -> Piece:
     """Where the technical annex begins: a new page in print, and a sentence saying whom it is for."""
     from .blocks import PageBreak

@@ -12,7 +12,6 @@ import pandas as pd
 
 from .blocks import Definitions, Group, Heading, Items, Para, Span, table
 from .common import directorate_name
-from .front import _refs
 from .pieces import Piece
 
 NOT_GIVEN = "Not given for this report."
@@ -249,6 +248,12 @@ def needs_attention(facts: dict, names: dict | None, compared: dict | None = Non
             )
         )
     return out
+
+
+def _refs(labels: list[str], most: int = 4) -> str:
+    """The first ``most`` refs, and how many more."""
+    shown = ", ".join(labels[:most])
+    return shown + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
 def _link(anchor: str) -> Span:

@@ -11,71 +11,14 @@ from .common import (
     column,
     directorate_name,
     figure,
-    figures,
-    first_sentence,
     periods_off,
     rag_badge,
     ref_column,
-    short,
     status_badge,
 )
 from .pieces import Piece, bounded, paragraph
 
 NONE_GIVEN = "None given in the export."
-
-
-def exceptions_summary(exceptions: pd.DataFrame, names: dict | None = None) -> Piece:
-    """One row per off-track indicator, grouped by theme: ref (a link to its full text below), measure,
-    directorate, status and RAG (word and shape), target, actual, variance, how many consecutive periods it has
-    been off track, and the first sentence of its remedial action."""
-    if exceptions.empty:
-        return paragraph("No indicator slipped or missed its target in this period.")
-    return bounded(exceptions, lambda rows: _summary_blocks(rows, names), "off-track indicators")
-
-
-def _summary_blocks(exceptions: pd.DataFrame, names: dict | None) -> list:
-    out = []
-    exceptions = exceptions.reset_index(drop=True)
-    links = pd.Series(anchors(ref_column(exceptions)), index=exceptions.index)
-    for theme, group in in_group_order(exceptions, "theme"):
-        units = column(group, "unit")
-        frame = pd.DataFrame(
-            {
-                "Ref": [Span("link", (r,), "#" + a) for r, a in zip(ref_column(group), links[group.index])],
-                "Indicator": [short(m, 90) for m in group["measure"]],
-                "Direc\u00adtorate": [directorate_name(d, names) for d in group["directorate"]],
-                "Status": [status_badge(code_of(r), r.status) for r in group.itertuples(index=False)],
-                "RAG": [rag_badge(r) for r in column(group, "rag")],
-                "Target": figures(column(group, "target", None), units),
-                "Actual": figures(column(group, "actual", None), units),
-                "Vari\u00adance": figures(column(group, "variance", None), units, signed=True),
-                "Periods off track": [periods_off(r) for r in group.itertuples(index=False)],
-                "Remedial action (first sentence)": [first_sentence(t) if t else NONE_GIVEN for t in group["remedial"]],
-            }
-        )
-        out.append(
-            table(
-                frame,
-                f"{theme or 'No theme'}: {len(frame)} off track",
-                numeric=("Target", "Actual", "Vari\u00adance", "Periods off track"),
-                style="figures",
-                keep=False,
-                # fixed layout: the widths and the cells' padding together must stay inside the page
-                widths={
-                    "Ref": "5%",
-                    "Indicator": "14%",
-                    "Direc\u00adtorate": "13%",
-                    "Status": "10%",
-                    "RAG": "6%",
-                    "Target": "9%",
-                    "Actual": "9%",
-                    "Vari\u00adance": "8%",
-                    "Periods off track": "7%",
-                    "Remedial action (first sentence)": "15%",
-                },
-            )
-        )
-    return out
 
 
 def exceptions_table(exceptions: pd.DataFrame) -> Piece:
@@ -179,7 +122,6 @@ def _quartiles(compared: pd.DataFrame | None) -> dict:
 
 
 def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bool, quartiles: dict | None = None):
-    from ..measure import in_group_order
 
     exceptions = exceptions.reset_index(drop=True)
     links = pd.Series(anchors(ref_column(exceptions)), index=exceptions.index)  # as the full text's, in its order

@@ -173,7 +173,7 @@ def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None, annex: 
     beside = (
         Piece((Para(("The figures of this chart are in ", Span("link", ("the annex",), "#" + annex), "."), "note"),))
         if annex
-        else trend_table(trend, period)
+        else crosstab_table(trend, f"{title} (the figures of its chart)", "Quarter", total_row=False)
     )
     return Chart.of(
         to_svg(status_bars(trend, title, labels)),
@@ -195,14 +195,6 @@ def trend_note(trend: pd.DataFrame | None, annex: str) -> Piece:
             ),
         )
     )
-
-
-def trend_table(trend: pd.DataFrame | None, period) -> Piece:
-    """The figures of the chart of status by quarter (nothing when there is no such chart)."""
-    if trend is None or len(trend) < 2:
-        return Piece(())
-    title = f"Indicator status by quarter, {period.year_label} so far"
-    return crosstab_table(trend, f"{title} (the figures of its chart)", "Quarter", total_row=False)
 
 
 def changes_section(
