@@ -191,22 +191,21 @@ def limit_runs() -> list[tuple]:
     return rows
 
 
+def empty_notebook(path: Path) -> Path:
+    """An executable notebook with no cell (the bare papermill run's), written at ``path``."""
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path.write_text(
+        json.dumps({"cells": [], "metadata": {"kernelspec": kernelspec}, "nbformat": 4, "nbformat_minor": 5})
+    )
+    return path
+
+
 def render_comparisons(repeat: int) -> list[tuple]:
     """Comparisons 1-3: whole renders, wall-clock, interleaved pairs (name, A, B, paired ratio, aim)."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        empty = tmp / "empty.ipynb"
-        empty.write_text(
-            json.dumps(
-                {
-                    "cells": [],
-                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-                    "nbformat": 4,
-                    "nbformat_minor": 5,
-                }
-            )
-        )
+        empty = empty_notebook(tmp / "empty.ipynb")
         bare = [PY, "-m", "papermill", str(empty), str(tmp / "empty_out.ipynb"), "-k", "python3", "--no-progress-bar"]
         full = [PY, "-m", "pipeline", "run", "--force", "--out", str(tmp / "out1")]
         rows.append(("full period vs bare papermill (empty notebook)", *paired(full, bare, repeat), 2.0))
@@ -423,17 +422,7 @@ def lean_baseline(repeat: int = 5) -> list[str]:
     interleaved (A B A B ...), paired medians."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        empty = tmp / "empty.ipynb"
-        empty.write_text(
-            json.dumps(
-                {
-                    "cells": [],
-                    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-                    "nbformat": 4,
-                    "nbformat_minor": 5,
-                }
-            )
-        )
+        empty = empty_notebook(tmp / "empty.ipynb")
         lean = lean_python()
         subprocess.run(
             [lean, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"], check=True, capture_output=True
