@@ -51,15 +51,10 @@ def unprintable(text: str) -> list[str]:
 def printable(text: str, fallback: bool = True) -> str:
     """``text`` as the PDF prints it: invisible format characters dropped, every other character the fonts
     lack (DejaVu Sans alone, without ``fallback``) replaced by ``PLACEHOLDER``."""
-    if text.isascii() and text.isprintable():  # the common case, which DejaVu Sans covers whole
+    bad = [ch for ch in set(text) if not _shown(ch, fallback)]  # each distinct character looked at once
+    if not bad:
         return text
-    out = []
-    for ch in text:
-        if _shown(ch, fallback):
-            out.append(ch)
-        elif unicodedata.category(ch) != "Cf":
-            out.append(PLACEHOLDER)
-    return "".join(out)
+    return text.translate({ord(ch): "" if unicodedata.category(ch) == "Cf" else PLACEHOLDER for ch in bad})
 
 
 def describe(chars: list[str]) -> str:

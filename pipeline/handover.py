@@ -41,16 +41,19 @@ def kernel_while_preparing():
             ) from None
 
 
-def hand_over(place: Path, kind: str, parameters: dict, data) -> None:
+def hand_over(place: Path, kind: str, parameters: dict, data, software: dict | None = None) -> None:
     """Write ``data`` where the kernel will find it: ``load_period``/``load_plan`` in the notebook take it
-    instead of reading the inputs again (one read, one clean, per run). Raises OutputError when the temporary
-    folder cannot take it (full, or over a file-size limit)."""
+    instead of reading the inputs again (one read, one clean, per run); ``software``: the run's
+    ``manifest.software()``, which the kernel adopts rather than describe the same Python again. Raises
+    OutputError when the temporary folder cannot take it (full, or over a file-size limit)."""
     from .errors import OutputError
 
     part = place.with_suffix(".part")
     try:
         part.write_bytes(
-            pickle.dumps({"kind": kind, "parameters": parameters, "data": data}, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dumps(
+                {"kind": kind, "parameters": parameters, "data": data, "software": software},
+                protocol=pickle.HIGHEST_PROTOCOL)
         )
         part.replace(place)
     except OSError as exc:
@@ -88,4 +91,7 @@ def handed_over(kind: str, parameters: dict):
             f"{given['parameters'].get('year')} {given['parameters'].get('quarter')}, not {kind} "
             f"{parameters.get('year')} {parameters.get('quarter')}; unset {HANDOVER_VARIABLE}"
         )
+    from . import manifest
+
+    manifest.adopt(given.get("software"))
     return given["data"]

@@ -152,9 +152,12 @@ def engine() -> str:
             start_timeout=60,
             execution_timeout=None,
             km=None,
+            on_cell=None,
             **kwargs,
         ):
             kwargs.pop("input_path", None)
+            if on_cell is not None:  # told of each code cell once the kernel has finished it
+                kwargs["on_cell_executed"] = lambda cell, cell_index, execute_reply: on_cell(nb_man.nb, cell_index)
             client = PapermillNotebookClient(
                 nb_man,
                 km=km,

@@ -40,11 +40,37 @@ def sha256_file(path: Path, chunk: int = 2**20) -> str:
     return digest.hexdigest()
 
 
+# The software description the run that started this process (a report's kernel) made and handed over
+# (``adopt``): the kernel is the same Python running the same code, so it is not described a second time, and
+# the report's provenance says exactly what the run's manifest records.
+_adopted: dict = {}
+
+
+def software(code: str | None = None) -> dict:
+    """The software a run uses, described once per run: ``{"pipeline": pipeline_version(), "environment":
+    environment()}`` (``code``: the code digest when the caller has made it). The run records it in the manifest
+    (``build``) and hands it to its kernel (``adopt``), whose report shows it."""
+    if _adopted:
+        return {"pipeline": dict(_adopted["pipeline"]), "environment": _adopted["environment"]}
+    return {"pipeline": pipeline_version(code=code), "environment": environment()}
+
+
+def adopt(described: dict | None) -> None:
+    """Take ``described`` (``software``, made by the run that started this kernel) as this process's software
+    for the project's own root: ``environment``, ``code_digest``, ``package_version`` and ``git_state`` answer
+    from it instead of describing the same Python and code again."""
+    _adopted.clear()
+    if described:
+        _adopted.update(described)
+
+
 def code_digest(root: Path = PROJECT_ROOT) -> str:
     """One hash over the pipeline's code, templates, notebooks and locked dependencies (paths and contents).
 
     A notebook counts by its code (``notebooks.code_of``): saving it from JupyterLab with outputs or new
     metadata does not change the digest, so it does not make every period render again."""
+    if _adopted and root == PROJECT_ROOT:
+        return _adopted["pipeline"]["code_digest"]
     digest = hashlib.sha256()
     for path in sorted(_code_files(root)):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -78,6 +104,8 @@ def cache_key(inputs: list[dict], parameters: dict, code: str) -> str:
 def environment() -> dict:
     """Python, the versions of every installed distribution, and the PDF's font files: what reproduce
     compares."""
+    if _adopted:
+        return _adopted["environment"]
     from importlib import metadata
 
     packages = {}
@@ -100,6 +128,8 @@ def system() -> dict:
 
 def package_version() -> str:
     """The installed version of this pipeline's package."""
+    if _adopted:
+        return _adopted["pipeline"]["version"]
     from importlib import metadata
 
     try:
@@ -108,9 +138,10 @@ def package_version() -> str:
         return "unknown"
 
 
-def pipeline_version(root: Path = PROJECT_ROOT) -> dict:
-    """The package version and code digest, and the git commit with whether the tree had uncommitted changes."""
-    return {"version": package_version(), "code_digest": code_digest(root)} | git_state(root)
+def pipeline_version(root: Path = PROJECT_ROOT, code: str | None = None) -> dict:
+    """The package version and code digest (``code`` when the caller has made it), and the git commit with
+    whether the tree had uncommitted changes."""
+    return {"version": package_version(), "code_digest": code or code_digest(root)} | git_state(root)
 
 
 def git_state(root: Path = PROJECT_ROOT) -> dict:
@@ -119,6 +150,8 @@ def git_state(root: Path = PROJECT_ROOT) -> dict:
     or a notebook saved from JupyterLab with outputs but the same code is not a change of the pipeline."""
     import subprocess
 
+    if _adopted and root == PROJECT_ROOT:
+        return {k: _adopted["pipeline"][k] for k in ("git_commit", "uncommitted_changes")}
     info = {"git_commit": None, "uncommitted_changes": None}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
@@ -162,12 +195,17 @@ def build(
     files: dict[str, bytes],
     pipeline: dict | None = None,
     env: dict | None = None,
+    described: dict | None = None,
 ) -> bytes:
     """The manifest for a period folder holding ``files`` (name -> bytes), as JSON bytes.
 
-    ``inputs`` are dicts with ``path`` (project-relative), ``size`` and ``sha256``; ``pipeline`` and
-    ``env`` default to ``pipeline_version()`` and ``environment()``.
+    ``inputs`` are dicts with ``path`` (project-relative), ``size`` and ``sha256``; ``described``: the run's
+    ``software()`` (the one its kernel was handed); ``pipeline`` and ``env`` default to its parts, else to
+    ``pipeline_version()`` and ``environment()``.
     """
+    if described is not None:
+        pipeline = pipeline if pipeline is not None else described["pipeline"]
+        env = env if env is not None else described["environment"]
     manifest = {
         "manifest_version": 1,
         "parameters": parameters,

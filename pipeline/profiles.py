@@ -151,11 +151,13 @@ def build_profile(request: ProfileRequest) -> dict[str, bytes]:
         publish.INPUTS_ARCHIVE: request.archive,
     }
     with kernel_while_preparing() as (km, place):
-        hand_over(place, "profile", request.parameters, request.data)
+        software = manifest.software()
+        hand_over(place, "profile", request.parameters, request.data, software)
         files.update(
             _render_notebook(PROFILE_NOTEBOOK, request.parameters, request.title, request.data.period, list(files), km)
         )
-    files[manifest.MANIFEST] = manifest.build(list(request.data.inputs), request.parameters, request.key, files)
+    inputs = list(request.data.inputs)
+    files[manifest.MANIFEST] = manifest.build(inputs, request.parameters, request.key, files, described=software)
     return files
 
 

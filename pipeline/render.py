@@ -280,6 +280,18 @@ def notebook_to_html(nb, title: str, published=None) -> str:
     return html
 
 
+def ready_html_exporter() -> None:
+    """Compile the HTML exporter's templates (and import what it uses) by exporting a two-cell notebook, so that
+    the report's export after the last cell does not pay for it (``run`` does this while the kernel executes)."""
+    import nbformat
+
+    cells = [
+        nbformat.v4.new_markdown_cell("## A heading\n\nA paragraph."),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", {"text/html": "<p>x</p>"})]),
+    ]
+    notebook_to_html(nbformat.v4.new_notebook(cells=cells), title="", published=())
+
+
 def _meta(output) -> dict:
     return output.get("metadata", {}).get("council_report", {})
 
@@ -363,19 +375,20 @@ def add_contents(html: str) -> str:
     return html[:at] + nav + html[at:]
 
 
-def execute_notebook(notebook: Path, parameters: dict, km=None):
+def execute_notebook(notebook: Path, parameters: dict, km=None, on_cell=None):
     """Run ``notebook`` with ``parameters`` through papermill; return the scrubbed executed notebook node.
 
     ``km``: a kernel already started (``kernel.started``, as ``run`` does while it cleans); else one is
     started here. Either way it is stopped at once after the last cell. The kernel's working directory is
     the project root, so relative paths in parameters resolve the same wherever the command was started.
+    ``on_cell(nb, index)``: called as each code cell is finished (every cell up to ``index`` of ``nb`` is done).
     Raises RenderError when a cell fails, naming the notebook and the error.
     """
     from . import kernel
 
     if km is None:
         with kernel.started() as started:
-            return execute_notebook(notebook, parameters, started)
+            return execute_notebook(notebook, parameters, started, on_cell)
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -391,6 +404,7 @@ def execute_notebook(notebook: Path, parameters: dict, km=None):
             log_output=False,
             cwd=str(PROJECT_ROOT),
             request_save_on_cell_execute=False,
+            **({"on_cell": on_cell} if on_cell is not None else {}),
         )
     except PapermillExecutionError as exc:
         raise RenderError(

@@ -101,6 +101,7 @@ class PeriodPlan:
     key: str
     register_path: str | Path | None
     bench: dict | None = None  # the benchmark's parameters (``request.BENCHMARK``), its files as read
+    code: str | None = None  # the pipeline's code digest the key was made with
 
     def up_to_date(self) -> bool:
         return manifest.up_to_date(self.out_dir, self.key)
@@ -161,7 +162,8 @@ def plan_period(
         | front_page(front or {})
         | bench
     )
-    key = manifest.cache_key(inputs, parameters, code or manifest.code_digest())
+    code = code or manifest.code_digest()
+    key = manifest.cache_key(inputs, parameters, code)
     root = Path(out_root) if out_root else OUTPUTS_DIR
     return PeriodPlan(
         period,
@@ -178,6 +180,7 @@ def plan_period(
         key,
         register_path,
         read,
+        code,
     )
 
 
@@ -298,9 +301,10 @@ def build_period(plan: PeriodPlan, log: Callable[[str], None] = lambda message: 
         files = dict(tables)
         files[publish.INPUTS_ARCHIVE] = _archive(plan.wanted, plan.inputs, plan.snapshot)
         title = f"{data.layout.title} {period.year_label} progress report: {data.period.title}"
-        hand_over(place, "period", plan.parameters, data)
+        software = manifest.software(plan.code)
+        hand_over(place, "period", plan.parameters, data, software)
         files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, plan.parameters, title, data.period, list(files), km))
-    files[manifest.MANIFEST] = manifest.build(plan.inputs, plan.parameters, plan.key, files)
+    files[manifest.MANIFEST] = manifest.build(plan.inputs, plan.parameters, plan.key, files, described=software)
     return files, tables
 
 
@@ -358,9 +362,10 @@ def _render_and_publish(
     """Hand ``data`` to the notebook's kernel (``started``: the kernel and the place it looks in), render the
     report beside ``files``, add the manifest, and publish the folder whole (``files`` gains the report's files)."""
     km, place = started
-    hand_over(place, kind, parameters, data)
+    software = manifest.software()
+    hand_over(place, kind, parameters, data, software)
     files.update(_render_notebook(notebook, parameters, title, data.period, list(files), km))
-    files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files)
+    files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files, described=software)
     publish.write_folder(out_dir, files, replace=True)
 
 
@@ -375,17 +380,19 @@ def _render_notebook(
 
     from . import docx_export, render
 
-    nb = render.execute_notebook(notebook, parameters, km)
-    files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
-    files.update(render.chart_files(nb))
-    published = set(files) | {"report.html", "report.pdf", "report.docx", "manifest.json"} | set(also_published)
-    source, images = render.notebook_to_typst(nb, sorted(published), title=title)
-    # Typst compiles in a thread (it lets go of the interpreter) while nbconvert writes the HTML
-    with ThreadPoolExecutor(1) as pool:
-        pdf = pool.submit(render.typst_to_pdf, source, images, period.source_date_epoch)
-        files["report.html"] = render.notebook_to_html(nb, title=title, published=published).encode("utf-8")
-        files["report.docx"] = docx_export.notebook_to_docx(nb, title, period.source_date_epoch)
-        files["report.pdf"] = pdf.result()
+    # the Word document is written in a thread, each cell as the kernel finishes it; the HTML exporter is readied
+    with docx_export.WordWhileExecuting(title, period.source_date_epoch) as word:
+        nb = render.execute_notebook(notebook, parameters, km, on_cell=word.executed)
+        files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
+        files.update(render.chart_files(nb))
+        published = set(files) | {"report.html", "report.pdf", "report.docx", "manifest.json"} | set(also_published)
+        source, images = render.notebook_to_typst(nb, sorted(published), title=title)
+        # Typst compiles in a thread (it lets go of the interpreter) while nbconvert writes the HTML
+        with ThreadPoolExecutor(1) as pool:
+            pdf = pool.submit(render.typst_to_pdf, source, images, period.source_date_epoch)
+            files["report.html"] = render.notebook_to_html(nb, title=title, published=published).encode("utf-8")
+            files["report.docx"] = word.bytes(nb)
+            files["report.pdf"] = pdf.result()
     return files
 
 

@@ -65,26 +65,44 @@ class DocxRenderError(ValueError):
 def render(blocks, title: str, images: dict[str, bytes], epoch: int = 0) -> bytes:
     """The blocks as a Word document's bytes. ``images``: each chart's PNG by its SVG's key (``png_of``);
     ``epoch``: the date written into the document (the period's end), a Unix time."""
-    import docx
-    from docx.shared import Mm
+    from .typst import svg_key
 
-    document = docx.Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(page.MARGIN_MM["top"]), Mm(page.MARGIN_MM["bottom"])
-    section.left_margin, section.right_margin = Mm(page.MARGIN_MM["left"]), Mm(page.MARGIN_MM["right"])
-    _styles(document)
-    when = datetime.fromtimestamp(epoch, tz=timezone.utc).replace(tzinfo=None)
-    props = document.core_properties
-    props.title, props.author, props.last_modified_by = title, "", ""
-    props.created = props.modified = props.last_printed = when
-    props.revision = 1
-    writer = _Writer(document, images)
-    for block in blocks:
-        writer.block(block)
-    out = io.BytesIO()
-    document.save(out)
-    return _fixed_zip(out.getvalue())
+    document = WordDocument(title, epoch, lambda svg: images.get(svg_key(svg)))
+    document.add(blocks)
+    return document.bytes()
+
+
+class WordDocument:
+    """A Word document written a few blocks at a time (``add``; a run adds each cell's as the kernel finishes
+    it), then its bytes (``bytes``): the same bytes as ``render`` of all the blocks at once. ``image_of``: a
+    chart's PNG from its SVG (None when it has none)."""
+
+    def __init__(self, title: str, epoch: int, image_of):
+        import docx
+        from docx.shared import Mm
+
+        document = docx.Document()
+        section = document.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(page.MARGIN_MM["top"]), Mm(page.MARGIN_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(page.MARGIN_MM["left"]), Mm(page.MARGIN_MM["right"])
+        _styles(document)
+        when = datetime.fromtimestamp(epoch, tz=timezone.utc).replace(tzinfo=None)
+        props = document.core_properties
+        props.title, props.author, props.last_modified_by = title, "", ""
+        props.created = props.modified = props.last_printed = when
+        props.revision = 1
+        self.document = document
+        self.writer = _Writer(document, image_of)
+
+    def add(self, blocks) -> None:
+        for block in blocks:
+            self.writer.block(block)
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.document.save(out)
+        return _fixed_zip(out.getvalue())
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -140,10 +158,27 @@ def _styles(document) -> None:
 
 
 class _Writer:
-    def __init__(self, document, images: dict[str, bytes]):
+    def __init__(self, document, image_of):
         self.document = document
-        self.images = images
+        self.image_of = image_of
         self.bookmark = 0
+        self.ids: dict[str, str] = {}
+
+    def style_id(self, name: str) -> str:
+        """A style's id by its name, looked up once (python-docx scans every style on each lookup by name)."""
+        if name not in self.ids:
+            self.ids[name] = self.document.styles[name].style_id
+        return self.ids[name]
+
+    def paragraph(self, style: str | None = None):
+        """A new paragraph at the end of the document, in ``style``."""
+        paragraph = self.document.add_paragraph()
+        if style:
+            self.styled(paragraph, style)
+        return paragraph
+
+    def styled(self, paragraph, style: str) -> None:
+        paragraph._p.style = self.style_id(style)
 
     # --- inline content ---------------------------------------------------------------------------
     def inline(self, paragraph, content, bold: bool = False, size=None) -> None:
@@ -164,7 +199,9 @@ class _Writer:
 
         lines = _clean(str(text)).split("\n")
         for i, line in enumerate(lines):
-            run = paragraph.add_run(line, style=style)
+            run = paragraph.add_run(line)
+            if style:
+                run._r.style = self.style_id(style)
             if i < len(lines) - 1:
                 run.add_break()
             run.bold = bold or None
@@ -190,7 +227,7 @@ class _Writer:
             self.inline(paragraph, item.content, bold=True, size=size)
             if item.kind == "big":
                 for run in paragraph.runs[before:]:
-                    run.style = "Report Big Figure"
+                    run._r.style = self.style_id("Report Big Figure")
         elif item.kind in ("emph", "muted", "ref"):
             before = len(paragraph.runs)
             self.inline(paragraph, item.content, bold=bold, size=size)
@@ -236,20 +273,20 @@ class _Writer:
     # --- blocks -------------------------------------------------------------------------------------
     def block(self, b) -> None:  # noqa: C901 - one branch a block
         if isinstance(b, Heading):
-            paragraph = self.document.add_heading(level=min(b.level, 9))
+            paragraph = self.paragraph(f"Heading {min(b.level, 9)}")
             self.inline(paragraph, b.content)
             self.mark(paragraph, b.id or _slug(b))
         elif isinstance(b, Para):
             style = _PARAGRAPH_STYLES.get(b.style)
-            paragraph = self.document.add_paragraph(style=style)
+            paragraph = self.paragraph(style)
             self.inline(paragraph, b.content)
         elif isinstance(b, Items):
             for item in b.items:
-                paragraph = self.document.add_paragraph(style="List Number" if b.ordered else "List Bullet")
+                paragraph = self.paragraph("List Number" if b.ordered else "List Bullet")
                 self.inline(paragraph, item)
         elif isinstance(b, Definitions):
             for term, definition in b.pairs:
-                paragraph = self.document.add_paragraph(style="Report Note")
+                paragraph = self.paragraph("Report Note")
                 self.inline(paragraph, term, bold=True)
                 self.text(paragraph, "\t")
                 self.inline(paragraph, definition)
@@ -266,7 +303,7 @@ class _Writer:
         elif isinstance(b, Figure):
             self.figure(b)
         elif isinstance(b, Preformatted):
-            self.text(self.document.add_paragraph(style="Report Preformatted"), b.text)
+            self.text(self.paragraph("Report Preformatted"), b.text)
         elif isinstance(b, PageBreak):
             from docx.enum.text import WD_BREAK
 
@@ -294,7 +331,7 @@ class _Writer:
         from docx.oxml.ns import qn
         from docx.shared import Pt
 
-        self.text(self.document.add_paragraph(style="Caption"), t.caption)
+        self.text(self.paragraph("Caption"), t.caption)
         table = self.document.add_table(rows=1 + len(t.rows), cols=len(t.columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -310,7 +347,7 @@ class _Writer:
             cell = header.cells[i]
             cell.width = Pt(widths[i])
             paragraph = cell.paragraphs[0]
-            paragraph.style = "Report Table Text"
+            self.styled(paragraph, "Report Table Text")
             self.text(paragraph, column.name.replace("\u00ad", ""), bold=True)
             if column.numeric:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -319,7 +356,7 @@ class _Writer:
             for i, (column, content) in enumerate(zip(t.columns, row.cells)):
                 cells[i].width = Pt(widths[i])
                 paragraph = cells[i].paragraphs[0]
-                paragraph.style = "Report Table Text"
+                self.styled(paragraph, "Report Table Text")
                 self.inline(paragraph, content, bold=row.total or column.row_header)
                 if column.numeric:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -328,16 +365,14 @@ class _Writer:
     def figure(self, b: Figure) -> None:
         from docx.shared import Mm
 
-        from .typst import svg_key
-
-        png = self.images.get(svg_key(b.svg))
+        png = self.image_of(b.svg)
         if png is None:
             raise DocxRenderError("a chart has no image to print (its SVG was not drawn)")
         self.document.add_picture(io.BytesIO(png), width=Mm(min(182, _png_width_mm(png))))
         drawing = self.document.paragraphs[-1]._p.xpath(".//wp:docPr")[0]
         drawing.set("descr", _clean(b.alt))  # the chart's text alternative, as Word's Alt Text
         drawing.set("title", _clean(b.caption)[:200])
-        self.text(self.document.add_paragraph(style="Caption"), b.caption)
+        self.text(self.paragraph("Caption"), b.caption)
 
 
 def _widths(t: Table) -> list[float]:
