@@ -53,7 +53,8 @@ def hand_over(place: Path, kind: str, parameters: dict, data, software: dict | N
         part.write_bytes(
             pickle.dumps(
                 {"kind": kind, "parameters": parameters, "data": data, "software": software},
-                protocol=pickle.HIGHEST_PROTOCOL)
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         )
         part.replace(place)
     except OSError as exc:
