@@ -138,7 +138,23 @@ def engine() -> str:
     after the last cell; registered with papermill on first use."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from jupyter_core.utils import run_sync
     from papermill.log import logger
+
+    class KilledAfterLastCell(PapermillNotebookClient):
+        async def _async_cleanup_kernel(self) -> None:
+            """Kill the kernel's processes after the last cell without waiting to see them gone (the wait polls
+            every 0.1 s); ``started`` reaps them when the run leaves it, by which time they are."""
+            try:
+                if self.km is not None and self.km.has_kernel:
+                    await self.km.provisioner.kill()
+            finally:
+                if getattr(self, "kc", None) is not None:
+                    self.kc.stop_channels()
+                self.kc = None
+                self.km = None
+
+        _cleanup_kernel = run_sync(_async_cleanup_kernel)  # nbclient binds its own at class definition
 
     class StartedKernelEngine(NBClientEngine):
         @classmethod
@@ -158,7 +174,7 @@ def engine() -> str:
             kwargs.pop("input_path", None)
             if on_cell is not None:  # told of each code cell once the kernel has finished it
                 kwargs["on_cell_executed"] = lambda cell, cell_index, execute_reply: on_cell(nb_man.nb, cell_index)
-            client = PapermillNotebookClient(
+            client = KilledAfterLastCell(
                 nb_man,
                 km=km,
                 timeout=execution_timeout,
