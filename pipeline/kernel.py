@@ -136,9 +136,9 @@ def started(environment: dict[str, str] | None = None):
 def engine() -> str:
     """The name of the papermill engine that executes in a kernel already started (``km``) and stops it at once
     after the last cell; registered with papermill on first use."""
+    from jupyter_core.utils import run_sync
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
-    from jupyter_core.utils import run_sync
     from papermill.log import logger
 
     class KilledAfterLastCell(PapermillNotebookClient):

@@ -272,6 +272,9 @@ class _Writer:
 
     # --- blocks -------------------------------------------------------------------------------------
     def block(self, b) -> None:  # noqa: C901 - one branch a block
+        from docx.oxml.ns import qn
+        from docx.text.paragraph import Paragraph
+
         if isinstance(b, Heading):
             paragraph = self.paragraph(f"Heading {min(b.level, 9)}")
             self.inline(paragraph, b.content)
@@ -293,11 +296,13 @@ class _Writer:
         elif isinstance(b, Group):
             if b.kind not in ("title-page", "key-figures", "article"):
                 raise DocxRenderError(f"a group of kind {b.kind!r} is not part of the report's vocabulary")
-            first = len(self.document.paragraphs)
+            body = self.document.element.body
+            before = len(body)  # the body ends with the section's properties; what is added goes before them
             for inner in b.blocks:
                 self.block(inner)
-            if b.id and len(self.document.paragraphs) > first:
-                self.mark(self.document.paragraphs[first], b.id)
+            added = [e for e in body[before - 1 : len(body) - 1] if e.tag == qn("w:p")]
+            if b.id and added:
+                self.mark(Paragraph(added[0], self.document._body), b.id)
         elif isinstance(b, Table):
             self.table(b)
         elif isinstance(b, Figure):
@@ -330,32 +335,34 @@ class _Writer:
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Pt
+        from docx.table import _Cell
+        from docx.text.paragraph import Paragraph
 
         self.text(self.paragraph("Caption"), t.caption)
         table = self.document.add_table(rows=1 + len(t.rows), cols=len(t.columns))
-        table.style = "Table Grid"
+        table._tbl.tblStyle_val = self.style_id("Table Grid")
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
         widths = _widths(t)
         for i, width in enumerate(widths):  # the grid's widths (LibreOffice reads these) and each cell's (Word)
             table.columns[i].width = Pt(width)
-        header = table.rows[0]
+        rows = table._tbl.tr_lst  # a new table merges no cell: each row has one cell a column
         flag = OxmlElement("w:tblHeader")  # the header row repeats on every page the table runs over
         flag.set(qn("w:val"), "true")
-        header._tr.get_or_add_trPr().append(flag)
-        for i, column in enumerate(t.columns):
-            cell = header.cells[i]
+        rows[0].get_or_add_trPr().append(flag)
+        for i, (column, tc) in enumerate(zip(t.columns, rows[0].tc_lst)):
+            cell = _Cell(tc, table)
             cell.width = Pt(widths[i])
-            paragraph = cell.paragraphs[0]
+            paragraph = Paragraph(tc.p_lst[0], cell)
             self.styled(paragraph, "Report Table Text")
             self.text(paragraph, column.name.replace("\u00ad", ""), bold=True)
             if column.numeric:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for r, row in enumerate(t.rows, start=1):
-            cells = table.rows[r].cells
-            for i, (column, content) in enumerate(zip(t.columns, row.cells)):
-                cells[i].width = Pt(widths[i])
-                paragraph = cells[i].paragraphs[0]
+            for i, (column, content, tc) in enumerate(zip(t.columns, row.cells, rows[r].tc_lst)):
+                cell = _Cell(tc, table)
+                cell.width = Pt(widths[i])
+                paragraph = Paragraph(tc.p_lst[0], cell)
                 self.styled(paragraph, "Report Table Text")
                 self.inline(paragraph, content, bold=row.total or column.row_header)
                 if column.numeric:
@@ -368,8 +375,8 @@ class _Writer:
         png = self.image_of(b.svg)
         if png is None:
             raise DocxRenderError("a chart has no image to print (its SVG was not drawn)")
-        self.document.add_picture(io.BytesIO(png), width=Mm(min(182, _png_width_mm(png))))
-        drawing = self.document.paragraphs[-1]._p.xpath(".//wp:docPr")[0]
+        picture = self.document.add_picture(io.BytesIO(png), width=Mm(min(182, _png_width_mm(png))))
+        drawing = picture._inline.docPr
         drawing.set("descr", _clean(b.alt))  # the chart's text alternative, as Word's Alt Text
         drawing.set("title", _clean(b.caption)[:200])
         self.text(self.paragraph("Caption"), b.caption)

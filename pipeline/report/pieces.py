@@ -48,8 +48,16 @@ class Piece:
     def _repr_html_(self) -> str:
         return self.markup
 
+    def blocks_data(self) -> dict:
+        """The piece's blocks as data (``BLOCKS_MIME``), with its print version when a long listing is cut in
+        print (the Word document is printed too)."""
+        data = {"blocks": to_data(self.blocks)}
+        if self.print_blocks is not None:
+            data["print"] = to_data(self.print_blocks)
+        return data
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/html": self.markup, TYPST_MIME: self.typst(), BLOCKS_MIME: {"blocks": to_data(self.blocks)}}
+        data = {"text/html": self.markup, TYPST_MIME: self.typst(), BLOCKS_MIME: self.blocks_data()}
         return data, ({"council_report": self.meta} if self.meta else {})
 
 
@@ -83,7 +91,7 @@ class Chart(Piece):
     def _repr_mimebundle_(self, include=None, exclude=None):
         # the SVG once, inside the HTML's data: URL (run publishes it as charts/<filename> from there)
         data = {"text/html": self.markup, TYPST_MIME: self.typst(), "text/plain": self.alt}
-        data[BLOCKS_MIME] = {"blocks": to_data(self.blocks)}
+        data[BLOCKS_MIME] = self.blocks_data()
         return data, {"council_report": {"chart_file": self.filename}}
 
 
