@@ -1,8 +1,7 @@
 """Stage 5b, render (Word): an executed report notebook as ``report.docx``, through the Word renderer.
 
-Each report output carries its blocks (``report.blocks.BLOCKS_MIME``) beside its HTML and Typst, and their print
-version when a long listing is cut in print (the Word document prints it, as the PDF does); markdown cells are
-read into blocks (``report.markdown``). ``report.docx`` renders them all, the charts drawn as PNG by Typst
+Each report output carries its blocks as printed (``report.blocks.BLOCKS_MIME``; a long listing cut, as in the
+PDF) beside its HTML and Typst; markdown cells are read into blocks (``report.markdown``). ``report.docx`` renders them all, the charts drawn as PNG by Typst
 with the PDF's fonts. Registered as nbconvert's ``council_docx`` exporter: ``jupyter nbconvert --to council_docx``
 works on any executed report notebook, and ``run`` calls the same code.
 """
@@ -35,8 +34,7 @@ def cell_blocks(cell) -> list:
         if blocks.BLOCKS_MIME in data:
             svg = _svg_of(output)
             svgs = {svg_key(svg): svg.decode("utf-8")} if svg is not None else {}
-            given = data[blocks.BLOCKS_MIME]
-            out.extend(blocks.from_data(given.get("print", given["blocks"]), svgs))  # as printed: listings cut
+            out.extend(blocks.from_data(data[blocks.BLOCKS_MIME]["blocks"], svgs))  # as printed: listings cut
         elif output.get("output_type") == "stream" and output.get("name") == "stdout":
             out.append(blocks.Preformatted(output.get("text", "")))
         elif "text/plain" in data:

@@ -61,10 +61,7 @@ class CouncilHTMLExporter(HTMLExporter):
     published = _published_files()
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        nb = copy.deepcopy(nb)
-        for cell in nb.cells:  # what is only for JupyterLab (the scoped stylesheet) is not part of the report
-            if cell.get("outputs"):
-                cell.outputs = [o for o in cell.outputs if not _meta(o).get("lab_only")]
+        nb = _without_lab_only(nb)
         if not nb.metadata.get("title"):
             title = _title_of(nb)
             if title:
@@ -94,6 +91,10 @@ class CouncilHTMLExporter(HTMLExporter):
         data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
         self.register_filter("filter_data_type", data_type)
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    @default("optimistic_validation")
+    def _optimistic_validation_default(self):
+        return True  # the notebook is checked once, after the preprocessors (not after each: 11 passes)
 
     @default("template_name")
     def _template_name_default(self):
@@ -290,6 +291,20 @@ def ready_html_exporter() -> None:
         nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", {"text/html": "<p>x</p>"})]),
     ]
     notebook_to_html(nbformat.v4.new_notebook(cells=cells), title="", published=())
+
+
+def _without_lab_only(nb):
+    """A copy of ``nb`` without what is only for JupyterLab (the scoped stylesheet), which is not part of the
+    report: new notebook, metadata and cells, the outputs shared (the exporter copies what it changes)."""
+    from nbformat import NotebookNode
+
+    cells = []
+    for cell in nb.cells:
+        cell = NotebookNode(cell)
+        if cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs if not _meta(o).get("lab_only")]
+        cells.append(cell)
+    return NotebookNode(nb, metadata=copy.deepcopy(nb.metadata), cells=cells)
 
 
 def _meta(output) -> dict:

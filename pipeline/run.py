@@ -383,13 +383,15 @@ def _render_notebook(
     # the Word document is written in a thread, each cell as the kernel finishes it; the HTML exporter is readied
     with docx_export.WordWhileExecuting(title, period.source_date_epoch) as word:
         nb = render.execute_notebook(notebook, parameters, km, on_cell=word.executed)
-        files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n"}
-        files.update(render.chart_files(nb))
-        published = set(files) | {"report.html", "report.pdf", "report.docx", "manifest.json"} | set(also_published)
+        charts = render.chart_files(nb)
+        published = set(charts) | {"report.ipynb", "report.html", "report.pdf", "report.docx", "manifest.json"}
+        published |= set(also_published)
         source, images = render.notebook_to_typst(nb, sorted(published), title=title)
-        # Typst compiles in a thread (it lets go of the interpreter) while nbconvert writes the HTML
+        # Typst compiles in a thread (it lets go of the interpreter) while the notebook, the HTML and the Word
+        # document are written
         with ThreadPoolExecutor(1) as pool:
             pdf = pool.submit(render.typst_to_pdf, source, images, period.source_date_epoch)
+            files = {"report.ipynb": nbformat.writes(nb).encode("utf-8") + b"\n", **charts}
             files["report.html"] = render.notebook_to_html(nb, title=title, published=published).encode("utf-8")
             files["report.docx"] = word.bytes(nb)
             files["report.pdf"] = pdf.result()

@@ -565,7 +565,7 @@ def test_nbconvert_on_the_published_notebook_gives_the_published_html_and_pdf_by
 
     folder = tmp_path / "copy"
     shutil.copytree(period, folder)
-    for to, made in (("council_pdf", "report.pdf"), ("council_html", "report.html")):
+    for to, made in (("council_pdf", "report.pdf"), ("council_html", "report.html"), ("council_docx", "report.docx")):
         done = subprocess.run(
             [str(Path(PYTHON).parent / "jupyter"), "nbconvert", "--to", to, "report.ipynb", "--output", "again"],
             capture_output=True,

@@ -120,3 +120,22 @@ def test_uncommitted_changes_means_a_change_of_the_pipelines_code_only(tmp_path)
     git("checkout", "notebooks/report.ipynb")
     (tmp_path / "pipeline" / "new_stage.py").write_text("y = 1\n")
     assert manifest.git_state(tmp_path)["uncommitted_changes"] is True
+
+
+def test_a_kernel_adopts_the_software_its_run_described_and_the_manifest_records_the_same(tmp_path):
+    described = {
+        "pipeline": {"version": "9.9", "code_digest": "d" * 64, "git_commit": "c" * 40, "uncommitted_changes": True},
+        "environment": {"python": "3.0", "packages": {"x": "1"}, "system": {"fonts": {}}},
+    }
+    try:
+        manifest.adopt(described)
+        assert manifest.software() == described
+        assert manifest.environment() == described["environment"]
+        assert (manifest.code_digest(), manifest.package_version()) == ("d" * 64, "9.9")
+        assert manifest.git_state() == {"git_commit": "c" * 40, "uncommitted_changes": True}
+        assert manifest.code_digest(tmp_path) != "d" * 64  # another root is described as it is
+        built = json.loads(manifest.build([], {}, "k", {}, described=described))
+        assert (built["pipeline"], built["environment"]) == (described["pipeline"], described["environment"])
+    finally:
+        manifest.adopt(None)
+    assert manifest.code_digest() != "d" * 64 and manifest.software()["pipeline"]["version"] != "9.9"

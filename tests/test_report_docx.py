@@ -106,3 +106,55 @@ def test_blocks_travel_through_the_notebook_as_data_and_come_back_equal(seed):
     assert blocks.from_data(data, {}) == piece.blocks
     with pytest.raises(ValueError, match="'Script' is not a block of the report"):
         blocks.from_data({"t": "Script"}, {})
+
+
+def _notebook_of(*shown):
+    """A report notebook as executed: a markdown cell, then one code cell showing each piece."""
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell("## Opening\n\nA paragraph with *emphasis*.")]
+    for piece in shown:
+        data, metadata = piece._repr_mimebundle_()
+        output = nbformat.v4.new_output("display_data", data, metadata=metadata)
+        cells.append(nbformat.v4.new_code_cell(outputs=[output]))
+        cells.append(nbformat.v4.new_markdown_cell("Between the pieces."))
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_the_word_document_written_as_cells_finish_is_the_one_written_at_once(seed):
+    chart = report.status_chart(
+        measure.status_by(seed.indicators, "theme", seed.layout.labels), "theme", "t.svg", seed.layout.labels
+    )
+    nb = _notebook_of(pieces(seed)["front page"], chart, pieces(seed)["glossary"])
+    whole = docx_export.notebook_to_docx(nb, "Title", seed.period.source_date_epoch)
+    with docx_export.WordWhileExecuting("Title", seed.period.source_date_epoch) as written:
+        written.executed(nb, 1)  # the first code cell and the markdown before it
+        written.executed(nb, 3)
+        got = written.bytes(nb)  # the rest, and the markdown cells after the last code cell
+    assert got == whole
+    assert "Between the pieces." in docx_text(got) and len(docx.Document(io.BytesIO(got)).inline_shapes) == 1
+
+
+def test_a_cell_the_word_document_cannot_take_fails_the_run_with_its_reason():
+    import nbformat
+
+    bad = nbformat.v4.new_output("display_data", {blocks.BLOCKS_MIME: {"blocks": [{"t": "Script"}]}})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[bad])])
+    with docx_export.WordWhileExecuting("t") as written:
+        written.executed(nb, 0)
+        with pytest.raises(ValueError, match="'Script' is not a block of the report"):
+            written.bytes(nb)
+
+
+def test_a_listing_cut_in_print_is_cut_in_word_too():
+    import pandas as pd
+
+    from pipeline.report import pieces as report_pieces
+
+    rows = pd.DataFrame({"ref": [f"R{i:04d}" for i in range(report_pieces.PRINT_ROWS + 20)]})
+    piece = report_pieces.bounded(rows, lambda r: (blocks.table(r, "All of them"),), "indicators")
+    data = docx_export.notebook_to_docx(_notebook_of(piece), "t")
+    document = docx.Document(io.BytesIO(data))
+    assert len(document.tables[0].rows) == 1 + report_pieces.PRINT_ROWS
+    assert f"lists the first {report_pieces.PRINT_ROWS:,} of the {len(rows):,} indicators" in docx_text(data)
+    assert len(BeautifulSoup(piece.markup, "html.parser").find_all("tr")) == 1 + len(rows)  # the HTML: all

@@ -49,12 +49,9 @@ class Piece:
         return self.markup
 
     def blocks_data(self) -> dict:
-        """The piece's blocks as data (``BLOCKS_MIME``), with its print version when a long listing is cut in
-        print (the Word document is printed too)."""
-        data = {"blocks": to_data(self.blocks)}
-        if self.print_blocks is not None:
-            data["print"] = to_data(self.print_blocks)
-        return data
+        """The piece's blocks as data (``BLOCKS_MIME``), for the Word document: as printed (a long listing cut,
+        as in the PDF; the HTML output holds every row)."""
+        return {"blocks": to_data(self.printed())}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = {"text/html": self.markup, TYPST_MIME: self.typst(), BLOCKS_MIME: self.blocks_data()}
