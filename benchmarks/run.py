@@ -19,6 +19,12 @@
 
 ``--quick`` runs only 6 and 7 (no rendering); ``--limits`` only 8.
 
+``--speed``: issue 24's figures, each against its target — one period of the seed against papermill in a lean
+environment (papermill and ipykernel only, at the lock's versions; built once in ``benchmarks/.lean-venv``), a run
+taken from the cache, the PDF of 1,000 indicators, 1,000 / 2,000 / 10,000 indicators end to end with the peak
+memory of the run and its kernel and the cost per indicator — then where one period's time goes
+(``profile_period.py``). ``--lean``: only the first of these.
+
 Periods 2 and 3 use SYNTHETIC quarterly exports made from the seed (tests/synthetic.py), in a temporary folder.
 Wall-clock seconds. Each comparison runs its two commands interleaved (A, B, A, B, ...) and reports the
 median of each and the median of the paired ratios A/B, so a busy moment of a shared machine falls on both
@@ -417,9 +423,9 @@ def lean_python() -> str:
     return str(python)
 
 
-def lean_baseline(repeat: int = 5) -> list[str]:
+def lean_baseline(repeat: int = 5) -> tuple[float, float, float]:
     """One period of the seed against a bare papermill run of an empty notebook in the lean environment:
-    interleaved (A B A B ...), paired medians."""
+    interleaved (A B A B ...), paired medians (period, papermill, ratio)."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         empty = empty_notebook(tmp / "empty.ipynb")
@@ -429,11 +435,39 @@ def lean_baseline(repeat: int = 5) -> list[str]:
         )
         bare = [lean, "-m", "papermill", str(empty), str(tmp / "o.ipynb"), "-k", "python3", "--no-progress-bar"]
         full = [PY, "-m", "pipeline", "run", "--force", "--out", str(tmp / "out")]
-        a, b, ratio = paired(full, bare, repeat)
-    return [
-        f"one period of the seed {a:.2f} s against a lean papermill (papermill and ipykernel only, at the lock's "
-        f"versions) {b:.2f} s: {ratio:.2f}x, paired median of {repeat} interleaved pairs (target 2.0x, aim 1.5x)"
-    ]
+        return paired(full, bare, repeat)
+
+
+def speed_runs(repeat: int = 5) -> list[tuple]:
+    """Issue 24's figures, each against its target (name, measured, against, ratio, aim): one period of the seed
+    against a lean papermill; a run taken from the cache; the PDF of 1,000 indicators; 1,000, 2,000 and 10,000
+    indicators end to end with the peak memory of the run and its kernel, and the cost per indicator."""
+    rows = []
+    period, bare, ratio = lean_baseline(repeat)
+    rows.append(("one period of the seed vs a lean papermill (empty notebook)", period, bare, ratio, 2.0))
+    layout = ROOT / "data" / "layouts" / "anytown_synthetic.toml"
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        once([PY, "-m", "pipeline", "run", "--force", "--out", str(tmp / "seed")])
+        cached = statistics.median(once([PY, "-m", "pipeline", "run", "--out", str(tmp / "seed")]) for _ in range(5))
+        rows.append(("a run taken from the cache, s", cached, 0.3, cached / 0.3, 1.0))
+        per = {}
+        for n in (1000, 2000, 10_000):
+            export = tmp / f"t{n}" / "anytown_2024-25_Q2.synthetic.csv"
+            export.parent.mkdir()
+            export.write_bytes(typed_table(n))
+            args = [PY, "-m", "pipeline", "run", "--force", "--input", str(export), "--layout", str(layout)]
+            seconds, peak = peak_run([*args, "--out", str(tmp / f"out{n}")])
+            per[n] = seconds / n
+            if n == 1000:
+                pdf = pdf_time(tmp / "out1000" / "2024-25" / "Q2" / "report.ipynb", repeat)
+                rows.append(("the PDF of 1,000 indicators (synthetic), in process, s", pdf, 2.0, pdf / 2.0, 1.0))
+            if n == 10_000:
+                rows.append(("10,000 indicators (synthetic) end to end, s", seconds, 60.0, seconds / 60.0, 1.0))
+                gb = peak / 2**30
+                rows.append(("  peak memory of the run and its kernel, GB", gb, 1.5, gb / 1.5, 1.0))
+            rows.append((f"  {n:,} indicators end to end: per indicator, ms", per[n] * 1000, 0, 0, 0))
+    return rows
 
 
 def main() -> int:
@@ -444,10 +478,25 @@ def main() -> int:
     parser.add_argument("--benchmark-dataset", action="store_true", help="only reading and ranking a benchmark dataset")
     parser.add_argument("--profiles", action="store_true", help="only every Oflog profile, then again from the cache")
     parser.add_argument("--lean", action="store_true", help="only one period against papermill in a lean environment")
+    parser.add_argument("--speed", action="store_true", help="issue 24's figures against their targets, and a profile")
     args = parser.parse_args()
     if args.lean:
-        print("\n".join(lean_baseline(max(args.repeat, 5))))
+        a, b, ratio = lean_baseline(max(args.repeat, 5))
+        print(
+            f"one period of the seed {a:.2f} s against a lean papermill (papermill and ipykernel only, at the lock's "
+            f"versions) {b:.2f} s: {ratio:.2f}x, paired median of {max(args.repeat, 5)} interleaved pairs "
+            "(target 2.0x, aim 1.5x)"
+        )
         return 0
+    if args.speed:
+        code = report(speed_runs(max(args.repeat, 5)), [])
+        print("\nwhere one period's time goes (benchmarks/profile_period.py):")
+        with tempfile.TemporaryDirectory() as tmp:
+            done = subprocess.run(
+                [PY, str(ROOT / "benchmarks" / "profile_period.py"), "--out", tmp], cwd=ROOT, capture_output=True
+            )
+        print(done.stderr.decode().split("data-quality findings\n")[-1])
+        return code
     if args.profiles:
         print("\n".join(profiles_runs()))
         return 0

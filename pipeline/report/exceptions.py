@@ -16,7 +16,7 @@ from .common import (
     ref_column,
     status_badge,
 )
-from .pieces import Piece, bounded, paragraph
+from .pieces import BODY_PRINT_ROWS, Piece, bounded, paragraph
 
 NONE_GIVEN = "None given in the export."
 
@@ -101,7 +101,10 @@ def exceptions_at_a_glance(
         return paragraph("No indicator slipped or missed its target in this period.")
     quartiles = _quartiles(compared)
     return bounded(
-        exceptions, lambda rows: [_glance_table(rows, names, earlier_read, quartiles)], "off-track indicators"
+        exceptions,
+        lambda rows: [_glance_table(rows, names, earlier_read, quartiles)],
+        "off-track indicators",
+        limit=BODY_PRINT_ROWS,
     )
 
 

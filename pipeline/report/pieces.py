@@ -123,23 +123,26 @@ def joined(pieces: list[Piece]) -> Piece:
 # rows; the HTML and the CSVs hold every one. Typst's cost grows with every cell: a 10,000-indicator export's
 # full listings were 1,720 pages and 7.7 GB. The PDF says where it cuts.
 PRINT_ROWS = 500
+# The body's exception table holds at most this many rows in print: the committee's pages (the annex's full text of
+# the exceptions lists up to PRINT_ROWS, the HTML and the CSVs every one).
+BODY_PRINT_ROWS = 100
 
 
-def bounded(rows: pd.DataFrame, build, what: str, where: str = "indicators.csv") -> Piece:
-    """``build(rows)`` (the piece's blocks) for the HTML; for the PDF, when there are more than ``PRINT_ROWS``
-    rows, ``build`` of the first ``PRINT_ROWS`` and a sentence saying how many of how many ``what`` are printed
-    and where all of them are."""
+def bounded(rows: pd.DataFrame, build, what: str, where: str = "indicators.csv", limit: int = PRINT_ROWS) -> Piece:
+    """``build(rows)`` (the piece's blocks) for the HTML; for the PDF, when there are more than ``limit`` rows,
+    ``build`` of the first ``limit`` and a sentence saying how many of how many ``what`` are printed and where
+    all of them are."""
     blocks = tuple(build(rows))
-    if len(rows) <= PRINT_ROWS:
+    if len(rows) <= limit:
         return Piece(blocks)
     note = Para(
         (
-            f"The printed report lists the first {PRINT_ROWS:,} of the {len(rows):,} {what}; "
+            f"The printed report lists the first {limit:,} of the {len(rows):,} {what}; "
             f"all of them are in the HTML report and in {where}.",
         ),
         "note",
     )
-    return Piece(blocks, print_blocks=(note,) + tuple(build(rows.head(PRINT_ROWS))))
+    return Piece(blocks, print_blocks=(note,) + tuple(build(rows.head(limit))))
 
 
 # --- JupyterLab ------------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""Where one period's time goes: ``python -m pipeline run --force`` in this process, each stage timed.
+
+    .venv/bin/python benchmarks/profile_period.py [run arguments]
+
+Wraps the stages of a run (without changing what they do) and prints a timeline: the parent's imports,
+planning, cleaning, the software description, the kernel's first and last cell (the kernel boots while the parent
+imports and cleans), each slow cell, the notebook, the HTML, the Word document's last part, Typst, the manifest and
+publishing. Wall-clock seconds from the start of this process. Used by ``run.py --speed``; not a test.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+START = time.perf_counter()
+EVENTS: list[tuple[float, str]] = []
+
+
+def mark(what: str) -> None:
+    EVENTS.append((time.perf_counter() - START, what))
+
+
+def timed(module, name: str, label: str) -> None:
+    """Wrap ``module.name`` so that its start and end are marked."""
+    original = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        mark(f"{label} starts")
+        try:
+            return original(*args, **kwargs)
+        finally:
+            mark(f"{label} ends")
+
+    setattr(module, name, wrapper)
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    from pipeline import cli
+
+    mark("the command line imported")
+    from pipeline import docx_export, kernel, manifest, render, run
+
+    mark("the run's modules imported")
+    launch = kernel.started
+
+    def started(*args, **kwargs):
+        mark("the kernel is launched (it boots while the parent cleans)")
+        return launch(*args, **kwargs)
+
+    kernel.started = started
+    for module, name, label in (
+        (run, "plan_period", "plan (read the inputs, cache key)"),
+        (run, "prepare", "prepare (clean, figures, assessment)"),
+        (manifest, "software", "describe the software"),
+        (render, "execute_notebook", "execute the notebook"),
+        (render, "typst_to_pdf", "Typst: the PDF"),
+        (render, "notebook_to_html", "nbconvert: the HTML"),
+        (run, "publish_period", "publish"),
+    ):
+        timed(module, name, label)
+    executed = docx_export.WordWhileExecuting.executed
+    word_bytes = docx_export.WordWhileExecuting.bytes
+    previous = [None]
+
+    def on_cell(self, nb, index):
+        now = time.perf_counter() - START
+        if previous[0] is None:
+            mark("the kernel's first cell done")
+        elif now - previous[0] > 0.05:
+            mark(f"cell {index} done ({now - previous[0]:.2f} s): {nb.cells[index].source.splitlines()[0][:50]}")
+        previous[0] = now
+        return executed(self, nb, index)
+
+    def word(self, nb):
+        EVENTS.append((previous[0], "the kernel's last cell done"))
+        mark("Word: the cells not yet added")
+        try:
+            return word_bytes(self, nb)
+        finally:
+            mark("Word done")
+
+    docx_export.WordWhileExecuting.executed = on_cell
+    docx_export.WordWhileExecuting.bytes = word
+    code = cli.main(["run", "--force", *argv])
+    mark("done")
+    width = max(len(w) for _, w in EVENTS)
+    for at, what in sorted(EVENTS, key=lambda e: e[0]):
+        print(f"{at:6.2f} s  {what:<{width}}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
