@@ -381,6 +381,15 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
         assert "The printed report lists the first 3 of the 5" in printed and "HTML report" in printed
     short = report.appendix_table(rows.head(3))
     assert short.print_blocks is None and "printed report lists" not in short.typst()
+    # the body's exception table, the committee's pages, is cut sooner than the annex's full text
+    monkeypatch.setattr(report.pieces, "BODY_PRINT_ROWS", 2)
+    body, annex = report.exceptions_at_a_glance(rows), report.exceptions_table(rows)
+    assert "The printed report lists the first 2 of the 5 off-track indicators" in report.blocks.plain(
+        body.print_blocks[0].content
+    )
+    assert all(f"Measure {i}" in body.markup for i in range(5))
+    assert "The printed report lists the first 3 of the 5" in annex.typst()
+    assert body.blocks_data()["blocks"] == report.blocks.to_data(body.print_blocks)  # Word prints what the PDF prints
 
 
 def test_the_front_page_of_an_export_with_no_status_and_of_many_services():

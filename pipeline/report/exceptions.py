@@ -16,7 +16,8 @@ from .common import (
     ref_column,
     status_badge,
 )
-from .pieces import BODY_PRINT_ROWS, Piece, bounded, paragraph
+from . import pieces
+from .pieces import Piece, bounded, paragraph
 
 NONE_GIVEN = "None given in the export."
 
@@ -104,7 +105,7 @@ def exceptions_at_a_glance(
         exceptions,
         lambda rows: [_glance_table(rows, names, earlier_read, quartiles)],
         "off-track indicators",
-        limit=BODY_PRINT_ROWS,
+        limit=min(pieces.BODY_PRINT_ROWS, pieces.PRINT_ROWS),
     )
 
 

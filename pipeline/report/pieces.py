@@ -128,10 +128,11 @@ PRINT_ROWS = 500
 BODY_PRINT_ROWS = 100
 
 
-def bounded(rows: pd.DataFrame, build, what: str, where: str = "indicators.csv", limit: int = PRINT_ROWS) -> Piece:
-    """``build(rows)`` (the piece's blocks) for the HTML; for the PDF, when there are more than ``limit`` rows,
-    ``build`` of the first ``limit`` and a sentence saying how many of how many ``what`` are printed and where
-    all of them are."""
+def bounded(rows: pd.DataFrame, build, what: str, where: str = "indicators.csv", limit: int | None = None) -> Piece:
+    """``build(rows)`` (the piece's blocks) for the HTML; for the PDF, when there are more than ``limit`` rows
+    (``PRINT_ROWS`` unless given), ``build`` of the first ``limit`` and a sentence saying how many of how many
+    ``what`` are printed and where all of them are."""
+    limit = PRINT_ROWS if limit is None else limit
     blocks = tuple(build(rows))
     if len(rows) <= limit:
         return Piece(blocks)
