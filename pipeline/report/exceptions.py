@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..measure import in_group_order
+from . import pieces
 from .blocks import Group, Heading, Para, Span, number, table
 from .common import (
     anchors,
@@ -16,7 +17,6 @@ from .common import (
     ref_column,
     status_badge,
 )
-from . import pieces
 from .pieces import Piece, bounded, paragraph
 
 NONE_GIVEN = "None given in the export."
