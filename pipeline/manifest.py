@@ -193,26 +193,21 @@ def build(
     parameters: dict,
     key: str,
     files: dict[str, bytes],
-    pipeline: dict | None = None,
-    env: dict | None = None,
     described: dict | None = None,
 ) -> bytes:
     """The manifest for a period folder holding ``files`` (name -> bytes), as JSON bytes.
 
     ``inputs`` are dicts with ``path`` (project-relative), ``size`` and ``sha256``; ``described``: the run's
-    ``software()`` (the one its kernel was handed); ``pipeline`` and ``env`` default to its parts, else to
-    ``pipeline_version()`` and ``environment()``.
+    ``software()``, the one its kernel was handed (described here when not given).
     """
-    if described is not None:
-        pipeline = pipeline if pipeline is not None else described["pipeline"]
-        env = env if env is not None else described["environment"]
+    described = described if described is not None else software()
     manifest = {
         "manifest_version": 1,
         "parameters": parameters,
         "inputs": inputs,
         "cache_key": key,
-        "pipeline": pipeline if pipeline is not None else pipeline_version(),
-        "environment": env if env is not None else environment(),
+        "pipeline": described["pipeline"],
+        "environment": described["environment"],
         "outputs": [{"path": name, "size": len(data), "sha256": sha256(data)} for name, data in sorted(files.items())],
     }
     return (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8")

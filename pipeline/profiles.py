@@ -143,21 +143,25 @@ def build_profile(request: ProfileRequest) -> dict[str, bytes]:
     """A profile's folder as files (report.html, report.pdf, report.docx, report.ipynb, benchmark.csv, charts/,
     inputs.zip, manifest.json), rendered in a kernel of its own from the request alone. Writes nothing outside
     its private temporary folders. Raises RenderError when the notebook fails."""
-    from .handover import hand_over, kernel_while_preparing
-    from .run import _render_notebook
+    from .handover import kernel_while_preparing
+    from .run import render_handed
 
     files = {
         "benchmark.csv": publish.csv_bytes(request.data.positions),
         publish.INPUTS_ARCHIVE: request.archive,
     }
-    with kernel_while_preparing() as (km, place):
-        software = manifest.software()
-        hand_over(place, "profile", request.parameters, request.data, software)
-        files.update(
-            _render_notebook(PROFILE_NOTEBOOK, request.parameters, request.title, request.data.period, list(files), km)
+    with kernel_while_preparing() as started:
+        render_handed(
+            started,
+            "profile",
+            PROFILE_NOTEBOOK,
+            request.parameters,
+            request.data,
+            request.title,
+            list(request.data.inputs),
+            request.key,
+            files,
         )
-    inputs = list(request.data.inputs)
-    files[manifest.MANIFEST] = manifest.build(inputs, request.parameters, request.key, files, described=software)
     return files
 
 

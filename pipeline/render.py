@@ -419,7 +419,7 @@ def execute_notebook(notebook: Path, parameters: dict, km=None, on_cell=None):
             log_output=False,
             cwd=str(PROJECT_ROOT),
             request_save_on_cell_execute=False,
-            **({"on_cell": on_cell} if on_cell is not None else {}),
+            on_cell=on_cell,
         )
     except PapermillExecutionError as exc:
         raise RenderError(

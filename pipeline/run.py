@@ -285,7 +285,7 @@ def build_period(plan: PeriodPlan, log: Callable[[str], None] = lambda message: 
     snapshot alone: pure with respect to the output tree (a batch's worker runs it; only the coordinator writes,
     ``publish_period``). Raises InputError / RenderError."""
     period = plan.period
-    with kernel_while_preparing() as (km, place):
+    with kernel_while_preparing() as started:
         data = prepare(
             plan.source,
             period,
@@ -301,10 +301,18 @@ def build_period(plan: PeriodPlan, log: Callable[[str], None] = lambda message: 
         files = dict(tables)
         files[publish.INPUTS_ARCHIVE] = _archive(plan.wanted, plan.inputs, plan.snapshot)
         title = f"{data.layout.title} {period.year_label} progress report: {data.period.title}"
-        software = manifest.software(plan.code)
-        hand_over(place, "period", plan.parameters, data, software)
-        files.update(_render_notebook(COUNCIL_PLAN_NOTEBOOK, plan.parameters, title, data.period, list(files), km))
-    files[manifest.MANIFEST] = manifest.build(plan.inputs, plan.parameters, plan.key, files, described=software)
+        render_handed(
+            started,
+            "period",
+            COUNCIL_PLAN_NOTEBOOK,
+            plan.parameters,
+            data,
+            title,
+            plan.inputs,
+            plan.key,
+            files,
+            plan.code,
+        )
     return files, tables
 
 
@@ -347,8 +355,8 @@ def _tidy(out_dir: Path, root: Path) -> None:
             publish.clean_leftovers(out_dir)
 
 
-def _render_and_publish(
-    out_dir: Path,
+def render_handed(
+    started: tuple,
     kind: str,
     notebook: Path,
     parameters: dict,
@@ -357,16 +365,16 @@ def _render_and_publish(
     inputs,
     key: str,
     files: dict,
-    started: tuple,
+    code: str | None = None,
 ) -> None:
-    """Hand ``data`` to the notebook's kernel (``started``: the kernel and the place it looks in), render the
-    report beside ``files``, add the manifest, and publish the folder whole (``files`` gains the report's files)."""
+    """Describe the software once (``code``: the code digest when the caller has made it), hand it and ``data`` to
+    the notebook's kernel (``started``: the kernel and the place it looks in), render the report beside ``files``
+    and add the manifest, which records the same description: ``files`` gains the report's files."""
     km, place = started
-    software = manifest.software()
+    software = manifest.software(code)
     hand_over(place, kind, parameters, data, software)
     files.update(_render_notebook(notebook, parameters, title, data.period, list(files), km))
     files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files, described=software)
-    publish.write_folder(out_dir, files, replace=True)
 
 
 def _render_notebook(
@@ -445,7 +453,6 @@ def run_plan(
             files = plan_tables(data)
             files[publish.INPUTS_ARCHIVE] = _archive([source], inputs, snapshot)
             title = f"{data.plan} Service Improvement Plan milestones: {period.title}"
-            _render_and_publish(
-                out_dir, "plan", MILESTONE_NOTEBOOK, parameters, data, title, inputs, key, files, started
-            )
+            render_handed(started, "plan", MILESTONE_NOTEBOOK, parameters, data, title, inputs, key, files)
+            publish.write_folder(out_dir, files, replace=True)
     return RunResult(period, out_dir, tuple(sorted(files)), rendered=True)

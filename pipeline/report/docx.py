@@ -272,9 +272,6 @@ class _Writer:
 
     # --- blocks -------------------------------------------------------------------------------------
     def block(self, b) -> None:  # noqa: C901 - one branch a block
-        from docx.oxml.ns import qn
-        from docx.text.paragraph import Paragraph
-
         if isinstance(b, Heading):
             paragraph = self.paragraph(f"Heading {min(b.level, 9)}")
             self.inline(paragraph, b.content)
@@ -296,6 +293,9 @@ class _Writer:
         elif isinstance(b, Group):
             if b.kind not in ("title-page", "key-figures", "article"):
                 raise DocxRenderError(f"a group of kind {b.kind!r} is not part of the report's vocabulary")
+            from docx.oxml.ns import qn
+            from docx.text.paragraph import Paragraph
+
             body = self.document.element.body
             before = len(body)  # the body ends with the section's properties; what is added goes before them
             for inner in b.blocks:
