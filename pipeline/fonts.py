@@ -23,35 +23,48 @@ PLACEHOLDER = "\ufffd"  # the replacement character, which every face has
 
 
 @functools.cache
+def advances(name: str) -> dict[int, float]:
+    """The characters of the bundled font ``name``: code point -> its advance, in ems. Each file is read once
+    in a process, for what it covers and for how wide (``report.typst`` measures table text with it)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONTS_DIR / name, lazy=True) as font:
+        metrics, per_em = font["hmtx"].metrics, font["head"].unitsPerEm
+        return {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+
+
+@functools.cache
 def covered(fallback: bool = True) -> frozenset[int]:
     """The code points the PDF's fonts can print (without the fallback: DejaVu Sans alone, as a chart's SVG
     text is set)."""
-    from fontTools.ttLib import TTFont
-
-    faces = [set(TTFont(FONTS_DIR / name, lazy=True).getBestCmap()) for name in TEXT_FACES]
-    text = set.intersection(*faces)
+    text = set.intersection(*(set(advances(name)) for name in TEXT_FACES))
     if not fallback:
         return frozenset(text)
-    return frozenset(text | set(TTFont(FONTS_DIR / FALLBACK, lazy=True).getBestCmap()))
+    return frozenset(text | set(advances(FALLBACK)))
 
 
-def _shown(ch: str, fallback: bool = True) -> bool:
-    return ch.isspace() or ord(ch) in covered(fallback)
+@functools.cache
+def _covered_chars(fallback: bool) -> frozenset[str]:
+    return frozenset(map(chr, covered(fallback)))
+
+
+def _lacking(text: str, fallback: bool = True) -> set[str]:
+    """The distinct characters of ``text`` that the fonts lack, white space aside (it prints as space)."""
+    lacking = set(text).difference(_covered_chars(fallback))  # set operations: each distinct character once
+    return {ch for ch in lacking if not ch.isspace()} if lacking else lacking
 
 
 def unprintable(text: str) -> list[str]:
     """The distinct visible characters of ``text`` that the PDF's fonts lack, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for ch in str(text):
-        if not _shown(ch) and unicodedata.category(ch) != "Cf":
-            seen.setdefault(ch, None)
-    return list(seen)
+    text = str(text)
+    lacking = {ch for ch in _lacking(text) if unicodedata.category(ch) != "Cf"}
+    return list(dict.fromkeys(ch for ch in text if ch in lacking)) if lacking else []
 
 
 def printable(text: str, fallback: bool = True) -> str:
     """``text`` as the PDF prints it: invisible format characters dropped, every other character the fonts
     lack (DejaVu Sans alone, without ``fallback``) replaced by ``PLACEHOLDER``."""
-    bad = [ch for ch in set(text) if not _shown(ch, fallback)]  # each distinct character looked at once
+    bad = _lacking(text, fallback)
     if not bad:
         return text
     return text.translate({ord(ch): "" if unicodedata.category(ch) == "Cf" else PLACEHOLDER for ch in bad})

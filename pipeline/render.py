@@ -29,7 +29,7 @@ from traitlets import List, Unicode, default
 
 from .errors import PipelineError, RenderError
 from .kernel import private_folder
-from .paths import FONTS_DIR, PROJECT_ROOT, TEMPLATES_DIR
+from .paths import FONTS_DIR, TEMPLATES_DIR
 
 TEMPLATE_NAME = "council"
 # A report that opens with one of these sections (its answer first) has its contents after it, not before it.
@@ -404,23 +404,10 @@ def execute_notebook(notebook: Path, parameters: dict, km=None, on_cell=None):
     if km is None:
         with kernel.started() as started:
             return execute_notebook(notebook, parameters, started, on_cell)
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        nb = papermill.execute_notebook(
-            str(notebook),
-            None,
-            parameters=parameters,
-            kernel_name=kernel.KERNEL_NAME,
-            engine_name=kernel.engine(),
-            km=km,
-            progress_bar=False,
-            log_output=False,
-            cwd=str(PROJECT_ROOT),
-            request_save_on_cell_execute=False,
-            on_cell=on_cell,
-        )
+        nb = kernel.papermill_execute(notebook, parameters, km, on_cell)
     except PapermillExecutionError as exc:
         raise RenderError(
             f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", notebook

@@ -161,3 +161,85 @@ def test_kernel_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
         (folder / "runtime").mkdir(parents=True)
     assert kernel.clean_kernel_leftovers(str(tmp_path)) == [dead]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
+
+
+class _Channel:
+    """A kernel channel that gives what it is told, in order: None for nothing within the timeout."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    async def get_msg(self, timeout=None):
+        answer = self.answers.pop(0)  # an IndexError if the client asks once more than it should
+        if answer is None:
+            from queue import Empty
+
+            raise Empty
+        return answer
+
+
+def _client(shell: _Channel, iopub: _Channel, alive: bool = True):
+    client = kernel._ready_client()()
+    client._shell_channel, client._iopub_channel = shell, iopub
+    asked = []
+    client.kernel_info = lambda: asked.append("kernel_info")
+
+    async def is_alive():
+        return alive
+
+    client._async_is_alive = is_alive
+    return client, asked
+
+
+REPLY = {"msg_type": "kernel_info_reply", "content": {"protocol_version": "5.3"}, "parent_header": {}}
+
+
+def test_the_kernel_client_is_ready_when_answered_and_iopub_is_connected_without_waiting_for_silence():
+    from jupyter_core.utils import run_sync
+
+    # IOPub's first message came before the client had subscribed: it asks again; then the welcome arrives
+    iopub = _Channel(None, {"msg_type": "iopub_welcome"})
+    shell = _Channel(REPLY, REPLY)
+    client, asked = _client(shell, iopub)
+    run_sync(client.wait_for_ready)(timeout=5)
+    assert asked == ["kernel_info", "kernel_info"]
+    assert iopub.answers == [] and shell.answers == []  # nothing more was read: no 0.2 s wait for IOPub to fall silent
+
+
+def test_the_kernel_client_says_when_the_kernel_died_before_answering():
+    from jupyter_core.utils import run_sync
+
+    client, asked = _client(_Channel(None), _Channel(), alive=False)
+    with pytest.raises(RuntimeError, match="died before replying"):
+        run_sync(client.wait_for_ready)(timeout=5)
+    assert asked == ["kernel_info"]
+
+
+def _parameterised(tmp_path, *sources):
+    cells = [new_code_cell('who = "nobody"')]
+    cells[0].metadata["tags"] = ["parameters"]
+    path = tmp_path / "tiny.ipynb"
+    kernelspec = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(
+        new_notebook(cells=cells + [new_code_cell(s) for s in sources], metadata={"kernelspec": kernelspec}), path
+    )
+    return path
+
+
+@pytest.mark.slow
+def test_papermill_executes_the_notebook_with_its_parameters_in_the_project_root(tmp_path):
+    from pipeline.paths import PROJECT_ROOT
+
+    nb = render.execute_notebook(_parameterised(tmp_path, "import os\nprint(who, os.getcwd())"), {"who": "Stockton"})
+    assert nb.metadata["papermill"]["parameters"] == {"who": "Stockton"}
+    assert "injected-parameters" in nb.cells[1].metadata["tags"]
+    assert nb.cells[2].outputs[0]["text"] == f"Stockton {PROJECT_ROOT}\n"
+
+
+@pytest.mark.slow
+def test_a_failing_cell_fails_the_render_naming_the_cell_and_the_error(tmp_path):
+    from pipeline.errors import RenderError
+
+    path = _parameterised(tmp_path, "x = 1", "x / 0")
+    with pytest.raises(RenderError, match="failed in cell 4: ZeroDivisionError: division by zero"):
+        render.execute_notebook(path, {"who": "Stockton"})

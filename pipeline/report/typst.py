@@ -247,17 +247,10 @@ _BREAKS = re.compile(r"[\s\u00ad\u200b]+|(?<=-)")  # where a line may break insi
 def _advances(bold: bool) -> dict[int, float]:
     """Each character's advance in DejaVu Sans (regular or bold), else in Symbola (the fallback), in ems, from
     the font files the PDF uses."""
-    from fontTools.ttLib import TTFont
+    from .. import fonts
 
-    from ..paths import FONTS_DIR
-
-    advances = {}
     # the fallback first, then the text face over it: a character DejaVu Sans lacks is measured in Symbola
-    for name in ("Symbola.ttf", "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"):
-        font = TTFont(FONTS_DIR / name, lazy=True)
-        metrics, per_em = font["hmtx"].metrics, font["head"].unitsPerEm
-        advances |= {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
-    return advances
+    return fonts.advances(fonts.FALLBACK) | fonts.advances("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
 
 
 def text_width(text: str, bold: bool = False) -> float:
