@@ -22,15 +22,30 @@ FAMILIES = ("DejaVu Sans", "Symbola")  # the Typst font list, in this order
 PLACEHOLDER = "\ufffd"  # the replacement character, which every face has
 
 
-@functools.cache
+_READ: dict[str, dict[int, float]] = {}  # each bundled font's characters once read (or adopted: ``adopt``)
+
+
 def advances(name: str) -> dict[int, float]:
     """The characters of the bundled font ``name``: code point -> its advance, in ems. Each file is read once
     in a process, for what it covers and for how wide (``report.typst`` measures table text with it)."""
-    from fontTools.ttLib import TTFont
+    if name not in _READ:
+        from fontTools.ttLib import TTFont
 
-    with TTFont(FONTS_DIR / name, lazy=True) as font:
-        metrics, per_em = font["hmtx"].metrics, font["head"].unitsPerEm
-        return {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+        with TTFont(FONTS_DIR / name, lazy=True) as font:
+            metrics, per_em = font["hmtx"].metrics, font["head"].unitsPerEm
+            _READ[name] = {code: metrics[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+    return _READ[name]
+
+
+def read_so_far() -> dict[str, dict[int, float]]:
+    """The fonts this process has read (``advances``), for a run to hand to its kernel with the data."""
+    return dict(_READ)
+
+
+def adopt(read: dict[str, dict[int, float]] | None) -> None:
+    """Take the fonts the run read (``read_so_far``) rather than read the same files again."""
+    for name, table in (read or {}).items():
+        _READ.setdefault(name, table)
 
 
 @functools.cache

@@ -44,15 +44,23 @@ def kernel_while_preparing():
 def hand_over(place: Path, kind: str, parameters: dict, data, software: dict | None = None) -> None:
     """Write ``data`` where the kernel will find it: ``load_period``/``load_plan`` in the notebook take it
     instead of reading the inputs again (one read, one clean, per run); ``software``: the run's
-    ``manifest.software()``, which the kernel adopts rather than describe the same Python again. Raises
+    ``manifest.software()``, which the kernel adopts rather than describe the same Python again, as it does the
+    fonts this process has read (``fonts.read_so_far``) rather than read their files again. Raises
     OutputError when the temporary folder cannot take it (full, or over a file-size limit)."""
+    from . import fonts
     from .errors import OutputError
 
     part = place.with_suffix(".part")
     try:
         part.write_bytes(
             pickle.dumps(
-                {"kind": kind, "parameters": parameters, "data": data, "software": software},
+                {
+                    "kind": kind,
+                    "parameters": parameters,
+                    "data": data,
+                    "software": software,
+                    "fonts": fonts.read_so_far(),
+                },
                 protocol=pickle.HIGHEST_PROTOCOL,
             )
         )
@@ -92,7 +100,8 @@ def handed_over(kind: str, parameters: dict):
             f"{given['parameters'].get('year')} {given['parameters'].get('quarter')}, not {kind} "
             f"{parameters.get('year')} {parameters.get('quarter')}; unset {HANDOVER_VARIABLE}"
         )
-    from . import manifest
+    from . import fonts, manifest
 
     manifest.adopt(given.get("software"))
+    fonts.adopt(given.get("fonts"))
     return given["data"]

@@ -281,3 +281,21 @@ def test_when_the_cleaned_tables_cannot_be_written_the_error_says_the_report_was
     assert "(cannot write the outputs (No space left on device))" in str(caught.value)
     assert (tmp_path / "out" / "2011-12" / "Q4" / "report.html").is_file()
     assert locked == [True]  # written under the processed folder's own lock
+
+
+def test_the_kernel_adopts_the_fonts_the_run_read_rather_than_read_their_files_again(tmp_path, monkeypatch):
+    from pipeline import fonts
+
+    monkeypatch.setattr(fonts, "_READ", {})
+    fonts.covered.cache_clear(), fonts._covered_chars.cache_clear()  # as in a process that has read none
+    assert fonts.unprintable("Stockton \u7532") == ["\u7532"]  # the run's cleaning reads the fonts
+    read = fonts.read_so_far()
+    assert sorted(read) == sorted((*fonts.TEXT_FACES, fonts.FALLBACK))
+    place = tmp_path / "prepared.pickle"
+    tmp_path.chmod(0o700)
+    run.hand_over(place, "period", {"year": "2011/12"}, "the data")
+    monkeypatch.setattr(fonts, "_READ", {})  # the kernel, which has read none
+    monkeypatch.setenv(run.HANDOVER_VARIABLE, str(place))
+    assert run.handed_over("period", {"year": "2011/12"}) == "the data"
+    assert fonts.read_so_far() == read
+    assert fonts.advances("DejaVuSans.ttf")[ord("S")] == read["DejaVuSans.ttf"][ord("S")] > 0.5
