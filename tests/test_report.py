@@ -354,26 +354,31 @@ def test_the_provenance_commands_run_as_printed_whatever_out_and_file_names():
     assert build_parser().parse_args(shlex.split(commands[1])[3:]).folder == "./-reports/2024-25/Q2"
 
 
+def _off_track(n: int) -> pd.DataFrame:
+    """``n`` indicators of one theme, all slipped."""
+    return pd.DataFrame(
+        {
+            "ref": [f"R{i}" for i in range(n)],
+            "part": [1] * n,
+            "theme": ["T"] * n,
+            "measure": [f"Measure {i}" for i in range(n)],
+            "directorate": ["D"] * n,
+            "status": ["Slipped"] * n,
+            "status_code": [3] * n,
+            "rag": [""] * n,
+            "direction": [""] * n,
+            "source_line": range(2, n + 2),
+            "progress": [""] * n,
+            "remedial": [""] * n,
+        }
+    )
+
+
 def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch):
     """Before: the PDF listed every row of every listing (10,000 indicators: 1,720 pages, 82 s and 7.7 GB in
     Typst). The HTML and the CSVs keep every row; the PDF prints the first PRINT_ROWS and says so."""
     monkeypatch.setattr(report.pieces, "PRINT_ROWS", 3)
-    rows = pd.DataFrame(
-        {
-            "ref": [f"R{i}" for i in range(5)],
-            "part": [1] * 5,
-            "theme": ["T"] * 5,
-            "measure": [f"Measure {i}" for i in range(5)],
-            "directorate": ["D"] * 5,
-            "status": ["Slipped"] * 5,
-            "status_code": [3] * 5,
-            "rag": [""] * 5,
-            "direction": [""] * 5,
-            "source_line": range(2, 7),
-            "progress": [""] * 5,
-            "remedial": [""] * 5,
-        }
-    )
+    rows = _off_track(5)
     for piece in (report.appendix_table(rows), report.exceptions_at_a_glance(rows), report.exceptions_table(rows)):
         assert all(f"Measure {i}" in piece.markup for i in range(5))
         printed = piece.typst()
@@ -390,6 +395,23 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
     assert all(f"Measure {i}" in body.markup for i in range(5))
     assert "The printed report lists the first 3 of the 5" in annex.typst()
     assert body.blocks_data()["blocks"] == report.blocks.to_data(body.print_blocks)  # Word prints what the PDF prints
+
+
+def test_a_listing_cut_in_print_counts_all_its_rows_and_says_it_prints_the_first(monkeypatch):
+    """Before: a cut table's caption counted the rows printed ("The 100 indicators that slipped") under a note
+    saying 500 slipped."""
+    monkeypatch.setattr(report.pieces, "PRINT_ROWS", 3)
+    rows = _off_track(1200)
+    for piece, counted in (
+        (report.appendix_table(rows), "T: 1,200 indicators"),
+        (report.exceptions_at_a_glance(rows), "The 1,200 indicators that slipped or did not achieve their target"),
+        (report.exceptions_table(rows), "1,200 indicators slipped or did not achieve their target"),
+    ):
+        assert counted in piece.markup and "printed" not in piece.markup  # the HTML lists them all
+        printed = piece.typst().replace("\\", "")  # Typst's escapes aside
+        assert f"{counted}, the first 3 printed" in printed
+    whole = report.appendix_table(rows.head(3))
+    assert "T: 3 indicators" in whole.typst().replace("\\", "") and "printed" not in whole.typst()
 
 
 def test_the_front_page_of_an_export_with_no_status_and_of_many_services():

@@ -8,7 +8,7 @@ import pandas as pd
 from ..measure import in_group_order
 from .blocks import Heading, Para, Span, table
 from .common import column, figures, rag_badge, ref_column, status_badge
-from .pieces import Piece, bounded, joined, paragraph
+from .pieces import Piece, bounded, first_printed, joined, paragraph
 from .pieces import table as table_piece
 
 _NOT_ASSESSED = (Span("emph", ("not assessed",)),)
@@ -240,7 +240,7 @@ def _findings_table(findings: pd.DataFrame, total: int):
     )
     return table(
         detail,
-        f"All {total} data-quality findings, by source line",
+        f"All {total:,} data-quality findings, by source line{first_printed(len(findings), total)}",
         numeric=("Line",),
         style="findings",
         widths={"Line": "3em", "Ref": "3.5em", "Finding": "9em"},
@@ -255,10 +255,13 @@ def appendix_table(indicators: pd.DataFrame, heading: str = "Indicator") -> Piec
     the period of each row where the export gives one."""
     shown = "actual" in indicators and bool((indicators["actual"].notna() & (indicators["rag"] == "")).any())
     targets = shown and bool(indicators["target"].notna().any())
-    return bounded(indicators, lambda rows: _appendix_tables(rows, heading, shown, targets), "indicators")
+    sizes = {theme: len(group) for theme, group in in_group_order(indicators, "theme")}
+    return bounded(indicators, lambda rows: _appendix_tables(rows, heading, shown, targets, sizes), "indicators")
 
 
-def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, targets: bool) -> list:
+def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, targets: bool, sizes: dict) -> list:
+    """A table for each theme; ``sizes``: each theme's indicators in the whole listing (a caption counts them
+    all, and says when its table holds only the first, in print)."""
     out = []
     for theme, group in in_group_order(indicators, "theme"):
         columns = {"Ref": ref_column(group), heading: group["measure"], "Directorate": group["directorate"]}
@@ -282,7 +285,8 @@ def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, target
         out.append(
             table(
                 frame,
-                f"{theme or 'No theme'}: {len(frame)} indicators",
+                f"{theme or 'No theme'}: {sizes.get(theme, len(frame)):,} indicators"
+                f"{first_printed(len(frame), sizes.get(theme, len(frame)))}",
                 row_header="Ref",
                 numeric=("Line", "Target", "Actual"),
                 style="appendix",

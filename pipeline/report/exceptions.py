@@ -17,7 +17,7 @@ from .common import (
     ref_column,
     status_badge,
 )
-from .pieces import Piece, bounded, paragraph
+from .pieces import Piece, bounded, first_printed, paragraph
 
 NONE_GIVEN = "None given in the export."
 
@@ -27,10 +27,10 @@ def exceptions_table(exceptions: pd.DataFrame) -> Piece:
     ``PRINT_ROWS``)."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
-    return bounded(exceptions, _full_blocks, "off-track indicators")
+    return bounded(exceptions, lambda rows: _full_blocks(rows, len(exceptions)), "off-track indicators")
 
 
-def _full_blocks(exceptions: pd.DataFrame) -> list:
+def _full_blocks(exceptions: pd.DataFrame, total: int) -> list:
     out = []
     refs = ref_column(exceptions)
     for ref, anchor, row in zip(refs, anchors(refs), exceptions.itertuples(index=False)):
@@ -52,7 +52,8 @@ def _full_blocks(exceptions: pd.DataFrame) -> list:
             Para(remedial),
         )
         out.append(Group("article", blocks, id=anchor, style="exception"))
-    return [Para((f"{len(out)} indicators slipped or did not achieve their target.",), "lead-in")] + out
+    lead = f"{total:,} indicators slipped or did not achieve their target{first_printed(len(out), total)}."
+    return [Para((lead,), "lead-in")] + out
 
 
 def code_of(row):
@@ -103,7 +104,7 @@ def exceptions_at_a_glance(
     quartiles = _quartiles(compared)
     return bounded(
         exceptions,
-        lambda rows: [_glance_table(rows, names, earlier_read, quartiles)],
+        lambda rows: [_glance_table(rows, names, earlier_read, quartiles, len(exceptions))],
         "off-track indicators",
         limit=min(pieces.BODY_PRINT_ROWS, pieces.PRINT_ROWS),
     )
@@ -125,7 +126,7 @@ def _quartiles(compared: pd.DataFrame | None) -> dict:
     return out
 
 
-def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bool, quartiles: dict | None = None):
+def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bool, quartiles: dict | None, total: int):
 
     exceptions = exceptions.reset_index(drop=True)
     links = pd.Series(anchors(ref_column(exceptions)), index=exceptions.index)  # as the full text's, in its order
@@ -164,7 +165,7 @@ def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bo
     )
     return table(
         frame,
-        f"The {len(frame)} indicators that slipped or did not achieve their target",
+        f"The {total:,} indicators that slipped or did not achieve their target{first_printed(len(frame), total)}",
         style="figures",
         keep=False,
         widths={"Ref": "5%", "Indicator and service": "23%", "Figures": "15%", "How it stands": "14%"},

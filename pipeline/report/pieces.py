@@ -146,6 +146,12 @@ def bounded(rows: pd.DataFrame, build, what: str, where: str = "indicators.csv",
     return Piece(blocks, print_blocks=(note,) + tuple(build(rows.head(limit))))
 
 
+def first_printed(printed: int, total: int) -> str:
+    """What a caption adds when its table holds the first ``printed`` of ``total`` rows (a listing ``bounded``
+    in print), so that it never counts the printed rows as if they were all: ", the first 100 printed"."""
+    return "" if printed >= total else f", the first {printed:,} printed"
+
+
 # --- JupyterLab ------------------------------------------------------------------------------------
 
 # Where JupyterLab (and the classic notebook) put an output's HTML: the report's stylesheet is scoped to it.

@@ -7,7 +7,7 @@ import pandas as pd
 
 from .blocks import Para, Span, number, table
 from .common import figures, percent_change, rag_badge, ref_column, short, status_badge
-from .pieces import Chart, Piece, bounded, joined, paragraph
+from .pieces import Chart, Piece, bounded, first_printed, joined, paragraph
 from .pieces import table as table_piece
 
 
@@ -161,7 +161,7 @@ def _variance_table(rows: pd.DataFrame, source: str, total: int, heading: str):
     )
     return table(
         frame,
-        f"Figures of the {total} indicators assessed against their target",
+        f"Figures of the {total:,} indicators assessed against their target{first_printed(len(rows), total)}",
         row_header="Ref",
         numeric=("Target", "Actual", "Variance", "Variance %"),
         style="figures",
@@ -202,7 +202,8 @@ def disagreements_section(rows: pd.DataFrame, heading: str = "Indicator") -> Pie
                         "Actual",
                         "The figures say",
                         [_verdict(r) for r in part.itertuples(index=False)],
-                        f"{len(disagree)} reported statuses not supported by the figures",
+                        f"{len(disagree):,} reported statuses not supported by the figures"
+                        + first_printed(len(part), len(disagree)),
                     )
                 ],
                 "statuses not supported by the figures",
@@ -219,7 +220,7 @@ def disagreements_section(rows: pd.DataFrame, heading: str = "Indicator") -> Pie
                         "Figure so far",
                         "Why it is not checked",
                         list(part["status_check_note"]),
-                        f"{len(judged)} On Track statuses left to judgement",
+                        f"{len(judged):,} On Track statuses left to judgement" + first_printed(len(part), len(judged)),
                     )
                 ],
                 "statuses left to judgement",
