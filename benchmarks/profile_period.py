@@ -65,7 +65,22 @@ def main(argv: list[str]) -> int:
     width = max(len(w) for _, w in EVENTS)
     for at, what in sorted(EVENTS, key=lambda e: e[0]):
         print(f"{at:6.2f} s  {what:<{width}}", file=sys.stderr)
+    print(chain(), file=sys.stderr)
     return code
+
+
+def chain() -> str:
+    """The chain of steps each of which waits for the one before, whatever the parent does meanwhile: the kernel
+    launched, its boot (with the report's imports), the cells, and Typst (it needs the last cell's output)."""
+    at = {what: t for t, what in EVENTS}
+    launched = at["the kernel is launched (it boots while the parent cleans)"]
+    boot = at["the kernel answers (booted, its imports done)"] - launched
+    cells = at["the kernel's last cell done"] - at["the kernel answers (booted, its imports done)"]
+    typst = at["Typst: the PDF ends"] - at["Typst: the PDF starts"]
+    return (
+        f"the chain: kernel launched at {launched:.2f} s + its boot {boot:.2f} s + the cells {cells:.2f} s + "
+        f"Typst {typst:.2f} s = {launched + boot + cells + typst:.2f} s"
+    )
 
 
 def after_import(name: str, patch) -> None:

@@ -138,18 +138,20 @@ def table_time(rows: int, repeat: int) -> tuple[int, float, float]:
 
 def pdf_time(notebook: Path, repeat: int) -> float:
     """Median seconds to assemble and compile the PDF of an executed report notebook, in a process that has
-    already imported the pipeline (as ``run`` does)."""
+    already imported what a run's process has by then (the pipeline, its report pieces and pandas). Each time in
+    a process of its own, as a run compiles once: Typst remembers what it laid out within a process, and a
+    second compile of the same document there can take a tenth of the time."""
     code = (
-        "import sys, time, statistics, nbformat; from pipeline import render\n"
-        "nb = nbformat.read(sys.argv[1], 4); render.typst_to_pdf(*render.notebook_to_typst(nb))\n"
-        "times = []\n"
-        "for _ in range(int(sys.argv[2])):\n"
-        "    t = time.perf_counter(); render.typst_to_pdf(*render.notebook_to_typst(nb)); "
-        "times.append(time.perf_counter() - t)\n"
-        "print(statistics.median(times))\n"
+        "import sys, time, nbformat; from pipeline import prepare, render, report\n"
+        "nb = nbformat.read(sys.argv[1], 4)\n"
+        "t = time.perf_counter(); render.typst_to_pdf(*render.notebook_to_typst(nb)); "
+        "print(time.perf_counter() - t)\n"
     )
-    done = subprocess.run([PY, "-c", code, str(notebook), str(repeat)], cwd=ROOT, check=True, capture_output=True)
-    return float(done.stdout.decode().strip())
+    times = []
+    for _ in range(repeat):
+        done = subprocess.run([PY, "-c", code, str(notebook)], cwd=ROOT, check=True, capture_output=True)
+        times.append(float(done.stdout.decode().strip()))
+    return statistics.median(times)
 
 
 def peak_run(args: list[str]) -> tuple[float, int]:
