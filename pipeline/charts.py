@@ -59,6 +59,7 @@ MAX_HEIGHT_IN = 9.2
 LABEL_PT = 8.5  # the smallest text in any chart: at least 8 pt on paper, with room to spare
 MAX_STATUS_GROUPS = 18  # bars in one status chart: (MAX_HEIGHT_IN - 1.6) / 0.42
 MAX_VARIANCE_BARS = 48  # bars in the variance chart: (MAX_HEIGHT_IN - 1.4) / 0.16
+MIN_VARIANCE_HEIGHT_IN = 2.4  # room for the title, the axis, its label and the legend, and an inch for the bars
 
 
 def status_bars(table: pd.DataFrame, title: str, labels: dict | None = None) -> Figure:
@@ -187,7 +188,8 @@ def variance_bars(rows: pd.DataFrame, title: str) -> Figure:
     if n > MAX_VARIANCE_BARS:
         raise ValueError(f"{n} bars do not fit one readable chart (at most {MAX_VARIANCE_BARS}); choose which to draw")
     with rc_context(_SVG_RC):
-        height = min(1.4 + (0.2 if n <= 30 else 0.16) * max(n, 1), MAX_HEIGHT_IN)
+        # with fewer than five bars the title, the axis label and the legend left the bars no room, and overlapped
+        height = min(max(1.4 + (0.2 if n <= 30 else 0.16) * n, MIN_VARIANCE_HEIGHT_IN), MAX_HEIGHT_IN)
         bar_font = LABEL_PT
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()

@@ -130,3 +130,25 @@ def test_a_label_of_one_very_long_word_is_broken_and_cut_so_the_chart_lays_out()
         "b" * 30,
         "b" * 29 + "\u2026",
     ]
+
+
+def test_a_variance_chart_of_one_or_two_indicators_has_room_for_its_bars_and_nothing_overlaps():
+    """Before: with one indicator the chart was 1.6 in tall; matplotlib could not fit its title, axis label and
+    legend ("Tight layout not applied"), the legend lay over the axis and its label fell off the figure."""
+    import warnings
+
+    for n in (1, 2):
+        rows = pd.DataFrame(
+            {"label": [f"0{i} A measure" for i in range(n)], "better_pct": [-2.0] * n, "rag": ["amber"] * n}
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            fig = charts.variance_bars(rows, "Against target (right is better)")
+            assert _texts_inside(fig) == []
+        assert fig.get_figheight() == charts.MIN_VARIANCE_HEIGHT_IN
+        axes, legend = fig.axes[0].get_window_extent(), fig.legends[0].get_window_extent()
+        assert axes.height >= 0.6 * fig.dpi  # room for the bars (0.2 in each), not a sliver
+        assert legend.y1 < fig.axes[0].xaxis.label.get_window_extent().y0  # the legend is below the axis's label
+    # from five bars on, the height is the bars' own: a chart as before
+    five = pd.DataFrame({"label": list("abcde"), "better_pct": [1.0] * 5, "rag": ["green"] * 5})
+    assert charts.variance_bars(five, "t").get_figheight() == 1.4 + 0.2 * 5
