@@ -10,6 +10,7 @@ was killed is recognised and removed by the next run (``clean_kernel_leftovers``
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -135,6 +136,7 @@ def started(environment: dict[str, str] | None = None):
                 run_sync(km.shutdown_kernel)(now=True)
 
 
+@functools.cache
 def _ready_client():
     """The kernel client class nbclient is given: ready as soon as the kernel has answered and IOPub is
     connected. jupyter_client's own ``wait_for_ready`` then waits for 0.2 s of silence on IOPub, to flush it, on

@@ -90,6 +90,8 @@ def _pct(n: int, d: int) -> str:
     return "" if not d else f"{(Decimal(n) * 100 / Decimal(d)).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
+# a chart matplotlib cannot lay out overlaps itself or runs off its figure: a failure, not a warning
+@pytest.mark.filterwarnings("error:Tight layout not applied:UserWarning")
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables())
 def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory, shape):
