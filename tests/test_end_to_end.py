@@ -189,6 +189,18 @@ def test_two_runs_give_byte_identical_files_and_the_cache_skips_an_unchanged_per
     assert digests(again) == digests(period)
 
 
+def test_the_seed_renders_to_the_recorded_files_with_the_software_held_fixed(tmp_path):
+    """Outputs byte-identical to before a change (issue 24): the seed's published files, with the commit, the code
+    digest and the versions held fixed, against ``tests/fixtures/golden_seed.json``. A change meant to change
+    the report rewrites that file (``tests/golden.py``), and its diff names the files that changed."""
+    import golden
+
+    recorded = json.loads(golden.GOLDEN.read_text(encoding="utf-8"))
+    rendered = golden.render_seed(tmp_path)
+    assert sorted(rendered) == sorted(recorded) == sorted(FILES)
+    assert {name for name in FILES if rendered[name] != recorded[name]} == set()
+
+
 def test_manifest_lists_inputs_parameters_and_output_hashes(period):
     manifest = json.loads((period / "manifest.json").read_text())
     assert [i["path"] for i in manifest["inputs"]] == [
