@@ -398,3 +398,38 @@ def spread(
                 }
             )
     return pd.DataFrame(out, columns=["ref", "organisation", "position", "peer", "self"])
+
+
+def context(
+    name: str,
+    files: dict,
+    dataset: pd.DataFrame,
+    organisation: str,
+    peers: list[str] | None,
+    linked: dict[str, str],
+    upto: tuple[int, int],
+    latest_rows: pd.DataFrame,
+) -> dict:
+    """What a report says of its comparison besides the positions: the dataset (``name``, as shown) and its
+    source, the organisation, how many organisations and peers, the periods the dataset covers and whether it
+    starts after the report's period (``upto``), the ``linked`` measures (ref -> measure code) and those the
+    dataset lacks, and every organisation's position for the chart (``spread``). ``files``: the benchmark's
+    files by role (``inputs.benchmark_files``)."""
+    from .paths import published_path
+
+    keys = sorted(set(dataset["period_key"]))
+    return {
+        "dataset": name,
+        "source": published_path(files["dataset"]),
+        "organisation": organisation,
+        "organisation_name": organisation_name(dataset, organisation),
+        "organisations": len(set(dataset["organisation"])),
+        "peers": len(peers) if peers else 0,
+        "peers_source": files["peers"].name if "peers" in files else "",
+        "first_period": period_label(keys[0]) if keys else "",
+        "last_period": period_label(keys[-1]) if keys else "",
+        "starts_later": bool(keys) and not any(at_or_before(k, upto) for k in keys),
+        "linked": linked,
+        "missing": sorted(c for c in set(linked.values()) if c not in set(dataset["measure"])),
+        "spread": spread(dataset, organisation, peers, latest_rows),
+    }

@@ -316,22 +316,7 @@ def _benchmark(
         )
         frame.loc[latest.index, "own_value"] = [own.get(r) for r in latest["ref"]]
         latest = benchmark.latest(frame)
-    keys = sorted(set(dataset["period_key"]))
-    context = {
-        "dataset": rules.name or files["dataset"].name,
-        "source": published_path(files["dataset"]),
-        "organisation": code,
-        "organisation_name": benchmark.organisation_name(dataset, code),
-        "organisations": len(known),
-        "peers": len(peers) if peers else 0,
-        "peers_source": files["peers"].name if "peers" in files else "",
-        "first_period": benchmark.period_label(keys[0]) if keys else "",
-        "last_period": benchmark.period_label(keys[-1]) if keys else "",
-        "starts_later": bool(keys) and not any(benchmark.at_or_before(k, upto) for k in keys),
-        "linked": linked,
-        "missing": sorted(c for c in set(linked.values()) if c not in set(dataset["measure"])),
-        "spread": benchmark.spread(dataset, code, peers, latest),
-    }
+    context = benchmark.context(rules.name or files["dataset"].name, files, dataset, code, peers, linked, upto, latest)
     return frame, context
 
 

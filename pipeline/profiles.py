@@ -81,7 +81,6 @@ def plan_profiles(
         codes = [c for c in codes if c in set(only)]
     measures = {code: code for code in dict.fromkeys(dataset["measure"])}
     upto = (period.start_year, period.quarter)
-    keys = sorted(set(dataset["period_key"]))
     archive = publish.inputs_archive([(e["path"], snapshot[p.resolve()]) for p, e in zip(paths, inputs)])
     digest = manifest.code_digest()
     requests, tables = [], []
@@ -94,22 +93,10 @@ def plan_profiles(
                 peers = None  # no comparator group for this organisation: it is set against all only
         positions = benchmark.positions(dataset, code, peers, measures, upto)
         latest = benchmark.latest(positions)
-        who = benchmark.organisation_name(dataset, code)
-        context = {
-            "dataset": rules.name or files["dataset"].name,
-            "source": published_path(files["dataset"]),
-            "organisation": code,
-            "organisation_name": who,
-            "organisations": len(set(dataset["organisation"])),
-            "peers": len(peers) if peers else 0,
-            "peers_source": files["peers"].name if "peers" in files else "",
-            "first_period": benchmark.period_label(keys[0]) if keys else "",
-            "last_period": benchmark.period_label(keys[-1]) if keys else "",
-            "starts_later": bool(keys) and not any(benchmark.at_or_before(k, upto) for k in keys),
-            "linked": measures,
-            "missing": [],
-            "spread": benchmark.spread(dataset, code, peers, latest),
-        }
+        context = benchmark.context(
+            rules.name or files["dataset"].name, files, dataset, code, peers, measures, upto, latest
+        )
+        who = context["organisation_name"]
         parameters = PROFILE.complete(
             {
                 "dataset_path": published_path(files["dataset"]),
