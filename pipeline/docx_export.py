@@ -2,8 +2,9 @@
 
 Each report output carries its blocks as printed (``report.blocks.BLOCKS_MIME``; a long listing cut, as in the
 PDF) beside its HTML and Typst; markdown cells are read into blocks (``report.markdown``). ``report.docx`` renders
-them all, the charts drawn as PNG by Typst with the PDF's fonts. Registered as nbconvert's ``council_docx`` exporter: ``jupyter nbconvert --to council_docx``
-works on any executed report notebook, and ``run`` calls the same code.
+them all, the charts drawn as PNG by Typst with the PDF's fonts. Registered as nbconvert's ``council_docx``
+exporter: ``jupyter nbconvert --to council_docx`` works on any executed report notebook, and ``run`` calls the
+same code.
 """
 
 from __future__ import annotations

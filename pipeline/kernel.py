@@ -172,6 +172,7 @@ def _ready_client():
     return ReadyWhenAnswered
 
 
+@functools.cache
 def engine() -> str:
     """The name of the papermill engine that executes in a kernel already started (``km``) and stops it at once
     after the last cell; registered with papermill on first use."""
