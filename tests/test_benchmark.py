@@ -3,26 +3,22 @@ real Oflog file and against SYNTHETIC datasets built in the test."""
 
 import json
 import math
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import OFLOG, oflog_or_skip
 
 from pipeline import benchmark
 from pipeline.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
-OFLOG = ROOT.parent / "shared" / "benchmarks" / "oflog"
 LAYOUT = ROOT / "data" / "benchmarks" / "oflog_asc.toml"
 
 
 @pytest.fixture(scope="module")
 def oflog():
-    if not (OFLOG / "ASC_data.csv").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{OFLOG} is missing: CI runs with shared/ beside the clone")
-        pytest.skip("shared/benchmarks is not beside this clone")
+    oflog_or_skip()
     rules = benchmark.parse_layout(LAYOUT.read_bytes(), "oflog_asc.toml")
     text = (OFLOG / "ASC_data.csv").read_text(encoding="utf-8")
     return benchmark.read_dataset(text, rules, "ASC_data.csv"), pd.read_csv(

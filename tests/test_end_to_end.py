@@ -7,7 +7,7 @@ import subprocess
 
 import pandas as pd
 import pytest
-from conftest import PYTHON, ROOT, cli
+from conftest import PYTHON, ROOT, cli, oflog_or_skip
 from pypdf import PdfReader
 from synthetic import ANYTOWN_HEADER
 
@@ -851,23 +851,15 @@ def test_the_real_indicator_table_of_another_body_renders_a_report_a_reader_acce
     assert outside == []
 
 
-BENCH = ROOT.parent / "shared" / "benchmarks" / "oflog"
-
-
 def _oflog_or_skip():
-    import os
-
-    if not (BENCH / "ASC_data.csv").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{BENCH} is missing: CI runs with shared/ beside the clone")
-        pytest.skip("shared/benchmarks is not beside this clone")
+    oflog = oflog_or_skip()
     return [
         "--benchmark",
-        BENCH / "ASC_data.csv",
+        oflog / "ASC_data.csv",
         "--benchmark-layout",
         ROOT / "data" / "benchmarks" / "oflog_asc.toml",
         "--peers",
-        BENCH / "NN.json",
+        oflog / "NN.json",
     ]
 
 

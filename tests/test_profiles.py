@@ -2,21 +2,16 @@
 a Dask cluster; the coordinator alone writes; an unchanged profile is taken as it is."""
 
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli
+from conftest import OFLOG, ROOT, cli, oflog_or_skip
 
-OFLOG = ROOT.parent / "shared" / "benchmarks" / "oflog"
 ONLY = "E06000004,E08000024"  # Stockton-on-Tees and Sunderland, nearest neighbours of each other
 
 
 def _oflog():
-    if not (OFLOG / "ASC_data.csv").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{OFLOG} is missing: CI runs with shared/ beside the clone")
-        pytest.skip("shared/benchmarks is not beside this clone")
+    oflog_or_skip()
     layout = ROOT / "data" / "benchmarks" / "oflog_asc.toml"
     return [OFLOG / "ASC_data.csv", "--layout", layout, "--peers", OFLOG / "NN.json", "--year", "2022/23"]
 
