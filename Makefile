@@ -26,7 +26,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pipeline.notebooks --check notebooks
+	$(BIN)/python -m pipeline.run.notebooks --check notebooks
 
 # JupyterLab with the repo's server config (jupyter_server_config.py): its save hook strips outputs.
 lab: $(STAMP)

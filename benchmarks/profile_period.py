@@ -40,7 +40,8 @@ def main(argv: list[str]) -> int:
     from pipeline import cli
 
     mark("the command line imported")
-    from pipeline import kernel, manifest, run
+    from pipeline.run import coordinator as run
+    from pipeline.run import kernel, manifest
 
     launch = kernel.started
 
@@ -57,8 +58,8 @@ def main(argv: list[str]) -> int:
     ):
         timed(module, name, label)
     # the modules a run imports late are wrapped when it imports them, so that the timeline is the run's own
-    after_import("pipeline.render", patch_render)
-    after_import("pipeline.docx_export", patch_word)
+    after_import("pipeline.report.export.render", patch_render)
+    after_import("pipeline.report.export.docx", patch_word)
     patch_client(kernel)
     code = cli.main(["run", "--force", *argv])
     mark("done")

@@ -92,7 +92,7 @@ def big_export(repeats: int) -> bytes:
 def _times(path: Path, data: bytes, clean_once, prepare_kwargs: dict, repeat: int) -> tuple[int, float, float]:
     """(indicators, median seconds of ``clean_once(path)``, median seconds of ``prepare(path, **prepare_kwargs)``)
     over ``repeat`` runs, with ``data`` written to ``path`` first."""
-    from pipeline.run import prepare
+    from pipeline.run.coordinator import prepare
 
     path.write_bytes(data)
     cleaning, preparing = [], []
@@ -108,7 +108,8 @@ def _times(path: Path, data: bytes, clean_once, prepare_kwargs: dict, repeat: in
 
 def clean_time(repeats: int, repeat: int) -> tuple[int, float, float]:
     """(indicators, seconds to ingest and clean, seconds for the whole of ``prepare``: clean, figures, assessment)."""
-    from pipeline import clean, ingest
+    from pipeline.read import ingest
+    from pipeline.read.stockton import clean
 
     def once(path):
         return clean.clean_export(ingest.parse_export(ingest.read_bytes(path), path.name), path.name).indicators
@@ -119,8 +120,8 @@ def clean_time(repeats: int, repeat: int) -> tuple[int, float, float]:
 
 def table_time(rows: int, repeat: int) -> tuple[int, float, float]:
     """(indicators, seconds to ingest and clean a typed table through its layout, seconds for ``prepare``)."""
-    from pipeline import ingest, table
-    from pipeline.layout import parse_layout
+    from pipeline.read import ingest, table
+    from pipeline.read.layout import parse_layout
 
     layout_path = ROOT / "data" / "layouts" / "anytown_synthetic.toml"
     layout = parse_layout(layout_path.read_bytes(), layout_path.name)
@@ -303,7 +304,7 @@ def benchmark_dataset_time(orgs: int = 400, measures: int = 100, periods: int = 
     import io
     import tracemalloc
 
-    from pipeline import benchmark
+    from pipeline.figures import compare as benchmark
 
     buffer = io.StringIO()
     buffer.write("SYNTHETIC,org,measure,year,value,better\n".split(",", 1)[1])

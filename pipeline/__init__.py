@@ -11,7 +11,7 @@ import sys
 # notebook. No schema the pipeline validates has such a format, so the pipeline's processes do without it.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from .errors import (  # noqa: E402 - after the import guard above
+from pipeline.errors import (  # noqa: E402 - after the import guard above
     InputError,
     ManifestError,
     NotAnExportError,
@@ -24,19 +24,27 @@ from .errors import (  # noqa: E402 - after the import guard above
 # The rest of the API is imported when first used, so that `python -m pipeline.<module>` and a run taken from
 # the cache do not import pandas, matplotlib and nbconvert for nothing.
 _LAZY = {
-    "reproduce": "audit",
-    "verify": "audit",
-    "BatchResult": "batch",
-    "run_batch": "batch",
-    "PeriodData": "prepare",
-    "PlanData": "prepare",
-    "RunResult": "run",
-    "clean_file": "prepare",
-    "load_period": "prepare",
-    "load_plan": "prepare",
-    "prepare": "prepare",
-    "run_period": "run",
-    "run_plan": "run",
+    "reproduce": "audit.reproduce",
+    "verify": "audit.reproduce",
+    "BatchResult": "run.batch",
+    "run_batch": "run.batch",
+    "PeriodData": "run.prepare",
+    "PlanData": "run.prepare",
+    "RunResult": "run.coordinator",
+    "clean_file": "run.prepare",
+    "load_period": "run.prepare",
+    "load_plan": "run.prepare",
+    "prepare": "run.prepare",
+    "run_period": "run.coordinator",
+    "run_plan": "run.coordinator",
+}
+# The modules the period report's notebook names as ``pipeline.<name>`` (its cells read like the report; the
+# names are the stages' own modules).
+_NOTEBOOK_MODULES = {
+    "headlines": "figures.headlines",
+    "measure": "figures.measure",
+    "manifest": "run.manifest",
+    "request": "request",
 }
 
 
@@ -47,6 +55,10 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
+    if name in _NOTEBOOK_MODULES:
+        import importlib
+
+        return importlib.import_module(f".{_NOTEBOOK_MODULES[name]}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

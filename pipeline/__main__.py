@@ -1,7 +1,7 @@
 import gc
 import sys
 
-from .cli import main
+from pipeline.cli import main
 
 code = main()
 # The command is over and has written and closed everything: the interpreter's teardown would otherwise walk every

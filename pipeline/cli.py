@@ -24,8 +24,8 @@ import argparse
 import sys
 import traceback
 
-from .errors import PipelineError, printable
-from .request import MILESTONES, PERIOD, benchmark_of, front_page
+from pipeline.errors import PipelineError, printable
+from pipeline.request import MILESTONES, PERIOD, benchmark_of, front_page
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,7 +157,7 @@ FLAGS = {p.dest: p.name for p in PERIOD.parameters}
 
 def _with_parameters_file(args: argparse.Namespace) -> None:
     """Fill the flags not given on the command line from the parameters file (``-f``), in place."""
-    from .run import read_parameters
+    from pipeline.run.coordinator import read_parameters
 
     if not getattr(args, "parameters", None):
         return
@@ -170,8 +170,8 @@ def _with_parameters_file(args: argparse.Namespace) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from . import run as api
-    from .paths import display_path
+    from pipeline.paths import display_path
+    from pipeline.run import coordinator as api
 
     _with_parameters_file(args)
 
@@ -208,7 +208,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("verify", "reproduce"):
         return _audit(args)
     if args.command == "sign":
-        from .signing import sign
+        from pipeline.audit.signing import sign
 
         written = sign(args.folder, args.key)
         print(f"signed {printable(display_path(written.parent / 'manifest.json'))}: {printable(display_path(written))}")
@@ -249,8 +249,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 def _profiles(args: argparse.Namespace) -> int:
     """Render every profile, showing each one's state; a summary; exit 1 if any failed."""
-    from .paths import display_path
-    from .profiles import run_profiles
+    from pipeline.paths import display_path
+    from pipeline.run.profiles import run_profiles
 
     only = [c.strip() for c in args.only.split(",") if c.strip()] if args.only else None
     progress = BatchProgress(sys.stderr)  # the same display as batch: a line an organisation
@@ -280,8 +280,8 @@ def _profiles(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     """Print the position table of ``compare``: one line a measure."""
-    from .prepare import compare_dataset
-    from .report.compare import standing
+    from pipeline.report.compare import standing
+    from pipeline.run.prepare import compare_dataset
 
     table = compare_dataset(args.dataset, args.organisation, args.year, args.quarter, args.peers, args.layout)
     shown = [
@@ -307,14 +307,14 @@ def _layout(args: argparse.Namespace) -> int:
     """Propose a layout for an export: print it, or write it to a new file."""
     from pathlib import Path
 
-    from .errors import UsageError
-    from .run import propose_layout
+    from pipeline.errors import UsageError
+    from pipeline.run.prepare import propose_layout
 
     text = propose_layout(args.input)
     if not args.out:
         sys.stdout.write(text)
         return 0
-    from .errors import OutputError
+    from pipeline.errors import OutputError
 
     target = Path(args.out)
     if target.exists():
@@ -413,7 +413,7 @@ class BatchProgress:
 
 def _batch(args: argparse.Namespace) -> int:
     """Render all periods, showing each one's state (``BatchProgress``); a summary; exit 1 if any failed."""
-    from .batch import run_batch
+    from pipeline.run.batch import run_batch
 
     progress = BatchProgress(sys.stderr)
     try:
@@ -440,7 +440,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     """verify / reproduce: one line per file, exit 0 when all match, 1 when any differs or is missing."""
-    from . import audit
+    from pipeline.audit import reproduce as audit
 
     check = (
         audit.verify(args.folder) if args.command == "verify" else audit.reproduce(args.folder, inputs_dir=args.inputs)
@@ -449,7 +449,7 @@ def _audit(args: argparse.Namespace) -> int:
     # that no escape sequence in them can draw a line of its own on the auditor's terminal
     signed = None
     if args.command == "verify" and args.allowed_signers:
-        from .signing import check_signature
+        from pipeline.audit.signing import check_signature
 
         signed = check_signature(args.folder, args.allowed_signers)
     for note in check.notes:

@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import COUNCIL_PLAN_NOTEBOOK, MILESTONE_NOTEBOOK, PROFILE_NOTEBOOK
+from pipeline.paths import COUNCIL_PLAN_NOTEBOOK, MILESTONE_NOTEBOOK, PROFILE_NOTEBOOK
 
 
 @dataclass(frozen=True)
@@ -230,8 +230,8 @@ def read_parameters(path: str | Path, allowed: tuple[str, ...] | None = None) ->
     UsageError for a parameter that is not ``allowed`` here."""
     import yaml
 
-    from .errors import InputError, UsageError
-    from .paths import display_path
+    from pipeline.errors import InputError, UsageError
+    from pipeline.paths import display_path
 
     allowed = PERIOD.names if allowed is None else allowed
     name = display_path(Path(path))
@@ -275,7 +275,7 @@ def _text_loader(name: str):
     given twice, naming the file ``name`` and the line."""
     import yaml
 
-    from .errors import InputError
+    from pipeline.errors import InputError
 
     class TextLoader(yaml.BaseLoader):
         def construct_mapping(self, node, deep=False):

@@ -34,7 +34,7 @@ def identity() -> dict:
     """A fixed software description: the lock's pins for the packages, not the machine's (pip and the Python's
     own patch release differ between machines that install the same lock)."""
     sys.path.insert(0, str(ROOT))
-    from pipeline import manifest
+    from pipeline.run import manifest
 
     lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", lock, re.M))
@@ -73,7 +73,8 @@ def fingerprints(folder: Path) -> dict[str, str]:
 def render_seed(out: Path) -> dict[str, str]:
     """Render the seed's period into ``out`` with the software's identity held fixed; its fingerprints."""
     sys.path.insert(0, str(ROOT))
-    from pipeline import manifest, run
+    from pipeline.run import coordinator as run
+    from pipeline.run import manifest
 
     fixed = identity()
     software, digest = manifest.software, manifest.code_digest

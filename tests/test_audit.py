@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from conftest import PYTHON, ROOT, cli
 
-from pipeline import audit, manifest
+from pipeline.audit import reproduce as audit
+from pipeline.run import manifest
 
 
 @pytest.fixture(scope="module")

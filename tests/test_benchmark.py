@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from conftest import OFLOG, oflog_or_skip
 
-from pipeline import benchmark
 from pipeline.errors import InputError
+from pipeline.figures import compare as benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUT = ROOT / "data" / "benchmarks" / "oflog_asc.toml"

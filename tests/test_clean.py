@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from conftest import HEADER, export_rows, raw_frame
 
-from pipeline.clean import clean_export, find_header, plain_text
 from pipeline.errors import NotAnExportError
+from pipeline.read.stockton.clean import clean_export, find_header, plain_text
 
 
 def clean(rows):

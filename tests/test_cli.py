@@ -445,7 +445,7 @@ def test_a_file_size_limit_while_handing_over_to_the_kernel_is_one_line(tmp_path
 
 def test_the_next_run_removes_what_a_killed_run_left_in_the_temporary_folder(tmp_path):
     """Before: hand-over folders (with the full prepared data) and Typst folders of a killed run stayed for ever."""
-    from pipeline import kernel
+    from pipeline import scratch
 
     dead = subprocess.run([PYTHON, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)
@@ -455,7 +455,7 @@ def test_the_next_run_removes_what_a_killed_run_left_in_the_temporary_folder(tmp
         (folder / "prepared.pickle").write_bytes(b"x")
     mine = tmp_path / f"council-handover-{os.getpid()}-mine"
     mine.mkdir()
-    assert sorted(kernel.clean_kernel_leftovers(str(tmp_path))) == sorted(left)
+    assert sorted(scratch.clean_leftovers(str(tmp_path))) == sorted(left)
     assert [p.name for p in tmp_path.iterdir()] == [mine.name]
 
 

@@ -3,9 +3,9 @@
 import pytest
 from synthetic import make_quarters
 
-from pipeline import discover
 from pipeline.errors import InputError
 from pipeline.period import Period
+from pipeline.run import discover
 
 
 def test_find_input_by_period(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT, batch_args
 from synthetic import make_quarters
 
-from pipeline.executors import EXECUTORS, LocalProcesses, WorkerDied, executor
+from pipeline.run.executors import EXECUTORS, LocalProcesses, WorkerDied, executor
 
 
 def square(n):

@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, SEED
 
-from pipeline import figures, run
 from pipeline.errors import InputError
-from pipeline.ingest import parse_register
+from pipeline.read.ingest import parse_register
+from pipeline.read.stockton import figures
+from pipeline.run import prepare
 
 YEAR_END = 2012
 
@@ -182,7 +183,7 @@ def test_due_later_is_read_from_the_deadline():
 
 
 def scores():
-    data = run.prepare(SEED, register_path=FIXTURES / "empty_register.csv")
+    data = prepare.prepare(SEED, register_path=FIXTURES / "empty_register.csv")
     got = data.indicators.set_index(["ref", "part"])
     labels = pd.read_csv(FIXTURES / "labelled_figures.csv", dtype={"ref": str}, keep_default_na=False)
     correct = wrong = missed = 0

@@ -8,7 +8,7 @@ import pytest
 from conftest import SEED, raw_frame
 
 from pipeline.errors import InputError
-from pipeline.ingest import parse_export, read_bytes
+from pipeline.read.ingest import parse_export, read_bytes
 
 
 def seed_rows():
@@ -135,7 +135,7 @@ def _replace_member(data: bytes, member: str, change) -> bytes:
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path):
-    from pipeline.ingest import Limits
+    from pipeline.read.ingest import Limits
 
     big = tmp_path / "big.tsv"
     with open(big, "wb") as handle:
@@ -164,7 +164,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
 
 
 def test_too_many_rows_and_too_long_cells_are_refused_with_their_line():
-    from pipeline.ingest import Limits
+    from pipeline.read.ingest import Limits
 
     rows = "\n".join(f"{i}\tx" for i in range(50)).encode()
     with pytest.raises(InputError, match="more than 40 rows") as caught:
@@ -203,7 +203,7 @@ def test_a_stale_dimension_record_does_not_cut_the_sheet():
 
 
 def test_formulas_and_external_links_are_findings():
-    from pipeline.ingest import workbook_findings
+    from pipeline.read.ingest import workbook_findings
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -246,7 +246,7 @@ def test_formulas_and_external_links_are_findings():
     ],
 )
 def test_register_faults_are_errors_naming_the_line(text, line, message):
-    from pipeline.ingest import parse_register
+    from pipeline.read.ingest import parse_register
 
     with pytest.raises(InputError, match=message) as caught:
         parse_register(text.encode("utf-8"), "register.csv")
@@ -254,7 +254,7 @@ def test_register_faults_are_errors_naming_the_line(text, line, message):
 
 
 def test_register_accepts_the_units_it_knows_and_one_ref_per_period():
-    from pipeline.ingest import parse_register
+    from pipeline.read.ingest import parse_register
 
     frame = parse_register(
         b'ref,unit,target,period\n6.2,%,3,\n6.3,"per 100,000",4,\n6.4,count,5,\n6.2,%,6,2012/13 Q1\n', "register.csv"
@@ -264,7 +264,7 @@ def test_register_accepts_the_units_it_knows_and_one_ref_per_period():
 
 
 def test_directorate_names_file_is_read_and_faults_name_their_line():
-    from pipeline.ingest import parse_directorates
+    from pipeline.read.ingest import parse_directorates
 
     names = parse_directorates(b'code,name,source\nRES,Resources,x\n"L&D","Law and Democracy",\n', "directorates.csv")
     assert names == {"RES": "Resources", "L&D": "Law and Democracy"}

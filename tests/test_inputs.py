@@ -6,10 +6,11 @@ import pytest
 from conftest import SEED
 from synthetic import quarter_text
 
-from pipeline import run
 from pipeline.errors import InputError
-from pipeline.inputs import bytes_of, inputs_read, present, read_snapshot, register_file
 from pipeline.period import Period
+from pipeline.run import coordinator as run
+from pipeline.run import prepare
+from pipeline.run.snapshot import bytes_of, inputs_read, present, read_snapshot, register_file
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_a_register_written_after_the_run_began_is_neither_used_nor_recorded(raw
     ]
     (raw / "indicator_register.csv").write_text("ref,target\n1.1,999999\n", encoding="utf-8")
     (raw / "directorates.csv").write_text("code,name\nCESC,Changed after the start\n", encoding="utf-8")
-    data = run.prepare(
+    data = prepare.prepare(
         plan.source,
         plan.period,
         plan.register_path,
@@ -51,7 +52,7 @@ def test_a_register_written_after_the_run_began_is_neither_used_nor_recorded(raw
 def test_an_export_removed_after_the_run_began_is_still_read_from_the_snapshot(raw, tmp_path):
     plan = run.plan_period("2012/13", "Q2", raw / "council_plan_2012-13_Q2.synthetic.tsv", tmp_path / "out")
     (raw / "council_plan_2012-13_Q1.synthetic.tsv").unlink()
-    data = run.prepare(plan.source, plan.period, None, context=True, snapshot=plan.snapshot, related=plan.related)
+    data = prepare.prepare(plan.source, plan.period, None, context=True, snapshot=plan.snapshot, related=plan.related)
     assert data.previous == Period.parse("2012/13", "Q1")
     assert data.previous_indicators is not None and len(data.previous_indicators) == len(data.indicators)
 
@@ -91,7 +92,7 @@ def test_an_export_given_without_a_period_is_reported_for_the_period_its_name_gi
 def test_a_file_named_with_a_year_that_is_none_is_named_and_the_others_go_on(tmp_path):
     """Before: one `notes_2024-26_Q3.csv` in a raw folder made every batch and every `run --input` of another
     export there fail, without naming it."""
-    from pipeline.discover import find_periods, misnamed, related_inputs
+    from pipeline.run.discover import find_periods, misnamed, related_inputs
 
     (tmp_path / "notes_2024-26_Q3.csv").write_text("x\n")
     good = tmp_path / "kpis_2024-25_Q2.csv"

@@ -4,8 +4,8 @@ import pytest
 from conftest import raw_frame
 
 from pipeline.errors import InputError
-from pipeline.layout import STOCKTON, parse_layout
-from pipeline.propose import propose
+from pipeline.read.layout import STOCKTON, parse_layout
+from pipeline.read.propose import propose
 
 # The example in issue 11, as written: it must work.
 ANYTOWN = """# A SYNTHETIC example: Anytown Borough Council's quarterly KPI export.
@@ -152,7 +152,7 @@ def test_a_ref_pattern_that_backtracks_without_end_stops_with_a_clear_error_in_t
     matcher now finds that one at once; "^(a|aa)+$" still backtracks for ever in it, so the time limit stops it.)"""
     import time
 
-    from pipeline.layout import REF_PATTERN_SECONDS, ref_matcher
+    from pipeline.read.layout import REF_PATTERN_SECONDS, ref_matcher
 
     matches = ref_matcher("^[A-Z]{2}\\d{2}$", "ok.toml")
     assert matches("CS01") and not matches("CS1") and ref_matcher("", "ok.toml") is None
@@ -167,7 +167,7 @@ def test_a_ref_pattern_that_backtracks_without_end_stops_with_a_clear_error_in_t
 
 def test_the_measure_heading_is_the_organisations_word():
     """Before: every typed-table report headed the indicator column "Outcome / success criteria"."""
-    from pipeline.layout import STOCKTON
+    from pipeline.read.layout import STOCKTON
 
     table = parse_layout(b'[columns]\nref = "Code"\nmeasure = "KPI name"\n', "a.toml")
     assert table.measure_heading == "KPI name" and STOCKTON.measure_heading == "Outcome / success criteria"

@@ -4,7 +4,7 @@ import json
 
 from conftest import ROOT
 
-from pipeline import manifest
+from pipeline.run import manifest
 
 INPUTS = [{"path": "data/raw/x.tsv", "size": 3, "sha256": "a" * 64}]
 PARAMS = {"year": "2011/12", "quarter": "Q4"}
@@ -77,7 +77,7 @@ def test_the_environment_records_the_pdfs_font_files_and_nothing_of_the_machine(
 
 
 def test_reproduce_notes_another_font_file():
-    from pipeline import audit
+    from pipeline.audit import reproduce as audit
 
     here = {"python": "3.11.7", "packages": {}, "system": {"fonts": {"DejaVuSans.ttf": "a"}}}
     then = {"python": "3.11.7", "packages": {}, "system": {"fonts": {"DejaVuSans.ttf": "b", "Old.ttf": "c"}}}

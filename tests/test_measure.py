@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from pipeline import measure
-from pipeline.clean import FINDING_COLUMNS
-from pipeline.layout import STOCKTON
+from pipeline.figures import measure
+from pipeline.read.layout import STOCKTON
+from pipeline.read.stockton.clean import FINDING_COLUMNS
 
 
 def indicators(rows):
@@ -205,7 +205,7 @@ def test_a_year_named_in_the_export_other_than_the_periods_is_a_finding():
     """Before: an export whose own header says 2024/25 rendered as 2011/12 without a word."""
     from conftest import raw_frame
 
-    from pipeline.measure import years_named
+    from pipeline.figures.measure import years_named
     from pipeline.period import Period
 
     raw = raw_frame([["Quarterly KPIs"], ["Ref", "Target 2024/25", "Q2 2024-25 Result"], ["A1", "5", "6"]])
@@ -221,7 +221,7 @@ def test_a_year_named_in_the_export_other_than_the_periods_is_a_finding():
 def test_the_most_off_track_groups_of_a_two_word_scale_are_found():
     """Before: KeyError: 3 with two status words (met / not met) and more than 18 directorates: the code looked up
     Stockton's "slipped"."""
-    from pipeline.measure import most_off_track
+    from pipeline.figures.measure import most_off_track
 
     labels = {1: "Met", 4: "Not met"}
     table = pd.DataFrame(

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from pipeline import measure
+from pipeline.figures import measure
 
 
 def frame(rows):

@@ -7,8 +7,8 @@ import pytest
 from conftest import PYTHON, ROOT
 from pypdf import PdfReader
 
+from pipeline.figures import milestones
 from pipeline.period import Period
-from pipeline.plans import milestones
 
 Q1 = Period.parse("2008/09", "Q1")
 

@@ -8,7 +8,7 @@ import sys
 import nbformat
 from conftest import ROOT
 
-from pipeline import manifest, notebooks
+from pipeline.run import manifest, notebooks
 
 
 def executed(source_nb: dict) -> dict:
@@ -63,12 +63,15 @@ def test_the_check_fails_on_a_notebook_with_outputs_and_passes_the_repos(tmp_pat
     nb = executed(json.loads((ROOT / "notebooks" / "council_plan_report.ipynb").read_text(encoding="utf-8")))
     (tmp_path / "a.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline.notebooks", "--check", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "pipeline.run.notebooks", "--check", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert done.returncode == 1
     assert "a.ipynb: cell 2 has outputs" in done.stderr and "notebook metadata widgets" in done.stderr
     clean = subprocess.run(
-        [sys.executable, "-m", "pipeline.notebooks", "--check", str(ROOT / "notebooks")],
+        [sys.executable, "-m", "pipeline.run.notebooks", "--check", str(ROOT / "notebooks")],
         capture_output=True,
         text=True,
         cwd=ROOT,

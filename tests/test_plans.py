@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES
 
-from pipeline.plans import clean_plan, looks_like_plan
-from pipeline.plans.dates import due_dates
+from pipeline.read.plans import clean_plan, looks_like_plan
+from pipeline.read.plans.dates import due_dates
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 # the three plans as copied, byte for byte, from the seeds 002, 003 and 004

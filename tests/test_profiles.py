@@ -92,8 +92,8 @@ def test_a_cluster_whose_workers_run_other_code_is_refused_before_any_work(monke
     """The workers' code digest is asked first: a worker without this pipeline's code would make other reports."""
     from distributed import LocalCluster
 
-    from pipeline import executors
     from pipeline.errors import UsageError
+    from pipeline.run import executors
 
     monkeypatch.setattr(executors, "_code_digest_here", lambda: "0123456789abcdef-other")
     with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:

@@ -5,10 +5,10 @@ from conftest import SEED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import measure
-from pipeline.clean import clean_export
 from pipeline.errors import InputError
-from pipeline.ingest import parse_export
+from pipeline.figures import measure
+from pipeline.read.ingest import parse_export
+from pipeline.read.stockton.clean import clean_export
 
 SEED_LINES = SEED.read_text(encoding="utf-8").split("\n")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -88,7 +88,7 @@ def test_refused_inputs_are_only_input_errors():
 @SETTINGS
 @given(st.text(max_size=300), st.text(max_size=300))
 def test_figure_reading_never_crashes_and_never_invents_a_unitless_actual(measure_text, progress_text):
-    from pipeline.figures import read_actual, read_measure
+    from pipeline.read.stockton.figures import read_actual, read_measure
 
     fig = read_measure(measure_text, 2012)
     read_actual(progress_text, fig, 2012)

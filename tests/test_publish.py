@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from conftest import PYTHON, ROOT
 
-from pipeline import publish
 from pipeline.errors import OutputError
+from pipeline.run import publish
 
 
 def test_write_folder_replaces_whole_folder_and_leaves_no_staging(tmp_path):

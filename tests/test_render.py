@@ -10,7 +10,9 @@ from conftest import PYTHON
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from pipeline import kernel, render
+from pipeline import scratch
+from pipeline.report.export import render
+from pipeline.run import execute, kernel
 
 
 def piece_output(text: str):
@@ -43,7 +45,7 @@ def tiny_notebook():
 
 def test_scrub_removes_what_varies_between_runs_and_keeps_parameters():
     nb = tiny_notebook()
-    render.scrub_notebook(nb)
+    execute.scrub_notebook(nb)
     assert nb.metadata["papermill"] == {"parameters": {"year": "2011/12"}}
     assert [c["id"] for c in nb.cells] == ["cell-000", "cell-001", "cell-002"]
     assert "execution" not in nb.cells[1].metadata and "papermill" not in nb.cells[1].metadata
@@ -95,8 +97,8 @@ def test_same_notebook_and_epoch_give_identical_pdf_bytes_in_separate_processes(
 
 def test_exporters_are_registered_with_nbconvert():
     names = {ep.name: ep.value for ep in entry_points(group="nbconvert.exporters")}
-    assert names["council_pdf"] == "pipeline.render:CouncilPDFExporter"
-    assert names["council_html"] == "pipeline.render:CouncilHTMLExporter"
+    assert names["council_pdf"] == "pipeline.report.export.render:CouncilPDFExporter"
+    assert names["council_html"] == "pipeline.report.export.render:CouncilHTMLExporter"
 
 
 @pytest.mark.slow
@@ -159,7 +161,7 @@ def test_kernel_folders_of_dead_runs_are_removed_and_live_ones_kept(tmp_path):
     other = tmp_path / "something-else"
     for folder in (dead, mine, other):
         (folder / "runtime").mkdir(parents=True)
-    assert kernel.clean_kernel_leftovers(str(tmp_path)) == [dead]
+    assert scratch.clean_leftovers(str(tmp_path)) == [dead]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, other.name])
 
 
@@ -230,7 +232,7 @@ def _parameterised(tmp_path, *sources):
 def test_papermill_executes_the_notebook_with_its_parameters_in_the_project_root(tmp_path):
     from pipeline.paths import PROJECT_ROOT
 
-    nb = render.execute_notebook(_parameterised(tmp_path, "import os\nprint(who, os.getcwd())"), {"who": "Stockton"})
+    nb = execute.execute_notebook(_parameterised(tmp_path, "import os\nprint(who, os.getcwd())"), {"who": "Stockton"})
     assert nb.metadata["papermill"]["parameters"] == {"who": "Stockton"}
     assert "injected-parameters" in nb.cells[1].metadata["tags"]
     assert nb.cells[2].outputs[0]["text"] == f"Stockton {PROJECT_ROOT}\n"
@@ -242,4 +244,4 @@ def test_a_failing_cell_fails_the_render_naming_the_cell_and_the_error(tmp_path)
 
     path = _parameterised(tmp_path, "x = 1", "x / 0")
     with pytest.raises(RenderError, match="failed in cell 4: ZeroDivisionError: division by zero"):
-        render.execute_notebook(path, {"who": "Stockton"})
+        execute.execute_notebook(path, {"who": "Stockton"})

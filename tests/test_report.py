@@ -27,7 +27,7 @@ def test_line_breaks_survive_as_br():
 
 
 def test_status_badge_has_a_shape_and_a_word():
-    from pipeline.report.html import badge
+    from pipeline.report.formats.html import badge
 
     assert badge(report.status_badge(3, "Slipped")) == (
         '<span class="status status-3"><span class="mark" aria-hidden="true">\u25b2</span>Slipped</span>'
@@ -111,7 +111,7 @@ def test_number_keeps_the_precision_it_was_given(value, unit, signed, expected):
 
 
 def test_rag_badge_has_shape_and_word():
-    from pipeline.report.html import badge
+    from pipeline.report.formats.html import badge
 
     assert (
         badge(report.rag_badge("amber"))
@@ -179,7 +179,7 @@ def test_a_breakdown_with_no_groups_says_so_instead_of_drawing_one_bar():
 
 def front(frame, before=None, previous=None, names=None, words=None):
     """The front page of ``frame``'s indicators (``before``: the previous quarter's), as HTML."""
-    from pipeline import headlines
+    from pipeline.figures import headlines
     from pipeline.period import Period
 
     frame = frame.assign(
@@ -226,7 +226,7 @@ def test_the_front_page_states_the_figures_against_before_and_links_to_the_evide
 
 
 def test_the_glossary_names_directorates_only_from_the_names_given():
-    from pipeline.layout import STOCKTON
+    from pipeline.read.layout import STOCKTON
 
     frame = pd.DataFrame(
         {"directorate": ["RES", "RES", "XYZ", ""], "tolerance_pct": pd.array([None, 10.0, None, None], dtype="Float64")}
@@ -242,8 +242,8 @@ def test_the_glossary_names_directorates_only_from_the_names_given():
 
 def _print_alone(*pieces) -> bytes:
     """``pieces`` printed as the report prints them: their Typst, the report's template, A4."""
-    from pipeline import render
-    from pipeline.report import typst
+    from pipeline.report.export import render
+    from pipeline.report.formats import typst
 
     body = "#heading(level: 1)[Charts]\n\n" + "".join(p.typst() for p in pieces)
     images = {typst.svg_key(p.svg): p.svg for p in pieces}
@@ -260,8 +260,9 @@ def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt
     from pdf_layout import MM, glyph_boxes
     from synthetic import typed_table
 
-    from pipeline import charts, measure
-    from pipeline.run import load_period
+    from pipeline.figures import measure
+    from pipeline.report import charts
+    from pipeline.run.prepare import load_period
 
     export = tmp_path / "anytown_2024-25_Q2.synthetic.csv"
     export.write_bytes(typed_table(1000, departments=40))
@@ -303,7 +304,7 @@ def test_chart_labels_are_cut_at_a_word_never_inside_one():
     assert report.short(measure_text) == "Percentage of people who feel safe in\u2026"
     assert report.short("one two three", 7) == "one two\u2026"
     assert report.short("short", 42) == "short"
-    from pipeline import charts
+    from pipeline.report import charts
 
     assert charts._wrap("Children, Education and Social Care Directorate", 12).split("\n")[0] == "Children,"
 

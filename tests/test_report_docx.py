@@ -9,10 +9,12 @@ import pytest
 from bs4 import BeautifulSoup
 from test_report_typst import MARKS, pieces
 
-from pipeline import docx_export, measure, report
+from pipeline import report
+from pipeline.figures import measure
 from pipeline.report import blocks
-from pipeline.report import docx as word
-from pipeline.run import load_period
+from pipeline.report.export import docx as docx_export
+from pipeline.report.formats import docx as word
+from pipeline.run.prepare import load_period
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +83,7 @@ def test_a_chart_is_an_image_with_its_text_alternative_and_caption(seed):
 
 
 def blocks_key(svg):
-    from pipeline.report.typst import svg_key
+    from pipeline.report.formats.typst import svg_key
 
     return svg_key(svg)
 

@@ -10,9 +10,12 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from pipeline import headlines, measure, render, report
-from pipeline.report import blocks, typst
-from pipeline.run import load_period
+from pipeline import report
+from pipeline.figures import headlines, measure
+from pipeline.report import blocks
+from pipeline.report.export import render
+from pipeline.report.formats import typst
+from pipeline.run.prepare import load_period
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKS = "\u25a0\u25cf\u25b2\u25c6\u25cb\u2022"  # the status and RAG shapes and list bullets: read by neither
@@ -107,7 +110,7 @@ def test_a_chart_prints_its_caption_and_its_table_and_hands_its_svg_over_by_name
 
 
 def test_a_block_or_span_outside_the_vocabulary_is_refused_by_each_renderer():
-    from pipeline.report import html
+    from pipeline.report.formats import html
 
     with pytest.raises(typst.TypesetError, match="Thing is not a block of the report"):
         typst.render((blocks.Para(("x",)), Thing()))
@@ -125,7 +128,7 @@ class Thing:
 
 
 def test_text_is_escaped_so_no_input_becomes_typst_code_or_html():
-    from pipeline.report import html
+    from pipeline.report.formats import html
 
     hostile = '#read("/etc/passwd") $x$ *b* _i_ `r` <l> @ref // c /* d */ = h - l + e [a] {b} \\'
     out = typst.render((blocks.Para((hostile,)),))
@@ -155,7 +158,7 @@ def test_section_headings_get_the_anchors_the_html_contents_give_them():
 
 
 def test_a_markdown_cell_is_read_into_blocks_and_raw_html_stays_text():
-    from pipeline.report import markdown
+    from pipeline.report.formats import markdown
 
     read = markdown.to_blocks("## Key messages\n\nSome *thing* and `code`\nnext <b>bold</b>\n\n- a\n- b\n")
     assert read[0] == blocks.Heading(2, ("Key messages",))

@@ -6,7 +6,7 @@ import papermill
 import pytest
 
 from pipeline import cli, request
-from pipeline.run import NOTEBOOK_PARAMETERS
+from pipeline.run.coordinator import NOTEBOOK_PARAMETERS
 
 
 @pytest.mark.parametrize("kind", list(request.REPORT_KINDS.values()), ids=lambda k: k.name)

@@ -7,12 +7,15 @@ import pandas as pd
 import pytest
 from conftest import SEED
 
-from pipeline import limits, run
+from pipeline import request
 from pipeline.errors import InputError
+from pipeline.read import limits
+from pipeline.run import coordinator as run
+from pipeline.run import handover, prepare
 
 
 def test_clean_file_writes_the_three_tables(tmp_path):
-    data = run.clean_file(SEED, tmp_path / "out")
+    data = prepare.clean_file(SEED, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "data_quality.csv",
         "export_summary.csv",
@@ -30,12 +33,12 @@ def test_bad_input_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("Name,Amount\nx,1\n")
     with pytest.raises(InputError):
-        run.clean_file(bad, tmp_path / "out" / "deep")
+        prepare.clean_file(bad, tmp_path / "out" / "deep")
     assert not (tmp_path / "out").exists()
 
 
 def test_load_period_reads_the_default_export():
-    data = run.load_period("2011/12", "Q4")
+    data = prepare.load_period("2011/12", "Q4")
     assert data.source == "data/raw/council_plan_2011-12_Q4.tsv"
     assert len(data.source_sha256) == 64
     assert data.summary_check["agrees"].all()
@@ -141,7 +144,7 @@ def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path
 
 @pytest.mark.slow
 def test_a_killed_runs_folders_are_removed_by_the_next_run(tmp_path):
-    from pipeline import publish
+    from pipeline.run import publish
 
     out = tmp_path / "out"
     first = run.run_period("2011/12", "Q4", out_root=out, processed_root=tmp_path / "processed")
@@ -162,7 +165,7 @@ def test_an_export_with_a_header_and_no_indicator_is_an_error_not_an_empty_repor
     export = tmp_path / "council_plan_2011-12_Q4.tsv"
     export.write_text("\t".join(HEADER) + "\nCS01\tAction\tMeasure\tRES\t1\tok\t\n", encoding="utf-8")
     with pytest.raises(NotAnExportError, match="no indicator row below it"):
-        run.prepare(export)
+        prepare.prepare(export)
 
 
 @pytest.mark.slow
@@ -172,10 +175,10 @@ def test_the_kernel_is_started_before_the_export_is_cleaned_and_stopped_after_th
 
     from jupyter_core.utils import run_sync
 
-    from pipeline import kernel
+    from pipeline.run import kernel
 
     managers, alive_when_cleaning = [], []
-    real_started, real_prepare = kernel.started, run.prepare
+    real_started, real_prepare = kernel.started, prepare.prepare
 
     @contextlib.contextmanager
     def watched(environment=None):
@@ -220,7 +223,7 @@ def test_a_parameters_file_that_is_not_a_few_plain_values_is_refused(tmp_path, t
     path = tmp_path / "params.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=re.escape(message)) as caught:
-        run.read_parameters(path)
+        request.read_parameters(path)
     assert caught.value.line == line
 
 
@@ -228,7 +231,12 @@ def test_parameters_are_the_text_written_never_coerced(tmp_path):
     """Before: YAML 1.1 read `0x1F` as 31 and `12:30` as 750 (sexagesimal)."""
     path = tmp_path / "params.yaml"
     path.write_text("council: 0x1F\nyear: 2011/12\nquarter: 12:30\nregister_path:\n", encoding="utf-8")
-    assert run.read_parameters(path) == {"council": "0x1F", "year": "2011/12", "quarter": "12:30", "register_path": ""}
+    assert request.read_parameters(path) == {
+        "council": "0x1F",
+        "year": "2011/12",
+        "quarter": "12:30",
+        "register_path": "",
+    }
 
 
 def test_the_kernel_takes_the_hand_over_only_from_a_private_folder_of_its_user_and_unsets_the_variable(
@@ -245,25 +253,25 @@ def test_the_kernel_takes_the_hand_over_only_from_a_private_folder_of_its_user_a
     shared.chmod(0o755)
     planted = shared / "prepared.pickle"
     planted.write_bytes(pickle.dumps({"kind": "period", "parameters": {}, "data": "planted"}))
-    monkeypatch.setenv(run.HANDOVER_VARIABLE, str(planted))
+    monkeypatch.setenv(handover.HANDOVER_VARIABLE, str(planted))
     with pytest.raises(UsageError, match="is not in a private folder of this user; not read"):
-        run.handed_over("period", {})
-    assert run.HANDOVER_VARIABLE not in os.environ
+        handover.handed_over("period", {})
+    assert handover.HANDOVER_VARIABLE not in os.environ
     private = tmp_path / "private"
     private.mkdir(mode=0o700)
     place = private / "prepared.pickle"
-    run.hand_over(place, "period", {"year": "2011/12"}, "the data")
-    monkeypatch.setenv(run.HANDOVER_VARIABLE, str(place))
-    assert run.handed_over("period", {"year": "2011/12"}) == "the data"
-    assert run.HANDOVER_VARIABLE not in os.environ
+    handover.hand_over(place, "period", {"year": "2011/12"}, "the data")
+    monkeypatch.setenv(handover.HANDOVER_VARIABLE, str(place))
+    assert handover.handed_over("period", {"year": "2011/12"}) == "the data"
+    assert handover.HANDOVER_VARIABLE not in os.environ
 
 
 @pytest.mark.slow
 def test_when_the_cleaned_tables_cannot_be_written_the_error_says_the_report_was_published(tmp_path, monkeypatch):
     """Before: a failure writing data/processed/<period> said "nothing was written" although the report folder
     had just been published, and two runs with different --out raced on that folder without a lock."""
-    from pipeline import publish
     from pipeline.errors import OutputError
+    from pipeline.run import publish
 
     write = publish.write_folder
     locked = []
@@ -284,7 +292,7 @@ def test_when_the_cleaned_tables_cannot_be_written_the_error_says_the_report_was
 
 
 def test_the_kernel_adopts_the_fonts_the_run_read_rather_than_read_their_files_again(tmp_path, monkeypatch):
-    from pipeline import fonts
+    from pipeline.report import fonts
 
     monkeypatch.setattr(fonts, "_READ", {})
     fonts.covered.cache_clear(), fonts._covered_chars.cache_clear()  # as in a process that has read none
@@ -293,9 +301,9 @@ def test_the_kernel_adopts_the_fonts_the_run_read_rather_than_read_their_files_a
     assert sorted(read) == sorted((*fonts.TEXT_FACES, fonts.FALLBACK))
     place = tmp_path / "prepared.pickle"
     tmp_path.chmod(0o700)
-    run.hand_over(place, "period", {"year": "2011/12"}, "the data")
+    handover.hand_over(place, "period", {"year": "2011/12"}, "the data")
     monkeypatch.setattr(fonts, "_READ", {})  # the kernel, which has read none
-    monkeypatch.setenv(run.HANDOVER_VARIABLE, str(place))
-    assert run.handed_over("period", {"year": "2011/12"}) == "the data"
+    monkeypatch.setenv(handover.HANDOVER_VARIABLE, str(place))
+    assert handover.handed_over("period", {"year": "2011/12"}) == "the data"
     assert fonts.read_so_far() == read
     assert fonts.advances("DejaVuSans.ttf")[ord("S")] == read["DejaVuSans.ttf"][ord("S")] > 0.5

@@ -16,10 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import headlines, measure, render, report
-from pipeline.layout import parse_layout
+from pipeline import report
+from pipeline.figures import headlines, measure
 from pipeline.period import Period
-from pipeline.run import prepare
+from pipeline.read.layout import parse_layout
+from pipeline.report.export import render
+from pipeline.run.coordinator import prepare
 
 pytestmark = pytest.mark.slow
 MEANINGS = [1, 2, 3, 4, ""]
@@ -142,7 +144,7 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
         body += piece.typst() + "\n\n"
         svg = getattr(piece, "svg", None)
         if svg:
-            from pipeline.report.typst import svg_key
+            from pipeline.report.formats.typst import svg_key
 
             images[svg_key(svg)] = svg
     (folder / "pieces.typ").write_text(body)  # kept beside the PDF, to read when the test fails

@@ -5,8 +5,8 @@ import pytest
 from conftest import raw_frame
 
 from pipeline.errors import NotAnExportError
-from pipeline.layout import parse_layout
-from pipeline.table import clean_table, derive_status, parse_number
+from pipeline.read.layout import parse_layout
+from pipeline.read.table import clean_table, derive_status, parse_number
 
 LAYOUT = parse_layout(
     b"""

@@ -15,17 +15,34 @@ blocks and escaped by each renderer.
 - ``milestones``: the pieces of a Service Improvement Plan's milestone report
 """
 
-from .annex import annex_start, appendix_table, findings_section, glossary, method_section, narrative
-from .blocks import number
-from .common import directorate_name, rag_badge, short, status_badge
-from .compare import how_we_compare, profile_front, profile_method, quartile_counts
-from .cover import front_page
-from .exceptions import exceptions_at_a_glance, exceptions_table
-from .html import esc
-from .milestones import budget_section, milestone_counts, milestone_table, milestone_timeline, plan_title_page
-from .pieces import PRINT_ROWS, TYPST_MIME, Chart, Piece, bounded, joined, lab_style, link, paragraph, table
-from .provenance import REPORTED_PACKAGES, provenance_section
-from .status import (
+from pipeline.report.annex import annex_start, appendix_table, findings_section, glossary, method_section, narrative
+from pipeline.report.blocks import number
+from pipeline.report.common import directorate_name, rag_badge, short, status_badge
+from pipeline.report.compare import how_we_compare, profile_front, profile_method, quartile_counts
+from pipeline.report.cover import front_page
+from pipeline.report.exceptions import exceptions_at_a_glance, exceptions_table
+from pipeline.report.formats.html import esc
+from pipeline.report.milestones import (
+    budget_section,
+    milestone_counts,
+    milestone_table,
+    milestone_timeline,
+    plan_title_page,
+)
+from pipeline.report.pieces import (
+    PRINT_ROWS,
+    TYPST_MIME,
+    Chart,
+    Piece,
+    bounded,
+    joined,
+    lab_style,
+    link,
+    paragraph,
+    table,
+)
+from pipeline.report.provenance import REPORTED_PACKAGES, provenance_section
+from pipeline.report.status import (
     changes_section,
     crosstab_table,
     headline_table,
@@ -36,7 +53,13 @@ from .status import (
     trend_chart,
     trend_note,
 )
-from .variance import against_target_table, coverage_section, disagreements_section, variance_chart, variance_table
+from pipeline.report.variance import (
+    against_target_table,
+    coverage_section,
+    disagreements_section,
+    variance_chart,
+    variance_table,
+)
 
 __all__ = [
     "PRINT_ROWS",

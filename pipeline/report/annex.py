@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measure import in_group_order
-from .blocks import Heading, Para, Span, table
-from .common import column, figures, rag_badge, ref_column, status_badge
-from .pieces import Piece, bounded, first_printed, joined, paragraph
-from .pieces import table as table_piece
+from pipeline.figures.measure import in_group_order
+from pipeline.report.blocks import Heading, Para, Span, table
+from pipeline.report.common import column, figures, rag_badge, ref_column, status_badge
+from pipeline.report.pieces import Piece, bounded, first_printed, joined, paragraph
+from pipeline.report.pieces import table as table_piece
 
 _NOT_ASSESSED = (Span("emph", ("not assessed",)),)
 
@@ -24,7 +24,7 @@ def narrative(section: str, layout, period) -> Piece:
 
 
 def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch a section and shape
-    from ..schema import STATUS_MEANINGS
+    from pipeline.read.schema import STATUS_MEANINGS
 
     labels = layout.labels
     prose = layout.source_word == "text"  # figures written in the text, not in columns of their own
@@ -199,7 +199,7 @@ def method_section(layout, period) -> Piece:
 
 def annex_start() -> Piece:
     """Where the technical annex begins: a new page in print, and a sentence saying whom it is for."""
-    from .blocks import PageBreak
+    from pipeline.report.blocks import PageBreak
 
     return Piece(
         (
@@ -218,7 +218,7 @@ def annex_start() -> Piece:
 
 def findings_section(findings: pd.DataFrame) -> Piece:
     """The data-quality findings: a count by kind, then every finding with its source line."""
-    from ..measure import finding_counts
+    from pipeline.figures.measure import finding_counts
 
     if findings.empty:
         return paragraph("Cleaning found nothing unusual in the export.")
@@ -306,8 +306,8 @@ def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, target
 def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Piece:
     """The organisation's codes: each directorate with its full name (from the layout or ``directorates.csv``;
     never guessed), the status scale in the organisation's words, the RAG rule and its tolerance."""
-    from ..measure import DEFAULT_TOLERANCE_PCT, ON_TRACK_CODES
-    from ..schema import STATUS_MEANINGS
+    from pipeline.figures.measure import DEFAULT_TOLERANCE_PCT, ON_TRACK_CODES
+    from pipeline.read.schema import STATUS_MEANINGS
 
     names = names or {}
     counts = indicators["directorate"].replace("", "(none given)").value_counts(sort=False)

@@ -308,7 +308,7 @@ def to_data(value):
     from dataclasses import fields, is_dataclass
 
     if isinstance(value, Figure):
-        from .typst import svg_key
+        from pipeline.report.formats.typst import svg_key
 
         return {"t": "Figure", "svg": svg_key(value.svg), "alt": value.alt, "caption": value.caption}
     if is_dataclass(value):

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from .blocks import Badge, Num
+from pipeline.report.blocks import Badge, Num
 
 STATUS_MARKS = {1: "\u25a0", 2: "\u25cf", 3: "\u25b2", 4: "\u25c6"}  # square, circle, triangle, diamond
 NO_STATUS_MARK = "\u25cb"  # open circle
@@ -70,7 +70,7 @@ def plural(word: str) -> str:
 
 
 def ref_column(frame: pd.DataFrame) -> list[str]:
-    from ..schema import ref_label
+    from pipeline.read.schema import ref_label
 
     return [ref_label(r, p) for r, p in zip(frame["ref"], frame["part"])]
 

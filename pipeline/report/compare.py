@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import Para, number
-from .blocks import table as table_block
-from .common import short
-from .pieces import Chart, Piece, paragraph
+from pipeline.report.blocks import Para, number
+from pipeline.report.blocks import table as table_block
+from pipeline.report.common import short
+from pipeline.report.pieces import Chart, Piece, paragraph
 
 QUARTILES = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
 
@@ -50,7 +50,7 @@ def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=
             f"No indicator of this report is linked to a measure of {context['dataset']} (a register's benchmark "
             "column or the layout's [benchmark] table links them), so none is compared."
         )
-    from ..benchmark import latest
+    from pipeline.figures.compare import latest
 
     now = latest(positions)
     peers = context["peers"] - 1 if context["peers"] else 0
@@ -92,7 +92,7 @@ def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=
     spread = context.get("spread")
     if spread is None or spread.empty:
         return piece
-    from ..charts import position_chart, to_svg
+    from pipeline.report.charts import position_chart, to_svg
 
     ranked = now[now["all_rank"].notna()]
     title = f"Where {who} stands on each measure"
@@ -166,7 +166,7 @@ def quartile_counts(positions: pd.DataFrame | None, context: dict | None) -> dic
     all when there is no peer group), with the group's name; None when nothing is compared."""
     if positions is None or positions.empty or context is None or context.get("starts_later"):
         return None
-    from ..benchmark import latest
+    from pipeline.figures.compare import latest
 
     now = latest(positions)
     column = "peers_quartile" if context["peers"] else "all_quartile"
@@ -186,7 +186,7 @@ def quartile_counts(positions: pd.DataFrame | None, context: dict | None) -> dic
 def profile_front(context: dict, period, counts: dict | None) -> Piece:
     """A profile's title and its headline: what is compared with whom, and how many measures are in the top and
     the bottom quartile."""
-    from .blocks import Group, Heading, Items
+    from pipeline.report.blocks import Group, Heading, Items
 
     who = context["organisation_name"]
     headline = (

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import Definitions, Group, Heading, Items, Para, Span, table
-from .common import directorate_name
-from .pieces import Piece
+from pipeline.report.blocks import Definitions, Group, Heading, Items, Para, Span, table
+from pipeline.report.common import directorate_name
+from pipeline.report.pieces import Piece
 
 NOT_GIVEN = "Not given for this report."
 # The body's sections a front-page sentence links to, by anchor.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measure import in_group_order
-from . import pieces
-from .blocks import Group, Heading, Para, Span, number, table
-from .common import (
+from pipeline.figures.measure import in_group_order
+from pipeline.report import pieces
+from pipeline.report.blocks import Group, Heading, Para, Span, number, table
+from pipeline.report.common import (
     anchors,
     column,
     directorate_name,
@@ -17,7 +17,7 @@ from .common import (
     ref_column,
     status_badge,
 )
-from .pieces import Piece, bounded, first_printed, paragraph
+from pipeline.report.pieces import Piece, bounded, first_printed, paragraph
 
 NONE_GIVEN = "None given in the export."
 
@@ -114,8 +114,8 @@ def _quartiles(compared: pd.DataFrame | None) -> dict:
     """ref -> "top quartile of its peers" (of all, without peers), from the latest benchmark positions."""
     if compared is None or compared.empty:
         return {}
-    from ..benchmark import latest
-    from .compare import QUARTILES
+    from pipeline.figures.compare import latest
+    from pipeline.report.compare import QUARTILES
 
     out = {}
     for r in latest(compared).itertuples(index=False):

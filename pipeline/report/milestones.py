@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import Definitions, Group, Heading, Para, Span
-from .common import figure, percent_change, short
-from .pieces import Chart, Piece, joined, paragraph, table
-from .status import crosstab_table
+from pipeline.report.blocks import Definitions, Group, Heading, Para, Span
+from pipeline.report.common import figure, percent_change, short
+from pipeline.report.pieces import Chart, Piece, joined, paragraph, table
+from pipeline.report.status import crosstab_table
 
 
 def plan_title_page(council: str, plan: str, period_title: str, source: str, source_sha256: str) -> Piece:
@@ -69,8 +69,8 @@ def milestone_timeline(classified: pd.DataFrame, period) -> Piece:
     """The timeline of dated milestones by priority, with the per-priority table beside it."""
     from datetime import date
 
-    from ..charts import timeline, timeline_alt, to_svg
-    from ..plans.milestones import by_priority
+    from pipeline.figures.milestones import by_priority
+    from pipeline.report.charts import timeline, timeline_alt, to_svg
 
     dated = classified[classified["due_date"] != ""].copy()
     if dated.empty:
@@ -93,7 +93,7 @@ def milestone_timeline(classified: pd.DataFrame, period) -> Piece:
 
 def budget_section(by_year: pd.DataFrame, changes: pd.DataFrame, line: str) -> Piece:
     """The Medium Term Financial Plan by year, and a chart of ``line`` with its year-on-year change."""
-    from ..charts import budget_bars, budget_bars_alt, to_svg
+    from pipeline.report.charts import budget_bars, budget_bars_alt, to_svg
 
     if by_year.empty:
         return paragraph("This plan holds no Medium Term Financial Plan.")

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import html, typst
-from .blocks import BLOCKS_MIME, Figure, Para, Span, inlines, to_data
-from .blocks import table as table_blocks
+from pipeline.report.blocks import BLOCKS_MIME, Figure, Para, Span, inlines, to_data
+from pipeline.report.blocks import table as table_blocks
+from pipeline.report.formats import html, typst
 
 TYPST_MIME = typst.TYPST_MIME
 
@@ -176,7 +176,7 @@ def lab_style() -> LabStyle:
     """The report's stylesheet for a notebook opened in JupyterLab, so the pieces look there as they do in the
     published HTML: every rule scoped to Lab's rendered outputs (nothing of Lab's own page changes), print
     rules left out. The exporter drops this output (``lab_only``): the published HTML has the stylesheet itself."""
-    from ..paths import TEMPLATES_DIR
+    from pipeline.paths import TEMPLATES_DIR
 
     css = (TEMPLATES_DIR / "council" / "static" / "report.css").read_text(encoding="utf-8")
     return LabStyle(scoped_css(css, LAB_SCOPE))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import Items, Para, Span, table
+from pipeline.report.blocks import Items, Para, Span, table
 
 REPORTED_PACKAGES = (
     "pandas",
@@ -34,7 +34,7 @@ def provenance_section(
     and the exact commands that reproduce and check the report (``kind``: the ``request`` kind of report, the
     period report's by default),
     and the exact commands that reproduce and check the report."""
-    from .pieces import Piece
+    from pipeline.report.pieces import Piece
 
     rows = pd.DataFrame(
         {
@@ -71,7 +71,7 @@ def provenance_section(
 def commands(parameters: dict, kind=None) -> tuple:
     """The commands that make the report again, check a published copy and reproduce it, as blocks. Each runs
     as printed (``request``: shell-quoted, a value starting with '-' joined to its flag)."""
-    from ..request import PERIOD, shell
+    from pipeline.request import PERIOD, shell
 
     kind = kind or PERIOD
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measure import OFF_TRACK_CODES
-from .blocks import Para, Span
-from .common import directorate_name, plural, ref_column, status_badge
-from .pieces import Chart, Piece, paragraph, table
+from pipeline.figures.measure import OFF_TRACK_CODES
+from pipeline.report.blocks import Para, Span
+from pipeline.report.common import directorate_name, plural, ref_column, status_badge
+from pipeline.report.pieces import Chart, Piece, paragraph, table
 
 
 def headline_table(headline: pd.DataFrame, period=None) -> Piece:
@@ -118,8 +118,8 @@ def status_chart(
     A chart holds at most ``charts.MAX_STATUS_GROUPS`` bars, so its labels stay readable on paper; with more
     groups it draws those with the most indicators off track and says so, and the table keeps every group.
     """
-    from ..charts import MAX_STATUS_GROUPS, status_bars, status_bars_alt, to_svg
-    from ..measure import most_off_track
+    from pipeline.figures.measure import most_off_track
+    from pipeline.report.charts import MAX_STATUS_GROUPS, status_bars, status_bars_alt, to_svg
 
     if list(crosstab.index) in (["(none)"], ["(none given)"]):
         return paragraph(f"No {by} is named for any indicator, so there is no breakdown by {by}.")
@@ -165,7 +165,7 @@ def _named(crosstab: pd.DataFrame, by: str, names: dict | None) -> pd.DataFrame:
 def trend_chart(trend: pd.DataFrame, period, labels: dict | None = None, annex: str = "") -> Piece:
     """Status counts for each quarter of the year so far, as stacked bars, with the table (``annex``: the anchor
     of the annex section that holds the table instead, as ``status_chart``)."""
-    from ..charts import status_bars, status_bars_alt, to_svg
+    from pipeline.report.charts import status_bars, status_bars_alt, to_svg
 
     if trend is None or len(trend) < 2:
         return paragraph("Only this quarter's figures were read, so there is no chart of the year so far.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import Para, Span, number, table
-from .common import figures, percent_change, rag_badge, ref_column, short, status_badge
-from .pieces import Chart, Piece, bounded, first_printed, joined, paragraph
-from .pieces import table as table_piece
+from pipeline.report.blocks import Para, Span, number, table
+from pipeline.report.common import figures, percent_change, rag_badge, ref_column, short, status_badge
+from pipeline.report.pieces import Chart, Piece, bounded, first_printed, joined, paragraph
+from pipeline.report.pieces import table as table_piece
 
 
 def variance_chart(indicators: pd.DataFrame, source: str = "text", heading: str = "Indicator") -> Piece:
@@ -21,7 +21,7 @@ def variance_chart(indicators: pd.DataFrame, source: str = "text", heading: str 
     more indicators it draws those furthest below target and says so, and so does the table. (``source`` and
     ``heading`` are the annex table's: where the figures were read, the indicator column's heading.)
     """
-    from ..charts import to_svg, variance_bars, variance_bars_alt
+    from pipeline.report.charts import to_svg, variance_bars, variance_bars_alt
 
     assessed, drawn, total = _against(indicators)
     if drawn.empty:
@@ -80,8 +80,8 @@ def _against(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]
     """The assessed indicators; those the chart draws (a variance as a share of the target, at most
     ``charts.MAX_VARIANCE_BARS``, the furthest below target first to go in), best first, with ``better_pct``
     and a ``label``; and how many have a share at all."""
-    from ..charts import MAX_VARIANCE_BARS
-    from ..measure import better_pct
+    from pipeline.figures.measure import better_pct
+    from pipeline.report.charts import MAX_VARIANCE_BARS
 
     assessed = indicators[indicators["rag"] != ""]
     drawn = assessed[assessed["variance_pct"].notna()].copy()

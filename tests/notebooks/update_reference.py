@@ -18,8 +18,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import render  # noqa: E402
 from pipeline.paths import COUNCIL_PLAN_NOTEBOOK  # noqa: E402
+from pipeline.run import execute  # noqa: E402
 
 PARAMETERS = {
     "year": "2011/12",
@@ -30,7 +30,7 @@ PARAMETERS = {
 
 
 def main() -> int:
-    nb = render.execute_notebook(COUNCIL_PLAN_NOTEBOOK, PARAMETERS)
+    nb = execute.execute_notebook(COUNCIL_PLAN_NOTEBOOK, PARAMETERS)
     for cell in nb.cells:
         if cell.cell_type == "code":
             tags = cell.metadata.setdefault("tags", [])

@@ -1,0 +1,384 @@
+"""The Typst renderer: a piece's blocks (``blocks``) as Typst markup, for the PDF.
+
+It reads the same description as the HTML renderer (``html``) and never the HTML itself. Tables are laid out
+as a browser lays out the HTML's (``column_layout``: no column narrower than its longest word, the widths the
+description gives, the page's text column filled). A block or inline this module does not know is refused
+(``TypesetError``), so a new kind of piece is given its print form on purpose.
+
+Every text is escaped: nothing from an export becomes Typst code. Typst's functions named ``council-*`` are
+defined in ``templates/council/report.typ``, which sets the page, the type and the look of each class.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from pipeline.report.blocks import (
+    Badge,
+    Definitions,
+    Figure,
+    Group,
+    Heading,
+    Items,
+    Num,
+    PageBreak,
+    Para,
+    Preformatted,
+    Span,
+    Table,
+    has_code,
+    inlines,
+    plain,
+)
+from pipeline.report.fonts import printable
+from pipeline.report.formats import page
+
+TYPST_MIME = "text/x-typst"  # the output data key of a piece's Typst markup, beside its text/html
+
+# Every ASCII punctuation mark is escaped in Typst markup (a backslash makes any of them plain text), so no
+# text can open markup, a function call, a comment, a label or a reference.
+_PUNCTUATION = set("\\#$*_`<>@[]~=-+/'\".:()!?,;{}|^&%")
+_KEEP_ROWS = 40  # a table kept on one page (HTML's keep-together) has at most this many rows, else it breaks
+_LONG_WORD = 24  # in code, a word this long gets break opportunities (a SHA-256 would run past the margin)
+
+
+class TypesetError(ValueError):
+    """A block or inline outside the report's vocabulary."""
+
+
+def escape(text: str) -> str:
+    """``text`` as plain Typst markup: whitespace runs become one space, punctuation is escaped, and a
+    character the PDF's fonts lack prints as a placeholder (``fonts.printable``; the HTML keeps it)."""
+    text = re.sub(r"\s+", " ", printable(text))
+    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in text)
+
+
+def string(text: str) -> str:
+    """``text`` as a Typst string literal."""
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def slug(text: str, used: set[str]) -> str:
+    """The anchor of a section heading (``Key messages`` → ``key-messages``), unique within ``used``."""
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}-{n}", n + 1
+    used.add(name)
+    return name
+
+
+def label(name: str) -> str:
+    """A Typst label for an HTML id (ids here are made of letters, digits and hyphens)."""
+    return "<" + re.sub(r"[^A-Za-z0-9_.:-]+", "-", name) + ">"
+
+
+def svg_key(svg: str | bytes) -> str:
+    """The name a chart's SVG is handed to Typst under (``sys.inputs``): its SHA-256."""
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    return "svg-" + hashlib.sha256(data).hexdigest()
+
+
+def chart(svg: str, alt: str, caption: str) -> str:
+    """A chart as Typst: the SVG handed over by name (the exporter passes the SVG itself), its text
+    alternative, its caption."""
+    return f"#council-chart({string(svg_key(svg))}, alt: {string(alt)})[{escape(caption)}]\n\n"
+
+
+# --- Blocks, written as Typst ------------------------------------------------------------------
+
+_SPANS = {"strong": "strong", "emph": "emph", "big": "council-big", "ref": "council-ref", "muted": "council-muted"}
+
+
+@dataclass
+class Typesetter:
+    """Writes the blocks of one or more pieces as Typst. ``sections``: the anchors given to section headings
+    (level 2 without an id) so far, shared by every piece of one document; ``images``: the SVGs of the figures
+    met, by the name the markup hands them over under; ``headings``: (anchor, text) of each level-2 heading."""
+
+    sections: set[str] = field(default_factory=set)
+    images: dict[str, str] = field(default_factory=dict)
+    headings: list[tuple[str, str]] = field(default_factory=list)
+    in_cell: bool = False  # writing a table cell: long words may break (``_cell_text``)
+    figures_whole: bool = False  # ... but not a figure in a column of figures
+    fit: int = 0  # the most characters of a word the cell prints on a line, in a column narrower than its words
+
+    def convert(self, blocks) -> str:
+        return self.blocks(blocks).strip() + "\n\n"
+
+    def blocks(self, blocks, pending_label: str | None = None) -> str:
+        out = []
+        for b in blocks:
+            out.append(self.block(b, pending_label))
+            if isinstance(b, Heading):
+                pending_label = None
+        return "".join(out)
+
+    def text(self, text: str) -> str:
+        lines = str(text).split("\n")
+        write = (lambda t: _cell_text(t, self.figures_whole, self.fit)) if self.in_cell else escape
+        return "#linebreak()".join(write(line) for line in lines)
+
+    def inline(self, content) -> str:
+        out = []
+        for item in inlines(content):
+            if isinstance(item, str):
+                out.append(self.text(item))
+            elif isinstance(item, Num):
+                out.append(self.text(item.text()))
+            elif isinstance(item, Badge):
+                out.append(
+                    f"#council-badge({string(item.scale + '-' + item.kind)}, {string(item.mark)})[{self.text(item.label).strip()}]"
+                )
+            elif isinstance(item, Span):
+                out.append(self.span(item))
+            else:
+                raise TypesetError(f"{type(item).__name__} is not inline content of the report")
+        return "".join(out).strip()
+
+    def span(self, item: Span) -> str:
+        if item.kind == "link":
+            if item.href.startswith("#"):
+                return f"#council-goto({string(item.href[1:])})[{self.inline(item.content)}]"
+            return f"#link({string(item.href)})[{self.inline(item.content)}]"
+        if item.kind in ("code", "digest"):
+            return f"#council-code[{_breakable(plain(item.content))}]"
+        if item.kind in _SPANS:
+            return f"#{_SPANS[item.kind]}[{self.inline(item.content)}]"
+        raise TypesetError(f"a span of kind {item.kind!r} is not part of the report's vocabulary")
+
+    def block(self, b, pending_label: str | None = None) -> str:  # noqa: C901 - one branch a block
+        if isinstance(b, Heading):
+            anchor = b.id or pending_label
+            text = self.inline(b.content)
+            if b.level == 2 and not anchor:
+                anchor = slug(plain(b.content).strip(), self.sections)
+            if b.level == 2:
+                self.headings.append((anchor, plain(b.content).strip()))
+            mark = f" {label(anchor)}" if anchor else ""
+            return f"\n\n#heading(level: {b.level})[{text}]{mark}\n\n"
+        if isinstance(b, Para):
+            if b.published:
+                return f"#council-published({string(b.published)})[{self.inline(b.content)}]\n\n"
+            if b.style.split()[:1] == ["key"]:
+                return f"#council-key({string(b.style)})[{self.inline(b.content)}]\n\n"
+            if b.style:
+                return f"#council-p({string(b.style)})[{self.inline(b.content)}]\n\n"
+            return self.inline(b.content) + "\n\n"
+        if isinstance(b, Items):
+            kind = "enum" if b.ordered else "list"
+            items = [self.inline(i) for i in b.items]
+            return f"#{kind}(" + ", ".join(f"[{i}]" for i in items) + ")\n\n" if items else ""
+        if isinstance(b, Definitions):
+            cells = ", ".join(f"[{self.inline(t)}], [{self.inline(d)}]" for t, d in b.pairs)
+            return f"#council-dl({cells})\n\n"
+        if isinstance(b, Group):
+            if b.kind == "title-page":
+                return f"#council-title-page[{self.blocks(b.blocks).strip()}]\n\n"
+            if b.kind == "article":
+                return f"#council-article[{self.blocks(b.blocks, b.id).strip()}]\n\n"
+            if b.kind == "key-figures":
+                return "#council-key-figures(" + ", ".join(f"[{self.block(k).strip()}]" for k in b.blocks) + ")\n\n"
+            raise TypesetError(f"a group of kind {b.kind!r} is not part of the report's vocabulary")
+        if isinstance(b, Table):
+            return self.table(b)
+        if isinstance(b, Figure):
+            self.images[svg_key(b.svg)] = b.svg
+            return chart(b.svg, b.alt, b.caption)
+        if isinstance(b, Preformatted):
+            return f"#council-pre({string(b.text)})\n\n"
+        if isinstance(b, PageBreak):
+            return "#pagebreak(weak: true)\n\n"
+        raise TypesetError(f"{type(b).__name__} is not a block of the report, so it has no print form")
+
+    def table(self, t: Table) -> str:
+        ncols = len(t.columns)
+        specs = [(c.width.unit, c.width.value) if c.width else ("auto", 0.0) for c in t.columns]
+        numeric = [c.numeric for c in t.columns]
+        # a cell of code (a hash, a path) keeps its words whole where it can: they break only at the margin; so
+        # does a figure in a column of figures
+        texts = [[(c.name, True) for c in t.columns]] + [
+            [
+                (plain(cell).replace("\n", " "), row.total, has_code(cell), i < ncols and numeric[i])
+                for i, cell in enumerate(row.cells)
+            ]
+            for row in t.rows
+        ]
+        plan = column_layout(specs, texts)
+        columns = [f"{w:.1f}pt" for w, _ in plan]
+        self.in_cell = True  # a long word in a cell may break between boxes (``_cell_text``)
+        header_parts = []
+        for i, c in enumerate(t.columns):
+            self.fit = plan[i][1] if i < len(plan) else 0  # a header word breaks too in a squeezed column
+            header_parts.append(f"[{self.inline(c.name)}]")
+        self.fit = 0
+        lines = []
+        for row in t.rows:
+            parts = []
+            for i, (column, cell) in enumerate(zip(t.columns, row.cells)):
+                kind = "row" if column.row_header else "data"
+                self.figures_whole = numeric[i]
+                self.fit = plan[i][1] if i < len(plan) else 0
+                parts.append(f"council-cell({string(kind)}, {'true' if row.total else 'false'})[{self.inline(cell)}]")
+            self.figures_whole, self.fit = False, 0
+            lines.append("  " + ", ".join(parts) + ",")
+        self.in_cell = False
+        return (
+            f"#council-table(\n  caption: [{self.text(t.caption).strip()}],\n"
+            f"  style: {string(t.style)}, keep: {'true' if t.keep and len(t.rows) <= _KEEP_ROWS else 'false'},\n"
+            f"  columns: ({', '.join(columns)},),\n"
+            f"  numeric: ({', '.join('true' if n else 'false' for n in numeric)},),\n"
+            f"  header: ({', '.join(header_parts)},),\n" + "\n".join(lines) + "\n)\n\n"
+        )
+
+
+# The table's measures in print (report.typ): the text column of A4 with 14 mm side margins, 8 pt type, and
+# a cell's inset each side and rule (``page``: the page, defined once).
+TEXT_WIDTH_PT = page.TEXT_WIDTH_PT
+TABLE_TYPE_PT = page.TABLE_PT
+CELL_EXTRA_PT = 2 * page.CELL_INSET_EM * TABLE_TYPE_PT + 3.0  # and room for a badge's space after its shape
+_BREAKS = re.compile(r"[\s\u00ad\u200b]+|(?<=-)")  # where a line may break inside a cell
+
+
+@functools.cache
+def _advances(bold: bool) -> dict[int, float]:
+    """Each character's advance in DejaVu Sans (regular or bold), else in Symbola (the fallback), in ems, from
+    the font files the PDF uses."""
+    from pipeline.report import fonts
+
+    # the fallback first, then the text face over it: a character DejaVu Sans lacks is measured in Symbola
+    return fonts.advances(fonts.FALLBACK) | fonts.advances("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+
+
+def text_width(text: str, bold: bool = False) -> float:
+    """The width of ``text`` on one line in a table cell, in points (no kerning: a little over, never under)."""
+    advances = _advances(bold)
+    # measured as printed: a character the fonts lack is the placeholder, as wide as the placeholder is
+    return sum(advances.get(ord(ch), 0.65) for ch in printable(text)) * TABLE_TYPE_PT
+
+
+def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """Each column's width (see ``column_layout``), as Typst lengths."""
+    return [f"{w:.1f}pt" for w, _ in column_layout(specs, rows)]
+
+
+def column_layout(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[tuple[float, int]]:
+    """Each column's width in points, as a browser lays out an HTML table: no column narrower than its
+    longest word (so no word runs into the next cell), a percentage or em width where the HTML gives one,
+    the other columns as wide as their text asks, and together the width of the page's text column.
+
+    When even the columns' longest words are together wider than the page, the columns of figures keep their
+    width (a figure never breaks) and the others share what is left, their words breaking into pieces that fit.
+
+    ``rows``: every row's cells as (text, bold) or (text, bold, code, in a column of figures), the header first.
+    Returns each column's (width in points, the most characters of a word its cells may print on one line: 0
+    for no limit)."""
+    n = len(specs)
+    figure_column = [False] * n
+    least, most = [CELL_EXTRA_PT] * n, [CELL_EXTRA_PT] * n
+    for row in rows:
+        for i, (text, bold, *flags) in enumerate(row[:n]):
+            code, figures = (list(flags) + [False, False])[:2]
+            figure_column[i] = figure_column[i] or figures
+            words = [w for w in _BREAKS.split(text) if w]
+            # a long word breaks between its chunks (``_cell_text``): its widest chunk counts; code (a hash) and a
+            # figure in a column of figures are kept whole
+            pieces = [
+                c for w in words for c in (_pieces(w, _CELL_CHUNK) if _long_cell_word(w, figures) and not code else [w])
+            ]
+            if pieces:
+                least[i] = max(least[i], max(text_width(w, bold) for w in pieces) + CELL_EXTRA_PT)
+            most[i] = max(most[i], text_width(" ".join(text.split()), bold) + CELL_EXTRA_PT)
+    width = TEXT_WIDTH_PT
+    wanted = []
+    for (kind, value), low, high in zip(specs, least, most):
+        given = {"%": value / 100 * width, "em": value * TABLE_TYPE_PT}.get(kind, min(high, width))
+        wanted.append(max(given, low))
+    spare = width - sum(wanted)
+    if spare >= 0:  # room left: the columns without a fixed width share it, as the HTML table fills the line
+        growing = [i for i, (kind, _) in enumerate(specs) if kind != "em"]
+        total = sum(wanted[i] for i in growing)
+        for i in growing:
+            wanted[i] += spare * wanted[i] / total if total else 0
+    else:  # too wide: each column gives up room in proportion to what it has above its longest word
+        slack = [w - low for w, low in zip(wanted, least)]
+        if sum(slack) >= -spare:
+            wanted = [w - s * -spare / sum(slack) for w, s in zip(wanted, slack)]
+        else:  # its words alone are wider than the page: figures keep theirs, the other words break to fit
+            kept = sum(low for low, f in zip(least, figure_column) if f)
+            rest = sum(low for low, f in zip(least, figure_column) if not f)
+            room = max(width - kept, 0.0)
+            if rest and room:
+                wanted = [low if f else low * room / rest for low, f in zip(least, figure_column)]
+            else:
+                wanted = [low * width / sum(least) for low in least]
+    # a column narrower than its longest word prints its words in pieces of at most this many characters
+    fits = [
+        0 if w >= low - 0.05 else max(1, int((w - CELL_EXTRA_PT) / (_WIDE_EM * TABLE_TYPE_PT)))
+        for w, low in zip(wanted, least)
+    ]
+    return list(zip(wanted, fits))
+
+
+_WIDE_EM = 0.8  # a wide character's advance, to count how many fit a squeezed column (DejaVu's widest are ~0.8 em)
+_CELL_WORD = 16  # in a table cell, a word this long that is not a figure may break between boxes of ...
+_CELL_CHUNK = 10  # ... this many characters: a 60-character ref or an unspaced name fits a narrow column
+_FIGURE = re.compile(r"^[-+\u2212(]?[£$€]?[\d.,]+(%|k|m|bn)?\)?[,.;:]?$", re.I)  # figures never break inside
+
+
+_HASH = re.compile(r"^[0-9a-f]{16,}$")  # a git commit or a digest: kept whole, to be copied and compared
+
+
+def _long_cell_word(word: str, figures_whole: bool = True) -> bool:
+    return len(word) >= _CELL_WORD and not (figures_whole and _FIGURE.match(word)) and not _HASH.match(word)
+
+
+def _pieces(word: str, size: int) -> list[str]:
+    """``word`` in pieces of ``size`` characters (the last shorter)."""
+    return [word[i : i + size] for i in range(0, len(word), size)]
+
+
+def _boxed(word: str, size: int) -> str:
+    """``word`` as escaped Typst, each ``size`` characters a box of its own: a line may break between two boxes,
+    and nothing is inserted between them, so the word reads, copies and extracts as written."""
+    return "".join(f"#box[{escape(piece)}]" for piece in _pieces(word, size))
+
+
+def _cell_text(text: str, figures_whole: bool = True, fit: int = 0) -> str:
+    """Text in a table cell as escaped Typst: a long word that is not a figure (a 60-character ref, a name
+    without spaces) is set in boxes a line may break between, so it wraps inside its column instead of running
+    into the next; nothing is inserted, so the text reads and copies as written."""
+    parts = re.split(r"(\s+)", text)
+    out = []
+    for part in parts:
+        if fit and len(part) > fit and not (figures_whole and _FIGURE.match(part)):
+            out.append(_boxed(part, fit))
+        elif _long_cell_word(part, figures_whole):
+            out.append(_boxed(part, _CELL_CHUNK))
+        else:
+            out.append(escape(part) if part.strip() else (" " if part else ""))
+    return "".join(out)
+
+
+def _breakable(text: str) -> str:
+    """``text`` as escaped Typst markup in which long words of code (hashes, paths) may wrap at the margin:
+    each 16 characters of such a word is a box of its own, and a line may break between two boxes. Nothing
+    is inserted between them, so a hash copied or extracted from the PDF is the hash (a zero-width space
+    every 16 characters used to corrupt it). A shorter word with a hyphen (``--input``) is one box: a command
+    never breaks inside a flag, where the line's end would read as a different command."""
+    parts = []
+    for i, piece in enumerate(re.split(r"(\S{%d,})" % _LONG_WORD, text)):
+        if i % 2:  # a long word (the split's captured group), between runs of ordinary text
+            parts.append(_boxed(piece, 16))
+        else:
+            for word in re.split(r"(\s+)", piece):
+                parts.append(f"#box[{escape(word)}]" if "-" in word else escape(word))
+    return "".join(parts)
+
+
+def render(blocks) -> str:
+    """One piece's blocks as Typst (section anchors and images are the document's, see ``Typesetter``)."""
+    return Typesetter().convert(blocks)
