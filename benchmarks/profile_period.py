@@ -40,8 +40,7 @@ def main(argv: list[str]) -> int:
     from pipeline import cli
 
     mark("the command line imported")
-    from pipeline.run import coordinator as run
-    from pipeline.run import kernel, manifest
+    from pipeline.run import coordinator, jobs, kernel, manifest, prepare
 
     launch = kernel.started
 
@@ -51,14 +50,16 @@ def main(argv: list[str]) -> int:
 
     kernel.started = started
     for module, name, label in (
-        (run, "plan_period", "plan (read the inputs, cache key)"),
-        (run, "prepare", "prepare (clean, figures, assessment)"),
+        (jobs, "period_job", "plan (read the inputs, cache key)"),
+        (prepare, "prepare_period", "prepare (clean, figures, assessment)"),
         (manifest, "software", "describe the software"),
-        (run, "publish_period", "publish"),
+        (coordinator, "publish_job", "publish"),
     ):
         timed(module, name, label)
     # the modules a run imports late are wrapped when it imports them, so that the timeline is the run's own
-    after_import("pipeline.report.export.render", patch_render)
+    after_import("pipeline.run.execute", lambda m: timed(m, "execute_notebook", "execute the notebook"))
+    after_import("pipeline.report.export.pdf", lambda m: timed(m, "typst_to_pdf", "Typst: the PDF"))
+    after_import("pipeline.report.export.html", lambda m: timed(m, "notebook_to_html", "nbconvert: the HTML"))
     after_import("pipeline.report.export.docx", patch_word)
     patch_client(kernel)
     code = cli.main(["run", "--force", *argv])
@@ -106,15 +107,6 @@ def after_import(name: str, patch) -> None:
             return spec
 
     sys.meta_path.insert(0, Finder())
-
-
-def patch_render(render) -> None:
-    for name, label in (
-        ("execute_notebook", "execute the notebook"),
-        ("typst_to_pdf", "Typst: the PDF"),
-        ("notebook_to_html", "nbconvert: the HTML"),
-    ):
-        timed(render, name, label)
 
 
 def patch_client(kernel) -> None:

@@ -90,9 +90,14 @@ def big_export(repeats: int) -> bytes:
 
 
 def _times(path: Path, data: bytes, clean_once, prepare_kwargs: dict, repeat: int) -> tuple[int, float, float]:
-    """(indicators, median seconds of ``clean_once(path)``, median seconds of ``prepare(path, **prepare_kwargs)``)
-    over ``repeat`` runs, with ``data`` written to ``path`` first."""
-    from pipeline.run.coordinator import prepare
+    """(indicators, median seconds of ``clean_once(path)``, median seconds of preparing the period's data from its
+    snapshot: ``load_period`` of a request for ``path`` with ``prepare_kwargs``) over ``repeat`` runs, with ``data``
+    written to ``path`` first."""
+    from pipeline import load_period
+    from pipeline.request import PERIOD
+
+    def prepare(path, **given):
+        return load_period(PERIOD.make(input_path=path, **given))
 
     path.write_bytes(data)
     cleaning, preparing = [], []
@@ -120,11 +125,12 @@ def clean_time(repeats: int, repeat: int) -> tuple[int, float, float]:
 
 def table_time(rows: int, repeat: int) -> tuple[int, float, float]:
     """(indicators, seconds to ingest and clean a typed table through its layout, seconds for ``prepare``)."""
-    from pipeline.read import ingest, table
-    from pipeline.read.layout import parse_layout
+    from pipeline.read import ingest
+    from pipeline.read.layout import read_layout
+    from pipeline.read.table import rows as table
 
     layout_path = ROOT / "data" / "layouts" / "anytown_synthetic.toml"
-    layout = parse_layout(layout_path.read_bytes(), layout_path.name)
+    layout = read_layout(layout_path.read_bytes(), layout_path.name)
 
     def once(path):
         return table.clean_table(ingest.parse_export(ingest.read_bytes(path), path.name), path.name, layout)[
@@ -143,9 +149,10 @@ def pdf_time(notebook: Path, repeat: int) -> float:
     a process of its own, as a run compiles once: Typst remembers what it laid out within a process, and a
     second compile of the same document there can take a tenth of the time."""
     code = (
-        "import sys, time, nbformat; from pipeline import prepare, render, report\n"
+        "import sys, time, nbformat; from pipeline import report; from pipeline.run import prepare\n"
+        "from pipeline.report.export import pdf\n"
         "nb = nbformat.read(sys.argv[1], 4)\n"
-        "t = time.perf_counter(); render.typst_to_pdf(*render.notebook_to_typst(nb)); "
+        "t = time.perf_counter(); pdf.typst_to_pdf(*pdf.notebook_to_typst(nb)); "
         "print(time.perf_counter() - t)\n"
     )
     times = []
@@ -305,6 +312,7 @@ def benchmark_dataset_time(orgs: int = 400, measures: int = 100, periods: int = 
     import tracemalloc
 
     from pipeline.figures import compare as benchmark
+    from pipeline.read import comparison
 
     buffer = io.StringIO()
     buffer.write("SYNTHETIC,org,measure,year,value,better\n".split(",", 1)[1])
@@ -316,7 +324,7 @@ def benchmark_dataset_time(orgs: int = 400, measures: int = 100, periods: int = 
                     f"O{o:03d},M{m:03d},{year},{(o * 37 + m * 11 + p * 7) % 997 / 10},{'up' if m % 3 else 'down'}\n"
                 )
     text = buffer.getvalue()
-    layout = benchmark.parse_layout(
+    layout = comparison.read_comparison_layout(
         b'[layout]\nkind = "benchmark"\n[columns]\norganisation = "org"\nmeasure = "measure"\nperiod = "year"\n'
         b'value = "value"\npolarity = "better"\n[polarity]\n"up" = "higher"\n"down" = "lower"\n',
         "synthetic.toml",
@@ -326,7 +334,7 @@ def benchmark_dataset_time(orgs: int = 400, measures: int = 100, periods: int = 
     for _ in range(repeat):
         tracemalloc.start()
         start = time.perf_counter()
-        data = benchmark.read_dataset(text, layout, "synthetic.csv")
+        data = comparison.read_dataset(text, layout, "synthetic.csv")
         frame = benchmark.positions(data, "O000", peers, {f"r{m}": f"M{m:03d}" for m in range(measures)}, (2019, 4))
         seconds = time.perf_counter() - start
         peak = tracemalloc.get_traced_memory()[1]

@@ -25,26 +25,23 @@ from pipeline.errors import (  # noqa: E402 - after the import guard above
 # the cache do not import pandas, matplotlib and nbconvert for nothing.
 _LAZY = {
     "reproduce": "audit.reproduce",
-    "verify": "audit.reproduce",
-    "BatchResult": "run.batch",
-    "run_batch": "run.batch",
-    "PeriodData": "run.prepare",
-    "PlanData": "run.prepare",
+    "verify": "audit.verify",
+    "sign": "audit.signing",
+    "check_signature": "audit.signing",
+    "Outcome": "run.coordinator",
     "RunResult": "run.coordinator",
-    "clean_file": "run.prepare",
-    "load_period": "run.prepare",
-    "load_plan": "run.prepare",
-    "prepare": "run.prepare",
     "run_period": "run.coordinator",
     "run_plan": "run.coordinator",
-}
-# The modules the period report's notebook names as ``pipeline.<name>`` (its cells read like the report; the
-# names are the stages' own modules).
-_NOTEBOOK_MODULES = {
-    "headlines": "figures.headlines",
-    "measure": "figures.measure",
-    "manifest": "run.manifest",
-    "request": "request",
+    "run_batch": "run.batch",
+    "run_profiles": "run.profiles",
+    "compare_dataset": "run.comparison",
+    "PeriodData": "run.prepare",
+    "clean_file": "run.prepare",
+    "load_period": "run.prepare",
+    "propose_layout": "run.prepare",
+    "PlanData": "run.plan_report",
+    "load_plan": "run.plan_report",
+    "load_profile": "run.profiles",
 }
 
 
@@ -55,10 +52,6 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
-    if name in _NOTEBOOK_MODULES:
-        import importlib
-
-        return importlib.import_module(f".{_NOTEBOOK_MODULES[name]}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -70,17 +63,5 @@ __all__ = [
     "PipelineError",
     "RenderError",
     "UsageError",
-    "PeriodData",
-    "PlanData",
-    "RunResult",
-    "BatchResult",
-    "clean_file",
-    "load_period",
-    "load_plan",
-    "prepare",
-    "run_period",
-    "run_plan",
-    "run_batch",
-    "verify",
-    "reproduce",
+    *_LAZY,
 ]

@@ -19,13 +19,7 @@ FONTS_DIR = TEMPLATES_DIR / "council" / "fonts"
 COUNCIL_PLAN_NOTEBOOK = NOTEBOOKS_DIR / "council_plan_report.ipynb"
 MILESTONE_NOTEBOOK = NOTEBOOKS_DIR / "milestone_report.ipynb"
 PROFILE_NOTEBOOK = NOTEBOOKS_DIR / "profile_report.ipynb"
-DEFAULT_PERIOD = Period.parse("2011/12", "Q4")
-DEFAULT_INPUT = RAW_DIR / f"council_plan_{DEFAULT_PERIOD.year_slug}_{DEFAULT_PERIOD.quarter_label}.tsv"
-
-
-def period_dir(root: Path, period: Period) -> Path:
-    """``root/<year>/<quarter>``, e.g. ``outputs/2011-12/Q4``."""
-    return Path(root) / period.year_slug / period.quarter_label
+DEFAULT_PERIOD = Period.parse("2011/12", "Q4")  # the period of the export in data/raw/ a run makes by default
 
 
 _STAND_INS: list[Path] = []  # folders that stand for the project root (see ``standing_in_for_the_project``)
@@ -68,19 +62,26 @@ def published_path(path: Path | str) -> str:
     return inside if inside is not None else p.name
 
 
-def plans_dir(root: Path, plan_file: str, period: Period) -> Path:
-    """``root/plans/<plan folder>/<year>/<quarter>``: each plan's milestone report in a folder of its own,
-    never inside a Council Plan period folder (re-rendering one report never removes another)."""
-    return Path(root) / "plans" / plan_folder(plan_file) / period.year_slug / period.quarter_label
-
-
 def plan_folder(file_name: str) -> str:
-    """A folder name for a plan file: its name, made safe. Distinct file names give distinct folders
-    (``a.v1.txt`` and ``a.v2.txt``), and no name gives a hidden folder or one outside ``plans/``."""
+    """A folder name for a plan file: its name, made safe (``safe_folder``)."""
+    return safe_folder(file_name, "plan")
+
+
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+SAFE_LENGTH = 60
+
+
+def safe_folder(name: str, empty: str = "x") -> str:
+    """A folder name for ``name`` (a plan's file name, an organisation's code), a pure function of it: the name
+    itself when it is safe everywhere (letters, digits, ``.``, ``_`` and ``-``, not starting with one of those
+    three, not ending with a dot, at most ``SAFE_LENGTH`` characters, not a name Windows reserves); else its safe
+    part with a short hash of the whole name, so that two names never share a folder (``A/B`` and ``A_B``, ``..``
+    and ``_``, ``X1.`` and ``X1``, two long codes alike in their first 60 characters). ``empty``: the safe part
+    of a name that has none."""
     import hashlib
     import re
 
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", file_name).lstrip("._-")
-    if safe != file_name or not safe:
-        safe = f"{safe or 'plan'}-{hashlib.sha256(file_name.encode('utf-8')).hexdigest()[:8]}"
-    return safe
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")[:SAFE_LENGTH].rstrip("._-")
+    if safe and safe == name and safe.split(".")[0].lower() not in _RESERVED:
+        return safe
+    return f"{safe or empty}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}"

@@ -16,7 +16,7 @@ from pipeline.errors import UsageError
 _YEAR = re.compile(r"^\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 _QUARTER = re.compile(r"^\s*[Qq]?([1-4])\s*$")
 # <name>_<yyyy-yy>_<Qn>[.label].<ext>: council_plan_2012-13_Q1.tsv, anytown_kpis_2024-25_Q2.csv
-_FILENAME = re.compile(r"^(?:[^.]*_)?(\d{4}-\d{2})_(Q[1-4])(?:\.[A-Za-z0-9_-]+)*\.(?:tsv|txt|csv|xlsx)$", re.I)
+_FILENAME = re.compile(r"^(?:([^.]*)_)?(\d{4}-\d{2})_(Q[1-4])(?:\.[A-Za-z0-9_-]+)*\.(?:tsv|txt|csv|xlsx)$", re.I)
 MONTHS = (
     "January",
     "February",
@@ -126,9 +126,18 @@ class Period:
         if not m:
             return None
         try:
-            return cls.parse(m.group(1), m.group(2))
+            return cls.parse(m.group(2), m.group(3))
         except UsageError:  # shaped like a period but not one (2024-26): see ``misnamed``
             return None
+
+    @staticmethod
+    def stem_of(name: str) -> str | None:
+        """The body's part of an export's file name, before its period: ``bracknell_kpis`` of
+        ``bracknell_kpis_2025-26_Q2.csv`` ("" for ``2025-26_Q2.csv``), compared without case; None when the name
+        is not an export's. Exports of one body share it, so another body's file in the folder is never taken for
+        an earlier period of this one."""
+        m = _FILENAME.match(name)
+        return None if not m else (m.group(1) or "").casefold()
 
     @classmethod
     def misnamed(cls, name: str) -> str | None:
@@ -138,7 +147,7 @@ class Period:
         if not m:
             return None
         try:
-            cls.parse(m.group(1), m.group(2))
+            cls.parse(m.group(2), m.group(3))
         except UsageError as exc:
             return exc.message
         return None

@@ -1,20 +1,25 @@
-"""One report request: each kind of report and its parameters, defined once.
+"""One report request: each kind of report and its parameters, defined once, and the request object made from them.
 
-Everything that names a report's parameters derives from ``REPORT_KINDS``: the command line's flags (``cli``),
-what a parameters file (``-f``) may set, what ``batch`` takes for every period, the notebook's parameters cell
-(checked by a test against the notebook itself, as papermill reads it), the parameters a run records in its
-manifest, the provenance section's commands, and ``reproduce``. A new kind of report is one more entry here
-(its notebook, its parameters and the command that renders it).
+A request is a frozen value of a kind of report (``PeriodRequest``, ``MilestonesRequest``, ``ProfileRequest``),
+each made from its kind's one definition in ``REPORT_KINDS``. Everything that names a report's parameters derives
+from that definition: the command line's flags (``cli``), what a parameters file (``-f``) may set, what ``batch``
+takes for every period, the notebook's parameters cell (checked by a test against the notebook itself, as
+papermill reads it), the parameters a run records in its manifest, the provenance section's commands, and
+``reproduce``. The request travels whole: from the command line, a ``-f`` file or a batch to the run, to the
+notebook (whose parameters cell it fills), the manifest and ``reproduce``. A new kind of report is one more entry
+here (its notebook, its parameters and the command that renders it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, ClassVar
 
-from pipeline.paths import COUNCIL_PLAN_NOTEBOOK, MILESTONE_NOTEBOOK, PROFILE_NOTEBOOK
+from pipeline.paths import COUNCIL_PLAN_NOTEBOOK, MILESTONE_NOTEBOOK, PROFILE_NOTEBOOK, safe_folder
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,9 @@ class Parameter:
     """A report parameter: its name in the notebook (and the manifest, and a parameters file), its flag on the
     command line, and what it means. ``every_period``: a batch takes it once for all its periods (a period's
     year, quarter and export come from each export's file name). ``positional``: the command takes it as its
-    argument, not a flag."""
+    argument, not a flag. ``path``: it names an input file (``reproduce`` finds it among the manifest's inputs).
+    ``group``: the parameters that travel together (the front page's words; how an export is read, which ``clean``
+    takes too; a comparison dataset's files and period, which ``compare`` takes too)."""
 
     name: str
     flag: str
@@ -30,6 +37,9 @@ class Parameter:
     help: str
     every_period: bool = False
     positional: bool = False
+    path: bool = False
+    group: str = ""
+    default: str = ""
 
     @property
     def dest(self) -> str:
@@ -37,15 +47,64 @@ class Parameter:
         return self.flag.lstrip("-").replace("-", "_")
 
 
+class Request:
+    """A request for one report: its kind's parameters as text, in the kind's order. Made by ``ReportKind.make``
+    (or ``from_namespace``); frozen; ``replace`` gives a changed copy."""
+
+    kind: ClassVar[ReportKind]
+
+    def values(self) -> dict[str, str]:
+        """The parameters in the kind's order: what the notebook is given and the manifest records."""
+        return {name: getattr(self, name) for name in self.kind.names}
+
+    def replace(self, **changes) -> Request:
+        return self.kind.make(**(self.values() | {k: str(v) for k, v in changes.items()}))
+
+    def group(self, name: str) -> dict[str, str]:
+        """The parameters of one ``Parameter.group``, by name (the front page's words, the comparison's files)."""
+        return {p.name: getattr(self, p.name) for p in self.kind.parameters if p.group == name}
+
+    def folder(self) -> str:
+        """The report's folder under the output root, as a relative POSIX path (of a resolved request: its year
+        and quarter as labels): ``2011-12/Q4``, ``plans/<plan>/2008-09/Q1``, ``<organisation>/2022-23/Q4``."""
+        return self.kind.folder_of(self)
+
+    def command_line(self, shown_out: str | None = None) -> list[str]:
+        """The command that makes this report again, as a list of words: the positional argument, then each flag
+        that has a value (a value starting with '-' joined to its flag, so that it is not read as a flag of its
+        own). ``out`` (``shown_out`` when given) is named when it is not the default."""
+        words = ["python", "-m", "pipeline", self.kind.command]
+        for p in self.kind.parameters:
+            value = getattr(self, p.name)
+            if p.name == "out":
+                value = value if shown_out is None else shown_out
+                if value in ("", "outputs"):
+                    continue
+            if p.positional:
+                words.append(value if not value.startswith("-") else "./" + value)
+            elif value or p.name == "input_path":
+                words += joined_flag(p.flag, value)
+        return words
+
+
 @dataclass(frozen=True)
 class ReportKind:
     """A kind of report: the notebook that renders it, its parameters in the notebook's order, and the
-    command that renders one (``python -m pipeline <command>``)."""
+    command that renders one (``python -m pipeline <command>``). ``request_class`` is its request's type."""
 
     name: str
     notebook: Path
     parameters: tuple[Parameter, ...]
     command: str
+    folder_of: Callable
+
+    def __post_init__(self):
+        fields = [(p.name, str, dataclasses.field(default=p.default)) for p in self.parameters]
+        cls = dataclasses.make_dataclass(
+            f"{self.name.title()}Request", fields, bases=(Request,), frozen=True, namespace={"kind": self}
+        )
+        cls.__module__ = __name__  # picklable by its name: it is bound below as a module attribute
+        object.__setattr__(self, "request_class", cls)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -54,34 +113,25 @@ class ReportKind:
     def parameter(self, name: str) -> Parameter:
         return next(p for p in self.parameters if p.name == name)
 
-    def complete(self, values: dict) -> dict[str, str]:
-        """``values`` in the parameters' order, checked to name each parameter of this kind once and nothing
-        else (a run records exactly the parameters its notebook takes)."""
-        if set(values) != set(self.names):
-            raise ValueError(f"the {self.name} report's parameters are {self.names}, not {tuple(values)}")
-        return {name: str(values[name]) for name in self.names}
+    def make(self, **values) -> Request:
+        """A request of this kind from ``values`` (each parameter by name; one not given takes its default).
+        Raises ValueError naming a value that is not a parameter of this kind."""
+        unknown = set(values) - set(self.names)
+        if unknown:
+            raise ValueError(f"the {self.name} report has no parameter {', '.join(sorted(unknown))}")
+        return self.request_class(**{k: "" if v is None else str(v) for k, v in values.items()})
 
-    def values(self, namespace: dict, **resolved) -> dict[str, str]:
-        """The parameters' values from a notebook's namespace (its parameters cell), in order; ``resolved``
-        replaces a value by what the run made of it (the export it found for an empty ``input_path``)."""
-        return {name: str(resolved.get(name, namespace.get(name, ""))) for name in self.names}
+    def from_namespace(self, namespace) -> Request:
+        """A request from a notebook's namespace (its parameters cell, ``globals()``) or a mapping: each parameter
+        it holds, the rest at their defaults."""
+        get = (
+            namespace.get if isinstance(namespace, dict) else (lambda name, default: getattr(namespace, name, default))
+        )
+        return self.make(**{name: get(name, None) for name in self.names if get(name, None) is not None})
 
-    def command_line(self, values: dict, shown_out: str = "outputs") -> list[str]:
-        """The command that makes this report again from ``values``, as a list of words: the positional
-        argument, then each flag that has a value (a value starting with '-' joined to its flag, so that it is
-        not read as a flag of its own). ``out`` is named when it is not the default."""
-        words = ["python", "-m", "pipeline", self.command]
-        for p in self.parameters:
-            value = str(values.get(p.name, ""))
-            if p.name == "out":
-                value = shown_out
-                if value in ("", "outputs"):
-                    continue
-            if p.positional:
-                words.append(value if not value.startswith("-") else "./" + value)
-            elif value or p.name == "input_path":
-                words += joined_flag(p.flag, value)
-        return words
+    def from_flags(self, args) -> Request:
+        """A request from argparse's flags (``Parameter.dest``), those not given at their defaults."""
+        return self.make(**{p.name: getattr(args, p.dest) for p in self.parameters if getattr(args, p.dest, None)})
 
 
 def joined_flag(flag: str, value: str) -> list[str]:
@@ -96,9 +146,26 @@ def shell(words: list[str]) -> str:
     return shlex.join(words)
 
 
+def _period_folder(request) -> str:
+    return f"{request.year.replace('/', '-')}/{request.quarter}"
+
+
+def _plan_folder(request) -> str:
+    return f"plans/{safe_folder(Path(request.plan_path).name, 'plan')}/{_period_folder(request)}"
+
+
+def _profile_folder(request) -> str:
+    return f"{safe_folder(request.organisation)}/{_period_folder(request)}"
+
+
 _YEAR = Parameter("year", "--year", "YYYY/YY", "financial year, e.g. 2011/12")
 _QUARTER = Parameter("quarter", "--quarter", "Qn", "Q1, Q2, Q3 or Q4 (Q4 is the year end)")
+_OUT = Parameter("out", "--out", "DIR", "output root (default: outputs/)", every_period=True, default="outputs")
 _LAYOUT_HELP = "layout of the export (default: layout.toml beside it, else the built-in Stockton Council Plan profile)"
+# A comparison dataset and its peers: the period report's comparison and the profiles' subject.
+_DATASET_HELP = "a comparison dataset (one row per organisation, measure and period)"
+_DATASET_LAYOUT_HELP = "the comparison dataset's layout (default: benchmark.toml beside the dataset)"
+_PEERS_HELP = "the comparator groups: a CSV of codes, or a JSON object of each code's list (nearest neighbours)"
 
 PERIOD = ReportKind(
     "period",
@@ -106,103 +173,93 @@ PERIOD = ReportKind(
     (
         _YEAR,
         _QUARTER,
-        Parameter("input_path", "--input", "FILE", "the export (default: found in data/raw/ by period)"),
+        Parameter("input_path", "--input", "FILE", "the export (default: found in data/raw/ by period)", path=True),
         Parameter(
             "register_path",
             "--register",
             "FILE",
             "indicator register (default: indicator_register.csv beside the export)",
             every_period=True,
+            path=True,
+            group="reading",
         ),
-        Parameter("layout_path", "--layout", "FILE", _LAYOUT_HELP, every_period=True),
+        Parameter("layout_path", "--layout", "FILE", _LAYOUT_HELP, every_period=True, path=True, group="reading"),
         Parameter(
             "council", "--council", "NAME", "the organisation's name in the report (default: the layout's)", True
         ),
-        Parameter("out", "--out", "DIR", "output root (default: outputs/)", every_period=True),
+        _OUT,
         Parameter(
             "asked",
             "--asked",
             "TEXT",
             "what the committee is asked to do, on the front page (said as not given when empty)",
             every_period=True,
-        ),
-        Parameter("author", "--author", "NAME", "the report's author, on the front page", every_period=True),
-        Parameter(
-            "benchmark_path",
-            "--benchmark",
-            "FILE",
-            "a benchmark dataset (one row per organisation, measure and period) to compare the indicators with",
-            every_period=True,
+            group="front_page",
         ),
         Parameter(
-            "benchmark_layout_path",
-            "--benchmark-layout",
-            "FILE",
-            "the benchmark dataset's layout (default: benchmark.toml beside the dataset)",
+            "author",
+            "--author",
+            "NAME",
+            "the report's author, on the front page",
             every_period=True,
+            group="front_page",
         ),
+        Parameter("benchmark_path", "--benchmark", "FILE", _DATASET_HELP, True, path=True),
+        Parameter("benchmark_layout_path", "--benchmark-layout", "FILE", _DATASET_LAYOUT_HELP, True, path=True),
         Parameter(
             "organisation",
             "--organisation",
             "CODE",
-            "the organisation's code in the benchmark dataset (default: the layout's)",
+            "the organisation's code in the comparison dataset (default: the layout's)",
             every_period=True,
         ),
+        Parameter("peers_path", "--peers", "FILE", _PEERS_HELP, True, path=True),
         Parameter(
-            "peers_path",
-            "--peers",
-            "FILE",
-            "its comparator group: a CSV of codes, or a JSON object of each code's list (nearest neighbours)",
+            "contact",
+            "--contact",
+            "TEXT",
+            "whom members contact about it (an e-mail or a phone number)",
             every_period=True,
+            group="front_page",
         ),
-        Parameter("contact", "--contact", "TEXT", "whom members contact about it (an e-mail or a phone number)", True),
     ),
     "run",
+    _period_folder,
 )
 MILESTONES = ReportKind(
     "milestones",
     MILESTONE_NOTEBOOK,
     (
-        Parameter("plan_path", "input", "PLAN", "the plan (text exported from PDF)", positional=True),
+        Parameter("plan_path", "input", "PLAN", "the plan (text exported from PDF)", positional=True, path=True),
         _YEAR,
         _QUARTER,
         Parameter("council", "--council", "NAME", "the organisation whose plan it is, on the title page"),
+        _OUT,
     ),
     "plan",
+    _plan_folder,
 )
 PROFILE = ReportKind(
     "profile",
     PROFILE_NOTEBOOK,
     (
-        Parameter("dataset_path", "dataset", "DATASET", "the benchmark dataset", positional=True),
-        Parameter("layout_path", "--layout", "FILE", "its layout (default: benchmark.toml beside the dataset)"),
+        Parameter(
+            "dataset_path", "dataset", "DATASET", "the comparison dataset", positional=True, path=True, group="dataset"
+        ),
+        Parameter("layout_path", "--layout", "FILE", _DATASET_LAYOUT_HELP, path=True, group="dataset"),
         Parameter("organisation", "--only", "CODE", "the organisation whose profile it is"),
-        Parameter("peers_path", "--peers", "FILE", "the comparator groups (a JSON of each code's list, or a CSV)"),
-        _YEAR,
-        _QUARTER,
-        Parameter("out", "--out", "DIR", "output root (default: outputs/)"),
+        Parameter("peers_path", "--peers", "FILE", _PEERS_HELP, path=True, group="dataset"),
+        dataclasses.replace(_YEAR, group="dataset"),
+        dataclasses.replace(_QUARTER, group="dataset"),
+        _OUT,
     ),
     "profiles",
+    _profile_folder,
 )
 REPORT_KINDS = {kind.name: kind for kind in (PERIOD, MILESTONES, PROFILE)}
-# The period report's front-page words: text given by the analyst, recorded with the other parameters.
-FRONT_PAGE = ("asked", "author", "contact")
-# The period report's benchmark: the dataset, its layout, the organisation's code in it, its peers.
-BENCHMARK = ("benchmark_path", "benchmark_layout_path", "organisation", "peers_path")
-
-
-def benchmark_of(values) -> dict[str, str]:
-    """The benchmark parameters from a mapping or a namespace (argparse's flags), each "" when not given."""
-    if isinstance(values, dict):
-        return {name: str(values.get(name, "") or "") for name in BENCHMARK}
-    flags = {"benchmark_path": "benchmark", "benchmark_layout_path": "benchmark_layout", "peers_path": "peers"}
-    return {name: str(getattr(values, flags.get(name, name), "") or "") for name in BENCHMARK}
-
-
-def front_page(values) -> dict[str, str]:
-    """The front page's words from a mapping or a namespace (argparse's), each "" when not given."""
-    get = values.get if isinstance(values, dict) else (lambda name, default: getattr(values, name, default))
-    return {name: str(get(name, "") or "") for name in FRONT_PAGE}
+PeriodRequest = PERIOD.request_class
+MilestonesRequest = MILESTONES.request_class
+ProfileRequest = PROFILE.request_class
 
 
 def kind_of(parameters: dict) -> ReportKind:
@@ -235,18 +292,7 @@ def read_parameters(path: str | Path, allowed: tuple[str, ...] | None = None) ->
 
     allowed = PERIOD.names if allowed is None else allowed
     name = display_path(Path(path))
-    try:
-        size = Path(path).stat().st_size
-        if size > PARAMETERS_FILE_BYTES:
-            raise InputError(
-                f"is {size:,} bytes; a parameters file names a few values (at most {PARAMETERS_FILE_BYTES // 1024} KB)",
-                name,
-            )
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the parameters file ({exc.strerror or exc})", name) from None
-    except UnicodeDecodeError:
-        raise InputError("the parameters file is not UTF-8 text", name) from None
+    text = _parameters_text(path, name)
     try:
         given = yaml.load(text, Loader=_text_loader(name))  # builds only text, lists and mappings
     except yaml.YAMLError as exc:
@@ -268,6 +314,24 @@ def read_parameters(path: str | Path, allowed: tuple[str, ...] | None = None) ->
         if _UNSAFE.search(value):
             raise InputError(f"{key} holds control or bidirectional characters; write it as plain text", name)
     return dict(given)
+
+
+def _parameters_text(path: str | Path, name: str) -> str:
+    """The text of a parameters file. Raises InputError for one that cannot be read, is over 64 KB or not UTF-8."""
+    from pipeline.errors import InputError
+
+    try:
+        size = Path(path).stat().st_size
+        if size > PARAMETERS_FILE_BYTES:
+            raise InputError(
+                f"is {size:,} bytes; a parameters file names a few values (at most {PARAMETERS_FILE_BYTES // 1024} KB)",
+                name,
+            )
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the parameters file ({exc.strerror or exc})", name) from None
+    except UnicodeDecodeError:
+        raise InputError("the parameters file is not UTF-8 text", name) from None
 
 
 def _text_loader(name: str):

@@ -119,3 +119,21 @@ def tsv(rows: list[list[str]]) -> bytes:
 @pytest.fixture
 def seed_bytes() -> bytes:
     return SEED.read_bytes()
+
+
+def prepared(path, period=None, alone: bool = False, **given):
+    """A period's data as a report notebook is handed it (``load_period``): the export at ``path`` for ``period``
+    (a ``Period``; else the one its name gives), with the request's other parameters ``given``. ``alone``: read on
+    its own, as ``clean`` reads it (no earlier period, no comparison)."""
+    from pipeline import load_period
+    from pipeline.request import PERIOD
+    from pipeline.run.jobs import period_and_source
+    from pipeline.run.prepare import prepare_period
+    from pipeline.run.snapshot import read_period_inputs
+
+    when = {"year": period.year_label, "quarter": period.quarter_label} if period is not None else {}
+    request = PERIOD.make(input_path=str(path), **when, **{k: str(v) for k, v in given.items() if v is not None})
+    if not alone:
+        return load_period(request)
+    period, source = period_and_source(request)
+    return prepare_period(read_period_inputs(period, source, request, alone=True), request)

@@ -73,15 +73,15 @@ def fingerprints(folder: Path) -> dict[str, str]:
 def render_seed(out: Path) -> dict[str, str]:
     """Render the seed's period into ``out`` with the software's identity held fixed; its fingerprints."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.run import coordinator as run
-    from pipeline.run import manifest
+    from pipeline.request import PERIOD
+    from pipeline.run import coordinator, manifest
 
     fixed = identity()
     software, digest = manifest.software, manifest.code_digest
     manifest.software = lambda code=None: json.loads(json.dumps(fixed))
     manifest.code_digest = lambda root=manifest.PROJECT_ROOT: fixed["pipeline"]["code_digest"]
     try:
-        result = run.run_period(YEAR, QUARTER, out_root=out, force=True, processed_root=out / "processed")
+        result = coordinator.run_period(PERIOD.make(year=YEAR, quarter=QUARTER, out=str(out)), force=True)
     finally:
         manifest.software, manifest.code_digest = software, digest
     return fingerprints(result.out_dir)

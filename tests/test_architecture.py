@@ -13,7 +13,7 @@ STAGES = ["read", "figures", "report", "run", "audit"]
 # The words every stage may use, which use no stage themselves.
 VOCABULARY = ["errors", "paths", "period", "request", "scratch"]
 # The entry points over the stages: the only modules that may import any stage.
-ENTRY = ["cli", "__init__", "__main__"]
+ENTRY = ["cli", "commands", "__init__", "__main__"]
 
 
 def modules_of(name: str) -> list[Path]:

@@ -8,6 +8,7 @@ import pytest
 from conftest import PYTHON, ROOT, cli
 
 from pipeline.audit import reproduce as audit
+from pipeline.audit.verify import verify
 from pipeline.run import manifest
 
 
@@ -40,7 +41,7 @@ def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
         original = path.read_bytes()
         middle = len(original) // 2
         path.write_bytes(original[:middle] + bytes([original[middle] ^ 1]) + original[middle + 1 :])
-        check = audit.verify(folder)
+        check = verify(folder)
         assert [n for n, state in check.files if state != "ok"] == [name]
         path.write_bytes(original)
     path = folder / "report.pdf"
@@ -234,7 +235,7 @@ def test_reproduce_refuses_a_copy_that_would_inflate_past_its_recorded_size_befo
     recorded["inputs"][0]["sha256"] = "0" * 64  # the live input no longer matches: the copies are used
     (folder / "manifest.json").write_text(json.dumps(recorded))
     code = (
-        PEAK_CODE + "import sys; from pipeline import audit\n"
+        PEAK_CODE + "import sys; from pipeline.audit import reproduce as audit\n"
         "try:\n    audit.reproduce(sys.argv[1])\nexcept Exception as exc:\n    print(type(exc).__name__, exc)\n"
         "print(PEAK())"
     )
@@ -251,7 +252,7 @@ def test_verify_hashes_a_large_file_in_chunks(tmp_path):
         f.truncate(600 * 2**20)  # sparse: 600 MB of zeros
     digest = manifest.sha256_file(big)
     (tmp_path / "manifest.json").write_text(json.dumps({"outputs": [{"path": "big.bin", "sha256": digest}]}))
-    code = PEAK_CODE + "import sys; from pipeline import audit\nprint(audit.verify(sys.argv[1]).files, PEAK())"
+    code = PEAK_CODE + "import sys; from pipeline.audit import verify\nprint(verify.verify(sys.argv[1]).files, PEAK())"
     done = subprocess.run([PYTHON, "-c", code, str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     states, peak_kb = done.stdout.rsplit(" ", 1)
     assert states == "[('big.bin', 'ok')]"

@@ -1,15 +1,14 @@
 """Backtest: the whole clean stage on the real seed export against hand-checked figures."""
 
 import pandas as pd
-from conftest import FIXTURES, SEED
+from conftest import FIXTURES, SEED, prepared
 
 from pipeline.figures import measure
-from pipeline.run import prepare
 
 
 def test_every_indicator_row_and_status_matches_the_hand_checked_list():
     expected = pd.read_csv(FIXTURES / "seed_status_by_line.csv", dtype=str, keep_default_na=False)
-    ind = prepare.prepare(SEED).indicators
+    ind = prepared(SEED).indicators
     assert ind["source_line"].astype(int).tolist() == expected["source_line"].astype(int).tolist()
     raw_status = [
         str(c) if k == "code" else ("" if k == "blank" else s)
@@ -22,7 +21,7 @@ def test_every_indicator_row_and_status_matches_the_hand_checked_list():
 
 
 def test_headline_figures_of_the_seed():
-    data = prepare.prepare(SEED)
+    data = prepared(SEED)
     head = measure.headline(data.indicators).set_index("measure")
     assert head["count"].tolist() == [91, 19, 110, 7, 4, 121]
     assert head["percent"].tolist()[:2] == ["82.7%", "17.3%"]
@@ -31,7 +30,7 @@ def test_headline_figures_of_the_seed():
 
 
 def test_the_seeds_own_summary_agrees_with_its_rows():
-    data = prepare.prepare(SEED)
+    data = prepared(SEED)
     check = data.summary_check
     assert check[["label", "export_value", "computed_value"]].values.tolist() == [
         ["Achieved or on track", "91", "91"],
@@ -44,7 +43,7 @@ def test_the_seeds_own_summary_agrees_with_its_rows():
 
 
 def test_known_anomalies_of_the_seed_are_recorded():
-    findings = prepare.prepare(SEED).findings
+    findings = prepared(SEED).findings
     by_check = findings.groupby("check")["ref"].apply(list).to_dict()
     assert by_check["continuation_row"] == ["12.1", "12.3"]
     assert by_check["status_blank"] == ["16.2", "17.3", "24.1", "32.2"]
@@ -65,7 +64,7 @@ def test_known_anomalies_of_the_seed_are_recorded():
 
 
 def test_themes_and_a_few_rows_read_by_hand():
-    ind = prepare.prepare(SEED).indicators.set_index(["ref", "part"])
+    ind = prepared(SEED).indicators.set_index(["ref", "part"])
     assert ind.loc[("4.6", 1), ["theme", "directorate", "status_code"]].tolist() == [
         "Economic Regeneration and Transport",
         "DNS",

@@ -145,60 +145,58 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_on_a_terminal_each_period_shows_its_state_and_running_ones_their_time():
+def test_on_a_terminal_a_bar_counts_the_reports_and_names_those_running_with_their_time():
     """Before: batch on a terminal sat at "0/4 [00:00<?]" with a frozen clock and never said which periods
-    were running; under a zero-width terminal nothing appeared for 57 s."""
-    from pipeline.cli import BatchProgress
+    were running; under a zero-width terminal nothing appeared for 57 s. (The display is tqdm's bar now, not a
+    screen drawn with escape codes by hand.)"""
+    from pipeline.commands import Progress
     from pipeline.period import Period
 
     now = [100.0]
     screen = Terminal()
-    progress = BatchProgress(screen, columns=80, rows=24, clock=lambda: now[0])
     q1, q2, q3 = (Period.parse("2012/13", q) for q in ("Q1", "Q2", "Q3"))
-    for period in (q1, q2, q3):
-        progress.event(period, "queued", "")
-    progress.event(q1, "running", "")
-    progress.event(q2, "running", "")
-    now[0] = 112.4
-    progress.event(q2, "cached", "")
-    progress.event(q3, "running", "")
-    now[0] = 130.0
-    assert progress.lines() == [
-        "batch: 2 running, 1 cached",
-        "2012/13 Q1  running 30 s",
-        "2012/13 Q2  cached",
-        "2012/13 Q3  running 18 s",
-    ]
-    progress.event(q3, "failed", "the export for 2012/13 Q3 could not be read")
-    assert progress.lines()[-1] == "2012/13 Q3  failed: the export for 2012/13 Q3 could not be read"
-    assert "\x1b[4F" in screen.getvalue()  # each drawing replaces the one before (4 lines up)
+    with Progress("batch", screen, columns=100, clock=lambda: now[0]) as progress:
+        progress.start(3)
+        for period in (q1, q2, q3):
+            progress.event(period, "queued", "")
+        progress.event(q1, "running", "")
+        progress.event(q2, "running", "")
+        now[0] = 112.4
+        progress.event(q2, "cached", "")
+        progress.event(q3, "running", "")
+        now[0] = 130.0
+        assert progress.running_now() == "running 2012/13 Q1 30 s, 2012/13 Q3 18 s"
+        progress.event(q3, "failed", "the export for 2012/13 Q3 could not be read")
+        assert progress.bar.n == 2 and progress.bar.total == 3
+    shown = screen.getvalue()
+    assert "2012/13 Q3: failed: the export for 2012/13 Q3 could not be read\n" in shown  # a line of its own
+    assert "batch:  67%" in shown and "2/3" in shown and "running 2012/13 Q1" in shown
 
 
 def test_the_terminal_display_is_redrawn_every_half_second_without_events():
-    from pipeline.cli import BatchProgress
+    from pipeline.commands import Progress
     from pipeline.period import Period
 
     screen = Terminal()
-    progress = BatchProgress(screen, columns=80, rows=24)
-    progress.start(1)
-    progress.event(Period.parse("2012/13", "Q1"), "running", "")
-    drawn = screen.getvalue().count("batch: ")
-    import time
+    with Progress("batch", screen, columns=100) as progress:
+        progress.start(1)
+        progress.event(Period.parse("2012/13", "Q1"), "running", "")
+        drawn = screen.getvalue().count("running 2012/13 Q1")
+        import time
 
-    time.sleep(1.3)
-    progress.close()
-    assert screen.getvalue().count("batch: ") >= drawn + 2
+        time.sleep(1.3)
+    assert screen.getvalue().count("running 2012/13 Q1") >= drawn + 2
 
 
 @pytest.mark.parametrize("columns, tty", [(0, True), (80, False)])
 def test_piped_or_on_a_zero_width_terminal_each_event_is_one_plain_line_at_once(columns, tty):
-    from pipeline.cli import BatchProgress
+    from pipeline.commands import Progress
     from pipeline.period import Period
 
     screen = Terminal() if tty else io.StringIO()
-    progress = BatchProgress(screen, columns=columns, rows=24)
-    progress.event(Period.parse("2012/13", "Q1"), "running", "")
-    assert screen.getvalue() == "2012/13 Q1: running\n"
-    progress.event(Period.parse("2012/13", "Q1"), "failed", "no such file")
-    progress.close()
+    with Progress("batch", screen, columns=columns) as progress:
+        progress.start(1)
+        progress.event(Period.parse("2012/13", "Q1"), "running", "")
+        assert screen.getvalue() == "2012/13 Q1: running\n"
+        progress.event(Period.parse("2012/13", "Q1"), "failed", "no such file")
     assert screen.getvalue() == "2012/13 Q1: running\n2012/13 Q1: failed: no such file\n"

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from pipeline.read.layout import STOCKTON
 from pipeline.read.schema import Scale
+from pipeline.read.stockton import STOCKTON
 from pipeline.report import charts
 
 LABELS = STOCKTON.labels  # the table below is drawn on Stockton's numbered scale

@@ -5,7 +5,8 @@ import pytest
 from conftest import HEADER, export_rows, raw_frame
 
 from pipeline.errors import NotAnExportError
-from pipeline.read.stockton.clean import clean_export, find_header, plain_text
+from pipeline.read.stockton.clean import clean_export, find_header
+from pipeline.read.text import plain_text
 
 
 def clean(rows):
@@ -147,15 +148,23 @@ def test_unshifted_row_with_empty_action_is_left_alone():
 
 
 def test_export_summary_is_read_not_counted():
-    result = clean(export_rows(*BODY))
+    """The summary is the export's own words, whatever its rows say: here it claims 7 and 5 of 3 rows (2 on track
+    and 1 slipped), so a reader that counted the rows instead would give 2 and 1, and fail."""
+    rows = export_rows(*BODY)
+    at = {r[3]: i for i, r in enumerate(rows) if len(r) > 4}
+    rows[at["Achieved or on track"]][4] = "7"
+    rows[at["Slipped or not achieved"]][4] = "5"
+    rows[at["Percentage achieved or on track"]][4] = "58.3%"
+    result = clean(rows)
     summary = result.export_summary
     assert summary[["label", "value"]].values.tolist() == [
-        ["Achieved or on track", "2"],
-        ["Slipped or not achieved", "1"],
-        ["Percentage achieved or on track", "66.7%"],
+        ["Achieved or on track", "7"],
+        ["Slipped or not achieved", "5"],
+        ["Percentage achieved or on track", "58.3%"],
         ["Percentage slipped or not achieved", "33.3%"],
     ]
     assert len(result.indicators) == 3  # key rows are not indicators
+    assert result.indicators["status_code"].isin([1, 2]).sum() == 2  # what the rows themselves give
 
 
 def test_truncated_export_is_cleaned_with_a_finding():

@@ -131,3 +131,35 @@ def test_ci_runs_make_test_and_readme_shows_both_commands():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make report" in readme and "make test" in readme
+
+
+def test_every_third_party_package_the_pipeline_imports_is_declared():
+    """Before: numpy, traitlets, jupyter_client, jupyter_core, mistune and defusedxml were imported but arrived only
+    as other packages' dependencies: a change there could take them away. Each module the pipeline imports outside
+    the standard library is a distribution named in pyproject.toml's dependencies."""
+    import ast
+    import importlib.metadata as metadata
+    import re
+    import sys
+    import tomllib
+
+    declared = {
+        re.split(r"[<>=!~ \[;]", d, maxsplit=1)[0].lower().replace("_", "-")
+        for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    owners = metadata.packages_distributions()
+    imported = set()
+    for path in (ROOT / "pipeline").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {m for m in imported if m not in sys.stdlib_module_names and m not in ("pipeline", "__future__")}
+    undeclared = {
+        module: owners.get(module, ["?"])
+        for module in sorted(third_party)
+        if not {d.lower().replace("_", "-") for d in owners.get(module, [])} & declared
+    }
+    assert undeclared == {}
+    assert {"numpy", "pydantic", "tqdm", "mistune", "defusedxml", "traitlets", "jupyter_client"} <= third_party

@@ -2,12 +2,12 @@
 
 import pandas as pd
 import pytest
-from conftest import FIXTURES, SEED
+from conftest import FIXTURES, SEED, prepared
 
 from pipeline.errors import InputError
+from pipeline.figures.register import apply_register
 from pipeline.read.ingest import parse_register
 from pipeline.read.stockton import figures
-from pipeline.run import prepare
 
 YEAR_END = 2012
 
@@ -183,7 +183,7 @@ def test_due_later_is_read_from_the_deadline():
 
 
 def scores():
-    data = prepare.prepare(SEED, register_path=FIXTURES / "empty_register.csv")
+    data = prepared(SEED, alone=True, register_path=FIXTURES / "empty_register.csv")
     got = data.indicators.set_index(["ref", "part"])
     labels = pd.read_csv(FIXTURES / "labelled_figures.csv", dtype={"ref": str}, keep_default_na=False)
     correct = wrong = missed = 0
@@ -244,7 +244,7 @@ def test_register_fills_overrides_and_reports_unknown_refs():
     reg = parse_register(
         b"ref,actual,polarity,tolerance,note\n6.2,5,,,in words\n12.1 (2),87,higher,2,\n99.9,1,,,\n", "r.csv"
     )
-    out, findings = figures.apply_register(ind, figs, reg, "r.csv")
+    out, findings = apply_register(ind, figs, reg, "r.csv")
     assert out["actual"].tolist() == [5, pd.NA, 87]
     assert out["actual_from"].tolist() == ["register line 2: in words", "", "register line 3"]
     assert out["polarity"].tolist() == ["", "", "higher"] and out.loc[2, "tolerance_pct"] == 2

@@ -4,8 +4,9 @@ import pytest
 from conftest import raw_frame
 
 from pipeline.errors import InputError
-from pipeline.read.layout import STOCKTON, parse_layout
+from pipeline.read.layout import read_layout
 from pipeline.read.propose import propose
+from pipeline.read.stockton import STOCKTON
 
 # The example in issue 11, as written: it must work.
 ANYTOWN = """# A SYNTHETIC example: Anytown Borough Council's quarterly KPI export.
@@ -38,7 +39,7 @@ progress = "Commentary"
 
 
 def test_the_issue_example_reads_as_written():
-    layout = parse_layout(ANYTOWN.encode(), "anytown.toml")
+    layout = read_layout(ANYTOWN.encode(), "anytown.toml")
     assert layout.kind == "table" and layout.council == "Anytown Borough Council"
     assert layout.columns["actual"] == "Q2 Result" and layout.columns["previous"] == "Q1 Result"
     assert layout.status == {"green": 1, "amber": 3, "red": 4, "data only": None}
@@ -50,7 +51,7 @@ def test_the_issue_example_reads_as_written():
 
 def test_stockton_is_the_built_in_council_plan_layout():
     assert STOCKTON.kind == "council_plan" and STOCKTON.council == "Stockton-on-Tees Borough Council"
-    assert parse_layout(b'[layout]\nkind = "council_plan"\n', "x.toml").council == STOCKTON.council
+    assert read_layout(b'[layout]\nkind = "council_plan"\n', "x.toml").council == STOCKTON.council
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,7 @@ def test_stockton_is_the_built_in_council_plan_layout():
 )
 def test_a_faulty_layout_is_an_error_naming_the_file_and_line(text, message, line):
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")) as caught:
-        parse_layout(text.encode(), "bad.toml")
+        read_layout(text.encode(), "bad.toml")
     assert caught.value.path == "bad.toml" and caught.value.line == line
 
 
@@ -124,7 +125,7 @@ def test_a_proposed_layout_guesses_columns_and_words_and_is_marked_unreviewed():
         ["CS03", "Complaints", "Waste", "5", "5", "9", "Low", "Purple", ""],
     ]
     text = propose(raw_frame(rows), "anytown.csv")
-    layout = parse_layout(text.replace("= 0 ", '= "" ').encode(), "proposed.toml")
+    layout = read_layout(text.replace("= 0 ", '= "" ').encode(), "proposed.toml")
     assert not layout.reviewed and layout.council == ""
     assert layout.columns == {
         "ref": "KPI Ref",
@@ -143,7 +144,7 @@ def test_a_proposed_layout_guesses_columns_and_words_and_is_marked_unreviewed():
 
 
 def test_the_same_status_word_twice_with_one_meaning_is_one_word():
-    layout = parse_layout(b'[columns]\nref = "A"\nmeasure = "B"\n[status]\n"Green" = 1\n"GREEN" = 1\n', "ok.toml")
+    layout = read_layout(b'[columns]\nref = "A"\nmeasure = "B"\n[status]\n"Green" = 1\n"GREEN" = 1\n', "ok.toml")
     assert layout.status == {"green": 1} and layout.words == {1: ["Green"]}
 
 
@@ -167,14 +168,14 @@ def test_a_ref_pattern_that_backtracks_without_end_stops_with_a_clear_error_in_t
 
 def test_the_measure_heading_is_the_organisations_word():
     """Before: every typed-table report headed the indicator column "Outcome / success criteria"."""
-    from pipeline.read.layout import STOCKTON
+    from pipeline.read.stockton import STOCKTON
 
-    table = parse_layout(b'[columns]\nref = "Code"\nmeasure = "KPI name"\n', "a.toml")
+    table = read_layout(b'[columns]\nref = "Code"\nmeasure = "KPI name"\n', "a.toml")
     assert table.measure_heading == "KPI name" and STOCKTON.measure_heading == "Outcome / success criteria"
-    worded = parse_layout(b'[layout]\nmeasure_word = "Measure"\n[columns]\nref = "Code"\nmeasure = "KPI"\n', "b.toml")
+    worded = read_layout(b'[layout]\nmeasure_word = "Measure"\n[columns]\nref = "Code"\nmeasure = "KPI"\n', "b.toml")
     assert worded.measure_heading == "Measure"
     with pytest.raises(InputError, match='default_polarity must be "higher" or "lower"'):
-        parse_layout(b'[layout]\ndefault_polarity = "up"\n[columns]\nref = "A"\nmeasure = "B"\n', "c.toml")
+        read_layout(b'[layout]\ndefault_polarity = "up"\n[columns]\nref = "A"\nmeasure = "B"\n', "c.toml")
 
 
 def test_the_proposer_reads_headers_and_contents_and_says_how_sure_it_is():
@@ -197,7 +198,7 @@ def test_the_proposer_reads_headers_and_contents_and_says_how_sure_it_is():
         for i in range(20)
     ]
     text = propose(raw_frame(rows), "scorecard.csv")
-    layout = parse_layout(text.encode(), "proposed.toml")
+    layout = read_layout(text.encode(), "proposed.toml")
     assert layout.columns["ref"] == "Metric ID"
     assert layout.columns["measure"] == "Metric"
     assert layout.columns["target"] == "Plan"
@@ -213,13 +214,13 @@ def test_the_proposer_reads_headers_and_contents_and_says_how_sure_it_is():
     goal = propose(
         raw_frame([["Ref", "Indicator", "Goal", "Value"], ["A1", "Satisfaction with the service", "80", "79"]]), "g"
     )
-    assert parse_layout(goal.encode(), "g.toml").columns["target"] == "Goal"
+    assert read_layout(goal.encode(), "g.toml").columns["target"] == "Goal"
 
 
 def test_the_layout_says_when_the_organisations_year_starts():
     head = '[layout]\nyear_start = "July"\n[columns]\nref = "R"\nmeasure = "M"\n'
-    assert parse_layout(head.encode(), "l.toml").year_start == 7
-    assert parse_layout(head.replace('"July"', "1").encode(), "l.toml").year_start == 1
-    assert parse_layout(b'[columns]\nref = "R"\nmeasure = "M"\n', "l.toml").year_start == 4
+    assert read_layout(head.encode(), "l.toml").year_start == 7
+    assert read_layout(head.replace('"July"', "1").encode(), "l.toml").year_start == 1
+    assert read_layout(b'[columns]\nref = "R"\nmeasure = "M"\n', "l.toml").year_start == 4
     with pytest.raises(InputError, match=r"l.toml:2: year_start 'Julember' is not a month"):
-        parse_layout(head.replace("July", "Julember").encode(), "l.toml")
+        read_layout(head.replace("July", "Julember").encode(), "l.toml")

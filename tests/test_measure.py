@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from pipeline.figures import measure
-from pipeline.read.layout import STOCKTON
-from pipeline.read.stockton.clean import FINDING_COLUMNS
+from pipeline.read.schema import FINDING_COLUMNS
+from pipeline.read.stockton import STOCKTON
 
 
 def indicators(rows):
@@ -205,8 +205,8 @@ def test_a_year_named_in_the_export_other_than_the_periods_is_a_finding():
     """Before: an export whose own header says 2024/25 rendered as 2011/12 without a word."""
     from conftest import raw_frame
 
-    from pipeline.figures.measure import years_named
     from pipeline.period import Period
+    from pipeline.read.findings import years_named
 
     raw = raw_frame([["Quarterly KPIs"], ["Ref", "Target 2024/25", "Q2 2024-25 Result"], ["A1", "5", "6"]])
     found = years_named(raw, 3, Period.parse("2011/12", "Q4"))

@@ -81,7 +81,7 @@ def test_runs_with_different_temporary_folders_exclude_each_other(tmp_path):
     holder = textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from pipeline import publish
+        from pipeline.run import publish
         with publish.lock(Path({str(out / "2011-12" / "Q4")!r}), Path({str(out)!r})):
             print("held", flush=True)
             time.sleep(4)
@@ -89,7 +89,7 @@ def test_runs_with_different_temporary_folders_exclude_each_other(tmp_path):
     waiter = textwrap.dedent(f"""
         from filelock import FileLock, Timeout
         from pathlib import Path
-        from pipeline import publish
+        from pipeline.run import publish
         path = publish.lock_path(Path({str(out / "2011-12" / "Q4")!r}), Path({str(out)!r}))
         try:
             FileLock(str(path)).acquire(timeout=1)

@@ -1,18 +1,18 @@
 """Quarters: finding periods by file name, the previous period, direction of travel, status changes, trend."""
 
 import pandas as pd
+from conftest import prepared
 from synthetic import LABEL, make_quarters
 
 from pipeline.figures import measure
 from pipeline.period import Period
-from pipeline.run import prepare
 
 
 def test_q1_compares_with_q4_of_the_year_before(tmp_path):
     raw = tmp_path / "raw"
     make_quarters(raw, year_start=2011, quarters=(4,))
     q1 = make_quarters(raw, year_start=2012, quarters=(1,))[0]
-    data = prepare.prepare(q1, Period.parse("2012/13", "Q1"), context=True)
+    data = prepared(q1, Period.parse("2012/13", "Q1"))
     assert str(data.previous) == "2011/12 Q4"
     assert data.trend.index.tolist() == ["2012/13 Q1"]  # the trend is of the year so far
     assert data.preamble == LABEL
@@ -63,7 +63,7 @@ def test_status_by_period_counts_each_quarter():
 
 def test_synthetic_quarters_differ_from_the_seed_and_say_so(tmp_path):
     q1, q2 = make_quarters(tmp_path, quarters=(1, 2))
-    a = prepare.prepare(q1, Period.parse("2012/13", "Q1"))
-    b = prepare.prepare(q2, Period.parse("2012/13", "Q2"))
+    a = prepared(q1, Period.parse("2012/13", "Q1"), alone=True)
+    b = prepared(q2, Period.parse("2012/13", "Q2"), alone=True)
     assert a.preamble.startswith("SYNTHETIC TEST DATA")
     assert (a.indicators["status_code"] != b.indicators["status_code"]).fillna(False).sum() > 10

@@ -11,7 +11,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from pypdf import PdfReader
 
 from pipeline import scratch
-from pipeline.report.export import render
+from pipeline.report.export import html as render_html
+from pipeline.report.export import pdf as render
 from pipeline.run import execute, kernel
 
 
@@ -52,7 +53,7 @@ def test_scrub_removes_what_varies_between_runs_and_keeps_parameters():
 
 
 def test_html_has_outputs_but_no_code_prompts_scripts_or_stderr():
-    html = render.notebook_to_html(tiny_notebook(), title="Report <title>")
+    html = render_html.notebook_to_html(tiny_notebook(), title="Report <title>")
     assert "<p>Figure 82.7%</p>" in html
     assert "<title>Report &lt;title&gt;</title>" in html
     assert '<html lang="en-GB">' in html
@@ -86,7 +87,7 @@ def test_same_notebook_and_epoch_give_identical_pdf_bytes_in_separate_processes(
     path = tmp_path / "tiny.ipynb"
     nbformat.write(tiny_notebook(), path)
     code = (
-        "import sys, nbformat; from pipeline import render; "
+        "import sys, nbformat; from pipeline.report.export import pdf as render; "
         "source, images = render.notebook_to_typst(nbformat.read(sys.argv[1], 4), title='T'); "
         "sys.stdout.buffer.write(render.typst_to_pdf(source, images, 1333152000))"
     )
@@ -97,8 +98,8 @@ def test_same_notebook_and_epoch_give_identical_pdf_bytes_in_separate_processes(
 
 def test_exporters_are_registered_with_nbconvert():
     names = {ep.name: ep.value for ep in entry_points(group="nbconvert.exporters")}
-    assert names["council_pdf"] == "pipeline.report.export.render:CouncilPDFExporter"
-    assert names["council_html"] == "pipeline.report.export.render:CouncilHTMLExporter"
+    assert names["council_pdf"] == "pipeline.report.export.pdf:CouncilPDFExporter"
+    assert names["council_html"] == "pipeline.report.export.html:CouncilHTMLExporter"
 
 
 @pytest.mark.slow
@@ -117,12 +118,30 @@ def test_jupyter_nbconvert_to_council_pdf_works(tmp_path):
     assert "Figure 82.7%" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
 
 
-def test_contents_links_every_section_with_unique_ids():
-    html = "<main><header>t</header><h2>Data quality</h2><p>x</p><h2>Data quality</h2><h2><em>Odd</em> one!</h2></main>"
-    out = render.add_contents(html)
-    assert out.count('<nav class="contents"') == 1 and out.index("<nav") == out.index("</header>") + len("</header>")
+def test_contents_link_every_section_with_unique_anchors_made_from_the_blocks():
+    """The sections of a notebook, from its markdown cells and its pieces' outputs, anchored by one rule
+    (``blocks.anchor``) and listed in the contents, which follow the title page; no HTML is read back."""
+    import nbformat
+
+    from pipeline.report import blocks
+    from pipeline.report.pieces import Piece
+
+    def shown(piece):
+        data, metadata = piece._repr_mimebundle_()
+        return nbformat.v4.new_output("display_data", data, metadata=metadata)
+
+    title = Piece((blocks.Group("title-page", (blocks.Heading(1, ("T",)),)),))
+    cells = [
+        nbformat.v4.new_code_cell(outputs=[shown(title)]),
+        nbformat.v4.new_markdown_cell("## Data quality\n\nx"),
+        nbformat.v4.new_markdown_cell("## Data quality"),
+        nbformat.v4.new_code_cell(outputs=[shown(Piece((blocks.Heading(2, ("Odd one!",), "odd-one"),)))]),
+    ]
+    out = render_html.notebook_to_html(nbformat.v4.new_notebook(cells=cells), title="T", published=())
+    assert out.count('<nav class="contents"') == 1 and out.index("<nav") > out.index("</header>")
     assert '<h2 id="data-quality">' in out and '<h2 id="data-quality-2">' in out and '<h2 id="odd-one">' in out
-    assert '<li><a href="#odd-one"><em>Odd</em> one!</a></li>' in out
+    assert '<li><a href="#odd-one">Odd one!</a></li>' in out and '<li><a href="#data-quality-2">' in out
+    assert out.index("<nav") < out.index('<h2 id="data-quality">')
 
 
 def test_the_pdf_renderer_reads_no_file_and_no_system_font(tmp_path):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline import report
+from pipeline.request import PERIOD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,7 +159,7 @@ def test_provenance_commands_are_shell_quoted():
     inputs = [{"path": "q4 $(id>PWNED).tsv", "size": 1, "sha256": "0" * 64}]
     html = report.provenance_section(
         inputs,
-        {"year": "2011/12", "quarter": "Q4", "input_path": "q4 $(id>PWNED).tsv", "register_path": ""},
+        PERIOD.make(year="2011/12", quarter="Q4", input_path="q4 $(id>PWNED).tsv"),
         {"python": "3.11", "packages": {}},
         "d",
         "0.1",
@@ -226,7 +227,7 @@ def test_the_front_page_states_the_figures_against_before_and_links_to_the_evide
 
 
 def test_the_glossary_names_directorates_only_from_the_names_given():
-    from pipeline.read.layout import STOCKTON
+    from pipeline.read.stockton import STOCKTON
 
     frame = pd.DataFrame(
         {"directorate": ["RES", "RES", "XYZ", ""], "tolerance_pct": pd.array([None, 10.0, None, None], dtype="Float64")}
@@ -242,11 +243,11 @@ def test_the_glossary_names_directorates_only_from_the_names_given():
 
 def _print_alone(*pieces) -> bytes:
     """``pieces`` printed as the report prints them: their Typst, the report's template, A4."""
-    from pipeline.report.export import render
-    from pipeline.report.formats import typst
+    from pipeline.report import blocks
+    from pipeline.report.export import pdf as render
 
     body = "#heading(level: 1)[Charts]\n\n" + "".join(p.typst() for p in pieces)
-    images = {typst.svg_key(p.svg): p.svg for p in pieces}
+    images = {blocks.chart_key(p.svg): p.svg for p in pieces}
     return render.typst_to_pdf(render.typst_document(body, "Charts"), images)
 
 
@@ -262,11 +263,13 @@ def test_charts_of_1000_indicators_and_40_directorates_print_every_label_at_8_pt
 
     from pipeline.figures import measure
     from pipeline.report import charts
+    from pipeline.request import PERIOD
     from pipeline.run.prepare import load_period
 
     export = tmp_path / "anytown_2024-25_Q2.synthetic.csv"
     export.write_bytes(typed_table(1000, departments=40))
-    data = load_period("2024/25", "Q2", str(export), "", str(ROOT / "data" / "layouts" / "anytown_synthetic.toml"))
+    layout = ROOT / "data" / "layouts" / "anytown_synthetic.toml"
+    data = load_period(PERIOD.make(year="2024/25", quarter="Q2", input_path=export, layout_path=layout))
     indicators, labels = data.indicators, data.layout.labels
     by_directorate = measure.status_by(indicators, "directorate", labels)
     assert len(by_directorate) == 40
@@ -318,15 +321,14 @@ def test_the_provenance_commands_run_as_printed_whatever_out_and_file_names():
 
     from pipeline.cli import build_parser
 
-    params = {
-        "year": "2024/25",
-        "quarter": "Q2",
-        "input_path": "-rf_kpis_2024-25_Q2.csv",
-        "register_path": "",
-        "layout_path": "-layout.toml",
-        "council": "-x $(id)",
-        "out": "/srv/reports/-q",
-    }
+    params = PERIOD.make(
+        year="2024/25",
+        quarter="Q2",
+        input_path="-rf_kpis_2024-25_Q2.csv",
+        layout_path="-layout.toml",
+        council="-x $(id)",
+        out="/srv/reports/-q",
+    )
     html = report.provenance_section([], params, {"packages": {}}, "0" * 64, "0.4.0").markup
     commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
     run_args = build_parser().parse_args(shlex.split(commands[0])[3:])
@@ -340,16 +342,16 @@ def test_the_provenance_commands_run_as_printed_whatever_out_and_file_names():
     for command, name in zip(commands[1:], ("verify", "reproduce")):
         parsed = build_parser().parse_args(shlex.split(command)[3:])
         assert parsed.command == name and parsed.folder == "/srv/reports/-q/2024-25/Q2"
-    default = dict(params, out="outputs", input_path="data/raw/kpis_2024-25_Q2.csv")
+    default = params.replace(out="outputs", input_path="data/raw/kpis_2024-25_Q2.csv")
     html = report.provenance_section([], default, {"packages": {}}, "0" * 64, "0.4.0").markup
     commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
     assert "--out" not in commands[0] and commands[1] == "python -m pipeline verify outputs/2024-25/Q2"
-    hidden = dict(default, out="")  # a folder outside the project: named DIR, and said so
+    hidden = default.replace(out="")  # a folder outside the project: named DIR, and said so
     html = report.provenance_section([], hidden, {"packages": {}}, "0" * 64, "0.4.0").markup
     commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
     assert "--out DIR" in commands[0] and commands[1] == "python -m pipeline verify DIR/2024-25/Q2"
     assert "DIR stands for the folder the report was published under" in html
-    relative = dict(default, out="-reports")
+    relative = default.replace(out="-reports")
     html = report.provenance_section([], relative, {"packages": {}}, "0" * 64, "0.4.0").markup
     commands = [c.get_text() for c in BeautifulSoup(html, "html.parser").select("li code")]
     assert build_parser().parse_args(shlex.split(commands[1])[3:]).folder == "./-reports/2024-25/Q2"

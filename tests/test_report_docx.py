@@ -14,12 +14,13 @@ from pipeline.figures import measure
 from pipeline.report import blocks
 from pipeline.report.export import docx as docx_export
 from pipeline.report.formats import docx as word
+from pipeline.request import PERIOD
 from pipeline.run.prepare import load_period
 
 
 @pytest.fixture(scope="module")
 def seed():
-    return load_period("2011/12", "Q4", "", "", "")
+    return load_period(PERIOD.make(year="2011/12", quarter="Q4"))
 
 
 def words(text: str) -> Counter:
@@ -83,9 +84,7 @@ def test_a_chart_is_an_image_with_its_text_alternative_and_caption(seed):
 
 
 def blocks_key(svg):
-    from pipeline.report.formats.typst import svg_key
-
-    return svg_key(svg)
+    return blocks.chart_key(svg)
 
 
 def test_text_is_never_markup_or_broken_xml_in_word():
@@ -105,9 +104,9 @@ def test_blocks_travel_through_the_notebook_as_data_and_come_back_equal(seed):
 
     piece = pieces(seed)["exceptions summary"]
     data = json.loads(json.dumps(blocks.to_data(piece.blocks)))
-    assert blocks.from_data(data, {}) == piece.blocks
+    assert blocks.from_data(data) == piece.blocks
     with pytest.raises(ValueError, match="'Script' is not a block of the report"):
-        blocks.from_data({"t": "Script"}, {})
+        blocks.from_data({"t": "Script"})
 
 
 def _notebook_of(*shown):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SEED
+from conftest import SEED, prepared
 
 from pipeline import request
 from pipeline.errors import InputError
@@ -15,7 +15,7 @@ from pipeline.run import handover, prepare
 
 
 def test_clean_file_writes_the_three_tables(tmp_path):
-    data = prepare.clean_file(SEED, tmp_path / "out")
+    data = prepare.clean_file(request.PERIOD.make(input_path=SEED), tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "data_quality.csv",
         "export_summary.csv",
@@ -33,12 +33,12 @@ def test_bad_input_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("Name,Amount\nx,1\n")
     with pytest.raises(InputError):
-        prepare.clean_file(bad, tmp_path / "out" / "deep")
+        prepare.clean_file(request.PERIOD.make(input_path=bad), tmp_path / "out" / "deep")
     assert not (tmp_path / "out").exists()
 
 
 def test_load_period_reads_the_default_export():
-    data = prepare.load_period("2011/12", "Q4")
+    data = prepare.load_period(request.PERIOD.make(year="2011/12", quarter="Q4"))
     assert data.source == "data/raw/council_plan_2011-12_Q4.tsv"
     assert len(data.source_sha256) == 64
     assert data.summary_check["agrees"].all()
@@ -69,9 +69,7 @@ def test_an_export_replaced_during_a_run_cannot_make_a_folder_that_disagrees(tmp
         return data
 
     monkeypatch.setattr(limits, "read_bytes", read_then_replace)
-    result = run.run_period(
-        "2011/12", "Q4", input_path=export, out_root=tmp_path / "out", processed_root=tmp_path / "processed"
-    )
+    result = run.run_period(request.PERIOD.make(year="2011/12", quarter="Q4", input_path=export, out=tmp_path / "out"))
     digest = hashlib.sha256(original).hexdigest()
     assert len(reads) == 1 and reads[0] == original  # read once
     recorded = json.loads((result.out_dir / "manifest.json").read_text())
@@ -147,10 +145,10 @@ def test_a_killed_runs_folders_are_removed_by_the_next_run(tmp_path):
     from pipeline.run import publish
 
     out = tmp_path / "out"
-    first = run.run_period("2011/12", "Q4", out_root=out, processed_root=tmp_path / "processed")
+    first = run.run_period(request.PERIOD.make(year="2011/12", quarter="Q4", out=out))
     (first.out_dir.parent / ".Q4.partial-x1").mkdir()
     (first.out_dir.parent / ".Q4.old-x2").mkdir()
-    again = run.run_period("2011/12", "Q4", out_root=out, processed_root=tmp_path / "processed")
+    again = run.run_period(request.PERIOD.make(year="2011/12", quarter="Q4", out=out))
     assert not again.rendered  # taken from the cache, and still tidied
     assert publish.leftovers(first.out_dir) == []
     assert sorted(p.name for p in first.out_dir.parent.iterdir()) == ["Q4"]
@@ -165,7 +163,7 @@ def test_an_export_with_a_header_and_no_indicator_is_an_error_not_an_empty_repor
     export = tmp_path / "council_plan_2011-12_Q4.tsv"
     export.write_text("\t".join(HEADER) + "\nCS01\tAction\tMeasure\tRES\t1\tok\t\n", encoding="utf-8")
     with pytest.raises(NotAnExportError, match="no indicator row below it"):
-        prepare.prepare(export)
+        prepared(export)
 
 
 @pytest.mark.slow
@@ -178,7 +176,7 @@ def test_the_kernel_is_started_before_the_export_is_cleaned_and_stopped_after_th
     from pipeline.run import kernel
 
     managers, alive_when_cleaning = [], []
-    real_started, real_prepare = kernel.started, prepare.prepare
+    real_started, real_prepare = kernel.started, prepare.prepare_period
 
     @contextlib.contextmanager
     def watched(environment=None):
@@ -191,8 +189,8 @@ def test_the_kernel_is_started_before_the_export_is_cleaned_and_stopped_after_th
         return real_prepare(*args, **kwargs)
 
     monkeypatch.setattr(kernel, "started", watched)
-    monkeypatch.setattr(run, "prepare", watched_prepare)
-    result = run.run_period("2011/12", "Q4", out_root=tmp_path / "out", processed_root=tmp_path / "processed")
+    monkeypatch.setattr(prepare, "prepare_period", watched_prepare)
+    result = run.run_period(request.PERIOD.make(year="2011/12", quarter="Q4", out=tmp_path / "out"))
     assert result.rendered and len(managers) == 1
     assert alive_when_cleaning == [True]  # the kernel was already up while the parent cleaned
     assert not managers[0].has_kernel  # and is gone once the report is written
@@ -269,7 +267,8 @@ def test_the_kernel_takes_the_hand_over_only_from_a_private_folder_of_its_user_a
 @pytest.mark.slow
 def test_when_the_cleaned_tables_cannot_be_written_the_error_says_the_report_was_published(tmp_path, monkeypatch):
     """Before: a failure writing data/processed/<period> said "nothing was written" although the report folder
-    had just been published, and two runs with different --out raced on that folder without a lock."""
+    had just been published, and two runs with different --out raced on that folder without a lock. The tables are
+    kept under the output root now: <out>/processed/<the export's name>/<year>/<quarter>."""
     from pipeline.errors import OutputError
     from pipeline.run import publish
 
@@ -278,13 +277,13 @@ def test_when_the_cleaned_tables_cannot_be_written_the_error_says_the_report_was
 
     def failing(target, files, replace):
         if "processed" in Path(target).parts:
-            locked.append(publish.lock_path(target, Path(target).parent.parent).is_file())
+            locked.append(publish.lock_path(target, Path(target).parents[2]).is_file())
             raise OutputError("cannot write the outputs (No space left on device); nothing was written", target)
         return write(target, files, replace)
 
     monkeypatch.setattr(publish, "write_folder", failing)
     with pytest.raises(OutputError) as caught:
-        run.run_period("2011/12", "Q4", out_root=tmp_path / "out", processed_root=tmp_path / "processed")
+        run.run_period(request.PERIOD.make(year="2011/12", quarter="Q4", out=tmp_path / "out"))
     assert "the report was published in" in str(caught.value) and "nothing was written" not in str(caught.value)
     assert "(cannot write the outputs (No space left on device))" in str(caught.value)
     assert (tmp_path / "out" / "2011-12" / "Q4" / "report.html").is_file()

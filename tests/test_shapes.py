@@ -13,15 +13,15 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from conftest import prepared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import report
 from pipeline.figures import headlines, measure
 from pipeline.period import Period
-from pipeline.read.layout import parse_layout
-from pipeline.report.export import render
-from pipeline.run.coordinator import prepare
+from pipeline.read.layout import read_layout
+from pipeline.report.export import pdf as render
 
 pytestmark = pytest.mark.slow
 MEANINGS = [1, 2, 3, 4, ""]
@@ -104,11 +104,10 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     export = folder / "shapetown_2024-25_Q2.synthetic.csv"
     export.write_bytes(data)
     (folder / "layout.toml").write_text(layout_text)
-    layout = parse_layout(layout_text.encode(), "layout.toml")
+    layout = read_layout(layout_text.encode(), "layout.toml")
     period = Period.parse("2024/25", "Q2")
-    snapshot = {export.resolve(): data, (folder / "layout.toml").resolve(): layout_text.encode()}
-    prepared = prepare(export, period, snapshot=snapshot, layout_path=folder / "layout.toml")
-    ind = prepared.indicators
+    data_of = prepared(export, period, alone=True)
+    ind = data_of.indicators
     assert len(ind) == len(rows)
     # the key messages' numbers, against counts made here from the rows as written
     codes = [meanings.get(r.get("Status", "")) for r in rows]
@@ -118,7 +117,7 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     assert (facts["assessed"], facts["on"], facts["off"]) == (len(coded), on, off)
     labels = layout.labels
     front = headlines.front_facts(ind)
-    messages = report.front_page("Shapetown", "Shapes", period, front, prepared.directorate_names).markup
+    messages = report.front_page("Shapetown", "Shapes", period, front, data_of.directorate_names).markup
     if coded:
         assert f"{_pct(on, len(coded))}</strong> of the {len(coded)} indicators with a status" in messages
     else:
@@ -126,17 +125,17 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     # the report's pieces, as the notebook makes them
     heading = layout.measure_heading
     pieces = [
-        report.front_page("Shapetown", "Shapes", period, front, prepared.directorate_names),
+        report.front_page("Shapetown", "Shapes", period, front, data_of.directorate_names),
         report.headline_table(measure.headline(ind, labels), period),
         report.status_table(measure.status_counts(ind, labels)),
-        report.exceptions_at_a_glance(measure.exceptions(ind), prepared.directorate_names),
+        report.exceptions_at_a_glance(measure.exceptions(ind), data_of.directorate_names),
         report.exceptions_table(measure.exceptions(ind)),
         report.disagreements_section(measure.disagreements(ind), heading),
         report.status_chart(measure.status_by(ind, "directorate", labels), "directorate", "d.svg", labels),
         report.variance_chart(ind, layout.source_word, heading),
-        report.findings_section(prepared.findings),
+        report.findings_section(data_of.findings),
         report.appendix_table(ind, heading),
-        report.glossary(ind, layout, prepared.directorate_names),
+        report.glossary(ind, layout, data_of.directorate_names),
     ]
     body = "#heading(level: 1)[Shapes]\n\n#heading(level: 2, outlined: false)[Pieces]\n\n"
     images = {}
@@ -144,9 +143,9 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
         body += piece.typst() + "\n\n"
         svg = getattr(piece, "svg", None)
         if svg:
-            from pipeline.report.formats.typst import svg_key
+            from pipeline.report.blocks import chart_key
 
-            images[svg_key(svg)] = svg
+            images[chart_key(svg)] = svg
     (folder / "pieces.typ").write_text(body)  # kept beside the PDF, to read when the test fails
     pdf = folder / "pieces.pdf"
     pdf.write_bytes(render.typst_to_pdf(render.typst_document(body, "Shapes"), images))

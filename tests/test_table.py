@@ -5,10 +5,11 @@ import pytest
 from conftest import raw_frame
 
 from pipeline.errors import NotAnExportError
-from pipeline.read.layout import parse_layout
-from pipeline.read.table import clean_table, derive_status, parse_number
+from pipeline.read.layout import read_layout
+from pipeline.read.table.numbers import parse_number
+from pipeline.read.table.rows import clean_table, derive_status
 
-LAYOUT = parse_layout(
+LAYOUT = read_layout(
     b"""
 [layout]
 council = "Anytown Borough Council"
@@ -121,7 +122,7 @@ def test_missing_headers_and_empty_tables_are_errors_naming_what_was_seen():
 
 
 def test_ref_pattern_skips_rows_that_are_not_indicators():
-    layout = parse_layout(
+    layout = read_layout(
         b'[layout]\nref_pattern = "^CS\\\\d+$"\n[columns]\nref = "KPI Ref"\nmeasure = "Indicator"\n', "p.toml"
     )
     raw = raw_frame([["KPI Ref", "Indicator"], ["CS01", "Visits"], ["Total", "All"], ["CS02", "Bins"]])
@@ -148,7 +149,7 @@ def test_a_derived_status_is_marked_as_derived():
 def test_a_table_wide_polarity_and_a_period_per_row():
     """Before: a table where every measure is "higher is better" had no way to say so (no direction, no RAG), and
     one NHS file holding four months was reported as one quarter without a word."""
-    layout = parse_layout(
+    layout = read_layout(
         b'[layout]\ndefault_polarity = "higher"\n[columns]\nref = "Ref"\nmeasure = "KPI"\nactual = "Actual"\n'
         b'target = "Plan"\nperiod = "Month"\n',
         "nhs.toml",
@@ -172,7 +173,7 @@ def test_a_table_wide_polarity_and_a_period_per_row():
 
 
 def test_without_a_target_column_the_reason_is_no_target():
-    layout = parse_layout(b'[columns]\nref = "Ref"\nmeasure = "Measure"\nactual = "2024/25"\n', "values.toml")
+    layout = read_layout(b'[columns]\nref = "Ref"\nmeasure = "Measure"\nactual = "2024/25"\n', "values.toml")
     _, figures = clean_table(raw_frame([["Ref", "Measure", "2024/25"], ["V1", "Visits", "71.8543046358"]]), "v", layout)
     assert figures["figures_note"][0].startswith("no target (the layout maps no target column)")
     assert figures["actual"][0] == pytest.approx(71.8543046358)  # full precision kept for the CSV

@@ -1,6 +1,5 @@
-"""What an auditor runs months later: verify a report folder against its manifest, and reproduce it.
+"""What an auditor runs months later: reproduce a report folder from its manifest.
 
-``verify`` recomputes the SHA-256 of every output the manifest lists (only files inside the folder count).
 ``reproduce`` renders the report again from the manifest's inputs and parameters into a temporary folder,
 compares the files, and when they differ says which of the things that decide them differ: the
 pipeline's code digest, the git commit, Python, the packages, or the parameters.
@@ -10,40 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.audit.verify import Check
 from pipeline.errors import ManifestError
 from pipeline.paths import PROJECT_ROOT, standing_in_for_the_project
 from pipeline.read.limits import LIMITS
-from pipeline.request import MILESTONES, PROFILE, benchmark_of, front_page, kind_of
+from pipeline.request import kind_of
 from pipeline.run import manifest
 from pipeline.run.publish import INPUTS_ARCHIVE
 from pipeline.scratch import private_folder
-
-
-@dataclass
-class Check:
-    """Per-file states; notes (environment differences) that do not decide the outcome; and, when files
-    differ, the reasons found (what differs between the manifest and this reproduction)."""
-
-    files: list[tuple[str, str]]
-    notes: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(state in ("ok", "matches") for _, state in self.files)
-
-
-def verify(folder: str | Path) -> Check:
-    """Recompute the hashes of a report folder's outputs against its ``manifest.json``.
-
-    A listed output that is absolute or leads out of the folder (``../``) fails as "outside the folder".
-    Raises ManifestError when the folder has no usable manifest.
-    """
-    folder = Path(folder)
-    return Check(manifest.check_outputs(folder, manifest.read(folder)))
 
 
 def locate_input(recorded_path: str, root: Path = PROJECT_ROOT, inputs_dir: str | Path | None = None) -> Path | None:
@@ -69,8 +44,6 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
     folder = Path(folder)
     recorded = checked(manifest.read(folder), folder)
     params = recorded["parameters"]
-    kind = kind_of(params)
-    plan = kind is MILESTONES
     with private_folder("reproduce") as copies:
         # the report is made from exactly the manifest's inputs, gathered under their recorded paths in a folder
         # of their own: a file added beside them since (an earlier period's export) is not read
@@ -82,19 +55,12 @@ def reproduce(folder: str | Path, root: Path = PROJECT_ROOT, inputs_dir: str | P
         if moved:
             notes.append(f"{'; '.join(moved)}: reproduced from the folder's own copies ({INPUTS_ARCHIVE})")
         with standing_in_for_the_project(Path(copies)):
-            check = _render_and_compare(folder, recorded, params, plan, located)
+            check = _render_and_compare(folder, recorded, params, located)
     check.notes = notes + check.notes
     return check
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-
-
-@dataclass(frozen=True)
-class _Made:
-    """Where a report was made again (what ``run_period`` and ``run_plan`` return gives ``out_dir`` too)."""
-
-    out_dir: Path
 
 
 def checked(recorded: dict, folder: Path) -> dict:
@@ -222,73 +188,36 @@ def _copied_inputs(folder: Path, recorded: dict, into: Path, moved: list[str], i
     return located
 
 
-def _render_and_compare(folder: Path, recorded: dict, params: dict, plan: bool, located: dict) -> Check:
-    """Render the report from ``located`` inputs in a temporary folder and compare its files with the manifest."""
-    from pipeline.run.coordinator import run_period, run_plan
+def _render_and_compare(folder: Path, recorded: dict, params: dict, located: dict) -> Check:
+    """Make the report again from ``located`` inputs in a temporary folder, from the manifest's own request (its
+    parameters, each input named by where it was found), and compare its files with the manifest's."""
+    from pipeline.run.coordinator import run_report
 
     kind = kind_of(params)
-
-    def where(recorded_path: str) -> Path:
-        if recorded_path not in located:
-            raise ManifestError(
-                f"the parameters name {recorded_path}, which is not among the manifest's inputs", folder
-            )
-        return located[recorded_path]
-
+    try:
+        request = kind.make(**{name: value for name, value in params.items() if name in kind.names})
+    except ValueError as exc:
+        raise ManifestError(f"{manifest.MANIFEST} cannot be reproduced from: {exc}", folder) from None
+    found = {}
+    for p in kind.parameters:
+        if p.path and params.get(p.name):
+            if params[p.name] not in located:
+                raise ManifestError(
+                    f"the parameters name {params[p.name]}, which is not among the manifest's inputs", folder
+                )
+            found[p.name] = str(located[params[p.name]])
     with private_folder("reproduce") as tmp:
-        if kind is PROFILE:
-            from pipeline.run.profiles import run_profiles
-
-            done = run_profiles(
-                where(params["dataset_path"]),
-                params["year"],
-                params["quarter"],
-                where(params["layout_path"]),
-                where(params["peers_path"]) if params.get("peers_path") else None,
-                [params["organisation"]],
-                Path(tmp) / "outputs",
-                jobs=1,
-                force=True,
-                shown_out=params.get("out"),
-            )
-            if done.failed:
-                raise ManifestError(f"the profile could not be made again: {done.failed[0][1]}", folder)
-            result = _Made(next((Path(tmp) / "outputs").glob("*/*/*/manifest.json")).parent)
-        elif plan:
-            result = run_plan(
-                where(params["plan_path"]),
-                params["year"],
-                params["quarter"],
-                out_root=Path(tmp) / "outputs",
-                force=True,
-                council=params.get("council", ""),
-            )
-        else:
-            register = where(params["register_path"]) if params.get("register_path") else None
-            layout = where(params["layout_path"]) if params.get("layout_path") else None
-            result = run_period(
-                params["year"],
-                params["quarter"],
-                input_path=where(params["input_path"]),
-                out_root=Path(tmp) / "outputs",
-                processed_root=Path(tmp) / "processed",
-                force=True,
-                register_path=register,
-                layout_path=layout,
-                council=params.get("council", ""),
-                shown_out=params.get("out"),
-                front=front_page(params),
-                bench={k: (str(where(v)) if v and k.endswith("_path") else v) for k, v in benchmark_of(params).items()},
-            )
+        result = run_report(
+            request.replace(**found), force=True, root=Path(tmp) / "outputs", shown=params.get("out", "")
+        )
         again = {name: manifest.sha256_file(result.out_dir / name) for name in manifest.files_in(result.out_dir)}
         remade = manifest.read(result.out_dir)
     files = []
     for entry in sorted(recorded["outputs"], key=lambda o: o["path"]):
         name = entry["path"]
-        if name not in again:
-            files.append((name, "not produced"))
-        else:
-            files.append((name, "matches" if again[name] == entry["sha256"] else "differs"))
+        files.append(
+            (name, "not produced" if name not in again else "matches" if again[name] == entry["sha256"] else "differs")
+        )
     files += [
         (name, "new output")
         for name in sorted(set(again) - {o["path"] for o in recorded["outputs"]} - {manifest.MANIFEST})

@@ -1,41 +1,23 @@
-"""Stage 4c, benchmark: each indicator's position among similar organisations, from a national dataset.
+"""How we compare: each indicator's position among similar organisations, from a comparison dataset.
 
-A benchmark dataset is long: one row per organisation × measure × period (Oflog's adult social care measures,
-the Scottish benchmarking framework, Fingertips, a council's own comparator extract), read through a layout
-file of ``kind = "benchmark"`` that names its columns and its polarity words. For each measure and period the
+The dataset's rows come from ``read.comparison`` (one row per organisation × measure × period). For each measure
+and period the
 organisation's value is ranked among its peers (a comparator group: the nearest-neighbour file's list, or a
 column of codes) and among all organisations with a value: 1 is best by the measure's polarity, ties share the
 best rank, the quartile is ⌈4 × rank / n⌉ (1 best), with both groups' medians. The organisation counts in both
 groups. A measure whose polarity is unknown gets no rank or quartile, and says why.
 
-Reading (``parse_layout``, ``read_dataset``, ``read_peers``) turns bytes into values and raises InputError naming
-the file; ranking (``positions``) is pure: frames in, a frame out.
+Ranking (``positions``) is pure: frames in, a frame out.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import re
-import tomllib
-from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.errors import InputError
+from pipeline.read.comparison import period_key, period_label
 
-FIELDS = (
-    "organisation",
-    "organisation_name",
-    "measure",
-    "measure_name",
-    "period",
-    "value",
-    "polarity",
-    "lower",  # the value's confidence interval, where the dataset gives one: its lower bound ...
-    "upper",  # ... and its upper bound
-)
-REQUIRED = ("organisation", "measure", "period", "value")
 COLUMNS = [
     "ref",
     "measure_code",
@@ -59,189 +41,6 @@ COLUMNS = [
     "against_all_median",
     "own_value",
 ]
-
-
-@dataclass(frozen=True)
-class BenchmarkLayout:
-    """How a benchmark dataset maps onto the pipeline: ``columns`` (field -> the dataset's header), ``polarity``
-    (the dataset's words, lower-cased -> "higher"/"lower"), ``default_polarity`` (for a dataset without a
-    polarity column), ``organisation`` (the reporting organisation's code, when the layout gives it), ``name``
-    (what the dataset is called in the report) and ``source``."""
-
-    columns: dict
-    polarity: dict = field(default_factory=dict)
-    default_polarity: str = ""
-    organisation: str = ""
-    name: str = ""
-    source: str = ""
-
-
-def parse_layout(data: bytes, name: str) -> BenchmarkLayout:
-    """A benchmark layout file (TOML). Raises InputError naming ``name`` for anything it cannot use."""
-    try:
-        doc = tomllib.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text", name) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"is not valid TOML: {str(exc).split(' (at line')[0]}", name) from None
-    head = doc.get("layout") or {}
-    if head.get("kind") != "benchmark":
-        raise InputError('is not a benchmark layout: its [layout] must say kind = "benchmark"', name)
-    unknown = sorted(set(head) - {"kind", "default_polarity", "organisation", "name"})
-    if unknown:
-        raise InputError(f"[layout] has unknown key(s) {', '.join(unknown)}", name)
-    columns = doc.get("columns") or {}
-    if not isinstance(columns, dict) or not all(isinstance(v, str) and v.strip() for v in columns.values()):
-        raise InputError("[columns] maps each field to the dataset's header, as text", name)
-    bad = sorted(set(columns) - set(FIELDS))
-    if bad:
-        raise InputError(f"[columns] maps {', '.join(bad)}, not a benchmark field; fields: {', '.join(FIELDS)}", name)
-    missing = [f for f in REQUIRED if f not in columns]
-    if missing:
-        raise InputError(f"[columns] must map {', '.join(missing)}", name)
-    polarity = {}
-    for word, meaning in (doc.get("polarity") or {}).items():
-        if meaning not in ("higher", "lower"):
-            raise InputError(f'[polarity] {word!r} = {meaning!r}: use "higher" or "lower"', name)
-        polarity[" ".join(str(word).split()).lower()] = meaning
-    default = head.get("default_polarity", "")
-    if default not in ("", "higher", "lower"):
-        raise InputError('default_polarity must be "higher" or "lower"', name)
-    return BenchmarkLayout(
-        dict(columns), polarity, default, str(head.get("organisation", "")), str(head.get("name", "")), name
-    )
-
-
-_FINANCIAL = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
-_QUARTERLY = re.compile(
-    r"^\s*(?:(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[ _-]?\s*Q([1-4])|Q([1-4])\s*[ _-]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4}))\s*$",
-    re.I,
-)
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
-
-
-def period_key(text: str) -> tuple[int, int] | None:
-    """A dataset's period as (the start year of its financial year, quarter; 0 for the whole year), from its own
-    notation: ``2016-17``, ``2016/17``, ``2016/2017`` and a bare ``2016`` (the year starting in 2016) are whole
-    years; ``2016/17 Q2``, ``2016-17Q2`` and ``Q2 2016/17`` quarters. None when it is none of these."""
-    m = _QUARTERLY.match(str(text))
-    if m:
-        start, end, q = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(6), m.group(4))
-        return (int(start), int(q)) if _consecutive(start, end) else None
-    m = _FINANCIAL.match(str(text))
-    if m:
-        return (int(m.group(1)), 0) if _consecutive(m.group(1), m.group(2)) else None
-    m = _YEAR.match(str(text))
-    return (int(m.group(1)), 0) if m else None
-
-
-def _consecutive(start: str, end: str) -> bool:
-    return int(end) % 100 == (int(start) + 1) % 100 and (len(end) == 2 or int(end) == int(start) + 1)
-
-
-def period_label(key: tuple[int, int]) -> str:
-    """``2016/17`` for a whole year, ``2016/17 Q2`` for a quarter."""
-    year = f"{key[0]}/{(key[0] + 1) % 100:02d}"
-    return year if not key[1] else f"{year} Q{key[1]}"
-
-
-def read_dataset(text: str, layout: BenchmarkLayout, name: str) -> pd.DataFrame:
-    """The dataset's rows as ``organisation, organisation_name, measure, measure_name, period_key, period,
-    value, polarity, line``: values as numbers (blank or words: no value), polarity "higher"/"lower"/"" (with the
-    word it was given in ``polarity_word``). Raises InputError naming ``name`` when a mapped column is missing or a
-    period is in no notation the pipeline reads (with its line)."""
-    import io
-
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"is not a CSV table ({str(exc).splitlines()[0]})", name) from None
-    absent = [header for header in layout.columns.values() if header not in raw.columns]
-    if absent:
-        raise InputError(
-            f"has no column {', '.join(map(repr, absent))} that its layout names; its columns are "
-            f"{', '.join(map(repr, raw.columns[:12]))}",
-            name,
-        )
-
-    def col(field_name: str) -> pd.Series:
-        header = layout.columns.get(field_name)
-        if not header:
-            return pd.Series([""] * len(raw), index=raw.index)
-        return pd.Series([str(v).strip() for v in raw[header].to_numpy()], index=raw.index, dtype=object)
-
-    periods = col("period")
-    key_of = {text: period_key(text) for text in periods.unique()}  # each notation parsed once
-    keys = periods.map(key_of)
-    unread = [text for text, key in key_of.items() if key is None]
-    if unread:
-        first = int(periods.eq(unread[0]).to_numpy().argmax())
-        raise InputError(
-            f"period {unread[0]!r} is in no notation the pipeline reads (2016-17, 2016/17, 2016, 2016/17 Q2)",
-            name,
-            first + 2,
-        )
-    words = col("polarity")
-    meaning = {w: layout.polarity.get(" ".join(w.split()).lower(), "") if w else "" for w in words.unique()}
-    polarity = (
-        words.map(meaning) if "polarity" in layout.columns else pd.Series(layout.default_polarity, index=raw.index)
-    )
-    given = col("value")
-    if any("," in v for v in given.unique()):  # thousands separators
-        given = given.str.replace(",", "", regex=False)
-    values = pd.to_numeric(given, errors="coerce")
-    bounds = {
-        side: pd.to_numeric(col(side), errors="coerce")
-        if side in layout.columns
-        else pd.Series(math.nan, index=raw.index)
-        for side in ("lower", "upper")
-    }
-    frame = pd.DataFrame(
-        {
-            "organisation": col("organisation"),
-            "organisation_name": col("organisation_name"),
-            "measure": col("measure"),
-            "measure_name": col("measure_name"),
-            "period_key": keys,
-            "period": keys.map({k: period_label(k) for k in key_of.values() if k is not None}),
-            "value": values,
-            "lower": bounds["lower"],
-            "upper": bounds["upper"],
-            "polarity": polarity,
-            "polarity_word": words,
-            "line": range(2, len(raw) + 2),
-        }
-    )
-    return frame
-
-
-def read_peers(data: bytes, name: str, organisation: str) -> list[str]:
-    """The organisation's comparator group from a peers file: a JSON object mapping each code to its list (as the
-    nearest-neighbour file does; the organisation's own entry is taken), or a CSV whose first column (or
-    ``code`` column) lists the codes. Each code once; the organisation itself is always in its group.
-    Raises InputError naming the file when it is neither, or the organisation has no entry in the JSON."""
-    text = data.decode("utf-8-sig", errors="replace")
-    if text.lstrip().startswith("{"):
-        try:
-            groups = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"is not valid JSON ({exc.msg}, line {exc.lineno})", name) from None
-        if organisation not in groups:
-            raise InputError(f"has no comparator group for {organisation!r}", name)
-        codes = groups[organisation]
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise InputError(f"{organisation!r} must map to a list of codes", name)
-    else:
-        import csv
-        import io
-
-        rows = list(csv.reader(io.StringIO(text)))
-        if not rows:
-            raise InputError("is empty: a peers file lists the comparator group's codes", name)
-        header = [h.strip().lower() for h in rows[0]]
-        at = header.index("code") if "code" in header else 0
-        codes = [r[at].strip() for r in rows[1:] if len(r) > at and r[at].strip()]
-    return list(dict.fromkeys([organisation, *codes]))
 
 
 def positions(
@@ -402,7 +201,7 @@ def spread(
 
 def context(
     name: str,
-    files: dict,
+    sources: tuple[str, str],
     dataset: pd.DataFrame,
     organisation: str,
     peers: list[str] | None,
@@ -413,19 +212,17 @@ def context(
     """What a report says of its comparison besides the positions: the dataset (``name``, as shown) and its
     source, the organisation, how many organisations and peers, the periods the dataset covers and whether it
     starts after the report's period (``upto``), the ``linked`` measures (ref -> measure code) and those the
-    dataset lacks, and every organisation's position for the chart (``spread``). ``files``: the benchmark's
-    files by role (``inputs.benchmark_files``)."""
-    from pipeline.paths import published_path
-
+    dataset lacks, and every organisation's position for the chart (``spread``). ``sources``: the dataset's file
+    and the peers file as outputs name them ("" when no peers file)."""
     keys = sorted(set(dataset["period_key"]))
     return {
         "dataset": name,
-        "source": published_path(files["dataset"]),
+        "source": sources[0],
         "organisation": organisation,
         "organisation_name": organisation_name(dataset, organisation),
         "organisations": len(set(dataset["organisation"])),
         "peers": len(peers) if peers else 0,
-        "peers_source": files["peers"].name if "peers" in files else "",
+        "peers_source": sources[1],
         "first_period": period_label(keys[0]) if keys else "",
         "last_period": period_label(keys[-1]) if keys else "",
         "starts_later": bool(keys) and not any(at_or_before(k, upto) for k in keys),

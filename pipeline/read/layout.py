@@ -1,6 +1,7 @@
-"""The layout of an export: how another organisation's table maps onto the pipeline's tidy indicators.
+"""The layout of an export: how an organisation's table maps onto the pipeline's tidy indicators.
 
-A layout is a value passed to the stages, read from a small TOML file (``tomllib``)::
+A layout is a value passed to the stages (``Layout``), read from a small TOML file whose schema is declared here
+(``LayoutFile``, pydantic)::
 
     [layout]
     kind = "table"                  # "table": one row per indicator under a header row;
@@ -8,13 +9,11 @@ A layout is a value passed to the stages, read from a small TOML file (``tomllib
     council = "Anytown Borough Council"
     # title = "Corporate performance"     optional: what the report is called (default "Performance indicators")
     # measure_word = "Measure"           optional: the report's heading for the indicator column
+    # group_word = "service"             optional: what the report calls the groups of the directorate column
     # default_polarity = "higher"        optional: the polarity of every row that does not give its own
     # numbered = true                    optional: the organisation names its statuses 1-4 too ("status 1 or 2")
     # year_start = "July"                optional: the month its financial year starts in (default April)
-    # organisation = "E06000004"         optional: its code in a benchmark dataset (--organisation)
-
-    [benchmark]                     # optional: ref = the benchmark dataset's measure code it is compared on
-    "ASC-QOL" = "ASC2"
+    # organisation = "E06000004"         optional: its code in a comparison dataset (--organisation)
     # ref_pattern = "^[A-Z]{2}\\d{2}$"   optional: rows whose ref does not match are findings
     # derive_status = true               optional: no status column; the status comes from the figures
     # reviewed = false                   written by `python -m pipeline layout`: cleaning says so until edited
@@ -22,7 +21,6 @@ A layout is a value passed to the stages, read from a small TOML file (``tomllib
     [columns]                       # pipeline field = the export's header, as written
     ref = "KPI Ref"
     measure = "Indicator"
-    ...
 
     [status]                        # the export's words -> 1 met, 2 on track, 3 slipped, 4 not achieved; "" not assessed
     "Green" = 1
@@ -30,34 +28,26 @@ A layout is a value passed to the stages, read from a small TOML file (``tomllib
     [polarity]                      # the export's words -> "higher" or "lower" is better
     "High" = "higher"
 
-``STOCKTON`` is the built-in layout of the Stockton-on-Tees Council Plan export; its narrative rules
-live in ``clean``. ``parse_layout`` raises InputError naming the file (and line) for anything it cannot use.
+    [directorates]                  # optional: a directorate's code -> its full name
+    [benchmark]                     # optional: ref = the comparison dataset's measure code it is compared on
+
+A layout of ``kind = "council_plan"`` is the built-in profile of Stockton's Council Plan export (``stockton``),
+with this file's council name, directorates, year start and comparison links. ``read_layout`` raises InputError
+naming the file (and line) for anything it cannot use.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import regex
+from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from pipeline.errors import InputError
-from pipeline.read.schema import STATUS_LABELS, Scale
+from pipeline.read.schema import Scale
+from pipeline.read.toml_schema import Strict, line_holding, load_toml, validated
 
-
-@dataclass(frozen=True)
-class Kind:
-    """What a kind of export is, for the stages after its reader: where its figures are read from (``text``
-    of a narrative export, or ``columns`` of a typed table) and whether it ends with a summary of its own.
-    The readers themselves are registered by kind in ``readers``."""
-
-    figures_from: str
-    has_summary: bool
-
-
-KIND_TRAITS = {"table": Kind("columns", False), "council_plan": Kind("text", True)}
-KINDS = tuple(KIND_TRAITS)
 # The fields a table layout may map, in the order the tidy table and the README give them.
 FIELDS = {
     "ref": "the indicator's code or reference (required)",
@@ -77,19 +67,75 @@ FIELDS = {
     "period": "the period each row reports (a month, a quarter), where rows report different periods",
 }
 REQUIRED = ("ref", "measure")
-_LAYOUT_KEYS = {
-    "kind",
-    "council",
-    "ref_pattern",
-    "derive_status",
-    "reviewed",
-    "default_polarity",
-    "measure_word",
-    "title",
-    "numbered",
-    "year_start",
-    "organisation",
+Field_ = Literal[tuple(FIELDS)]  # type: ignore[valid-type]
+DERIVED_STATUS = {
+    1: "Target met (derived from the figures)",
+    3: "Missed within tolerance (derived from the figures)",
+    4: "Missed beyond tolerance (derived from the figures)",
 }
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")  # fmt: skip
+
+
+class LayoutHead(Strict):
+    """``[layout]``: what the organisation calls things, and how its export is read."""
+
+    kind: StrictStr = Field("table", description='"table" or "council_plan"')
+    council: StrictStr = Field("", description="text in quotes")
+    ref_pattern: StrictStr = Field("", description="text in quotes")
+    derive_status: StrictBool = Field(False, description="true or false (without quotes)")
+    reviewed: StrictBool = Field(True, description="true or false (without quotes)")
+    default_polarity: Literal["", "higher", "lower"] = Field("", description='"higher" or "lower"')
+    measure_word: StrictStr = Field("", description="text in quotes")
+    group_word: StrictStr = Field("", description="text in quotes")
+    group_plural: StrictStr = Field("", description="text in quotes")
+    title: StrictStr = Field("", description="text in quotes")
+    numbered: StrictBool = Field(False, description="true or false (without quotes)")
+    year_start: StrictInt | StrictStr = Field(4, description='a month: its number (7) or its name ("July")')
+    organisation: StrictStr = Field("", description="text in quotes")
+
+    @field_validator("year_start")
+    @classmethod
+    def _month(cls, value):
+        if isinstance(value, int) and 1 <= value <= 12:
+            return value
+        if isinstance(value, str):
+            for number, month in enumerate(MONTHS, start=1):
+                if value.strip().lower() in (month, month[:3]):
+                    return number
+        raise ValueError("not a month")
+
+
+class LayoutFile(Strict):
+    """A layout file: its sections, each a table of the keys declared here."""
+
+    layout: LayoutHead = LayoutHead()
+    columns: dict[Field_, StrictStr] = {}
+    status: dict[str, Literal[1, 2, 3, 4, ""]] = {}
+    polarity: dict[str, Literal["higher", "lower"]] = {}
+    directorates: dict[str, StrictStr] = {}
+    benchmark: dict[str, StrictStr] = {}
+
+
+# The words of each check that fails (``toml_schema.describe``): by field, by section and error, by section.
+WORDS = {
+    "extra": "has unknown section(s) [{section}]; a layout has [layout], [columns], [status], [polarity], "
+    "[directorates] and [benchmark]",
+    "layout:extra": "[layout] has unknown key(s) {key}; known: " + ", ".join(sorted(LayoutHead.model_fields)),
+    "layout.kind": "kind {value!r} is not one of table, council_plan",
+    "layout.year_start": 'year_start {value!r} is not a month: write its number (7) or its name ("July")',
+    "layout.default_polarity": 'default_polarity must be "higher" or "lower"',
+    "columns:literal_error": "[columns] maps {key!r}, which is not a pipeline field; fields: " + ", ".join(FIELDS),
+    "columns:extra": "[columns] maps {key!r}, which is not a pipeline field; fields: " + ", ".join(FIELDS),
+    "columns": "[columns] {key} must be the export's header as text",
+    "status": '[status] {key!r} = {value!r}: use 1 (met), 2 (on track), 3 (slipped), 4 (not achieved) or "" '
+    "(not assessed)",
+    "polarity": '[polarity] {key!r} = {value!r}: use "higher" or "lower"',
+    "directorates": "[directorates] {key!r} must be the full name as text",
+    "benchmark": "[benchmark] {key!r} must be the comparison measure's code as text",
+}
+for _key, _field in LayoutHead.model_fields.items():
+    WORDS.setdefault(f"layout.{_key}", f"[layout] {_key} must be {_field.description}")
 
 
 @dataclass(frozen=True)
@@ -114,8 +160,10 @@ class Layout:
     report_title: str = ""  # what the report is called ("Council Plan"; default "Performance indicators")
     numbered: bool = False  # the organisation names its statuses by number too (status 1 to 4)
     year_start: int = 4  # the month its financial year starts in (the year 2024/25 starts in this month of 2024)
-    organisation: str = ""  # its code in a benchmark dataset (``--organisation`` overrides it)
-    benchmark: dict = field(default_factory=dict)  # ref -> the benchmark dataset's measure code it is compared on
+    organisation: str = ""  # its code in a comparison dataset (``--organisation`` overrides it)
+    benchmark: dict = field(default_factory=dict)  # ref -> the comparison dataset's measure code it is compared on
+    group_word: str = ""  # what the organisation calls a group of its directorate column (service, agency, trust)
+    group_plural: str = ""  # and several of them, where not the word with an s
 
     @property
     def measure_heading(self) -> str:
@@ -134,12 +182,16 @@ class Layout:
     @property
     def source_word(self) -> str:
         """Where the figures are read from: the export's ``text`` (a narrative export) or its ``columns``."""
-        return KIND_TRAITS[self.kind].figures_from
+        from pipeline.read.readers import reader_of
+
+        return reader_of(self.kind).figures_from
 
     @property
     def has_summary(self) -> bool:
         """Whether the organisation's exports end with a summary of their own (to check the figures against)."""
-        return KIND_TRAITS[self.kind].has_summary
+        from pipeline.read.readers import reader_of
+
+        return reader_of(self.kind).has_summary
 
     @property
     def title(self) -> str:
@@ -154,206 +206,122 @@ class Layout:
         return False, None
 
 
-DERIVED_STATUS = {
-    1: "Target met (derived from the figures)",
-    3: "Missed within tolerance (derived from the figures)",
-    4: "Missed beyond tolerance (derived from the figures)",
-}
+def read_layout(data: bytes, name: str) -> Layout:
+    """Read an export's layout file (``LayoutFile``). Raises InputError naming ``name`` (and the line) when it is
+    not TOML, a section or key is unknown or of the wrong type, ``ref`` or ``measure`` is not mapped, two fields
+    read one column, a status or polarity word is given twice with two meanings, or ``ref_pattern`` is not a
+    regular expression."""
+    from pipeline.read.readers import reader_of
 
-# The built-in profile of Stockton-on-Tees' Council Plan export: one organisation among others, as data.
-STOCKTON = Layout(
-    kind="council_plan",
-    council="Stockton-on-Tees Borough Council",
-    source="built-in: Stockton Council Plan",
-    columns={"directorate": "Responsibility"},
-    status={label.lower(): code for code, label in STATUS_LABELS.items()},
-    words={code: [label] for code, label in STATUS_LABELS.items()},
-    measure_word="Outcome / success criteria",
-    report_title="Council Plan",
-    numbered=True,
-)
+    doc, text = load_toml(data, name)
+    checked = validated(LayoutFile, doc, text, name, WORDS)
+    head = checked.layout
+    if head.kind not in _kinds():
+        raise InputError(WORDS["layout.kind"].format(value=head.kind), name, line_holding(text, "kind"))
+    directorates = {str(k).strip(): str(v).strip() for k, v in checked.directorates.items()}
+    linked = {str(k).strip(): str(v).strip() for k, v in checked.benchmark.items()}
+    for ref, code in linked.items():
+        if not code:
+            raise InputError(WORDS["benchmark"].format(key=ref), name, line_holding(text, ref))
+    common = dict(source=name, directorates=directorates, year_start=head.year_start, benchmark=linked)
+    common |= dict(organisation=head.organisation, group_word=head.group_word, group_plural=head.group_plural)
+    profile = reader_of(head.kind).profile
+    if profile is not None:  # one organisation's own kind of export: its profile, with this file's particulars
+        return replace(profile, council=head.council or profile.council, **common)
+    _check_columns(checked.columns, text, name)
+    status, words = _status_words(checked.status, text, name)
+    _check_pattern(head, checked.columns, text, name)
+    return Layout(
+        kind=head.kind,
+        council=head.council,
+        columns=dict(checked.columns),
+        status=status,
+        polarity=_polarity_words(checked.polarity, text, name),
+        ref_pattern=head.ref_pattern,
+        derive_status=head.derive_status,
+        reviewed=head.reviewed,
+        words=words,
+        default_polarity=head.default_polarity,
+        measure_word=head.measure_word,
+        report_title=head.title,
+        numbered=head.numbered,
+        **common,
+    )
 
 
-def parse_layout(data: bytes, name: str) -> Layout:
-    """Read a layout file. Raises InputError naming ``name`` (and the line, for TOML syntax) when it is not
-    valid TOML, names an unknown kind, section, key or field, lacks ``ref`` or ``measure``, maps a status word
-    to anything but 1-4 or "", or a polarity word to anything but "higher"/"lower"."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("is not UTF-8 text; save the layout as UTF-8", name) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            f"is not valid TOML: {str(exc).split(' (at line')[0]}", name, int(m.group(1)) if m else None
-        ) from None
-    except RecursionError:
-        raise InputError("is nested too deeply to be a layout (a layout is a few flat tables)", name) from None
-    unknown = sorted(set(doc) - {"layout", "columns", "status", "polarity", "directorates", "benchmark"})
-    if unknown:
-        raise InputError(
-            f"has unknown section(s) [{'], ['.join(unknown)}]; a layout has [layout], [columns], "
-            "[status], [polarity], [directorates] and [benchmark]",
-            name,
-            _line(text, f"[{unknown[0]}]"),
-        )
-    for section, value in doc.items():
-        if not isinstance(value, dict):
-            raise InputError(
-                f"{section} must be a table ([{section}] with its keys below it), not {type(value).__name__}",
-                name,
-                _line(text, section),
-            )
-    head = doc.get("layout") or {}
-    bad = sorted(set(head) - _LAYOUT_KEYS)
-    if bad:
-        raise InputError(
-            f"[layout] has unknown key(s) {', '.join(bad)}; known: {', '.join(sorted(_LAYOUT_KEYS))}",
-            name,
-            _line(text, bad[0]),
-        )
-    for key in ("kind", "council", "ref_pattern", "default_polarity", "measure_word", "title", "organisation"):
-        if key in head and not isinstance(head[key], str):
-            raise InputError(f"[layout] {key} must be text in quotes", name, _line(text, key))
-    for key in ("derive_status", "reviewed", "numbered"):
-        if key in head and not isinstance(head[key], bool):
-            raise InputError(f"[layout] {key} must be true or false (without quotes)", name, _line(text, key))
-    year_start = _month(head.get("year_start", 4), name, _line(text, "year_start"))
-    if head.get("default_polarity", "higher") not in ("higher", "lower"):
-        raise InputError('default_polarity must be "higher" or "lower"', name, _line(text, "default_polarity"))
-    kind = head.get("kind", "table")
-    if kind not in KINDS:
-        raise InputError(f"kind {kind!r} is not one of {', '.join(KINDS)}", name, _line(text, "kind"))
-    for code, full in (doc.get("directorates") or {}).items():
-        if not isinstance(full, str):
-            raise InputError(f"[directorates] {code!r} must be the full name as text", name, _line(text, code))
-    directorates = {str(k).strip(): str(v).strip() for k, v in (doc.get("directorates") or {}).items()}
-    for ref, code in (doc.get("benchmark") or {}).items():
-        if not isinstance(code, str) or not code.strip():
-            raise InputError(
-                f"[benchmark] {ref!r} must be the benchmark measure's code as text", name, _line(text, ref)
-            )
-    linked = {str(k).strip(): str(v).strip() for k, v in (doc.get("benchmark") or {}).items()}
-    if kind == "council_plan":  # Stockton's narrative export: its profile, with this file's name and directorates
-        from dataclasses import replace
+def _kinds() -> tuple[str, ...]:
+    from pipeline.read.readers import readers
 
-        return replace(
-            STOCKTON,
-            council=str(head.get("council", STOCKTON.council)),
-            source=name,
-            directorates=directorates,
-            year_start=year_start,
-            organisation=str(head.get("organisation", "")),
-            benchmark=linked,
-        )
-    columns = doc.get("columns") or {}
-    for key, header in columns.items():
-        if key not in FIELDS:
-            raise InputError(
-                f"[columns] maps {key!r}, which is not a pipeline field; fields: {', '.join(FIELDS)}",
-                name,
-                _line(text, key),
-            )
-        if not isinstance(header, str) or not header.strip():
-            raise InputError(f"[columns] {key} must be the export's header as text", name, _line(text, key))
+    return tuple(readers())
+
+
+def _check_columns(columns: dict, text: str, name: str) -> None:
+    """Each field reads a column of its own, and ``ref`` and ``measure`` are mapped."""
     mapped: dict[str, str] = {}
     for key, header in columns.items():
+        if not header.strip():
+            raise InputError(WORDS["columns"].format(key=key), name, line_holding(text, key))
         same = " ".join(header.split()).lower()
         if same in mapped:
             raise InputError(
-                f"[columns] {mapped[same]} and {key} both read the column {header!r}: each field reads a column of its own",
+                f"[columns] {mapped[same]} and {key} both read the column {header!r}: each field reads a column of "
+                "its own",
                 name,
-                _line(text, key),
+                line_holding(text, key),
             )
         mapped[same] = key
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         raise InputError(f"[columns] must map {' and '.join(missing)} (the only required fields)", name)
+
+
+def _status_words(given: dict, text: str, name: str) -> tuple[dict, dict]:
+    """The status words by their lower-cased form -> code (None: not assessed), and each code's words as
+    written. Raises InputError for one word given twice with two meanings."""
     status, words = {}, {}
-    for word, code in (doc.get("status") or {}).items():
+    for word, code in given.items():
         key = " ".join(word.split()).lower()
-        given = None if code == "" else code
-        if key in status and status[key] != given:
+        meaning = None if code == "" else code
+        if key in status and status[key] != meaning:
             raise InputError(
                 f"[status] {word!r} is the word {key!r} again (case and spaces aside) with another meaning: "
                 "one word, one meaning",
                 name,
-                _line(text, word),
+                line_holding(text, word),
             )
-        if code == "":
-            status[key] = None
-        elif isinstance(code, int) and not isinstance(code, bool) and 1 <= code <= 4:
-            if key not in status:
-                words.setdefault(code, []).append(" ".join(word.split()))
-            status[key] = code
-        else:
-            raise InputError(
-                f"[status] {word!r} = {code!r}: use 1 (met), 2 (on track), 3 (slipped), 4 (not achieved) "
-                'or "" (not assessed)',
-                name,
-                _line(text, word),
-            )
+        if meaning is not None and key not in status:
+            words.setdefault(meaning, []).append(" ".join(word.split()))
+        status[key] = meaning
+    return status, words
+
+
+def _polarity_words(given: dict, text: str, name: str) -> dict:
     polarity = {}
-    for word, value in (doc.get("polarity") or {}).items():
-        if value not in ("higher", "lower"):
-            raise InputError(f'[polarity] {word!r} = {value!r}: use "higher" or "lower"', name, _line(text, word))
+    for word, value in given.items():
         key = " ".join(word.split()).lower()
         if polarity.get(key, value) != value:
             raise InputError(
                 f"[polarity] {word!r} is the word {key!r} again with another meaning: one word, one meaning",
                 name,
-                _line(text, word),
+                line_holding(text, word),
             )
         polarity[key] = value
-    pattern = head.get("ref_pattern", "")
+    return polarity
+
+
+def _check_pattern(head: LayoutHead, columns: dict, text: str, name: str) -> None:
     try:
-        ref_matcher(pattern)
+        ref_matcher(head.ref_pattern)
     except regex.error as exc:
         raise InputError(
-            f"ref_pattern {pattern!r} is not a regular expression ({exc})", name, _line(text, "ref_pattern")
+            f"ref_pattern {head.ref_pattern!r} is not a regular expression ({exc})",
+            name,
+            line_holding(text, "ref_pattern"),
         ) from None
-    derive = head.get("derive_status", False)
-    if not isinstance(derive, bool):
-        raise InputError("derive_status must be true or false", name, _line(text, "derive_status"))
-    if derive and "status" in columns:
+    if head.derive_status and "status" in columns:
         raise InputError(
-            "derive_status = true needs no status column: remove one of them", name, _line(text, "derive_status")
+            "derive_status = true needs no status column: remove one of them", name, line_holding(text, "derive_status")
         )
-    return Layout(
-        kind=kind,
-        council=str(head.get("council", "")),
-        columns=dict(columns),
-        status=status,
-        polarity=polarity,
-        ref_pattern=pattern,
-        derive_status=derive,
-        reviewed=head.get("reviewed", True),
-        source=name,
-        words=words,
-        directorates=directorates,
-        default_polarity=head.get("default_polarity", ""),
-        measure_word=head.get("measure_word", ""),
-        report_title=head.get("title", ""),
-        numbered=head.get("numbered", False),
-        year_start=year_start,
-        organisation=head.get("organisation", ""),
-        benchmark=linked,
-    )
-
-
-def _month(value, name: str, line: int | None) -> int:
-    """A month as a layout gives it: a number 1-12 or a month's name (``"July"``, ``"jul"``)."""
-    from pipeline.period import MONTHS
-
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
-        return value
-    if isinstance(value, str):
-        for number, month in enumerate(MONTHS, start=1):
-            if value.strip().lower() in (month.lower(), month[:3].lower()):
-                return number
-    raise InputError(f'year_start {value!r} is not a month: write its number (7) or its name ("July")', name, line)
 
 
 REF_PATTERN_SECONDS = 2.0  # all the rows of one export together: a pattern that backtracks without end stops here
@@ -385,17 +353,3 @@ def ref_matcher(pattern: str, source: str = "the layout"):
             ) from None
 
     return matches
-
-
-def _line(text: str, needle: str) -> int | None:
-    """The line of the key ``needle``: where it is written as a key (quoted or bare, before its ``=``), else
-    the first line that holds it."""
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        key = line.split("=", 1)[0].strip()
-        if "=" in line and key in (needle, f'"{needle}"', f"'{needle}'"):
-            return number
-    for number, line in enumerate(lines, start=1):
-        if needle in line:
-            return number
-    return None

@@ -59,5 +59,5 @@ def read_bytes(path: str | Path, limits: Limits = LIMITS) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror}); check its permissions", p) from None
     if not data.strip():
-        raise InputError("is empty; export the Council Plan progress report again", p)
+        raise InputError("is empty: there is nothing in it to read; save or export the file again", p)
     return data

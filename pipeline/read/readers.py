@@ -1,58 +1,58 @@
-"""Stage 2's readers, by kind of export: each turns an export's raw rows into tidy indicators and their figures.
+"""The readers, by kind of export: each turns an export's raw rows into tidy indicators and their figures.
 
-A layout names its kind (``Layout.kind``); ``READERS`` maps each kind to its reader. A typed table is read
-through its layout's columns (``table``); Stockton's Council Plan narrative export by its own rules (``clean``),
-its figures read from the text (``figures``). A new kind of export is a reader registered here, and its traits
-for the later stages in ``layout.KIND_TRAITS``.
+A layout names its kind (``Layout.kind``); ``READERS`` maps each kind to its ``Reader``: the function that reads
+it, where its figures come from (the ``columns`` of a typed table, or the ``text`` of a narrative export), whether
+its exports end with a summary of their own, and, for a kind that is one organisation's own, that organisation's
+profile (its built-in layout). A typed table is read through its layout's columns (``table``); Stockton's Council
+Plan narrative export by its own rules (``stockton``). A new kind of export is a package with a ``READER``, named
+in ``PACKAGES``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import functools
+import importlib
+from dataclasses import dataclass
+from typing import Callable
 
-from pipeline.errors import NotAnExportError
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from pipeline.read.layout import Layout
-
-READERS: dict[str, Callable] = {}
+PACKAGES = ("pipeline.read.table", "pipeline.read.stockton")
+# An export with no layout of its own is read as the kind whose profile is built in: the first organisation's.
+DEFAULT_KIND = "council_plan"
 
 
-def reader(kind: str):
-    """Register the decorated function as the reader of exports of ``kind``."""
+@dataclass(frozen=True)
+class Reader:
+    """A kind of export's reader: ``read(raw, name, layout, report_year_end)`` -> (``text.Cleaned``, figures);
+    ``figures_from`` ("columns" or "text") and ``has_summary`` for the stages after it; ``profile``: the built-in
+    layout when the kind is one organisation's own."""
 
-    def register(function):
-        READERS[kind] = function
-        return function
-
-    return register
-
-
-def read(raw: pd.DataFrame, name: str, layout: Layout, report_year_end: int):
-    """The export's tidy indicators (``clean.Cleaned``) and their figures, by its layout's kind."""
-    return READERS[layout.kind](raw, name, layout, report_year_end)
+    kind: str
+    read: Callable
+    figures_from: str
+    has_summary: bool
+    profile: object = None
 
 
-@reader("table")
-def read_table(raw: pd.DataFrame, name: str, layout: Layout, report_year_end: int):
-    """A typed table: one row per indicator, its figures in columns (``table.clean_table``)."""
-    from pipeline.read import table
+@functools.cache
+def readers() -> dict[str, Reader]:
+    """Every kind's reader, from ``PACKAGES`` (imported on first use: the readers import the layout, which names
+    their kinds)."""
+    found = {}
+    for package in PACKAGES:
+        reader = importlib.import_module(package).READER
+        found[reader.kind] = reader
+    return found
 
-    return table.clean_table(raw, name, layout)
+
+def reader_of(kind: str) -> Reader:
+    return readers()[kind]
 
 
-@reader("council_plan")
-def read_council_plan(raw: pd.DataFrame, name: str, layout: Layout, report_year_end: int):
-    """Stockton's Council Plan export: narrative rows, the figures written in the text."""
-    from pipeline.read.stockton import clean, figures
+def default_layout():
+    """The layout of an export that has none of its own: the built-in profile of ``DEFAULT_KIND``."""
+    return reader_of(DEFAULT_KIND).profile
 
-    cleaned = clean.clean_export(raw, name)
-    if cleaned.indicators.empty:
-        raise NotAnExportError(
-            "has a Council Plan header but no indicator row below it (a row starting with a Ref "
-            "such as 12.3); is the export complete?",
-            name,
-        )
-    return cleaned, figures.read_figures(cleaned.indicators, report_year_end)
+
+def read(raw, name: str, layout, report_year_end: int):
+    """The export's tidy indicators (``text.Cleaned``) and their figures, by its layout's kind."""
+    return reader_of(layout.kind).read(raw, name, layout, report_year_end)

@@ -2,9 +2,8 @@
 
 Every stage speaks these words. A status code is the pipeline's own scale, whatever the organisation
 calls it: 1 achieved or met, 2 on track, 3 slipped or at risk, 4 not achieved; no code means not
-assessed. ``STATUS_LABELS`` are the words of Stockton's Council Plan export for the codes: its reader
-(``clean``) and its profile (``layout.STOCKTON``) use them; no later stage does. An organisation's scale
-travels as a ``Scale``.
+assessed. An organisation's own words for the codes travel as a ``Scale`` (its layout's); no stage names one
+organisation's words.
 """
 
 from __future__ import annotations
@@ -15,12 +14,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-STATUS_LABELS = {
-    1: "Achieved Target",
-    2: "On Track to Achieve Target",
-    3: "Slipped",
-    4: "Target Not Achieved",
-}
 STATUS_MEANINGS = {1: "achieved or met", 2: "on track", 3: "slipped or at risk", 4: "not achieved"}
 
 

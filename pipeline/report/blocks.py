@@ -303,14 +303,9 @@ _TYPES = {
 
 
 def to_data(value):
-    """Blocks as JSON-ready data: each block a mapping with its type (``t``); a figure names its SVG by key (the
-    SVG itself is in the output's HTML once), so ``from_data`` takes the SVGs by key."""
+    """Blocks as JSON-ready data: each block a mapping with its type (``t``), a figure with its SVG."""
     from dataclasses import fields, is_dataclass
 
-    if isinstance(value, Figure):
-        from pipeline.report.formats.typst import svg_key
-
-        return {"t": "Figure", "svg": svg_key(value.svg), "alt": value.alt, "caption": value.caption}
     if is_dataclass(value):
         return {"t": type(value).__name__} | {f.name: to_data(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (tuple, list)):
@@ -322,17 +317,46 @@ def to_data(value):
     return value
 
 
-def from_data(data, svgs: dict[str, str]):
-    """Blocks from ``to_data``'s data; ``svgs``: each figure's SVG by its key. Raises ValueError for a type that
-    is not the report's."""
+def from_data(data):
+    """Blocks from ``to_data``'s data. Raises ValueError for a type that is not the report's."""
     if isinstance(data, list):
-        return tuple(from_data(v, svgs) for v in data)
+        return tuple(from_data(v) for v in data)
     if isinstance(data, dict) and "t" in data:
         kind = _TYPES.get(data["t"])
         if kind is None:
             raise ValueError(f"{data['t']!r} is not a block of the report")
-        values = {k: from_data(v, svgs) for k, v in data.items() if k != "t"}
-        if kind is Figure:
-            values["svg"] = svgs[data["svg"]]
-        return kind(**values)
+        return kind(**{k: from_data(v) for k, v in data.items() if k != "t"})
     return data
+
+
+def headings(blocks, level: int | None = None):
+    """Every heading among ``blocks`` (inside groups too), in order; only those of ``level`` when given."""
+    for b in blocks:
+        if isinstance(b, Heading) and (level is None or b.level == level):
+            yield b
+        elif isinstance(b, Group):
+            yield from headings(b.blocks, level)
+
+
+# --- anchors and chart keys, made once for every renderer ---------------------------------------------------
+
+
+def anchor(text: str, used: set[str]) -> str:
+    """The anchor of a section heading (``Key messages`` -> ``key-messages``), unique within ``used`` (which gains
+    it): the one rule the HTML, the PDF and the Word document name their sections by."""
+    import re
+
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}-{n}", n + 1
+    used.add(name)
+    return name
+
+
+def chart_key(svg: str | bytes) -> str:
+    """The name a chart's SVG goes by (the PDF hands it to Typst under it): its SHA-256."""
+    import hashlib
+
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    return "svg-" + hashlib.sha256(data).hexdigest()

@@ -186,7 +186,7 @@ def quartile_counts(positions: pd.DataFrame | None, context: dict | None) -> dic
 def profile_front(context: dict, period, counts: dict | None) -> Piece:
     """A profile's title and its headline: what is compared with whom, and how many measures are in the top and
     the bottom quartile."""
-    from pipeline.report.blocks import Group, Heading, Items
+    from pipeline.report.blocks import Group, Heading, Items, anchor
 
     who = context["organisation_name"]
     headline = (
@@ -206,7 +206,7 @@ def profile_front(context: dict, period, counts: dict | None) -> Piece:
                     Para((period.title,), "period"),
                 ),
             ),
-            Heading(2, ("Summary",)),
+            Heading(2, ("Summary",), anchor("Summary", set())),
             Items(
                 (
                     (headline,),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.report.blocks import Definitions, Group, Heading, Items, Para, Span, table
+from pipeline.report.blocks import Definitions, Group, Heading, Items, Para, Span, anchor, table
 from pipeline.report.common import directorate_name
 from pipeline.report.pieces import Piece
 
@@ -50,7 +50,7 @@ def front_page(
                 Para((period.title,), "period"),
             ),
         ),
-        Heading(2, ("Summary",)),
+        Heading(2, ("Summary",), anchor("Summary", set())),
         *_glance(facts),
         Heading(3, ("Going well",)),
         Items(

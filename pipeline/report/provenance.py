@@ -21,21 +21,13 @@ REPORTED_PACKAGES = (
 )
 
 
-def provenance_section(
-    inputs,
-    parameters: dict,
-    environment: dict,
-    code_digest: str,
-    version: str,
-    git: dict | None = None,
-    kind=None,
-):
-    """Inputs with hashes, parameters, versions (the pipeline's with its git commit, from ``manifest.git_state``),
-    and the exact commands that reproduce and check the report (``kind``: the ``request`` kind of report, the
-    period report's by default),
-    and the exact commands that reproduce and check the report."""
+def provenance_section(inputs, request, environment: dict, code_digest: str, version: str, git: dict | None = None):
+    """Inputs with hashes, the report's parameters (``request``: its ``request.Request``, as the manifest records
+    it), versions (the pipeline's with its git commit, from ``manifest.git_state``), and the exact commands that make
+    the report again and check it."""
     from pipeline.report.pieces import Piece
 
+    parameters = request.values()
     rows = pd.DataFrame(
         {
             "File": [i["path"] for i in inputs],
@@ -65,25 +57,19 @@ def provenance_section(
     software = table(
         pd.DataFrame(versions, columns=["Software", "Version"]), "Software versions", row_header="Software"
     )
-    return Piece((files, params, software) + commands(parameters, kind) + _digest(code_digest))
+    return Piece((files, params, software) + commands(request) + _digest(code_digest))
 
 
-def commands(parameters: dict, kind=None) -> tuple:
+def commands(request) -> tuple:
     """The commands that make the report again, check a published copy and reproduce it, as blocks. Each runs
-    as printed (``request``: shell-quoted, a value starting with '-' joined to its flag)."""
-    from pipeline.request import PERIOD, shell
+    as printed (``request.shell``: shell-quoted, a value starting with '-' joined to its flag)."""
+    from pipeline.request import shell
 
-    kind = kind or PERIOD
-
-    year = str(parameters.get("year", ""))
-    quarter = str(parameters.get("quarter", ""))
-    hidden = parameters.get("out", "outputs") == ""  # a folder outside the project: not named (it may carry a name)
-    out = "DIR" if hidden else str(parameters.get("out", "outputs"))
-    folder = f"{out}/{year.replace('/', '-')}/{quarter}"
-    if kind.name == "profile":  # a profile's folder is under its organisation's code
-        folder = f"{out}/{parameters.get('organisation', '')}/{year.replace('/', '-')}/{quarter}"
+    hidden = request.out == ""  # a folder outside the project: not named (it may carry a user's name)
+    out = "DIR" if hidden else request.out
+    folder = f"{out}/{request.folder()}"
     shown = folder if not folder.startswith("-") else "./" + folder
-    run = shell(kind.command_line(parameters, shown_out=out))
+    run = shell(request.command_line(shown_out=out))
     verify = shell(["python", "-m", "pipeline", "verify", shown])
     reproduce = shell(["python", "-m", "pipeline", "reproduce", shown])
     blocks = (

@@ -110,7 +110,6 @@ def papermill_execute(notebook: Path, parameters: dict, km, on_cell=None):
     return nb
 
 
-
 def execute_notebook(notebook: Path, parameters: dict, km=None, on_cell=None):
     """Run ``notebook`` with ``parameters`` through papermill; return the scrubbed executed notebook node.
 

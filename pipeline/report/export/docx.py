@@ -22,21 +22,18 @@ def notebook_blocks(nb) -> tuple:
 def cell_blocks(cell) -> list:
     """The blocks of one cell of an executed report notebook (see ``notebook_blocks``)."""
     from pipeline.report import blocks
-    from pipeline.report.export.render import _meta, _svg_of
+    from pipeline.report.export.notebook import meta
     from pipeline.report.formats import markdown
-    from pipeline.report.formats.typst import svg_key
 
     if cell.cell_type == "markdown":
         return list(markdown.to_blocks(cell.source))
     out: list = []
     for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-        if _meta(output).get("lab_only"):
+        if meta(output).get("lab_only"):
             continue
         data = output.get("data", {})
         if blocks.BLOCKS_MIME in data:
-            svg = _svg_of(output)
-            svgs = {svg_key(svg): svg.decode("utf-8")} if svg is not None else {}
-            out.extend(blocks.from_data(data[blocks.BLOCKS_MIME]["blocks"], svgs))  # as printed: listings cut
+            out.extend(blocks.from_data(data[blocks.BLOCKS_MIME]["blocks"]))  # as printed: listings cut
         elif output.get("output_type") == "stream" and output.get("name") == "stdout":
             out.append(blocks.Preformatted(output.get("text", "")))
         elif "text/plain" in data:
@@ -62,9 +59,9 @@ class WordOfCells:
         self.document = WordDocument(title, epoch, self.png)
 
     def png(self, svg: str) -> bytes:
-        from pipeline.report.formats.typst import svg_key
+        from pipeline.report.blocks import chart_key
 
-        key = svg_key(svg)
+        key = chart_key(svg)
         if key not in self.pngs:
             self.pngs[key] = png_of(svg)
         return self.pngs[key]
@@ -120,7 +117,7 @@ class WordWhileExecuting:
         return self.word.bytes()
 
     def _work(self) -> None:
-        from pipeline.report.export.render import ready_html_exporter
+        from pipeline.report.export.html import ready_html_exporter
 
         try:
             ready_html_exporter()
@@ -167,9 +164,9 @@ class CouncilDocxExporter(Exporter):
         return ".docx"
 
     def from_notebook_node(self, nb, resources=None, **kw):
-        from pipeline.report.export.render import _epoch_of, _title_of
+        from pipeline.report.export.notebook import epoch_of, title_of
 
         nb, resources = super().from_notebook_node(nb, resources, **kw)
-        title = nb.metadata.get("title") or _title_of(nb) or "Council report"
+        title = nb.metadata.get("title") or title_of(nb) or "Council report"
         resources["output_extension"] = ".docx"
-        return notebook_to_docx(nb, title, _epoch_of(nb) or 0), resources
+        return notebook_to_docx(nb, title, epoch_of(nb) or 0), resources

@@ -29,7 +29,9 @@ from pipeline.report.blocks import (
     Preformatted,
     Span,
     Table,
+    anchor,
     inlines,
+    plain,
 )
 from pipeline.report.formats import page
 
@@ -65,9 +67,9 @@ class DocxRenderError(ValueError):
 def render(blocks, title: str, images: dict[str, bytes], epoch: int = 0) -> bytes:
     """The blocks as a Word document's bytes. ``images``: each chart's PNG by its SVG's key (``png_of``);
     ``epoch``: the date written into the document (the period's end), a Unix time."""
-    from pipeline.report.formats.typst import svg_key
+    from pipeline.report.blocks import chart_key
 
-    document = WordDocument(title, epoch, lambda svg: images.get(svg_key(svg)))
+    document = WordDocument(title, epoch, lambda svg: images.get(chart_key(svg)))
     document.add(blocks)
     return document.bytes()
 
@@ -163,6 +165,7 @@ class _Writer:
         self.image_of = image_of
         self.bookmark = 0
         self.ids: dict[str, str] = {}
+        self.sections: set[str] = set()  # the anchors of the section headings so far (``blocks.anchor``)
 
     def style_id(self, name: str) -> str:
         """A style's id by its name, looked up once (python-docx scans every style on each lookup by name)."""
@@ -275,7 +278,7 @@ class _Writer:
         if isinstance(b, Heading):
             paragraph = self.paragraph(f"Heading {min(b.level, 9)}")
             self.inline(paragraph, b.content)
-            self.mark(paragraph, b.id or _slug(b))
+            self.mark(paragraph, b.id or anchor(plain(b.content).strip(), self.sections if b.level == 2 else set()))
         elif isinstance(b, Para):
             style = _PARAGRAPH_STYLES.get(b.style)
             paragraph = self.paragraph(style)
@@ -413,9 +416,3 @@ def _bookmark_name(anchor: str) -> str:
     """A bookmark's name for an anchor: Word allows letters, digits and underscores, at most 40 characters."""
     name = re.sub(r"[^A-Za-z0-9_]", "_", anchor)
     return ("_" + name if not name[:1].isalpha() else name)[:40]
-
-
-def _slug(heading: Heading) -> str:
-    from pipeline.report.blocks import plain
-
-    return re.sub(r"[^a-z0-9]+", "-", plain(heading.content).lower()).strip("-")

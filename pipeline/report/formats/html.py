@@ -85,15 +85,21 @@ def span(item: Span) -> str:
     raise HtmlRenderError(f"a span of kind {item.kind!r} is not part of the report's vocabulary")
 
 
-def render(blocks) -> str:
-    """Blocks as HTML."""
-    return "".join(block(b) for b in blocks)
+def render(blocks, published: set[str] | None = None) -> str:
+    """Blocks as HTML. ``published``: the files published beside this copy of the report, when known; a paragraph
+    linking to one that is not says so instead (None: the file is taken to be there)."""
+    return "".join(block(b, published) for b in blocks)
 
 
-def block(b) -> str:  # noqa: C901 - one branch a block
+def block(b, published: set[str] | None = None) -> str:  # noqa: C901 - one branch a block
     if isinstance(b, Heading):
         anchor = f' id="{esc(b.id)}"' if b.id else ""
         return f"<h{b.level}{anchor}>{inline(b.content)}</h{b.level}>"
+    if isinstance(b, Para) and b.published and published is not None and b.published not in published:
+        return (
+            f'<p class="note">{esc(b.published)} is published beside the report by <code>python -m pipeline run</code>; '
+            "this copy was exported on its own, without it.</p>"
+        )
     if isinstance(b, Para):
         attrs = f' data-published="{esc(b.published)}"' if b.published else ""
         attrs += f' class="{esc(b.style)}"' if b.style else ""
@@ -108,7 +114,7 @@ def block(b) -> str:  # noqa: C901 - one branch a block
         pairs = "".join(f"<dt>{inline(t)}</dt><dd>{inline(d)}</dd>" for t, d in b.pairs)
         return f"<dl{cls}>{pairs}</dl>"
     if isinstance(b, Group):
-        return group(b)
+        return group(b, published)
     if isinstance(b, Table):
         return table(b)
     if isinstance(b, Figure):
@@ -122,8 +128,10 @@ def block(b) -> str:  # noqa: C901 - one branch a block
     raise HtmlRenderError(f"{type(b).__name__} is not a block of the report")
 
 
-def group(b: Group) -> str:
-    body = render(b.blocks)
+def group(b: Group, published: set[str] | None = None) -> str:
+    body = render(b.blocks, published)
+    if b.kind == "contents":
+        return f'<nav class="contents" aria-labelledby="contents">{body}</nav>'
     if b.kind == "title-page":
         return f'<header class="title-page">{body}</header>'
     if b.kind == "key-figures":

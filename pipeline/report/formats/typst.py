@@ -12,7 +12,6 @@ defined in ``templates/council/report.typ``, which sets the page, the type and t
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -29,10 +28,12 @@ from pipeline.report.blocks import (
     Preformatted,
     Span,
     Table,
+    chart_key,
     has_code,
     inlines,
     plain,
 )
+from pipeline.report.blocks import anchor as anchor_of
 from pipeline.report.fonts import printable
 from pipeline.report.formats import page
 
@@ -61,31 +62,15 @@ def string(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def slug(text: str, used: set[str]) -> str:
-    """The anchor of a section heading (``Key messages`` → ``key-messages``), unique within ``used``."""
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-    name, n = base, 2
-    while name in used:
-        name, n = f"{base}-{n}", n + 1
-    used.add(name)
-    return name
-
-
 def label(name: str) -> str:
     """A Typst label for an HTML id (ids here are made of letters, digits and hyphens)."""
     return "<" + re.sub(r"[^A-Za-z0-9_.:-]+", "-", name) + ">"
 
 
-def svg_key(svg: str | bytes) -> str:
-    """The name a chart's SVG is handed to Typst under (``sys.inputs``): its SHA-256."""
-    data = svg.encode("utf-8") if isinstance(svg, str) else svg
-    return "svg-" + hashlib.sha256(data).hexdigest()
-
-
 def chart(svg: str, alt: str, caption: str) -> str:
     """A chart as Typst: the SVG handed over by name (the exporter passes the SVG itself), its text
     alternative, its caption."""
-    return f"#council-chart({string(svg_key(svg))}, alt: {string(alt)})[{escape(caption)}]\n\n"
+    return f"#council-chart({string(chart_key(svg))}, alt: {string(alt)})[{escape(caption)}]\n\n"
 
 
 # --- Blocks, written as Typst ------------------------------------------------------------------
@@ -155,7 +140,7 @@ class Typesetter:
             anchor = b.id or pending_label
             text = self.inline(b.content)
             if b.level == 2 and not anchor:
-                anchor = slug(plain(b.content).strip(), self.sections)
+                anchor = anchor_of(plain(b.content).strip(), self.sections)
             if b.level == 2:
                 self.headings.append((anchor, plain(b.content).strip()))
             mark = f" {label(anchor)}" if anchor else ""
@@ -186,7 +171,7 @@ class Typesetter:
         if isinstance(b, Table):
             return self.table(b)
         if isinstance(b, Figure):
-            self.images[svg_key(b.svg)] = b.svg
+            self.images[chart_key(b.svg)] = b.svg
             return chart(b.svg, b.alt, b.caption)
         if isinstance(b, Preformatted):
             return f"#council-pre({string(b.text)})\n\n"

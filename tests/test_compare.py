@@ -1,4 +1,4 @@
-"""benchmark: a national dataset read through its layout, and positions among peers and all, checked against the
+"""compare (and read.comparison): a national dataset read through its layout, and positions among peers and all, checked against the
 real Oflog file and against SYNTHETIC datasets built in the test."""
 
 import json
@@ -11,6 +11,7 @@ from conftest import OFLOG, oflog_or_skip
 
 from pipeline.errors import InputError
 from pipeline.figures import compare as benchmark
+from pipeline.read import comparison
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUT = ROOT / "data" / "benchmarks" / "oflog_asc.toml"
@@ -19,9 +20,9 @@ LAYOUT = ROOT / "data" / "benchmarks" / "oflog_asc.toml"
 @pytest.fixture(scope="module")
 def oflog():
     oflog_or_skip()
-    rules = benchmark.parse_layout(LAYOUT.read_bytes(), "oflog_asc.toml")
+    rules = comparison.read_comparison_layout(LAYOUT.read_bytes(), "oflog_asc.toml")
     text = (OFLOG / "ASC_data.csv").read_text(encoding="utf-8")
-    return benchmark.read_dataset(text, rules, "ASC_data.csv"), pd.read_csv(
+    return comparison.read_dataset(text, rules, "ASC_data.csv"), pd.read_csv(
         OFLOG / "ASC_data.csv", dtype=str, keep_default_na=False
     )
 
@@ -56,7 +57,7 @@ def test_ranks_follow_the_files_rank_order_and_unknown_polarity_gets_no_rank(ofl
 def test_stockton_among_its_nearest_neighbours_as_computed_here(oflog):
     data, raw = oflog
     groups = json.loads((OFLOG / "NN.json").read_text())
-    peers = benchmark.read_peers((OFLOG / "NN.json").read_bytes(), "NN.json", "E06000004")
+    peers = comparison.read_peers_file((OFLOG / "NN.json").read_bytes(), "NN.json").of("E06000004")
     assert peers[0] == "E06000004" and len(peers) == len(set(groups["E06000004"])) == 16
     got = benchmark.positions(data, "E06000004", peers, {"QOL": "ASC2"}, (2022, 4))
     got = got.set_index("period")
@@ -86,8 +87,8 @@ def synthetic(rows, polarity_column=True):
         + 'measure_name = "measure name"\nperiod = "year"\nvalue = "value"\n'
         + ('polarity = "better"\n[polarity]\n"up" = "higher"\n"down" = "lower"\n' if polarity_column else "")
     )
-    rules = benchmark.parse_layout(layout.encode(), "synthetic.toml")
-    return benchmark.read_dataset(text, rules, "synthetic.csv")
+    rules = comparison.read_comparison_layout(layout.encode(), "synthetic.toml")
+    return comparison.read_dataset(text, rules, "synthetic.csv")
 
 
 def test_ties_missing_values_unknown_polarity_and_a_peer_without_a_value():
@@ -133,7 +134,7 @@ def test_a_dataset_without_a_polarity_column_takes_the_layouts_default():
     ],
 )
 def test_periods_in_the_datasets_own_notation(text, key):
-    assert benchmark.period_key(text) == key
+    assert comparison.period_key(text) == key
 
 
 def test_a_whole_year_counts_from_its_fourth_quarter_and_the_dataset_starts_later_is_said():
@@ -144,15 +145,17 @@ def test_a_whole_year_counts_from_its_fourth_quarter_and_the_dataset_starts_late
 
 
 def test_bad_layouts_periods_and_peers_are_one_line_errors_naming_the_file():
-    with pytest.raises(InputError, match="synthetic.toml: is not a benchmark layout: its \\[layout\\] must say kind"):
-        benchmark.parse_layout(b'[layout]\nkind = "table"\n', "synthetic.toml")
+    with pytest.raises(
+        InputError, match="synthetic.toml:2: is not a comparison layout: its \\[layout\\] must say kind"
+    ):
+        comparison.read_comparison_layout(b'[layout]\nkind = "table"\n', "synthetic.toml")
     with pytest.raises(InputError, match="must map organisation, period, value"):
-        benchmark.parse_layout(b'[layout]\nkind = "benchmark"\n[columns]\nmeasure = "m"\n', "synthetic.toml")
+        comparison.read_comparison_layout(b'[layout]\nkind = "benchmark"\n[columns]\nmeasure = "m"\n', "synthetic.toml")
     with pytest.raises(InputError, match=r"synthetic.csv:3: period 'last year' is in no notation"):
         synthetic([("A", "Aton", "M", "Visits", "2015-16", 3, "up"), ("B", "B", "M", "V", "last year", 3, "up")])
-    with pytest.raises(InputError, match="peers.json: has no comparator group for 'Z'"):
-        benchmark.read_peers(b'{"A": ["A", "B"]}', "peers.json", "Z")
-    assert benchmark.read_peers(b"code,name\nB,Bton\nC,Cton\nB,Bton\n", "peers.csv", "A") == ["A", "B", "C"]
+    assert comparison.read_peers_file(b'{"A": ["A", "B"]}', "peers.json").of("Z") is None
+    csv = comparison.read_peers_file(b"code,name\nB,Bton\nC,Cton\nB,Bton\n", "peers.csv")
+    assert csv.of("A") == ["A", "B", "C"]
 
 
 def test_a_difference_within_the_stated_confidence_interval_is_not_called_one():
@@ -160,12 +163,12 @@ def test_a_difference_within_the_stated_confidence_interval_is_not_called_one():
     assert benchmark.against(10.0, 11.0, "higher", 9.5, 10.5) == "worse"
     assert benchmark.against(10.0, 9.0, "lower") == "worse" and benchmark.against(10.0, 9.0, "") == "higher"
     text = "org,measure,year,value,low,high\nA,M,2022,10,9,12\nB,M,2022,11,10,12\nC,M,2022,14,13,15\n"
-    rules = benchmark.parse_layout(
+    rules = comparison.read_comparison_layout(
         b'[layout]\nkind = "benchmark"\ndefault_polarity = "higher"\n[columns]\norganisation = "org"\n'
         b'measure = "measure"\nperiod = "year"\nvalue = "value"\nlower = "low"\nupper = "high"\n',
         "synthetic.toml",
     )
-    got = benchmark.positions(benchmark.read_dataset(text, rules, "synthetic.csv"), "A", None, {"m": "M"}, (2022, 4))
+    got = benchmark.positions(comparison.read_dataset(text, rules, "synthetic.csv"), "A", None, {"m": "M"}, (2022, 4))
     row = got.iloc[0]
     assert (row["lower"], row["upper"], row["all_median"], row["against_all_median"]) == (9.0, 12.0, 11.0, "similar")
     assert row["all_rank"] == 3  # still ranked by value
