@@ -1,6 +1,5 @@
 """paths and errors: where things go, and how errors read."""
 
-
 from pipeline.errors import InputError, PipelineError, UsageError
 from pipeline.paths import PROJECT_ROOT, display_path
 
