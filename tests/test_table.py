@@ -138,12 +138,17 @@ def test_a_derived_status_is_marked_as_derived():
             "status_code": pd.array([pd.NA] * 4, dtype="Int64"),
             "status": [""] * 4,
             "status_kind": ["blank"] * 4,
+            "target": [10.0, 10.0, 10.0, 10.0],
+            "actual": [11.0, 9.8, 5.0, 7.0],
+            "polarity": ["higher", "higher", "higher", ""],
         }
     )
     derived = derive_status(frame)
     assert list(derived["status_code"].astype("object")) == [1, 3, 4, pd.NA]
     assert list(derived["status_kind"]) == ["derived", "derived", "derived", "text"]
     assert all("derived from the figures" in s for s in derived["status"][:3])
+    # before: "Not assessed: Not assessed: no figures to derive a status from", though it had its figures
+    assert derived["status"][3] == "No status derived: it has no direction (higher or lower is better)"
 
 
 def test_a_table_wide_polarity_and_a_period_per_row():

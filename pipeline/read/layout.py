@@ -177,7 +177,8 @@ class Layout:
         or the derived statuses."""
         if self.derive_status:
             return Scale(DERIVED_STATUS)
-        return Scale({code: " / ".join(self.words[code]) for code in sorted(self.words)}, self.numbered)
+        words = {code: [readable(w) for w in self.words[code]] for code in sorted(self.words)}
+        return Scale({code: " / ".join(w) for code, w in words.items()}, self.numbered, words)
 
     @property
     def source_word(self) -> str:
@@ -204,6 +205,18 @@ class Layout:
         if key in self.status:
             return True, self.status[key]
         return False, None
+
+
+def readable(word: str) -> str:
+    """A status word as a committee reads it: a code written with underscores (``moderate_progress``,
+    ``NOT_MET``) with spaces and in sentence case, so that print never breaks it inside a word; any other word as
+    the organisation writes it."""
+    if "_" not in word:
+        return word
+    spaced = " ".join(word.replace("_", " ").split())
+    if spaced.islower() or spaced.isupper():
+        return spaced[:1].upper() + spaced[1:].lower()
+    return spaced
 
 
 def read_layout(data: bytes, name: str) -> Layout:

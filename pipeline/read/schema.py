@@ -20,14 +20,16 @@ STATUS_MEANINGS = {1: "achieved or met", 2: "on track", 3: "slipped or at risk",
 class Scale(dict):
     """An organisation's status scale: each status code (its meaning) -> the organisation's own words for it,
     in the scale's order; codes it does not use are left out. ``numbered``: the organisation names its
-    statuses by number too (status 1 to 4), so a report may say "status 1 or 2"."""
+    statuses by number too (status 1 to 4), so a report may say "status 1 or 2". ``words``: each code's words one
+    by one, where one meaning has several (the label joins them)."""
 
-    def __init__(self, labels=(), numbered: bool = False):
+    def __init__(self, labels=(), numbered: bool = False, words: dict | None = None):
         super().__init__(labels)
         self.numbered = numbered
+        self.words = words if words is not None else {code: [label] for code, label in self.items()}
 
     def __reduce__(self):
-        return (type(self), (dict(self), self.numbered))
+        return (type(self), (dict(self), self.numbered, self.words))
 
     def __repr__(self) -> str:
         return f"Scale({dict(self)!r}, numbered={self.numbered})"

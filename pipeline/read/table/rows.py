@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.errors import NotAnExportError
-from pipeline.read.layout import DERIVED_STATUS, Layout, ref_matcher
+from pipeline.read.layout import DERIVED_STATUS, Layout, readable, ref_matcher
 from pipeline.read.schema import FIGURE_COLUMNS, SUMMARY_COLUMNS, findings_frame, indicator_frame
 from pipeline.read.table.numbers import _PERCENT_UNIT, parse_number
 from pipeline.read.text import Cleaned, plain_text, strip_invisible
@@ -27,7 +27,7 @@ def find_header(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[int, dict
 
     Raises NotAnExportError listing the headers seen when no row of the first 60 holds them all.
     """
-    wanted = {field: _norm(header) for field, header in layout.columns.items()}
+    wanted = {f: _norm(h) for f, h in layout.columns.items() if not (f == "ref" and h in (ROW_REF, MEASURE_REF))}
     cells = raw.drop(columns=["source_line", "n_cells"]).astype(str).values.tolist()
     best, best_hits = None, -1
     for pos, row in enumerate(cells[:_HEADER_SEARCH_ROWS]):
@@ -54,134 +54,183 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
     """Read a typed KPI table through ``layout``: the tidy indicators (``schema.INDICATOR_COLUMNS``) with
     findings, and their figures (``schema.FIGURE_COLUMNS``, same index), read from the layout's columns.
 
-    Raises NotAnExportError when the header is missing or no indicator is read (naming the columns seen).
-    """
+    A row with no ref but with figures (a total, a national row) is kept, named as the export names it; a row that
+    repeats an earlier one exactly is a finding and counted once; a missing-value marker (``NA``, ``N/A``, ``-``,
+    ``..``) in a group or status column is "not given". Raises NotAnExportError when the header is missing or no
+    indicator is read (naming the columns seen)."""
     header_pos, cols = find_header(raw, name, layout)
     cells = raw.drop(columns=["source_line", "n_cells"]).astype(str).values.tolist()
     lines = raw["source_line"].astype(int).tolist()
     header = [str(c).strip() for c in cells[header_pos]]
-    header_seen = [_norm(c) for c in cells[header_pos]]
-    pattern = ref_matcher(layout.ref_pattern, layout.source)
-    findings: list[tuple] = []
-    records, figures = [], []
-    parts: dict[str, int] = {}
+    reading = _Reading(layout, cols, header, ref_matcher(layout.ref_pattern, layout.source))
     if not layout.reviewed:
-        findings.append(
-            (
-                lines[header_pos],
-                "",
-                "layout_not_reviewed",
-                f"the layout {layout.source} was proposed by `python -m pipeline layout` and not reviewed",
-                "used as it is: check each column and status word, then set reviewed = true",
-            )
+        reading.find(
+            lines[header_pos],
+            "",
+            "layout_not_reviewed",
+            f"the layout {layout.source} was proposed by `python -m pipeline layout` and not reviewed",
+            "used as it is: check each column and status word, then set reviewed = true",
         )
+    seen_rows: dict[tuple, int] = {}
+    header_seen = [_norm(c) for c in cells[header_pos]]
     for pos in range(header_pos + 1, len(cells)):
         line, row = lines[pos], cells[pos]
-        if not any(c.strip() for c in row):
+        if not any(c.strip() for c in row) or [_norm(c) for c in row] == header_seen:
+            continue  # blank, or the header repeated (a page break, a second sheet pasted below)
+        same = seen_rows.setdefault(tuple(c.strip() for c in row), line)
+        if same != line:
+            reading.find(line, "", "duplicate_row", f"this row repeats line {same} exactly", "counted once")
             continue
-        values, touched = {}, []
-        for field, index in cols.items():
-            text, removed = strip_invisible(row[index] if index < len(row) else "")
-            if removed:
-                touched.append(field)
-            values[field] = plain_text(text)[0]  # markup to text; spaces tidied; line breaks kept
-        values["ref"] = " ".join(values["ref"].split())
-        if [_norm(c) for c in row] == header_seen:
-            continue  # the header repeated (a page break, a second sheet pasted below)
-        ref = values["ref"]
-        if touched:
-            findings.append(
-                (
-                    line,
-                    ref,
-                    "invisible_characters",
-                    "invisible or bidirectional-control characters in " + ", ".join(touched),
-                    "removed, so that names that look alike are the same name",
-                )
-            )
-        if not ref:
-            findings.append(
-                (
-                    line,
-                    "",
-                    "ref_missing",
-                    f"row with no {layout.columns['ref']!r}",
-                    "skipped: an indicator needs its reference",
-                )
-            )
-            continue
-        if pattern and not pattern(ref):
-            findings.append(
-                (
-                    line,
-                    ref,
-                    "ref_pattern",
-                    f"{ref!r} does not match the layout's ref_pattern",
-                    "skipped: not an indicator row (a subtotal or a note?)",
-                )
-            )
-            continue
-        parts[ref] = parts.get(ref, 0) + 1
-        if parts[ref] > 1:
-            findings.append((line, ref, "duplicate_ref", f"{ref} appears again", f"kept as part {parts[ref]} of {ref}"))
-        code, status, kind = _status(values.get("status", ""), "status" in cols, layout, line, ref, findings)
-        if "directorate" in cols and not values["directorate"]:
-            findings.append(
-                (
-                    line,
-                    ref,
-                    "directorate_missing",
-                    f"no {layout.columns['directorate']!r}",
-                    "directorate left empty; shown as '(none given)' in the report",
-                )
-            )
-        records.append(
-            {
-                "ref": ref,
-                "part": parts[ref],
-                "section": "",
-                "theme": values.get("theme", ""),
-                "objective_no": None,
-                "objective": "",
-                "action": "",
-                "measure": values["measure"],
-                "directorate": values.get("directorate", ""),
-                "status_code": code,
-                "status": status,
-                "status_kind": kind,
-                "progress": values.get("progress", ""),
-                "remedial": values.get("remedial", ""),
-                "source_line": line,
-                "action_line": None,
-                "row_period": values.get("period", ""),
-            }
-        )
-        figures.append(_figures(values, layout, header, cols, line))
-    if not records:
+        reading.row(line, row)
+    if not reading.records:
         raise NotAnExportError(
             f"no indicator read below the header row (columns seen: {', '.join(h for h in header if h)}); "
             "check [columns] and ref_pattern in the layout",
             name,
             lines[header_pos],
         )
-    preamble = [" ".join(c.strip() for c in row if c.strip()) for row in cells[:header_pos]]
-    indicators = indicator_frame(records)
-    if "period" in cols:  # each row's own period, as the export writes it (a month, a quarter)
-        indicators["row_period"] = [r["row_period"] for r in records]
-        findings += _periods_finding(records, layout, lines[header_pos])
-    figure_frame = pd.DataFrame(
-        figures, columns=FIGURE_COLUMNS + ["previous_in_export", "trend"], index=indicators.index
+    return reading.tables(
+        [" ".join(c.strip() for c in row if c.strip()) for row in cells[:header_pos]], lines[header_pos]
     )
-    for col in ("target", "baseline", "actual", "previous_in_export"):
-        figure_frame[col] = figure_frame[col].astype("Float64")
-    figure_frame["due_later"] = figure_frame["due_later"].astype(bool)
-    cleaned = Cleaned(
-        indicators=indicators,
-        findings=findings_frame(findings),
-        export_summary=pd.DataFrame(columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),
-        preamble="\n".join(p for p in preamble if p),
-    )
-    return cleaned, figure_frame
+
+
+# Missing-value markers of a group or status cell: "not given", never a name or a status.
+MISSING = {"", "na", "n/a", "n.a.", "-", "\u2013", "\u2014", "..", ".", "null", "none", "nil", "#n/a", "not given"}
+ROW_REF, MEASURE_REF = "(row)", "(measure)"  # [columns] ref for a table with no ID column: its row, or its measure
+
+
+def given(text: str) -> str:
+    """A group's or status's cell as given: "" when it holds a missing-value marker."""
+    return "" if " ".join(text.split()).lower() in MISSING else text
+
+
+class _Reading:
+    """The rows of one table as they are read: the tidy records, their figures and the findings."""
+
+    def __init__(self, layout: Layout, cols: dict, header: list[str], pattern):
+        self.layout, self.cols, self.header, self.pattern = layout, cols, header, pattern
+        self.records: list[dict] = []
+        self.figures: list[dict] = []
+        self.findings: list[tuple] = []
+        self.parts: dict[str, int] = {}
+
+    def find(self, *finding) -> None:
+        self.findings.append(finding)
+
+    def row(self, line: int, row: list[str]) -> None:
+        values = self.values(line, row)
+        ref = self.ref_of(line, values)
+        if ref is None:
+            return
+        self.parts[ref] = self.parts.get(ref, 0) + 1
+        if self.parts[ref] > 1:
+            self.find(line, ref, "duplicate_ref", f"{ref} appears again", f"kept as part {self.parts[ref]} of {ref}")
+        code, status, kind = _status(
+            values.get("status", ""), "status" in self.cols, self.layout, line, ref, self.findings
+        )
+        for group in ("directorate", "theme"):
+            if group in self.cols and not values[group]:
+                self.find(
+                    line,
+                    ref,
+                    f"{group}_missing",
+                    f"no {self.layout.columns[group]!r}"
+                    + (f" (it says {values['_given_' + group]!r})" if values.get("_given_" + group) else ""),
+                    f"shown as not given; never counted as a {group} of its own",
+                )
+        self.records.append(_record(ref, self.parts[ref], values, code, status, kind, line))
+        self.figures.append(_figures(values, self.layout, self.header, self.cols, line))
+
+    def values(self, line: int, row: list[str]) -> dict:
+        """The row's cells by field: markup to text, invisible characters removed (and recorded), missing-value
+        markers of a group or status as not given."""
+        values, touched = {}, []
+        for field, index in self.cols.items():
+            text, removed = strip_invisible(row[index] if index < len(row) else "")
+            if removed:
+                touched.append(field)
+            values[field] = plain_text(text)[0]  # markup to text; spaces tidied; line breaks kept
+        for field in ("directorate", "theme", "status"):
+            if field in values and not given(values[field]):
+                values["_given_" + field], values[field] = values[field], ""
+        if touched:
+            self.find(
+                line,
+                " ".join(values.get("ref", "").split()),
+                "invisible_characters",
+                "invisible or bidirectional-control characters in " + ", ".join(touched),
+                "removed, so that names that look alike are the same name",
+            )
+        return values
+
+    def ref_of(self, line: int, values: dict) -> str | None:
+        """The row's ref (its row number or its measure for a table with no ID column); for a row with none but
+        figures (a total), its measure; None for a row to skip, recorded."""
+        column = self.layout.columns["ref"]
+        if column == ROW_REF:
+            return str(len(self.records) + 1)
+        if column == MEASURE_REF:
+            return " ".join(values["measure"].split()) or None
+        ref = " ".join(values["ref"].split())
+        if not ref:
+            label = " ".join(values["measure"].split())[:60]
+            if label and _has_figures(values):
+                self.find(line, label, "ref_missing", f"row with no {column!r} but with figures (a total?)",
+                          f"kept, named by its {self.layout.columns['measure']!r}: {label!r}")  # fmt: skip
+                return label
+            self.find(line, "", "ref_missing", f"row with no {column!r}", "skipped: an indicator needs its reference")
+            return None
+        if self.pattern and not self.pattern(ref):
+            self.find(line, ref, "ref_pattern", f"{ref!r} does not match the layout's ref_pattern",
+                      "skipped: not an indicator row (a subtotal or a note?)")  # fmt: skip
+            return None
+        return ref
+
+    def tables(self, preamble: list[str], header_line: int) -> tuple[Cleaned, pd.DataFrame]:
+        indicators = indicator_frame(self.records)
+        if "period" in self.cols:  # each row's own period, as the export writes it (a month, a quarter)
+            indicators["row_period"] = [r["row_period"] for r in self.records]
+            self.findings += _periods_finding(self.records, self.layout, header_line)
+        figure_frame = pd.DataFrame(self.figures, columns=FIGURE_COLUMNS + EXTRA_FIGURES, index=indicators.index)
+        for col in ("target", "baseline", "actual", "previous_in_export"):
+            figure_frame[col] = figure_frame[col].astype("Float64")
+        figure_frame["due_later"] = figure_frame["due_later"].astype(bool)
+        cleaned = Cleaned(
+            indicators=indicators,
+            findings=findings_frame(self.findings),
+            export_summary=pd.DataFrame(columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),
+            preamble="\n".join(p for p in preamble if p),
+        )
+        return cleaned, figure_frame
+
+
+EXTRA_FIGURES = ["previous_in_export", "trend", "target_text"]
+
+
+def _has_figures(values: dict) -> bool:
+    return any(parse_number(values.get(f, ""))[0] is not None for f in ("target", "actual", "baseline"))
+
+
+def _record(ref: str, part: int, values: dict, code, status: str, kind: str, line: int) -> dict:
+    return {
+        "ref": ref,
+        "part": part,
+        "section": "",
+        "theme": values.get("theme", ""),
+        "objective_no": None,
+        "objective": "",
+        "action": "",
+        "measure": values["measure"],
+        "directorate": values.get("directorate", ""),
+        "status_code": code,
+        "status": status,
+        "status_kind": kind,
+        "progress": values.get("progress", ""),
+        "remedial": values.get("remedial", ""),
+        "source_line": line,
+        "action_line": None,
+        "row_period": values.get("period", ""),
+    }
 
 
 def _periods_finding(records: list[dict], layout: Layout, line: int) -> list[tuple]:
@@ -209,6 +258,7 @@ def _status(word: str, has_column: bool, layout: Layout, line: int, ref: str, fi
         findings.append((line, ref, "status_blank", "no status given", "counted apart as 'No status given'"))
         return None, "No status given", "blank"
     known, code = layout.status_code(word)
+    word = readable(word)
     if not known:
         findings.append(
             (
@@ -224,7 +274,7 @@ def _status(word: str, has_column: bool, layout: Layout, line: int, ref: str, fi
 
 
 def _figures(values: dict, layout: Layout, header: list[str], cols: dict[str, int], line: int) -> dict:
-    notes, out = [], {c: "" for c in FIGURE_COLUMNS}
+    notes, out = [], {c: "" for c in FIGURE_COLUMNS} | {"target_text": ""}
     if "target" not in cols:  # the first reason a committee needs: there is nothing to assess against
         notes.append("no target (the layout maps no target column)")
     percent = False
@@ -238,6 +288,8 @@ def _figures(values: dict, layout: Layout, header: list[str], cols: dict[str, in
         if value is None:
             if why:
                 notes.append(f"{field} {why}")
+            if field == "target" and why.startswith("given as words"):
+                out["target_text"] = " ".join(values[field].split())  # a target in words: shown with the indicator
             continue
         out[out_field] = value
         if field != "previous":
@@ -274,8 +326,16 @@ def derive_status(indicators: pd.DataFrame) -> pd.DataFrame:
     codes = {"green": 1, "amber": 3, "red": 4}
     frame["status_code"] = pd.array([codes.get(r) for r in frame["rag"]], dtype="Int64")
     frame["status"] = [
-        DERIVED_STATUS[codes[r]] if r in codes else "Not assessed: no figures to derive a status from"
-        for r in frame["rag"]
+        DERIVED_STATUS[codes[r]] if r in codes else _not_derived(t, a, p)
+        for r, t, a, p in zip(frame["rag"], frame["target"], frame["actual"], frame["polarity"])
     ]
     frame["status_kind"] = ["derived" if r in codes else "text" for r in frame["rag"]]
     return frame
+
+
+def _not_derived(target, actual, polarity) -> str:
+    """Why no status could be derived for a row: what it lacks, named."""
+    lacking = [what for what, v in (("target", target), ("actual", actual)) if v is None or pd.isna(v)]
+    if polarity not in ("higher", "lower"):
+        lacking.append("direction (higher or lower is better)")
+    return f"No status derived: it has no {', no '.join(lacking)}"
