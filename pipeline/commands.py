@@ -202,8 +202,13 @@ def _checked(args, check, word: str, signed) -> int:
         print(f"warning: {printable(note)}", file=sys.stderr)
     for name, state in check.files:
         print(f"{state:>18}  {printable(name)}")
+    for line, sentence, why in check.statements:
+        print(f"  does not hold  statements.csv:{line}: {printable(why)}: {printable(sentence[:120])}")
     bad = [printable(name) for name, state in check.files if state not in ("ok", "matches")]
     folder = printable(args.folder)
+    if check.statements:
+        print(f"{folder}: {len(check.statements)} of {check.checked} statements do not hold for indicators.csv")
+        return 1
     if bad:
         print(f"{folder}: {len(bad)} of {len(check.files)} files not {word}: {', '.join(bad)}")
         if word == "reproduced":
@@ -217,7 +222,8 @@ def _checked(args, check, word: str, signed) -> int:
         print(f"{folder}: all {len(check.files)} files {word}, but {printable(signed[1])}")
         return 1
     by = f"; the manifest is signed by {printable(signed[1])}" if signed else ""
-    print(f"{folder}: all {len(check.files)} files {word}{by}")
+    held = f"; all {check.checked} statements hold for indicators.csv" if check.checked else ""
+    print(f"{folder}: all {len(check.files)} files {word}{by}{held}")
     return 0
 
 

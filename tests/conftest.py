@@ -137,3 +137,53 @@ def prepared(path, period=None, alone: bool = False, **given):
         return load_period(request)
     period, source = period_and_source(request)
     return prepare_period(read_period_inputs(period, source, request, alone=True), request)
+
+
+# What the facts read of an indicator, for frames built in a test without it.
+FACT_DEFAULTS = {
+    "part": 1,
+    "measure": "",
+    "directorate": "",
+    "status": "",
+    "status_kind": "code",
+    "status_check": "",
+    "rag": "",
+    "variance_pct": None,
+    "variance": None,
+    "polarity": "",
+    "target": None,
+    "actual": None,
+    "unit": "",
+    "figures_note": "",
+    "progress": "",
+    "remedial": "",
+}
+
+
+def filled(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column the facts read that a test did not give, at its plain default."""
+    frame = frame.copy()
+    for column, default in FACT_DEFAULTS.items():
+        if column not in frame:
+            frame[column] = [default] * len(frame)
+    for column in ("target", "actual", "variance_pct", "variance"):
+        frame[column] = pd.array(frame[column], dtype="Float64")
+    frame["status_code"] = frame["status_code"].astype("Int64")
+    return frame
+
+
+def statements_of(frame: pd.DataFrame, **context):
+    """The statements a period report makes of ``frame`` (``filled``), with ``context`` (group word, names,
+    previous period, commentary)."""
+    from pipeline.figures.facts.period import period_statements
+
+    given = {"group_word": "directorate", "group_plural": "directorates", "names": {}, "previous": ""}
+    given |= {"remedial": True, "commentary": True} | context
+    return period_statements(filled(frame), given)
+
+
+def table_layout(**columns):
+    """A typed table's layout mapping ``columns`` (besides ref and measure), for the pieces that read it."""
+    from pipeline.read.layout import Layout
+
+    return Layout("table", columns={"ref": "Ref", "measure": "Measure", **columns})

@@ -79,8 +79,8 @@ def test_status_by_theme_keeps_export_order_and_totals():
 
 def test_status_by_directorate_names_the_blank_directorate():
     table = measure.status_by(SIX, "directorate", STOCKTON.labels)
-    assert "(none given)" in table.index
-    assert table.loc["(none given)", "Target Not Achieved"] == 1
+    assert "(not given)" in table.index
+    assert table.loc["(not given)", "Target Not Achieved"] == 1
 
 
 def test_exceptions_are_statuses_3_and_4_in_order():
@@ -121,47 +121,6 @@ def test_export_summary_that_disagrees_is_a_finding_quoting_both_figures():
 def test_ref_label():
     assert measure.ref_label("12.1", 1) == "12.1"
     assert measure.ref_label("12.1", 2) == "12.1 (2)"
-
-
-def _facts_frame():
-    """Eight indicators built here: codes, themes, directorates, checks and the previous period's codes."""
-    return pd.DataFrame(
-        {
-            "ref": ["1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "3.3"],
-            "part": [1] * 8,
-            "status_code": pd.array([1, 2, 3, 4, 4, 1, None, 3], dtype="Int64"),
-            "theme": ["A", "A", "A", "B", "B", "C", "C", "C"],
-            "directorate": ["RES", "RES", "DNS", "DNS", "DNS", "CESC", "CESC", ""],
-            "status_check": ["agrees", "disagrees", "", "agrees", "", "disagrees", "", ""],
-            "previous_status_code": pd.array([1, 4, 1, 4, 2, 1, 1, None], dtype="Int64"),
-            "rag": ["green", "red", "", "red", "", "green", "", ""],
-            "figures_note": [
-                "",
-                "",
-                "no numeric target in the text",
-                "",
-                "no numeric target in the text",
-                "",
-                "target to be determined",
-                "no numeric target in the text",
-            ],
-        }
-    )
-
-
-def test_key_facts_count_what_the_sentences_claim():
-    frame = _facts_frame()
-    previous = pd.DataFrame({"status_code": pd.array([1, 1, 1, 4, 2, 1, 1, 3, 3, 1], dtype="Int64")})
-    facts = measure.key_facts(frame, previous)
-    assert (facts["assessed"], facts["on"], facts["off"]) == (7, 3, 4)
-    assert (facts["on_pct"], facts["off_pct"]) == ("42.9%", "57.1%")
-    assert facts["previous_on_pct"] == "70.0%" and facts["change_points"] == -27.1  # 42.857 - 70.0
-    assert facts["off_themes"] == [("B", 2), ("A", 1), ("C", 1)]  # the tie at the cut is kept
-    assert facts["off_directorates"] == [("DNS", 3), ("(none given)", 1)]
-    assert facts["disagree"] == ["1.2", "3.1"]
-    assert facts["improved"] == ["1.2"] and facts["worsened"] == ["1.3", "2.2"]  # 1->3 falls two steps, 2->4 two
-    assert facts["not_assessed"] == 1 and facts["no_figures"] == 4
-    assert facts["reasons"] == [("no numeric target in the text", 3), ("target to be determined", 1)]
 
 
 def test_off_track_streak_counts_consecutive_periods_and_says_when_it_may_be_longer():

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import statements_of, table_layout
 
 from pipeline import report
 from pipeline.request import PERIOD
@@ -173,13 +174,17 @@ def test_provenance_commands_are_shell_quoted():
 
 
 def test_a_breakdown_with_no_groups_says_so_instead_of_drawing_one_bar():
-    crosstab = pd.DataFrame({"Green": [2], "Not assessed": [1], "Total": [3]}, index=pd.Index(["(none)"], name="theme"))
+    crosstab = pd.DataFrame(
+        {"Green": [2], "Not assessed": [1], "Total": [3]}, index=pd.Index(["(not given)"], name="theme")
+    )
     html = report.status_chart(crosstab, "theme", "status_by_theme.svg", {1: "Green"}).markup
     assert html == "<p>No theme is named for any indicator, so there is no breakdown by theme.</p>"
 
 
 def front(frame, before=None, previous=None, names=None, words=None):
     """The front page of ``frame``'s indicators (``before``: the previous quarter's), as HTML."""
+    from conftest import statements_of
+
     from pipeline.figures import headlines
     from pipeline.period import Period
 
@@ -187,8 +192,9 @@ def front(frame, before=None, previous=None, names=None, words=None):
         measure=[f"Measure {r}" for r in frame["ref"]], remedial=["" if i % 2 else "act" for i in range(len(frame))]
     )
     facts = headlines.front_facts(frame, previous, before)
+    said = statements_of(frame, names=names or {}, previous=str(previous) if previous else "")
     period = Period.parse("2012/13", "Q2")
-    return report.front_page("Anytown", "Performance indicators 2012/13", period, facts, names, words).markup
+    return report.front_page("Anytown", "Performance indicators 2012/13", period, facts, said, words).markup
 
 
 FRAME = pd.DataFrame(
@@ -216,7 +222,7 @@ def test_the_front_page_states_the_figures_against_before_and_links_to_the_evide
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "33.3% of the 3 indicators with a status are achieved or on track (1); 66.7% have slipped" in text
     assert "Previous quarter (2012/13 Q1)" in text and "3 (75.0%)" in text  # on track then: 3 of 4
-    assert "Most indicators off track are in DNS (2 of its 2 with a status)" in text
+    assert "Most indicators off track (2 of 2) are in DNS (2 of its 2 with a status)." in text
     assert "1 indicator moved to a worse status since 2012/13 Q1: 1.2." in text
     needs = text.split("Needs attention")[1].split("For the committee")[0]
     assert needs.count(" Indicators off track") + needs.count(" Performance against target") <= 4  # four at most
@@ -382,7 +388,8 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
     Typst). The HTML and the CSVs keep every row; the PDF prints the first PRINT_ROWS and says so."""
     monkeypatch.setattr(report.pieces, "PRINT_ROWS", 3)
     rows = _off_track(5)
-    for piece in (report.appendix_table(rows), report.exceptions_at_a_glance(rows), report.exceptions_table(rows)):
+    glance = report.exceptions_at_a_glance(rows, statements_of(rows), table_layout())
+    for piece in (report.appendix_table(rows), glance, report.exceptions_table(rows)):
         assert all(f"Measure {i}" in piece.markup for i in range(5))
         printed = piece.typst()
         assert [f"Measure {i}" in printed for i in range(5)] == [True, True, True, False, False]
@@ -391,7 +398,10 @@ def test_long_listings_are_cut_in_print_only_and_the_pdf_says_where(monkeypatch)
     assert short.print_blocks is None and "printed report lists" not in short.typst()
     # the body's exception table, the committee's pages, is cut sooner than the annex's full text
     monkeypatch.setattr(report.pieces, "BODY_PRINT_ROWS", 2)
-    body, annex = report.exceptions_at_a_glance(rows), report.exceptions_table(rows)
+    body, annex = (
+        report.exceptions_at_a_glance(rows, statements_of(rows), table_layout()),
+        report.exceptions_table(rows),
+    )
     assert "The printed report lists the first 2 of the 5 off-track indicators" in report.blocks.plain(
         body.print_blocks[0].content
     )
@@ -407,7 +417,10 @@ def test_a_listing_cut_in_print_counts_all_its_rows_and_says_it_prints_the_first
     rows = _off_track(1200)
     for piece, counted in (
         (report.appendix_table(rows), "T: 1,200 indicators"),
-        (report.exceptions_at_a_glance(rows), "The 1,200 indicators that slipped or did not achieve their target"),
+        (
+            report.exceptions_at_a_glance(rows, statements_of(rows), table_layout()),
+            "The 1,200 indicators that slipped or did not achieve their target",
+        ),
         (report.exceptions_table(rows), "1,200 indicators slipped or did not achieve their target"),
     ):
         assert counted in piece.markup and "printed" not in piece.markup  # the HTML lists them all
@@ -435,7 +448,7 @@ def test_the_front_page_of_an_export_with_no_status_and_of_many_services():
     )
     text = " ".join(re.sub(r"<[^>]+>", " ", front(nothing)).split())
     assert "None of the 2 indicators has a status to count" in text and "of the 0 indicators" not in text
-    assert "2 indicators cannot be assessed against a target, most often because: no target (2)." in text
+    assert "2 indicators cannot be assessed against a target; the commonest reasons: no target (2)." in text
     directorates = [f"D{i % 26}" for i in range(26)] + [f"D{i}" for i in range(20, 26)] * 2 + ["D0", "D1"]
     tied = pd.DataFrame(
         {
@@ -451,8 +464,13 @@ def test_the_front_page_of_an_export_with_no_status_and_of_many_services():
         }
     )
     text = " ".join(re.sub(r"<[^>]+>", " ", front(tied)).split())
-    # the two services with the most off track (D20 to D25 have 3 each), the first in the export's order
-    assert "Most indicators off track are in D20 (3 of its 3 with a status) and D21 (3 of its 3 with a status)." in text
+    # "most" of 3 of 40 is not said: they are spread; D20 to D25 have 3 each, named with the ties; every one of D0's
+    # and D1's is off track, and they are named too
+    assert (
+        "The 40 indicators off track are spread over 26 directorates; D20, D21 and D22 and 3 more have the most "
+        "(3 each); every indicator with a status is off track in D0 (2) and D1 (2)." in text
+    )
+    assert "Most indicators" not in text
 
 
 def test_an_actuals_only_table_shows_its_actuals_rounded_in_its_own_words():

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import statements_of, table_layout
 from pypdf import PdfReader
 
 from pipeline import report
@@ -57,12 +58,14 @@ def pieces(seed):
             "Council Plan 2011/12",
             seed.period,
             headlines.front_facts(ind),
-            seed.directorate_names,
+            seed.statements,
             {"asked": "note the report"},
         ),
         "headline table": report.headline_table(measure.headline(ind, labels), seed.period),
         "status table": report.status_table(measure.status_counts(ind, labels)),
-        "exceptions summary": report.exceptions_at_a_glance(exceptions, seed.directorate_names),
+        "exceptions summary": report.exceptions_at_a_glance(
+            exceptions, seed.statements, seed.layout, seed.directorate_names
+        ),
         "exceptions in full": report.exceptions_table(exceptions),
         "summary check": report.summary_check(seed.summary_check),
         "findings": report.findings_section(seed.findings),
@@ -247,7 +250,8 @@ def test_refs_that_differ_only_in_punctuation_or_case_link_to_their_own_blocks()
             "source_line": list(range(2, 2 + len(refs))),
         }
     )
-    summary, full = report.exceptions_at_a_glance(exceptions), report.exceptions_table(exceptions)
+    summary = report.exceptions_at_a_glance(exceptions, statements_of(exceptions), table_layout())
+    full = report.exceptions_table(exceptions)
     links = [a["href"][1:] for a in BeautifulSoup(summary.markup, "html.parser").select("a[href^='#']")]
     blocks = BeautifulSoup(full.markup, "html.parser").select("article.exception")
     ids = [b["id"] for b in blocks]

@@ -20,6 +20,7 @@ def test_clean_file_writes_the_three_tables(tmp_path):
         "data_quality.csv",
         "export_summary.csv",
         "indicators.csv",
+        "statements.csv",
     ]
     written = pd.read_csv(tmp_path / "out" / "indicators.csv", dtype=str, keep_default_na=False)
     assert len(written) == len(data.indicators) == 121

@@ -17,7 +17,7 @@ from pipeline.read.schema import PLAIN_SCALE, findings_frame, ref_label  # noqa:
 ON_TRACK_CODES = (1, 2)
 OFF_TRACK_CODES = (3, 4)
 NOT_ASSESSED = "Not assessed"
-NO_DIRECTORATE = "(none given)"
+NOT_GIVEN = "(not given)"  # a group the export gives none for: never a name, never a count of groups
 
 # The export's summary lines, and how each is computed from the rows.
 _SUMMARY_LINES = {
@@ -80,15 +80,24 @@ def headline(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFra
 
 
 def status_counts(indicators: pd.DataFrame, labels: dict | None = None) -> pd.DataFrame:
-    """Count by status: one row per status code that ``labels`` names (percent of assessed; the Council
-    scale's plain words by default), then one per status counted apart (text, blank)."""
+    """Count by status: one row per status word of the organisation's scale (``labels``: a meaning with two words
+    gives two rows; percent of assessed; the plain words of the meanings by default), then one per status counted
+    apart (text, blank)."""
     labels = PLAIN_SCALE if labels is None else labels  # {}: a scale with no status words
     coded = _coded(indicators)
     assessed = len(coded)
-    rows = [
-        (code, label, int((coded == code).sum()), percent(int((coded == code).sum()), assessed))
-        for code, label in labels.items()
-    ]
+    rows = []
+    for code, label in labels.items():
+        words = getattr(labels, "words", {}).get(code) or [label]
+        if len(words) == 1:  # one word for the meaning: every indicator of the code is counted under it
+            rows.append((code, label, int((coded == code).sum()), percent(int((coded == code).sum()), assessed)))
+            continue
+        said = indicators.loc[indicators["status_code"] == code, "status"].map(
+            lambda w: " ".join(str(w).split()).lower()
+        )
+        for word in words:  # each of the organisation's words a line of its own, never merged
+            n = int((said == " ".join(word.split()).lower()).sum())
+            rows.append((code, word, n, percent(n, assessed)))
     apart = indicators[indicators["status_code"].isna()]
     for status, group in apart.groupby("status", sort=False):
         said = str(status).strip()
@@ -108,7 +117,7 @@ def status_by(indicators: pd.DataFrame, by: str, labels: dict | None = None) -> 
     (``labels``, the plain words of the scale by default), ``Not assessed`` and ``Total``; the index is named ``by``.
     """
     labels = PLAIN_SCALE if labels is None else labels  # {}: a scale with no status words
-    keys = indicators[by].replace("", NO_DIRECTORATE if by == "directorate" else "(none)")
+    keys = indicators[by].replace("", NOT_GIVEN)
     order = group_order(keys)
     columns = list(labels.values()) + [NOT_ASSESSED]
     named = indicators["status_code"].map(lambda c: NOT_ASSESSED if pd.isna(c) else labels[int(c)])
@@ -191,6 +200,7 @@ def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
             "figures_note",
             "status_check",
             "tolerance_pct",
+            "target_text",
         )
         if c in indicators.columns
     ]
@@ -466,78 +476,6 @@ def disagreements(indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicators whose reported status the figures do not support, and the judgement cases."""
     mask = (indicators["status_check"] == "disagrees") | (indicators["status_check_note"] != "")
     return indicators[mask].reset_index(drop=True)
-
-
-# --- Key messages: the facts a committee reads first ---------------------------------------------
-
-
-def key_facts(indicators: pd.DataFrame, previous: pd.DataFrame | None = None, top: int = 2) -> dict:
-    """The figures behind the report's key messages, from the period's indicators (and the previous period's,
-    when there is one). Plain values only; the sentences are written by ``report.key_messages``.
-
-    Returns ``assessed``, ``on``, ``off`` (counts) and ``on_pct``/``off_pct`` (strings as the headline prints them);
-    ``previous_on_pct`` and ``change_points`` (on-track share now minus then, in points, one decimal; None without
-    a previous period); ``off_themes``/``off_directorates`` (the ``top`` groups with most off-track indicators, as
-    (name, count), with every group tied at the cut) and ``off_themes_count``/``off_directorates_count`` (how many
-    groups have any); ``total`` (every indicator); ``disagree`` (ref labels whose status the figures do not support); ``improved``/``worsened``
-    (ref labels whose status code moved, best first); ``repeat`` (off track now and in the previous period;
-    None when the streak is not known); ``not_assessed`` (indicators with no status 1-4),
-    ``no_figures`` (indicators not assessed against a target) and ``reasons`` (the commonest reasons, as
-    (reason, count)).
-    """
-    coded = _coded(indicators)
-    assessed = len(coded)
-    on = int(coded.isin(ON_TRACK_CODES).sum())
-    off = int(coded.isin(OFF_TRACK_CODES).sum())
-    facts = {
-        "total": len(indicators),
-        "assessed": assessed,
-        "on": on,
-        "off": off,
-        "on_pct": percent(on, assessed),
-        "off_pct": percent(off, assessed),
-        "previous_on_pct": None,
-        "change_points": None,
-    }
-    if previous is not None:
-        before = _coded(previous)
-        facts["previous_on_pct"] = percent(int(before.isin(ON_TRACK_CODES).sum()), len(before))
-        if len(before) and assessed:
-            now = Decimal(on) * 100 / Decimal(assessed)
-            then = Decimal(int(before.isin(ON_TRACK_CODES).sum())) * 100 / Decimal(len(before))
-            facts["change_points"] = float((now - then).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    off_rows = indicators[indicators["status_code"].isin(OFF_TRACK_CODES).fillna(False).astype(bool)]
-    for key, column in (("off_themes", "theme"), ("off_directorates", "directorate")):
-        counts = (
-            off_rows[column]
-            .replace("", NO_DIRECTORATE if column == "directorate" else "(none)")
-            .value_counts(sort=False)
-        )
-        ordered = sorted(counts.items(), key=lambda item: -item[1])  # stable: ties keep export order
-        cut = ordered[top - 1][1] if len(ordered) >= top else 0
-        facts[key] = [(name, int(n)) for name, n in ordered if n >= cut]  # every group tied at the cut stays
-        facts[key + "_count"] = len(ordered)  # how many groups have any indicator off track
-    labels = [ref_label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
-    checks = indicators["status_check"] if "status_check" in indicators else pd.Series("", index=indicators.index)
-    facts["disagree"] = [label for label, check in zip(labels, checks) if check == "disagrees"]
-    moved = []
-    if "previous_status_code" in indicators:
-        for label, now_code, then_code in zip(labels, indicators["status_code"], indicators["previous_status_code"]):
-            if not pd.isna(now_code) and not pd.isna(then_code) and int(now_code) != int(then_code):
-                moved.append((int(then_code) - int(now_code), label))  # positive: a better status now
-    facts["improved"] = [label for step, label in sorted((m for m in moved if m[0] > 0), key=lambda m: -m[0])]
-    facts["worsened"] = [label for step, label in sorted((m for m in moved if m[0] < 0), key=lambda m: m[0])]
-    facts["repeat"] = (
-        int((indicators["off_track_periods"].fillna(0) >= 2).sum()) if "off_track_periods" in indicators else None
-    )
-    facts["not_assessed"] = int(indicators["status_code"].isna().sum())
-    if "rag" in indicators:
-        facts["no_figures"] = int((indicators["rag"] == "").sum())
-        reasons = missing_reasons(indicators)
-        facts["reasons"] = [(r, int(n)) for r, n in zip(reasons["reason"], reasons["count"])][:top]
-    else:
-        facts["no_figures"], facts["reasons"] = 0, []
-    return facts
 
 
 def off_track_streak(current: pd.DataFrame, earlier: list[pd.DataFrame]) -> pd.DataFrame:

@@ -172,6 +172,30 @@ class Layout:
         return self.measure_word or self.columns.get("measure") or "Indicator"
 
     @property
+    def group_name(self) -> str:
+        """What the organisation calls one group of its directorate column (a service, an agency, a trust): the
+        layout's ``group_word``, else the column's own header where it is a word or two, else "group"."""
+        if self.group_word:
+            return self.group_word
+        header = " ".join(self.columns.get("directorate", "").split())
+        return header.lower() if header and len(header.split()) <= 2 and len(header) <= 24 else "group"
+
+    @property
+    def group_names(self) -> str:
+        """Several of its groups: the layout's ``group_plural``, else the group's word made plural."""
+        if self.group_plural:
+            return self.group_plural
+        word = self.group_name
+        if word.endswith("y") and word[-2:-1] not in "aeiou":
+            return word[:-1] + "ies"
+        return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+    @property
+    def has_commentary(self) -> bool:
+        """Whether the export has a column of commentary (progress notes, or a remedial action)."""
+        return bool({"progress", "remedial"} & set(self.columns))
+
+    @property
     def labels(self) -> Scale:
         """The organisation's status scale: its own words for each code (codes it does not use are left out),
         or the derived statuses."""

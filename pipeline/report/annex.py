@@ -85,9 +85,9 @@ def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch
     if section == "directorate":
         column_name = layout.columns.get("directorate")
         if column_name:
-            text = f"The directorate is the one named in the export's {column_name!r} column."
+            text = f"The {layout.group_name} is the one named in the export's {column_name!r} column."
         else:
-            text = "The export names no directorate, so every indicator is counted under '(none given)'."
+            text = "The export names no group for its indicators, so every indicator is counted under '(not given)'."
         return [Para((text,))]
     if section == "targets":
         rag = Para(
@@ -191,7 +191,7 @@ def method_section(layout, period) -> Piece:
         ("Exceptions and repeat misses", [exceptions]),
         ("Statuses held against the figures", _narrative("status_check", layout, period)),
         ("Targets, actuals and RAG", _narrative("targets", layout, period)),
-        ("Directorates", _narrative("directorate", layout, period)),
+        (layout.group_names.capitalize(), _narrative("directorate", layout, period)),
         ("Changes since the previous period", [changes]),
     ]
     return Piece(tuple(b for title, body in parts for b in (Heading(3, (title,)), *body)))
@@ -247,30 +247,38 @@ def _findings_table(findings: pd.DataFrame, total: int):
     )
 
 
-def appendix_table(indicators: pd.DataFrame, heading: str = "Indicator") -> Piece:
+def appendix_table(indicators: pd.DataFrame, heading: str = "Indicator", group: str = "Directorate") -> Piece:
     """Every indicator, grouped under its theme, with status and directorate (in print, the first
     ``PRINT_ROWS``: see ``bounded``). ``heading``: the organisation's word for the indicator column
     (``Layout.measure_heading``). When some indicators have figures that no other section shows (an actual with
     no target to assess it against: an actuals-only table), their target and actual are listed here too, and
-    the period of each row where the export gives one."""
-    shown = "actual" in indicators and bool((indicators["actual"].notna() & (indicators["rag"] == "")).any())
-    targets = shown and bool(indicators["target"].notna().any())
-    sizes = {theme: len(group) for theme, group in in_group_order(indicators, "theme")}
-    return bounded(indicators, lambda rows: _appendix_tables(rows, heading, shown, targets, sizes), "indicators")
+    the period of each row where the export gives one; a target given in words is shown as written. ``group``:
+    what the organisation calls one group of the directorate column, as a column's heading."""
+    words = "target_text" in indicators and bool((indicators["target_text"].fillna("") != "").any())
+    shown = "actual" in indicators and bool((indicators["actual"].notna() & (indicators["rag"] == "")).any()) or words
+    targets = shown and (bool(indicators["target"].notna().any()) or words)
+    sizes = {theme: len(rows) for theme, rows in in_group_order(indicators, "theme")}
+    return bounded(
+        indicators, lambda rows: _appendix_tables(rows, heading, shown, targets, sizes, group), "indicators"
+    )
 
 
-def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, targets: bool, sizes: dict) -> list:
+def _appendix_tables(indicators, heading: str, shown: bool, targets: bool, sizes: dict, word: str) -> list:
     """A table for each theme; ``sizes``: each theme's indicators in the whole listing (a caption counts them
     all, and says when its table holds only the first, in print)."""
     out = []
     for theme, group in in_group_order(indicators, "theme"):
-        columns = {"Ref": ref_column(group), heading: group["measure"], "Directorate": group["directorate"]}
+        columns = {"Ref": ref_column(group), heading: group["measure"], word: group["directorate"]}
         if "row_period" in group:
             columns["Period"] = group["row_period"]
         if shown:
             units = column(group, "unit")
             if targets:
-                columns["Target"] = figures(group["target"], units)
+                written = column(group, "target_text")
+                columns["Target"] = [
+                    w if pd.isna(t) and isinstance(w, str) and w else f
+                    for t, w, f in zip(group["target"], written, figures(group["target"], units))
+                ]
             columns["Actual"] = figures(group["actual"], units)
         has_actual = group["actual"].notna() if "actual" in group else pd.Series(False, index=group.index)
         columns |= {
@@ -292,7 +300,7 @@ def _appendix_tables(indicators: pd.DataFrame, heading: str, shown: bool, target
                 style="appendix",
                 widths={
                     "Ref": "3.5em",
-                    "Directorate": "6em",
+                    word: "6em",
                     "Status": "9em",
                     "RAG": "6em",
                     "Direction of travel": "5.5em",
@@ -310,13 +318,13 @@ def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Piece:
     from pipeline.read.schema import STATUS_MEANINGS
 
     names = names or {}
-    counts = indicators["directorate"].replace("", "(none given)").value_counts(sort=False)
+    counts = indicators["directorate"].replace("", "(not given)").value_counts(sort=False)
     directorates = pd.DataFrame(
         {
             "Code": list(counts.index),
             "Name": [
                 names.get(c, "not named in the export: add it to directorates.csv beside the export")
-                if c != "(none given)"
+                if c != "(not given)"
                 else ""
                 for c in counts.index
             ],
@@ -351,7 +359,7 @@ def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Piece:
         (
             table(
                 directorates,
-                "Directorates",
+                layout.group_names.capitalize(),
                 numeric=("Indicators",),
                 row_header="Code",
                 style="keep",

@@ -102,6 +102,6 @@ def periods_off(row) -> str:
 def directorate_name(code: str, names: dict | None) -> str:
     """A directorate as a committee reads it: ``Resources (RES)`` when its name is known, else the code."""
     if not code:
-        return "(none given)"
+        return "(not given)"
     name = (names or {}).get(code)
     return f"{name} ({code})" if name and name != code else code

@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.figures.measure import in_group_order
 from pipeline.report import pieces
-from pipeline.report.blocks import Group, Heading, Para, Span, number, table
+from pipeline.report.blocks import Group, Heading, Para, Span, table
 from pipeline.report.common import (
     anchors,
     column,
@@ -89,25 +89,41 @@ TREND_MARKS = {"improved": "\u2191 better", "worse": "\u2193 worse", "same": "\u
 
 def exceptions_at_a_glance(
     exceptions: pd.DataFrame,
+    statements,
+    layout,
     names: dict | None = None,
     earlier_read: bool = False,
     compared: pd.DataFrame | None = None,
 ) -> Piece:
     """The committee's exception table: one row per indicator off track, in theme order: what it measures and
-    which service, target, actual and the figure before (the previous period's, else the baseline), the trend,
-    how it stands in words (the service's status and what the figures say, reconciled), and the reason and
-    action in full (flagged when there is none). ``earlier_read``: an earlier period was read, so how many
-    periods in a row each has been off track is known and shown. ``compared``: the benchmark positions, so that
-    an exception linked to a benchmark measure shows its quartile among its peers."""
+    which group, target (or the target in words), actual and the figure before (the previous period's, else the
+    baseline), the trend, how it stands in words (its statement: the status and what the figures say), and the
+    reason and action in full (said plainly when there is none, or the export has no column for it).
+    ``earlier_read``: an earlier period was read, so how many periods in a row each has been off track is known
+    and shown. ``compared``: the comparison positions, so that an exception linked to a measure shows its quartile
+    among its peers."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
     quartiles = _quartiles(compared)
+    stands = {s.refs[0]: s.sentence for s in statements.of("exceptions") if s.refs}
     return bounded(
         exceptions,
-        lambda rows: [_glance_table(rows, names, earlier_read, quartiles, len(exceptions))],
+        lambda rows: [_glance_table(rows, names, earlier_read, quartiles, len(exceptions), stands, layout)],
         "off-track indicators",
         limit=min(pieces.BODY_PRINT_ROWS, pieces.PRINT_ROWS),
     )
+
+
+def reason_and_action(row, layout) -> tuple:
+    """An indicator's reason and action as the export gives them: the remedial action where the export has a
+    column for it, else its commentary; said plainly where the row gives none, or the export has no such column."""
+    remedial = str(getattr(row, "remedial", "") or "").strip()
+    progress = str(getattr(row, "progress", "") or "").strip()
+    if "remedial" in layout.columns:
+        return (remedial,) if remedial else (Span("strong", ("No remedial action reported.",)),)
+    if "progress" in layout.columns:
+        return (progress,) if progress else (Span("strong", ("No reason or action given.",)),)
+    return (Span("muted", ("The export has no commentary column.",)),)
 
 
 def _quartiles(compared: pd.DataFrame | None) -> dict:
@@ -126,7 +142,7 @@ def _quartiles(compared: pd.DataFrame | None) -> dict:
     return out
 
 
-def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bool, quartiles: dict | None, total: int):
+def _glance_table(exceptions, names, earlier_read: bool, quartiles, total: int, stands: dict, layout):
 
     exceptions = exceptions.reset_index(drop=True)
     links = pd.Series(anchors(ref_column(exceptions)), index=exceptions.index)  # as the full text's, in its order
@@ -145,8 +161,8 @@ def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bo
                 for m, d in zip(rows["measure"], rows["directorate"])
             ],
             "Figures": [
-                _figure_lines(t, a, b, before_label, u, trend, n) + _quartile_line(ref, quartiles)
-                for ref, t, a, b, u, trend, n in zip(
+                _figure_lines(t, a, b, before_label, u, trend, n, words) + _quartile_line(ref, quartiles)
+                for ref, t, a, b, u, trend, n, words in zip(
                     rows["ref"],
                     column(rows, "target", None),
                     column(rows, "actual", None),
@@ -154,18 +170,21 @@ def _glance_table(exceptions: pd.DataFrame, names: dict | None, earlier_read: bo
                     units,
                     trends,
                     periods,
+                    column(rows, "target_text"),
                 )
             ],
-            "How it stands": [standing(r) for r in rows.itertuples(index=False)],
-            "Reason and action": [
-                (t,) if str(t).strip() else (Span("strong", ("No reason or action reported.",)),)
-                for t in rows["remedial"]
-            ],
+            "How it stands": [stands.get(label, "") for label in ref_column(rows)],
+            "Reason and action": [reason_and_action(r, layout) for r in rows.itertuples(index=False)],
         }
+    )
+    caption = (
+        f"The {total:,} indicators that slipped or did not achieve their target"
+        if total != 1
+        else "The one indicator that slipped or did not achieve its target"
     )
     return table(
         frame,
-        f"The {total:,} indicators that slipped or did not achieve their target{first_printed(len(frame), total)}",
+        caption + first_printed(len(frame), total),
         style="figures",
         keep=False,
         widths={"Ref": "5%", "Indicator and service": "23%", "Figures": "15%", "How it stands": "14%"},
@@ -176,15 +195,17 @@ def _quartile_line(ref: str, quartiles: dict | None) -> tuple:
     return ("\n", quartiles[ref]) if quartiles and ref in quartiles else ()
 
 
-def _figure_lines(target, actual, before, before_label: str, unit, trend: str, periods: str) -> tuple:
-    """An off-track indicator's figures, one to a line: target, actual, the figure before, its trend, and how
-    many periods in a row it has been off track (when earlier periods were read)."""
+def _figure_lines(target, actual, before, before_label: str, unit, trend: str, periods: str, words="") -> tuple:
+    """An off-track indicator's figures, one to a line: target (or the target in words), actual, the figure before,
+    its trend, and how many periods in a row it has been off track (when earlier periods were read)."""
     unit = unit if isinstance(unit, str) else ""
     lines = [
         (label, figure(value, unit))
         for label, value in (("Target", target), ("Actual", actual), (before_label, before))
         if value is not None and not pd.isna(value)
     ]
+    if (target is None or pd.isna(target)) and isinstance(words, str) and words:
+        lines.insert(0, ("Target", words))
     out: list = []
     for label, value in lines:
         out += [f"{label} ", value, "\n"]
@@ -193,25 +214,3 @@ def _figure_lines(target, actual, before, before_label: str, unit, trend: str, p
     if periods:
         out += [f"{periods} period{'s' if periods != '1' else ''} off track", "\n"]
     return tuple(out[:-1]) if out else ("No figures",)
-
-
-def standing(row) -> str:
-    """How an off-track indicator stands, in words: the service's status, then what the figures say (the RAG, and
-    how far from target, in the target's unit: points between two percentages)."""
-    status = str(getattr(row, "status", "") or "Off track")
-    rag = getattr(row, "rag", "") or ""
-    if not rag:  # why there are none is in the annex (all indicators, and the method's coverage)
-        return f"{status}; no figures to check it against."
-    unit = getattr(row, "unit", "") or ""
-    variance = getattr(row, "variance", None)
-    gap = None if variance is None or pd.isna(variance) else abs(float(variance))
-    if gap is None:
-        amount = ""
-    elif unit == "%":  # a gap between two percentages is in points, never a percentage of one
-        amount = f"{number(gap)} point{'s' if gap != 1 else ''}"
-    else:
-        amount = figure(gap, unit).text()
-    if rag == "green":
-        return f"{status}, though the figures meet the target (green)."
-    within = ", within tolerance" if rag == "amber" else ""
-    return f"{status}; {amount} short of target ({rag}{within})." if amount else f"{status} ({rag})."

@@ -98,6 +98,14 @@ def table(frame: pd.DataFrame, caption: str, **options) -> Piece:
     return Piece((table_blocks(frame, caption, **options),))
 
 
+def heading(text: str) -> Piece:
+    """A section heading the notebook cannot write as markdown (it holds the organisation's words), with its
+    anchor made by the one rule (``blocks.anchor``)."""
+    from pipeline.report.blocks import Heading, anchor
+
+    return Piece((Heading(2, (text,), anchor(text, set())),))
+
+
 def paragraph(text, style: str = "") -> Piece:
     """A paragraph of narrative built from figures."""
     return Piece((Para(inlines(text), style),))

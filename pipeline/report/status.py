@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.figures.measure import OFF_TRACK_CODES
+from pipeline.figures.measure import NOT_GIVEN, OFF_TRACK_CODES
 from pipeline.report.blocks import Para, Span
 from pipeline.report.common import directorate_name, plural, ref_column, status_badge
 from pipeline.report.pieces import Chart, Piece, paragraph, table
@@ -109,9 +109,11 @@ def status_chart(
     labels: dict | None = None,
     names: dict | None = None,
     annex: str = "",
+    word: str = "",
 ) -> Piece:
     """A stacked bar chart of status by ``by``, with its text alternative and its table beside it; ``names``:
-    each directorate's full name by its code, so that a committee reads "Resources (RES)" and not "RES".
+    each directorate's full name by its code, so that a committee reads "Resources (RES)" and not "RES";
+    ``word``: what the organisation calls one group of ``by`` (a service, an agency), ``by`` itself by default.
     ``annex``: the anchor of the annex section that holds the chart's table instead (``status_by_table``), so
     that the body stays short; the caption links to it.
 
@@ -121,9 +123,10 @@ def status_chart(
     from pipeline.figures.measure import most_off_track
     from pipeline.report.charts import MAX_STATUS_GROUPS, status_bars, status_bars_alt, to_svg
 
-    if list(crosstab.index) in (["(none)"], ["(none given)"]):
-        return paragraph(f"No {by} is named for any indicator, so there is no breakdown by {by}.")
+    if list(crosstab.index) == [NOT_GIVEN]:
+        return paragraph(f"No {word or by} is named for any indicator, so there is no breakdown by {word or by}.")
     crosstab = _named(crosstab, by, names)
+    by = word or by
     title = f"Indicator status by {by}"
     drawn = most_off_track(crosstab, MAX_STATUS_GROUPS, labels)
     where = "The table in the annex" if annex else "The table below"
@@ -146,9 +149,13 @@ def status_chart(
     )
 
 
-def status_by_table(crosstab: pd.DataFrame, by: str, more: bool = False, names: dict | None = None) -> Piece:
-    """The figures of the chart of status by ``by`` (every group: ``more`` when the chart drew fewer)."""
+def status_by_table(
+    crosstab: pd.DataFrame, by: str, more: bool = False, names: dict | None = None, word: str = ""
+) -> Piece:
+    """The figures of the chart of status by ``by`` (every group: ``more`` when the chart drew fewer; ``word``: what
+    the organisation calls one group)."""
     crosstab = _named(crosstab, by, names)
+    by = word or by
     return crosstab_table(
         crosstab,
         f"Indicator status by {by} (the figures of its chart" + (", and every other " + by if more else "") + ")",
@@ -158,7 +165,7 @@ def status_by_table(crosstab: pd.DataFrame, by: str, more: bool = False, names: 
 
 def _named(crosstab: pd.DataFrame, by: str, names: dict | None) -> pd.DataFrame:
     if names and by == "directorate":
-        return crosstab.rename(index=lambda code: directorate_name(code, names) if code != "(none given)" else code)
+        return crosstab.rename(index=lambda code: directorate_name(code, names) if code != NOT_GIVEN else code)
     return crosstab
 
 

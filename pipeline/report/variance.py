@@ -97,12 +97,14 @@ def _against(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]
     return assessed, drawn, total
 
 
-def against_target_table(indicators: pd.DataFrame, heading: str = "Indicator") -> Piece:
+def against_target_table(indicators: pd.DataFrame, heading: str = "Indicator", statements=None) -> Piece:
     """The figures of the chart of performance against target, in its order: each target and actual, and how
-    far apart they are in words ("better than target by 12.5%")."""
+    far apart they are in words ("better than target by 12.5%"); when none is set against its target, the
+    statement that says why (``statements``: the report's)."""
     _, drawn, total = _against(indicators)
     if drawn.empty:
-        return paragraph("No indicator has both a target and an actual.")
+        said = statements.of("annex: figures") if statements is not None else []
+        return paragraph(said[0].sentence if said else "No indicator is set against its target.")
     return Piece((_against_table(drawn, heading),))
 
 
@@ -182,16 +184,14 @@ def _variance_table(rows: pd.DataFrame, source: str, total: int, heading: str):
     )
 
 
-def disagreements_section(rows: pd.DataFrame, heading: str = "Indicator") -> Piece:
-    """Every indicator whose reported status the figures do not support, then the judgement cases."""
+def disagreements_section(rows: pd.DataFrame, heading: str = "Indicator", statements=None) -> Piece:
+    """How the reported statuses stand against the figures (the report's statement of it), then every indicator
+    whose reported status the figures do not support, then the judgement cases."""
     disagree = rows[rows["status_check"] == "disagrees"]
     judged = rows[rows["status_check_note"] != ""]
-    parts = []
-    if disagree.empty:
-        parts.append(
-            paragraph("For every indicator with figures, the reported status agrees with them.", "findings-ok")
-        )
-    else:
+    said = statements.of("annex: statuses held against the figures") if statements is not None else []
+    parts = [paragraph(said[0].sentence, "findings-ok" if disagree.empty else "")] if said else []
+    if not disagree.empty:
         parts.append(
             bounded(
                 disagree,
@@ -202,8 +202,8 @@ def disagreements_section(rows: pd.DataFrame, heading: str = "Indicator") -> Pie
                         "Actual",
                         "The figures say",
                         [_verdict(r) for r in part.itertuples(index=False)],
-                        f"{len(disagree):,} reported statuses not supported by the figures"
-                        + first_printed(len(part), len(disagree)),
+                        f"{len(disagree):,} reported status{'es' if len(disagree) != 1 else ''} not supported by the "
+                        "figures" + first_printed(len(part), len(disagree)),
                     )
                 ],
                 "statuses not supported by the figures",

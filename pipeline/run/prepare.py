@@ -47,6 +47,7 @@ class PeriodData:
     benchmark: pd.DataFrame | None = None  # each linked indicator's position among its peers and all (benchmark.csv)
     benchmark_context: dict | None = None  # the dataset, the organisation, its peer group, the periods, the chart's
     request: object = None  # the request as resolved and recorded (``request.PeriodRequest``)
+    statements: object = None  # every generated sentence with its fact (``statements.Statements``)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     indicators, findings, over_time = _over_time(own, earlier, failed, inputs)
     positions, context = _comparison(inputs, register, indicators)
     related = inputs.related
+    names = _directorate_names(inputs)
+    said = _statements(indicators, inputs.layout, names, over_time["previous"])
     return PeriodData(
         inputs.period,
         inputs.export.name,
@@ -129,13 +132,31 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
         inputs.layout,
         over_time["unreadable"],
         earlier.get(over_time["previous"]) if over_time["previous"] else None,
-        _directorate_names(inputs),
+        names,
         related.year_ago if related.year_ago in earlier else None,
         earlier.get(related.year_ago),
         positions,
         context,
         request,
+        said,
     )
+
+
+def _statements(indicators, layout: Layout, names: dict, previous):
+    """The report's statements (``facts.period.period_statements``), in the organisation's words."""
+    from pipeline.figures.facts.period import period_statements
+    from pipeline.figures.facts.words import groups_of
+
+    present = set(groups_of(indicators))
+    context = {
+        "group_word": layout.group_name,
+        "group_plural": layout.group_names,
+        "names": {code: name for code, name in (names or {}).items() if code in present},
+        "previous": str(previous) if previous else "",
+        "remedial": "remedial" in layout.columns,
+        "commentary": layout.has_commentary,
+    }
+    return period_statements(indicators, context)
 
 
 def _register(register: Input | None):
@@ -222,9 +243,13 @@ def _comparison(inputs: PeriodInputs, register, indicators):
 
 
 def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
-    """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised; with a
+    """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised:
+    ``statements.csv`` (every generated sentence with the fact, figures and refs it rests on) and, with a
     comparison, ``benchmark.csv`` (every linked indicator's position in every period of the dataset up to the
     report's, full precision)."""
+    import pandas as pd
+
+    from pipeline.figures import statements
     from pipeline.run import publish
 
     files = {
@@ -232,6 +257,9 @@ def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
         "data_quality.csv": publish.csv_bytes(data.findings),
         "export_summary.csv": publish.csv_bytes(data.summary_check),
     }
+    if data.statements is not None:
+        said = pd.DataFrame(statements.rows(data.statements.made), columns=statements.COLUMNS)
+        files["statements.csv"] = publish.csv_bytes(said)
     if data.benchmark is not None:
         files["benchmark.csv"] = publish.csv_bytes(data.benchmark)
     return files

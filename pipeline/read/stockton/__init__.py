@@ -18,7 +18,11 @@ STOCKTON = Layout(
     kind="council_plan",
     council="Stockton-on-Tees Borough Council",
     source="built-in: Stockton Council Plan",
-    columns={"directorate": "Responsibility"},
+    columns={
+        "directorate": "Responsibility",
+        "progress": "Progress during the year",
+        "remedial": "Slippage/Remedial action required",
+    },
     status={label.lower(): code for code, label in STATUS_LABELS.items()},
     words={code: [label] for code, label in STATUS_LABELS.items()},
     measure_word="Outcome / success criteria",

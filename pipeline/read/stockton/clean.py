@@ -350,7 +350,7 @@ def _indicator_row(state: _State, line: int, row: list[str], cols: dict[str, int
             ref,
             "directorate_missing",
             "no directorate in the Responsibility column",
-            "directorate left empty; shown as '(none given)' in the report",
+            "directorate left empty; shown as not given in the report",
         )
 
     if texts["action"]:

@@ -1,0 +1,71 @@
+"""The statements of a period report: which facts it states, in which section, in the order a committee reads them.
+
+The front page states at most ``MOST`` sentences under each of "Going well" and "Needs attention", the weightiest
+first; when none applies, it says how many are on (or off) track rather than that nothing stands out. The body
+states how each indicator off track stands; the annex how the reported statuses stand against the figures and what
+is set against its target. Every statement is published (``statements.csv``) and checked by ``verify``.
+"""
+
+from __future__ import annotations
+
+from pipeline.figures.statements import Statements, state
+
+MOST = 4  # sentences under each of "Going well" and "Needs attention": the front page stays one page
+SUMMARY, GOING_WELL, NEEDS_ATTENTION = "front page: summary", "front page: going well", "front page: needs attention"
+EXCEPTIONS, STATUS_CHECK, AGAINST_TARGET = "exceptions", "annex: statuses held against the figures", "annex: figures"
+
+
+def period_statements(indicators, context: dict, extra: dict | None = None) -> Statements:
+    """Every statement of a period report about ``indicators``. ``context``: what the facts need beside the
+    indicators: ``group_word`` and ``group_plural`` (what the organisation calls its groups), ``names`` (each
+    group's full name), ``previous`` (the period before, as a label, or ""), ``remedial`` and ``commentary``
+    (whether the export has a remedial-action column, and any commentary column). ``extra``: statements made
+    elsewhere (the comparison's, the SPC's), by section, put first in theirs."""
+    extra = extra or {}
+    said = Statements()
+    said.add(state("share", indicators, SUMMARY))
+    well = [
+        *extra.get(GOING_WELL, []),
+        state("complete_groups", indicators, GOING_WELL, context),
+        state("furthest", indicators, GOING_WELL, context | {"side": "ahead"}, "performance-against-target"),
+        state("share_up", indicators, GOING_WELL, context),
+        state("moved", indicators, GOING_WELL, context | {"side": "better"}),
+    ]
+    _first(said, well, state("share_on", indicators, GOING_WELL))
+    attention = [
+        state("where_off_track", indicators, NEEDS_ATTENTION, context, "indicators-off-track"),
+        state("moved", indicators, NEEDS_ATTENTION, context | {"side": "worse"}),
+        state("share_down", indicators, NEEDS_ATTENTION, context),
+        *extra.get(NEEDS_ATTENTION, []),
+        state("no_action", indicators, NEEDS_ATTENTION, context, "indicators-off-track"),
+        state("furthest", indicators, NEEDS_ATTENTION, context | {"side": "behind"}, "performance-against-target"),
+        state("disagree", indicators, NEEDS_ATTENTION, {}, "annex-a-method"),
+        state("repeat", indicators, NEEDS_ATTENTION, context),
+        state("no_direction", indicators, NEEDS_ATTENTION, {}, "annex-a-method"),
+        state("unassessed", indicators, NEEDS_ATTENTION, {}, "annex-a-method"),
+    ]
+    _first(said, attention, state("share_off", indicators, NEEDS_ATTENTION))
+    for section in extra:
+        if section not in (GOING_WELL, NEEDS_ATTENTION):
+            for statement in extra[section]:
+                said.add(statement)
+    _exceptions(said, indicators)
+    said.add(state("status_checked", indicators, STATUS_CHECK))
+    said.add(state("charted", indicators, AGAINST_TARGET))
+    return said
+
+
+def _first(said: Statements, candidates: list, otherwise) -> None:
+    """The first ``MOST`` statements that apply, or ``otherwise`` when none does."""
+    chosen = [s for s in candidates if s is not None][:MOST]
+    for statement in chosen or [otherwise]:
+        said.add(statement)
+
+
+def _exceptions(said: Statements, indicators) -> None:
+    """How each indicator off track stands, one statement an indicator."""
+    from pipeline.figures.facts.words import is_off
+
+    off = indicators[is_off(indicators)]
+    for ref, part in zip(off["ref"], off["part"]):
+        said.add(state("standing", indicators, EXCEPTIONS, {"ref": ref, "part": int(part)}))
