@@ -258,9 +258,7 @@ def appendix_table(indicators: pd.DataFrame, heading: str = "Indicator", group: 
     shown = "actual" in indicators and bool((indicators["actual"].notna() & (indicators["rag"] == "")).any()) or words
     targets = shown and (bool(indicators["target"].notna().any()) or words)
     sizes = {theme: len(rows) for theme, rows in in_group_order(indicators, "theme")}
-    return bounded(
-        indicators, lambda rows: _appendix_tables(rows, heading, shown, targets, sizes, group), "indicators"
-    )
+    return bounded(indicators, lambda rows: _appendix_tables(rows, heading, shown, targets, sizes, group), "indicators")
 
 
 def _appendix_tables(indicators, heading: str, shown: bool, targets: bool, sizes: dict, word: str) -> list:
