@@ -115,12 +115,13 @@ class LayoutFile(Strict):
     polarity: dict[str, Literal["higher", "lower"]] = {}
     directorates: dict[str, StrictStr] = {}
     benchmark: dict[str, StrictStr] = {}
+    history: dict[str, StrictStr] = {}
 
 
 # The words of each check that fails (``toml_schema.describe``): by field, by section and error, by section.
 WORDS = {
     "extra": "has unknown section(s) [{section}]; a layout has [layout], [columns], [status], [polarity], "
-    "[directorates] and [benchmark]",
+    "[directorates], [benchmark] and [history]",
     "layout:extra": "[layout] has unknown key(s) {key}; known: " + ", ".join(sorted(LayoutHead.model_fields)),
     "layout.kind": "kind {value!r} is not one of table, council_plan",
     "layout.year_start": 'year_start {value!r} is not a month: write its number (7) or its name ("July")',
@@ -133,6 +134,7 @@ WORDS = {
     "polarity": '[polarity] {key!r} = {value!r}: use "higher" or "lower"',
     "directorates": "[directorates] {key!r} must be the full name as text",
     "benchmark": "[benchmark] {key!r} must be the comparison measure's code as text",
+    "history": "[history] {key!r} must be the export's header of that period's actual, as text",
 }
 for _key, _field in LayoutHead.model_fields.items():
     WORDS.setdefault(f"layout.{_key}", f"[layout] {_key} must be {_field.description}")
@@ -164,6 +166,7 @@ class Layout:
     benchmark: dict = field(default_factory=dict)  # ref -> the comparison dataset's measure code it is compared on
     group_word: str = ""  # what the organisation calls a group of its directorate column (service, agency, trust)
     group_plural: str = ""  # and several of them, where not the word with an s
+    history: dict = field(default_factory=dict)  # an earlier period (its label) -> the column holding its actual
 
     @property
     def measure_heading(self) -> str:
@@ -262,6 +265,7 @@ def read_layout(data: bytes, name: str) -> Layout:
             raise InputError(WORDS["benchmark"].format(key=ref), name, line_holding(text, ref))
     common = dict(source=name, directorates=directorates, year_start=head.year_start, benchmark=linked)
     common |= dict(organisation=head.organisation, group_word=head.group_word, group_plural=head.group_plural)
+    common |= dict(history=_history(checked.history, text, name))
     profile = reader_of(head.kind).profile
     if profile is not None:  # one organisation's own kind of export: its profile, with this file's particulars
         return replace(profile, council=head.council or profile.council, **common)
@@ -284,6 +288,24 @@ def read_layout(data: bytes, name: str) -> Layout:
         numbered=head.numbered,
         **common,
     )
+
+
+def _history(given: dict, text: str, name: str) -> dict:
+    """``[history]``: each earlier period (in the layout's notation: 2021/22, 2021/22 Q3, 2021) -> the column that
+    holds its actual. Raises InputError for a period in no notation the pipeline reads."""
+    from pipeline.read.comparison import period_key, period_label
+
+    out = {}
+    for period, column in given.items():
+        key = period_key(period)
+        if key is None or not column.strip():
+            raise InputError(
+                f"[history] {period!r} is not a period in a notation the pipeline reads (2021/22, 2021/22 Q3, 2021)",
+                name,
+                line_holding(text, period),
+            )
+        out[period_label(key)] = column
+    return out
 
 
 def _kinds() -> tuple[str, ...]:
