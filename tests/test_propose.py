@@ -21,8 +21,12 @@ def line_of(text: str, field: str) -> str:
 def test_a_column_of_refs_is_the_ref_whatever_its_header_and_prose_is_never_a_target():
     """Before: `measure = "Indicator"  # sure` on a column of refs like 1.1.2.PI, and `target = "Goal"` on prose."""
     rows = [["Indicator", "Description", "Goal", "Value"]] + [
-        [f"1.{i}.2.PI", f"Share of residents satisfied with service {i}", f"Improve outcomes for group {i} by 2030",
-         str(50 + i)]  # fmt: skip
+        [
+            f"1.{i}.2.PI",
+            f"Share of residents satisfied with service {i}",
+            f"Improve outcomes for group {i} by 2030",
+            str(50 + i),
+        ]  # fmt: skip
         for i in range(12)
     ]
     text, layout = proposed(rows)
@@ -43,7 +47,13 @@ def test_a_goal_number_is_a_code_not_a_target():
 def test_a_status_column_of_repeated_words_is_proposed_with_its_words():
     """Before: a `Success` column of Met_Goal/Did_Not_Meet was ignored and `derive_status = true` proposed."""
     rows = [["KPI", "Measure", "Target", "Actual", "Success"]] + [
-        [f"A{i}", f"Measure of the agency's work {i}", "10", str(8 + i % 5), "Met_Goal" if 8 + i % 5 >= 10 else "Did_Not_Meet"]
+        [
+            f"A{i}",
+            f"Measure of the agency's work {i}",
+            "10",
+            str(8 + i % 5),
+            "Met_Goal" if 8 + i % 5 >= 10 else "Did_Not_Meet",
+        ]
         for i in range(10)
     ]
     text, layout = proposed(rows)

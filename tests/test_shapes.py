@@ -113,11 +113,12 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     codes = [meanings.get(r.get("Status", "")) for r in rows]
     coded = [c for c in codes if c not in (None, "")]
     on, off = sum(c in (1, 2) for c in coded), sum(c in (3, 4) for c in coded)
-    facts = measure.key_facts(ind)
-    assert (facts["assessed"], facts["on"], facts["off"]) == (len(coded), on, off)
+    summary = data_of.statements.of("front page: summary")[0].figures
+    assert (summary["assessed"], summary["on"], summary["off"]) == (len(coded), on, off)
     labels = layout.labels
     front = headlines.front_facts(ind)
-    messages = report.front_page("Shapetown", "Shapes", period, front, data_of.directorate_names).markup
+    said = data_of.statements
+    messages = report.front_page("Shapetown", "Shapes", period, front, said).markup
     if coded:
         assert f"{_pct(on, len(coded))}</strong> of the {len(coded)} indicators with a status" in messages
     else:
@@ -125,12 +126,12 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     # the report's pieces, as the notebook makes them
     heading = layout.measure_heading
     pieces = [
-        report.front_page("Shapetown", "Shapes", period, front, data_of.directorate_names),
+        report.front_page("Shapetown", "Shapes", period, front, said),
         report.headline_table(measure.headline(ind, labels), period),
         report.status_table(measure.status_counts(ind, labels)),
-        report.exceptions_at_a_glance(measure.exceptions(ind), data_of.directorate_names),
+        report.exceptions_at_a_glance(measure.exceptions(ind), said, layout, data_of.directorate_names),
         report.exceptions_table(measure.exceptions(ind)),
-        report.disagreements_section(measure.disagreements(ind), heading),
+        report.disagreements_section(measure.disagreements(ind), heading, said),
         report.status_chart(measure.status_by(ind, "directorate", labels), "directorate", "d.svg", labels),
         report.variance_chart(ind, layout.source_word, heading),
         report.findings_section(data_of.findings),

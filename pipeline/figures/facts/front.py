@@ -119,8 +119,10 @@ def _where_words(f: dict, params: dict) -> str | None:
     where = lambda g: f"{group_said(g[0], params)} ({g[1]:,} of its {g[2]:,} with a status)"  # noqa: E731
     if 2 * top > total:
         said = f"Most indicators off track ({top:,} of {total:,}) are in {where(named[0])}"
-    elif len(named) == 1:
+    elif len(named) == 1 and top == total:
         said = f"The {n_of(total, 'indicator')} off track {'is' if total == 1 else 'are'} in {where(named[0])}"
+    elif len(named) == 1:
+        said = f"{top:,} of the {total:,} indicators off track {'is' if top == 1 else 'are'} in {where(named[0])}"
     elif len(tied) == 1:
         said = (
             f"The {total:,} indicators off track are spread over {len(named):,} {groups_word(params)}; "
