@@ -113,7 +113,8 @@ def test_every_statement_of_any_shape_is_true_and_holds_from_indicators_csv(tmp_
                 assert ("remedial action" in sentence) == ("Action" in columns), sentence
                 said = ["Action"] if "Action" in columns else ["Notes"]
                 silent = sum(m in (3, 4) and not any(r[c] for c in said) for r, m in zip(kept, meaning))
-                assert sentence.startswith(f"{silent} of the {off} indicators off track"), sentence
+                whole = "The one indicator off track has" if off == 1 else f"The {off} indicators off track have"
+                assert sentence.startswith(whole if silent == off else f"{silent} of the {off} indicators"), sentence
         if statement.fact == "complete_groups":
             for group in ("Parks", "Roads", "Homes"):
                 if f" in {group} " in sentence or f" in {group}." in sentence:

@@ -35,12 +35,11 @@ def _no_action_words(f: dict, params: dict) -> str | None:
     where = [f"{group_said(code, params)} ({n:,})" for code, n in f["groups"]]
     if f["not_given"]:
         where.append(f"no {groups_word(params, 1)} given ({f['not_given']:,})")
-    return (
-        f"{f['without']:,} of the {n_of(f['off'], 'indicator')} off track "
-        + ("has" if f["without"] == 1 else "have")
-        + f" no {what} reported"
-        + (f": {', '.join(where)}." if where else ".")
-    )
+    if f["without"] == f["off"]:
+        who = "The one indicator off track has" if f["off"] == 1 else f"The {f['off']:,} indicators off track have"
+    else:
+        who = f"{f['without']:,} of the {f['off']:,} indicators off track " + ("has" if f["without"] == 1 else "have")
+    return f"{who} no {what} reported" + (f": {', '.join(where)}." if where else ".")
 
 
 @fact("no_action", _no_action_words)
