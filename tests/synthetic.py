@@ -89,3 +89,107 @@ def typed_table(rows: int, departments: int = 40) -> bytes:
             ]
         )
     return buffer.getvalue().encode("utf-8")
+
+
+# --- the shapes of other bodies' exports (issue 30), each SYNTHETIC -------------------------------------------
+
+
+def _csv(rows: list[list[str]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _notes_no_direction(folder: Path) -> Path:
+    """A district council's KPIs: no direction, a notes column (4 of 11 off track give a reason), no remedial."""
+    rows = [["SYNTHETIC TEST DATA: a district council's KPIs, not its figures"]]
+    rows.append(["KPI", "Description", "Service", "Target", "Actual", "RAG", "Notes"])
+    for i in range(20):
+        off = i < 11
+        note = "Missed collection figures for Q1 have yet to be agreed with the contractor" if off and i < 4 else ""
+        rows.append([f"KPI{i:02d}", f"Synthetic measure {i}", ["Waste", "Leisure", "Planning"][i % 3], "100",
+                     str(80 if off else 120), "Red" if off else "Green", note])  # fmt: skip
+    export = folder / "district_kpis_2025-26_Q2.synthetic.csv"
+    export.write_text(_csv(rows), encoding="utf-8")
+    (folder / "layout.toml").write_text(
+        '[layout]\nkind = "table"\ncouncil = "District Council (SYNTHETIC)"\n[columns]\nref = "KPI"\n'
+        'measure = "Description"\ndirectorate = "Service"\ntarget = "Target"\nactual = "Actual"\nstatus = "RAG"\n'
+        'progress = "Notes"\n[status]\n"Green" = 1\n"Red" = 4\n',
+        encoding="utf-8",
+    )
+    return export
+
+
+def _na_groups_totals_duplicates(folder: Path) -> Path:
+    """An NHS region's scorecard: groups written NA, a national total with no code, rows repeated exactly."""
+    rows = [["SYNTHETIC TEST DATA: an NHS region's scorecard, not its figures"]]
+    rows.append(["Area code", "Area", "Trust", "Target", "Actual", "Better", "Status"])
+    for i in range(12):
+        trust = "NA" if i < 7 else ["North Trust", "South Trust"][i % 2]
+        row = [f"E{i:03d}", f"Synthetic area {i}", trust, "120", str(100 + 5 * i), "Low", "Red" if i % 2 else "Green"]
+        rows.append(row)
+        if i in (2, 5):
+            rows.append(list(row))  # an exact duplicate
+    rows.append(["", "England", "", "120", "13742", "Low", ""])  # the table's own total
+    export = folder / "region_scorecard_2025-26_Q2.synthetic.csv"
+    export.write_text(_csv(rows), encoding="utf-8")
+    (folder / "layout.toml").write_text(
+        '[layout]\nkind = "table"\ncouncil = "Region (SYNTHETIC)"\ngroup_word = "trust"\n[columns]\n'
+        'ref = "Area code"\nmeasure = "Area"\ndirectorate = "Trust"\ntarget = "Target"\nactual = "Actual"\n'
+        'polarity = "Better"\nstatus = "Status"\n[status]\n"Green" = 1\n"Red" = 4\n[polarity]\n"Low" = "lower"\n',
+        encoding="utf-8",
+    )
+    return export
+
+
+def _july_year_codes(folder: Path) -> Path:
+    """A city whose year starts in July, with status codes written with underscores and a target in words."""
+    rows = [["SYNTHETIC TEST DATA: a city's performance report, not its figures"]]
+    rows.append(["Id", "Measure", "Agency", "Goal", "Value", "Days better", "Progress"])
+    words = ["on_target", "moderate_progress", "limited_progress", "moderate_progress", "limited_progress"]
+    for i in range(15):
+        goal = "By 2030, a 50% reduction" if i == 0 else "120"
+        rows.append([f"C-{i}", f"Synthetic city measure {i}", "Department of Consumer and Worker Protection"
+                     if i % 2 else "Transport", goal, str(100 + 30 * i), "lower", words[i % 5]])  # fmt: skip
+    export = folder / "city_measures_2023-24_Q4.synthetic.csv"
+    export.write_text(_csv(rows), encoding="utf-8")
+    (folder / "layout.toml").write_text(
+        '[layout]\nkind = "table"\ncouncil = "City (SYNTHETIC)"\nyear_start = "July"\ngroup_word = "agency"\n'
+        'group_plural = "agencies"\n[columns]\nref = "Id"\nmeasure = "Measure"\ndirectorate = "Agency"\n'
+        'target = "Goal"\nactual = "Value"\npolarity = "Days better"\nstatus = "Progress"\n[status]\n'
+        '"on_target" = 1\n"moderate_progress" = 3\n"limited_progress" = 3\n[polarity]\n"lower" = "lower"\n',
+        encoding="utf-8",
+    )
+    return export
+
+
+def _no_commentary_two_bodies(folder: Path) -> Path:
+    """Two bodies' exports in one folder, the report's with no commentary column at all."""
+    rows = [["SYNTHETIC TEST DATA: Bracknell-like KPIs, not its figures"], ["Ref", "Name", "Dept", "RAG"]]
+    rows += [[f"B{i}", f"Synthetic KPI {i}", f"Dept {i % 4}", "Red" if i < 6 else "Green"] for i in range(31)]
+    export = folder / "bracknell_kpis_2025-26_Q2.synthetic.csv"
+    export.write_text(_csv(rows), encoding="utf-8")
+    (folder / "hart_kpis_2014-15_Q2.synthetic.csv").write_text("not Bracknell's\n", encoding="utf-8")
+    (folder / "layout.toml").write_text(
+        '[layout]\nkind = "table"\ncouncil = "Bracknell-like (SYNTHETIC)"\n[columns]\nref = "Ref"\n'
+        'measure = "Name"\ndirectorate = "Dept"\nstatus = "RAG"\n[status]\n"Green" = 1\n"Red" = 4\n',
+        encoding="utf-8",
+    )
+    return export
+
+
+SHAPES = {
+    "notes, no direction": _notes_no_direction,
+    "NA groups, a total, duplicates": _na_groups_totals_duplicates,
+    "July year, coded words, target in words": _july_year_codes,
+    "no commentary, another body's file": _no_commentary_two_bodies,
+}
+
+
+def write_shape(folder: Path, shape: str) -> Path:
+    """Write the SYNTHETIC export of ``shape`` (a key of ``SHAPES``) and its layout into ``folder``; its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return SHAPES[shape](folder)

@@ -927,3 +927,59 @@ def test_compare_prints_the_position_table_and_refuses_an_unknown_organisation()
     absent = cli("compare", *args, "--organisation", "E99999999")
     assert absent.returncode == 2 and "has no organisation 'E99999999'" in absent.stderr
     assert "Traceback" not in absent.stderr
+
+
+# --- Other bodies' exports of the shapes of issue 30, each SYNTHETIC (tests/synthetic.py) ----------------
+
+
+@pytest.mark.parametrize("shape", list(__import__("synthetic").SHAPES))
+def test_every_sentence_of_another_bodys_report_holds_and_nothing_leaves_out(tmp_path, shape):
+    """Before: another body's file was read, packed and named; the layout's absolute path was printed; the cleaned
+    tables went to the checkout whatever --out said; missing values became names; "most" was said of a minority;
+    "no figures" beside the figures; the export's notes ignored. Now each report's statements hold when verify
+    recomputes them, and nothing of the machine's paths or another body's files reaches the outputs."""
+    import zipfile
+
+    from synthetic import write_shape
+
+    export = write_shape(tmp_path / "exports", shape)
+    out = tmp_path / "out"
+    done = cli("run", "--input", export, "--out", out)
+    assert done.returncode == 0, done.stderr
+    folder = next(out.glob("*/Q*"))
+    verified = cli("verify", folder)
+    assert verified.returncode == 0 and "statements hold for indicators.csv" in verified.stdout, verified.stdout
+    # everything the run wrote is under --out: the report and the cleaned tables, by the export's own name
+    stem = export.name.split("_20")[0]
+    assert sorted(p.name for p in (out / "processed" / stem).rglob("*.csv"))
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".csv", ".json", ".ipynb"):
+            text = path.read_text(encoding="utf-8")
+            assert str(tmp_path) not in text and "hart_kpis" not in text, path
+    with zipfile.ZipFile(folder / "inputs.zip") as packed:
+        assert all("hart" not in name for name in packed.namelist())
+    said = (folder / "statements.csv").read_text(encoding="utf-8")
+    for false in ("Most indicators off track are in NA", "(NA)", "(none given)", "Nothing stands out",
+                  "no figures to check it against", "Not assessed: Not assessed", "The 1 indicators"):  # fmt: skip
+        assert false not in said
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    if shape == "notes, no direction":
+        assert "7 of the 11 indicators off track have no reason or action reported" in said
+        assert "Missed collection figures for Q1 have yet to be agreed with the contractor" in html
+        assert "its figures are not checked: the export gives no direction" in said and "Most indicators" not in said
+    if shape == "NA groups, a total, duplicates":
+        assert "3 have no trust given" in said and "South Trust" in said
+        quality = (folder / "data_quality.csv").read_text(encoding="utf-8")
+        assert quality.count("duplicate_row") == 2 and "kept, named by its 'Area': 'England'" in quality
+        assert "England" not in said.split("Furthest behind")[-1].split("\n")[0]  # a total is listed, not ranked
+    if shape == "July year, coded words, target in words":
+        assert "2023/24 year end (Quarter 4, April to June 2024)" in html
+        assert "Moderate progress" in html and "moderate_progress" not in html.split("<table")[1]
+        assert "By 2030, a 50% reduction" in html  # a target in words, shown with its indicator
+        assert "the most (6 each) are in Department of Consumer and Worker Protection and in Transport" in said
+        assert "over target (red)" in said and "short of target" not in said  # lower is better
+    if shape == "no commentary, another body's file":
+        assert (
+            "The export carries no commentary, so it gives no reason or action for the 6 indicators off track" in said
+        )
+        assert "remedial action" not in said

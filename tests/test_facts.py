@@ -78,7 +78,7 @@ def test_most_is_said_only_above_half_and_a_missing_group_is_never_a_name():
     nameless = spread.assign(directorate="")
     assert said("where_off_track", nameless) == "None of the 11 indicators off track has a service given in the export."
     tied = spread.assign(directorate=["A", "B"] * 5 + ["C"])
-    assert "; A and B have the most (5 each)" in said("where_off_track", tied)
+    assert "; the most (5 each) are in A and in B" in said("where_off_track", tied)
 
 
 def test_no_remedial_action_is_said_only_where_the_export_has_a_column_for_it():
@@ -123,7 +123,10 @@ def test_a_status_check_is_said_to_hold_only_where_one_was_made():
 @pytest.mark.parametrize(
     "row, words",
     [
-        (dict(target=10.0, actual=5.0, polarity="", rag=""), "the export does not say whether higher or lower"),
+        (
+            dict(target=10.0, actual=5.0, polarity="", rag=""),
+            "its figures are not checked: the export gives no direction",
+        ),
         (dict(target=None, actual=5.0, polarity="higher", rag=""), "Red; no target to check it against."),
         (
             dict(target=120.0, actual=495.0, variance=375.0, polarity="lower", rag="red", unit="days"),

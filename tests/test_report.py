@@ -467,8 +467,8 @@ def test_the_front_page_of_an_export_with_no_status_and_of_many_services():
     # "most" of 3 of 40 is not said: they are spread; D20 to D25 have 3 each, named with the ties; every one of D0's
     # and D1's is off track, and they are named too
     assert (
-        "The 40 indicators off track are spread over 26 directorates; D20, D21 and D22 and 3 more have the most "
-        "(3 each); every indicator with a status is off track in D0 (2) and D1 (2)." in text
+        "The 40 indicators off track are spread over 26 directorates; the most (3 each) are in D20, in D21 and in D22 "
+        "and 3 more; every indicator with a status is off track in D0 (2) and D1 (2)." in text
     )
     assert "Most indicators" not in text
 

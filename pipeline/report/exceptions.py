@@ -156,7 +156,7 @@ def _glance_table(exceptions, names, earlier_read: bool, quartiles, total: int, 
     frame = pd.DataFrame(
         {
             "Ref": [Span("link", (r,), "#" + a) for r, a in zip(ref_column(rows), links[rows.index])],
-            "Indicator and service": [
+            f"Indicator and {layout.group_name}": [
                 (m, "\n", Span("muted", (directorate_name(d, names),)))
                 for m, d in zip(rows["measure"], rows["directorate"])
             ],
@@ -187,7 +187,7 @@ def _glance_table(exceptions, names, earlier_read: bool, quartiles, total: int, 
         caption + first_printed(len(frame), total),
         style="figures",
         keep=False,
-        widths={"Ref": "5%", "Indicator and service": "23%", "Figures": "15%", "How it stands": "14%"},
+        widths={"Ref": "5%", f"Indicator and {layout.group_name}": "23%", "Figures": "15%", "How it stands": "14%"},
     )
 
 

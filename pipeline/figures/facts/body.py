@@ -138,7 +138,7 @@ def _standing_words(f: dict, params: dict) -> str:
     status = f["status"] or "Off track"
     if not f["rag"]:
         if f["target"] and f["actual"] and not f["direction"]:
-            return f"{status}; the export does not say whether higher or lower is better, so the figures are not held against it."
+            return f"{status}; its figures are not checked: the export gives no direction (higher or lower is better)."
         lacking = " or ".join(w for w, has in (("target", f["target"]), ("actual", f["actual"])) if not has)
         return f"{status}; no {lacking} to check it against."
     if f["rag"] == "green":

@@ -18,6 +18,7 @@ from pipeline.figures.facts.words import (
     n_of,
     percent,
     refs_said,
+    totals,
 )
 from pipeline.figures.statements import fact
 
@@ -130,10 +131,9 @@ def _where_words(f: dict, params: dict) -> str | None:
         )
     else:
         said = (
-            f"The {total:,} indicators off track are spread over {len(named):,} {groups_word(params)}; "
-            f"{listed([group_said(g[0], params) for g in tied[:3]])}"
+            f"The {total:,} indicators off track are spread over {len(named):,} {groups_word(params)}; the most "
+            f"({top:,} each) are in {listed([group_said(g[0], params) for g in tied[:3]], 'in ')}"
             + (f" and {len(tied) - 3:,} more" if len(tied) > 3 else "")
-            + f" have the most ({top:,} each)"
         )
     whole = [g for g in named if g[1] == g[2] and g[2] >= 2 and g[1] != top][:2]
     if whole:
@@ -177,13 +177,19 @@ def _furthest_words(f: dict, params: dict) -> str | None:
     return f"Furthest {'ahead of' if ahead else 'behind'} target: {listed_rows}."
 
 
+def _named(label: str, measure: str) -> str:
+    """An indicator in a sentence: its ref and its name (once, where the ref is its name: a total)."""
+    measure = " ".join(str(measure).split())
+    return label if measure == label else f"{label} {measure}"
+
+
 @fact("furthest", _furthest_words)
 def furthest(indicators: pd.DataFrame, params: dict):
     """The three indicators furthest ahead of (``side`` "ahead") or behind their target, as a share of the target
     turned so that positive is better; only those with a target, an actual and a direction."""
     from pipeline.figures.measure import better_pct
 
-    rows = indicators[(indicators["rag"].fillna("") != "") & indicators["variance_pct"].notna()]
+    rows = indicators[(indicators["rag"].fillna("") != "") & indicators["variance_pct"].notna() & ~totals(indicators)]
     better = [better_pct(float(v), p) for v, p in zip(rows["variance_pct"], rows["polarity"])]
     ranked = rows.assign(_better=better)
     ranked = ranked[ranked["_better"] > 0] if params["side"] == "ahead" else ranked[ranked["_better"] < 0]

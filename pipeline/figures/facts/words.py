@@ -18,8 +18,10 @@ def n_of(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def listed(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
+def listed(items: list[str], each: str = "") -> str:
+    """``a``, ``a and b``, ``a, b and c``; ``each``: a word before every item after the first (``in``), so that a
+    name holding "and" is never read as two."""
+    items = [items[0]] + [each + i for i in items[1:]]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
@@ -68,6 +70,13 @@ def is_off(indicators: pd.DataFrame) -> pd.Series:
 
 def labels_of(rows: pd.DataFrame) -> list[str]:
     return [ref_label(r, p) for r, p in zip(rows["ref"], rows["part"])]
+
+
+def totals(indicators: pd.DataFrame) -> pd.Series:
+    """The rows that are an export's own totals (kept and listed, never ranked against a target)."""
+    if "row_kind" not in indicators:
+        return pd.Series(False, index=indicators.index)
+    return indicators["row_kind"].fillna("").astype(str) == "total"
 
 
 def groups_of(indicators: pd.DataFrame) -> pd.Series:

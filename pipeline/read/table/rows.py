@@ -113,6 +113,7 @@ class _Reading:
         self.figures: list[dict] = []
         self.findings: list[tuple] = []
         self.parts: dict[str, int] = {}
+        self.totals: set[int] = set()  # the records that are the export's own totals
 
     def find(self, *finding) -> None:
         self.findings.append(finding)
@@ -176,7 +177,8 @@ class _Reading:
             label = " ".join(values["measure"].split())[:60]
             if label and _has_figures(values):
                 self.find(line, label, "ref_missing", f"row with no {column!r} but with figures (a total?)",
-                          f"kept, named by its {self.layout.columns['measure']!r}: {label!r}")  # fmt: skip
+                          f"kept, named by its {self.layout.columns['measure']!r}: {label!r}; listed, not ranked")  # fmt: skip
+                self.totals.add(len(self.records))
                 return label
             self.find(line, "", "ref_missing", f"row with no {column!r}", "skipped: an indicator needs its reference")
             return None
@@ -188,6 +190,8 @@ class _Reading:
 
     def tables(self, preamble: list[str], header_line: int) -> tuple[Cleaned, pd.DataFrame]:
         indicators = indicator_frame(self.records)
+        if self.totals:  # a row with no ref but figures: the export's own total, listed and never ranked
+            indicators["row_kind"] = ["total" if i in self.totals else "" for i in range(len(self.records))]
         if "period" in self.cols:  # each row's own period, as the export writes it (a month, a quarter)
             indicators["row_period"] = [r["row_period"] for r in self.records]
             self.findings += _periods_finding(self.records, self.layout, header_line)
