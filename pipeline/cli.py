@@ -4,7 +4,8 @@
     python -m pipeline layout INPUT [--out FILE]
     python -m pipeline run [the period report's parameters] [-f PARAMETERS.yaml] [--force]
     python -m pipeline batch [--raw DIR] [the parameters a batch takes] [--jobs N] [--force] [-f PARAMETERS.yaml]
-    python -m pipeline compare DATASET --organisation CODE --year YYYY/YY [--quarter Qn] [--peers FILE] [--layout FILE]
+    python -m pipeline compare DATASET --year YYYY/YY [--quarter Qn] [--peers FILE] [--layout FILE]
+                               (--organisation CODE | --all --out FILE.csv)
     python -m pipeline profiles DATASET --year YYYY/YY [the profile's parameters] [--jobs N] [--scheduler ADDRESS]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--council NAME] [--out DIR] [--force]
     python -m pipeline verify DIR [--allowed-signers FILE]
@@ -95,7 +96,14 @@ def _batch_flags(p) -> None:
 
 def _compare_flags(p) -> None:
     add_parameters(p, PROFILE, group="dataset", required=("year",))
-    p.add_argument("--organisation", metavar="CODE", required=True, help="the organisation's code in the dataset")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--organisation", metavar="CODE", help="the organisation's code in the dataset: print its table")
+    who.add_argument(
+        "--all",
+        action="store_true",
+        help="every organisation × measure × period up to the year, written to --out as CSV",
+    )
+    p.add_argument("--out", metavar="FILE", help="with --all: the CSV to write (never over an existing file)")
 
 
 def _profiles_flags(p) -> None:

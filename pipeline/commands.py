@@ -144,25 +144,67 @@ def profiles(args) -> int:
 
 
 def compare(args) -> int:
-    """Print the position table of ``compare``: one line a measure."""
+    """``compare``: one organisation's positions printed, one line a measure; or with ``--all`` every
+    organisation's written to ``--out``. The data's findings are printed as notes on standard error."""
     from pipeline import compare_dataset
+    from pipeline.paths import display_path
     from pipeline.report.compare import standing
 
-    table = compare_dataset(PROFILE.from_flags(args), args.organisation)
+    if args.all and not args.out:
+        raise UsageError("compare --all writes a CSV: give --out FILE.csv")
+    if args.out and not args.all:
+        raise UsageError("--out is for compare --all; without it the table is printed")
+    table, findings = compare_dataset(PROFILE.from_flags(args), None if args.all else args.organisation)
+    for _, _, _, finding, action in findings:
+        print(printable(f"note: {finding} ({action})"), file=sys.stderr)
+    if args.all:
+        written = write_new_file(args.out, table)
+        print(f"{len(table):,} rows ({table['organisation'].nunique():,} organisations): {display_path(written)}")
+        return 0
     shown = [
         (
             r.measure_code,
             r.period,
             "" if r.value != r.value else f"{r.value:g}",
             standing(r.peers_rank, r.peers_n, r.peers_quartile) or "-",
+            r.peers_words or "-",
             standing(r.all_rank, r.all_n, r.all_quartile) or "-",
             "" if r.all_median != r.all_median else f"{r.all_median:g}",
+            r.all_words or "-",
             r.note,
         )
         for r in table.itertuples(index=False)
     ]
-    print_table(("measure", "period", "value", "among its peers", "among all", "median of all", "note"), shown)
+    header = ("measure", "period", "value", "among its peers", "against their median", "among all", "median of all",
+              "against it", "note")  # fmt: skip
+    print_table(header, shown)
     return 0
+
+
+def write_new_file(path: str, table) -> Path:
+    """``table`` as CSV at ``path`` (formula-like cells neutralised), never over an existing file and never left
+    half-written. Raises UsageError when the file exists or its folder does not."""
+    import os
+
+    from pipeline.run import publish
+
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise UsageError(f"{path}: its folder {target.parent} does not exist")
+    data = publish.csv_bytes(table)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise UsageError(
+            f"{path} already exists; compare --all writes a new file (remove it or name another)"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
 
 
 def print_table(header: tuple, rows: list) -> None:
@@ -222,7 +264,8 @@ def _checked(args, check, word: str, signed) -> int:
         print(f"{folder}: all {len(check.files)} files {word}, but {printable(signed[1])}")
         return 1
     by = f"; the manifest is signed by {printable(signed[1])}" if signed else ""
-    held = f"; all {check.checked} statements hold for indicators.csv" if check.checked else ""
+    tables = " and ".join(check.tables) or "the folder's tables"
+    held = f"; all {check.checked} statements hold for {tables}" if check.checked else ""
     print(f"{folder}: all {len(check.files)} files {word}{by}{held}")
     return 0
 

@@ -24,6 +24,7 @@ FILES = [
     "report.html",
     "report.ipynb",
     "report.pdf",
+    "statements.csv",
 ]
 
 
@@ -315,7 +316,7 @@ def test_typed_exports_of_four_shapes_render_with_their_own_names_and_words(tmp_
     )
     assert done.returncode == 0, done.stderr
     text = _text(tmp_path / "out2" / "2024-25" / "Q3")
-    assert "Sometown City Council (SYNTHETIC)" in text and "Met_Goal" in text and "Did_Not_Meet" in text
+    assert "Sometown City Council (SYNTHETIC)" in text and "Met Goal" in text and "Did Not Meet: 1 over target" in text
     assert "stockton" not in text.lower()
 
     # 3. no status at all: derived from the figures, marked as derived; an .xlsx
@@ -836,7 +837,9 @@ def test_the_real_indicator_table_of_another_body_renders_a_report_a_reader_acce
     body, _ = _body_and_annex(folder)
     front = " ".join(body[0].split())
     assert "Millennium Challenge Corporation" in front
-    assert "889 indicators cannot be assessed against a target, most often because: polarity not stated" in front
+    assert (
+        "889 indicators cannot be assessed against a target; the commonest reasons: polarity not stated (558)" in front
+    )
     assert len(body) <= 8
     text = " ".join(" ".join(body).split())
     for word in ("Stockton", "Council Plan", "Outcome / success criteria"):
@@ -873,7 +876,7 @@ def test_how_we_compare_the_worked_example_with_oflogs_real_data(tmp_path):
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "2022-23" / "Q4"
     table = pd.read_csv(folder / "benchmark.csv", dtype={"ref": str})
-    assert list(table.columns[:14]) == [
+    assert list(table.columns[:21]) == [
         "ref",
         "measure_code",
         "measure_name",
@@ -884,10 +887,17 @@ def test_how_we_compare_the_worked_example_with_oflogs_real_data(tmp_path):
         "peers_rank",
         "peers_quartile",
         "peers_median",
+        "peers_mad",
+        "peers_mads_from_median",
+        "peers_words",
         "all_n",
         "all_rank",
         "all_quartile",
         "all_median",
+        "all_mad",
+        "all_mads_from_median",
+        "all_words",
+        "peers_rank_change",
     ]
     qol = table[(table["ref"] == "ASC-QOL") & (table["period"] == "2022/23")].iloc[0]
     assert (qol["value"], qol["peers_n"], qol["peers_rank"], qol["peers_quartile"]) == (0.434, 16, 3, 1)
@@ -897,8 +907,18 @@ def test_how_we_compare_the_worked_example_with_oflogs_real_data(tmp_path):
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert '<h2 id="how-we-compare">How we compare</h2>' in html
     assert "set against 157 organisations in Oflog adult social care measures" in html
-    assert "Against its 15 peers, 4 of the 5 measures compared are in the top quartile." in html
+    assert "Against its 15 peers, 4 of the 5 measures ranked are in the top quartile and 0 in the bottom." in html
     assert "3rd of 16 (top quartile)" in html and "20th of 149 (top quartile)" in html
+    # the distance from each median in Oflog's bands, as a checked sentence per measure
+    assert (qol["peers_words"], qol["all_words"]) == ("slightly better than", "slightly better than")
+    assert qol["peers_mads_from_median"] == (qol["value"] - qol["peers_median"]) / qol["peers_mad"]
+    assert (
+        "On ASC2 (Outcome, ASC Quality of Life) in 2022/23, Stockton-on-Tees's 0.434 is slightly better than its "
+        "peer group's median (0.418) and slightly better than England's median (0.413); it ranks 3rd of 16 in its "
+        "peer group (top quartile) and 20th of 149 in England (top quartile)."
+    ) in html.replace("&#x27;", "'")
+    verified = cli("verify", folder)
+    assert verified.returncode == 0 and "statements hold for indicators.csv and benchmark.csv" in verified.stdout
     assert "second quartile of its peers" in html  # the carers' quality of life exception shows its quartile
     assert 'alt="Dot chart of positions among all organisations' in html
     recorded = json.loads((folder / "manifest.json").read_text())
@@ -927,6 +947,34 @@ def test_compare_prints_the_position_table_and_refuses_an_unknown_organisation()
     absent = cli("compare", *args, "--organisation", "E99999999")
     assert absent.returncode == 2 and "has no organisation 'E99999999'" in absent.stderr
     assert "Traceback" not in absent.stderr
+
+
+def test_compare_all_writes_every_organisations_positions_and_never_over_a_file(tmp_path):
+    bench = _oflog_or_skip()
+    args = [bench[1], "--layout", bench[3], "--peers", bench[5], "--year", "2022/23"]
+    out = tmp_path / "every.csv"
+    done = cli("compare", *args, "--all", "--out", out)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out, dtype={"organisation": str})
+    assert list(table.columns[:4]) == ["organisation", "organisation_name", "ref", "measure_code"]
+    assert {"all_mads_from_median", "all_words", "peers_mads_from_median", "peers_words"} <= set(table.columns)
+    assert table["organisation"].nunique() == 157 and set(table["period"]) <= {
+        f"{y}/{(y + 1) % 100:02d}" for y in range(2015, 2023)
+    }
+    assert f"{len(table):,} rows (157 organisations)" in done.stdout
+    again = cli("compare", *args, "--all", "--out", out)
+    assert again.returncode == 2 and "already exists" in again.stderr and "Traceback" not in again.stderr
+    bare = cli("compare", *args, "--all")
+    assert bare.returncode == 2 and "give --out FILE.csv" in bare.stderr
+    earlier = cli("compare", *args[:-1], "2019/20", "--all", "--out", tmp_path / "earlier.csv")
+    assert earlier.returncode == 0
+    assert set(pd.read_csv(tmp_path / "earlier.csv")["period"]) == {
+        "2015/16",
+        "2016/17",
+        "2017/18",
+        "2018/19",
+        "2019/20",
+    }
 
 
 # --- Other bodies' exports of the shapes of issue 30, each SYNTHETIC (tests/synthetic.py) ----------------
@@ -977,7 +1025,7 @@ def test_every_sentence_of_another_bodys_report_holds_and_nothing_leaves_out(tmp
         assert "Moderate progress" in html and "moderate_progress" not in html.split("<table")[1]
         assert "By 2030, a 50% reduction" in html  # a target in words, shown with its indicator
         assert "the most (6 each) are in Department of Consumer and Worker Protection and in Transport" in said
-        assert "over target (red)" in said and "short of target" not in said  # lower is better
+        assert "over target" in said and "short of target" not in said  # lower is better
     if shape == "no commentary, another body's file":
         assert (
             "The export carries no commentary, so it gives no reason or action for the 6 indicators off track" in said

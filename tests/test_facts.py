@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import filled, statements_of
 
-from pipeline.figures.statements import check, indicators_from_csv, rows, state
+from pipeline.figures.statements import INDICATORS, check, indicators_from_csv, rows, state
 from pipeline.run.publish import csv_bytes
 
 
@@ -130,11 +130,11 @@ def test_a_status_check_is_said_to_hold_only_where_one_was_made():
         (dict(target=None, actual=5.0, polarity="higher", rag=""), "Red; no target to check it against."),
         (
             dict(target=120.0, actual=495.0, variance=375.0, polarity="lower", rag="red", unit="days"),
-            "Red; 375 over target (red).",
+            "Red: 375 over target.",
         ),  # fmt: skip
         (
             dict(target=10.0, actual=9.8, variance=-0.2, polarity="higher", rag="amber", unit="%"),
-            "Red; 0.2 points short of target (amber, within tolerance).",
+            "Red, though the figures say amber: 0.2 points short of target, within tolerance.",
         ),  # fmt: skip
     ],
 )
@@ -150,13 +150,13 @@ def test_every_statement_holds_when_recomputed_from_indicators_csv_and_a_changed
     made = statements_of(indicators, **CONTEXT).made
     back = indicators_from_csv(csv_bytes(indicators))
     published = rows(made)
-    assert [check(row, back) for row in published] == [""] * len(published)
+    assert [check(row, {INDICATORS: back}) for row in published] == [""] * len(published)
     changed = back.copy()
     changed.loc[changed["ref"] == "2.1", "status_code"] = 1  # an edited indicators.csv
-    failures = [check(row, changed) for row in published]
+    failures = [check(row, {INDICATORS: changed}) for row in published]
     assert any("do not follow from indicators.csv" in f for f in failures)
     forged = dict(published[0], sentence=published[0]["sentence"].replace("42.9%", "62.9%"))
-    assert check(forged, back) == "its sentence is not the one its figures give"
+    assert check(forged, {INDICATORS: back}) == "its sentence is not the one its figures give"
     assert json.loads(published[0]["figures"])["on_pct"] == "42.9%"
 
 

@@ -4,6 +4,7 @@ a Dask cluster; the coordinator alone writes; an unchanged profile is taken as i
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import OFLOG, ROOT, cli, oflog_or_skip
 
@@ -46,20 +47,22 @@ def test_profiles_are_published_per_organisation_with_an_index_and_the_position_
         "report.html",
         "report.ipynb",
         "report.pdf",
+        "statements.csv",
     ]
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Stockton-on-Tees: how it compares" in html and "3rd of 16 (top quartile)" in html
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="E06000004/2022-23/Q4/report.html">Stockton-on-Tees</a>' in index
-    assert "4 of 5 measures in the top quartile" in index
-    import pandas as pd
-
+    assert "Against its 15 peers, 4 of the 5 measures ranked are in the top quartile and 0 in the bottom." in index
+    said = pd.read_csv(folder / "statements.csv", dtype=str)
+    assert set(said["fact"]) >= {"quartiles", "compared"}
+    assert "slightly better than its peer group's median" in html.replace("&#x27;", "'")
     table = pd.read_csv(out / "profiles.csv", dtype=str)
     assert set(table["organisation"]) == {"E06000004", "E08000024"}
     verify = cli("verify", folder)
-    assert verify.returncode == 0, verify.stdout
+    assert verify.returncode == 0 and "statements hold for benchmark.csv" in verify.stdout, verify.stdout
     again = cli("reproduce", folder, "--inputs", OFLOG)  # the dataset and peers lie outside the project
-    assert again.returncode == 0 and "all 7 files reproduced" in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and "all 8 files reproduced" in again.stdout, again.stdout + again.stderr
 
 
 def test_an_unchanged_profile_is_taken_from_the_cache(local, tmp_path):

@@ -122,7 +122,9 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     if coded:
         assert f"{_pct(on, len(coded))}</strong> of the {len(coded)} indicators with a status" in messages
     else:
-        assert f"None of the {len(rows)} indicator" in messages
+        assert (
+            f"None of the {len(rows)} indicators has a status" if len(rows) > 1 else "The one indicator has no status"
+        ) in messages
     # the report's pieces, as the notebook makes them
     heading = layout.measure_heading
     pieces = [

@@ -14,7 +14,7 @@ from conftest import prepared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.figures.statements import check, indicators_from_csv, rows
+from pipeline.figures.statements import INDICATORS, check, indicators_from_csv, rows
 from pipeline.run.publish import csv_bytes
 
 MISSING = ["", "NA", "N/A", "-", ".."]
@@ -146,7 +146,7 @@ def test_every_statement_of_any_shape_is_true_and_holds_from_indicators_csv(tmp_
     assert ("share", "front page: summary") in by_statement
     # what verify does: every statement recomputed from indicators.csv as published
     back = indicators_from_csv(csv_bytes(got.indicators))
-    assert [check(row, back) for row in rows(got.statements.made)] == [""] * len(got.statements.made)
+    assert [check(row, {INDICATORS: back}) for row in rows(got.statements.made)] == [""] * len(got.statements.made)
 
 
 @pytest.mark.parametrize("marker", ["NA", "N/A", "-", ".."])

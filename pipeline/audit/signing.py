@@ -29,7 +29,7 @@ def _ssh_keygen() -> str:
 def sign(folder: str | Path, key: str | Path) -> Path:
     """Sign ``folder``'s manifest with the private ``key``; returns the signature file. Only a folder whose files
     verify against its manifest is signed. Raises ManifestError or UsageError."""
-    from pipeline.audit.reproduce import verify
+    from pipeline.audit.verify import verify
 
     folder = Path(folder)
     check = verify(folder)

@@ -1,6 +1,6 @@
 """Verify a report folder against its manifest: the SHA-256 of every output the manifest lists, recomputed (only
 files inside the folder count); and every generated sentence of the report (``statements.csv``) recomputed from
-the figures the folder publishes (``indicators.csv``)."""
+the figures the folder publishes (``indicators.csv``, and ``benchmark.csv`` for the comparison's)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.run import manifest
 
-STATEMENTS, INDICATORS = "statements.csv", "indicators.csv"
+STATEMENTS, INDICATORS, BENCHMARK = "statements.csv", "indicators.csv", "benchmark.csv"
 STATEMENT_FILE_BYTES = 200 * 2**20  # far above any report's; a folder's own files, already hashed
 
 
@@ -24,6 +24,7 @@ class Check:
     reasons: list[str] = field(default_factory=list)
     statements: list[tuple[int, str, str]] = field(default_factory=list)
     checked: int = 0
+    tables: list[str] = field(default_factory=list)  # the tables the statements were recomputed from
 
     @property
     def ok(self) -> bool:
@@ -32,7 +33,7 @@ class Check:
 
 def verify(folder: str | Path) -> Check:
     """Recompute the hashes of a report folder's outputs against its ``manifest.json``, and each of its statements
-    from its ``indicators.csv``.
+    from the tables it publishes.
 
     A listed output that is absolute or leads out of the folder (``../``) fails as "outside the folder".
     Raises ManifestError when the folder has no usable manifest.
@@ -40,26 +41,33 @@ def verify(folder: str | Path) -> Check:
     folder = Path(folder)
     check = Check(manifest.check_outputs(folder, manifest.read(folder)))
     states = dict(check.files)
-    if states.get(STATEMENTS) == "ok" and states.get(INDICATORS) == "ok":
-        check.statements, check.checked = check_statements(folder)
+    if states.get(STATEMENTS) == "ok":
+        intact = {name for name in (INDICATORS, BENCHMARK) if states.get(name) == "ok"}
+        check.statements, check.checked, used = check_statements(folder, intact)
+        check.tables = sorted(used & {INDICATORS, BENCHMARK}, key=[INDICATORS, BENCHMARK].index)
     return check
 
 
-def check_statements(folder: Path) -> tuple[list[tuple[int, str, str]], int]:
-    """Every statement of ``statements.csv`` recomputed from ``indicators.csv``: (those that do not hold, as (line,
-    sentence, why)), how many were checked."""
+def check_statements(folder: Path, intact: set) -> tuple[list[tuple[int, str, str]], int, set]:
+    """Every statement of ``statements.csv`` recomputed from the table it rests on (``intact``: the tables whose
+    hash matched; a statement resting on any other fails): (those that do not hold, as (line, sentence, why)), how
+    many were checked, and the tables they rest on."""
     import csv
     import io
 
-    from pipeline.figures.statements import check, indicators_from_csv, unneutralised
+    from pipeline.figures.statements import benchmark_from_csv, check, facts_known, indicators_from_csv, unneutralised
 
-    indicators = indicators_from_csv((folder / INDICATORS).read_bytes())
+    readers = {INDICATORS: indicators_from_csv, BENCHMARK: benchmark_from_csv}
+    tables = {name: readers[name]((folder / name).read_bytes()) for name in intact}
     text = (folder / STATEMENTS).read_text(encoding="utf-8")
-    failed, count = [], 0
+    failed, count, used = [], 0, set()
     for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         row = {k: unneutralised(v or "") for k, v in row.items() if k is not None}
         count += 1
-        why = check(row, indicators)
+        known = facts_known().get(row.get("fact", ""))
+        if known is not None:
+            used.add(known.source)
+        why = check(row, tables)
         if why:
             failed.append((line, row.get("sentence", ""), why))
-    return failed, count
+    return failed, count, used

@@ -1,22 +1,29 @@
-"""How we compare: each indicator's position among similar organisations, from a comparison dataset.
+"""How we compare: each measure's position among similar organisations and among all, from a comparison dataset.
 
-The dataset's rows come from ``read.comparison`` (one row per organisation × measure × period). For each measure
-and period the
-organisation's value is ranked among its peers (a comparator group: the nearest-neighbour file's list, or a
-column of codes) and among all organisations with a value: 1 is best by the measure's polarity, ties share the
-best rank, the quartile is ⌈4 × rank / n⌉ (1 best), with both groups' medians. The organisation counts in both
-groups. A measure whose polarity is unknown gets no rank or quartile, and says why.
+The dataset (``read.comparison``: one row per organisation × measure × period) is indexed once (``ranking``) into
+a ``Field``: every measure and period up to the report's, with each organisation's rank among all. ``table`` then
+gives the positions of any number of organisations at once (one, for a period report; every one, for profiles and
+``compare --all``): for each measure and period, the organisation's value, its rank (1 best by the measure's
+polarity, ties share the best rank) and quartile (⌈4 × rank / n⌉, 1 best) among its peers (its comparator group,
+itself included) and among all organisations with a value, both medians and MADs, its distance from each median in
+MADs and that distance's words (``bands``), and the rank's change since the period before. A measure whose
+polarity is unknown, or a group of fewer than two organisations with a value, gives no rank or quartile, and
+``note`` says why.
 
-Ranking (``positions``) is pure: frames in, a frame out.
+Everything here is pure: frames in, frames out.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from pipeline.read.comparison import period_key, period_label
+from pipeline.figures import bands as banding
+from pipeline.figures import ranking
+from pipeline.read.comparison import OFLOG_BANDS, period_key, period_label
 
 COLUMNS = [
     "ref",
@@ -29,10 +36,16 @@ COLUMNS = [
     "peers_rank",
     "peers_quartile",
     "peers_median",
+    "peers_mad",
+    "peers_mads_from_median",
+    "peers_words",
     "all_n",
     "all_rank",
     "all_quartile",
     "all_median",
+    "all_mad",
+    "all_mads_from_median",
+    "all_words",
     "peers_rank_change",
     "all_rank_change",
     "note",
@@ -41,90 +54,190 @@ COLUMNS = [
     "against_all_median",
     "own_value",
 ]
+COUNTS = ("peers_n", "peers_rank", "peers_quartile", "all_n", "all_rank", "all_quartile", "peers_rank_change",
+          "all_rank_change")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The bands of distance and their words (``bands.py``), and each measure's own words for better and worse
+    (``comparatives``: code -> (better, worse)): the comparison layout's, Oflog's bands by default."""
+
+    bands: tuple = OFLOG_BANDS
+    comparatives: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A dataset made ready for ranking: its index (``ranking.Indexed``) for the ``measures`` compared (ref ->
+    code) up to a period, every organisation's standing among all, the periods the whole dataset covers and its
+    measure codes, and the ``wording``."""
+
+    index: ranking.Indexed
+    measures: dict
+    everyone: ranking.Standing
+    periods: list
+    codes: frozenset
+    wording: Wording
+
+
+def prepare(dataset: pd.DataFrame, measures: dict | None, upto: tuple[int, int], wording: Wording = Wording()) -> Field:
+    """The ``Field`` of ``dataset`` for the ``measures`` (ref -> measure code; None: every measure, its code as its
+    ref) in every period at or before ``upto`` (a period key). Raises ValueError when the dataset is too sparse to
+    index (``ranking.CELL_LIMIT``)."""
+    if measures is None:
+        measures = {code: code for code in dict.fromkeys(dataset["measure"])}
+    codes = list(dict.fromkeys(measures.values()))
+    index = ranking.indexed(dataset, codes, lambda key: at_or_before(key, upto))
+    return Field(
+        index,
+        dict(measures),
+        ranking.among_all(index),
+        sorted(set(dataset["period_key"])),
+        frozenset(dataset["measure"]),
+        wording,
+    )
+
+
+def groups_for(ready: Field, organisations: list[str], peers: dict | None) -> tuple[np.ndarray | None, dict]:
+    """The peer groups of ``organisations`` as ``ranking.among_peers`` reads them (each row: the columns of the
+    group, the organisation first, -1 padding; a row of -1 after the first for an organisation with no group), and
+    the codes each group names that the dataset does not hold (organisation -> codes). ``peers``: organisation ->
+    its group's codes or None; None for no peer groups at all."""
+    if peers is None:
+        return None, {}
+    index, unknown, rows = ready.index, {}, []
+    for code in organisations:
+        group = peers.get(code)
+        members = list(dict.fromkeys([code, *(group or [])]))
+        missing = [c for c in members if not index.has(c)]
+        if missing:
+            unknown[code] = missing
+        rows.append([index.column(c) for c in members if index.has(c)] if group is not None else [])
+    width = max((len(r) for r in rows), default=1) or 1
+    members = np.full((len(rows), width), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        members[i, : len(row)] = row
+    return members, unknown
+
+
+def table(ready: Field, organisations: list[str], peers: dict | None = None) -> pd.DataFrame:
+    """The positions of each of ``organisations`` (codes the dataset holds) on every measure of ``ready`` in every
+    period, one row each (``COLUMNS`` with ``organisation`` first), organisation by organisation in the order
+    given. ``peers``: organisation -> its comparator group's codes (None: it has none), or None for no peer
+    groups."""
+    index = ready.index
+    refs, spans = [], []
+    by_code: dict = {}
+    for g, (code, _) in enumerate(index.groups):
+        by_code.setdefault(code, []).append(g)
+    for ref, code in ready.measures.items():
+        spans.extend(by_code.get(code, []))
+        refs.extend([ref] * len(by_code.get(code, [])))
+    g = np.tile(np.asarray(spans, dtype=np.int64), len(organisations))
+    s = np.repeat(np.arange(len(organisations)), len(spans))
+    o = np.asarray([index.column(c) for c in organisations], dtype=np.int64)[s]
+    members, _ = groups_for(ready, organisations, peers)
+    frame = pd.DataFrame(
+        {
+            "organisation": np.asarray(organisations, dtype=object)[s] if len(s) else [],
+            "ref": np.tile(np.asarray(refs, dtype=object), len(organisations)),
+            "measure_code": [index.groups[i][0] for i in g],
+            "measure_name": [index.measure_names.get(index.groups[i][0], index.groups[i][0]) for i in g],
+            "period": [period_label(index.groups[i][1]) for i in g],
+            "value": index.values[g, o],
+            "polarity": np.asarray(index.polarity, dtype=object)[g] if len(g) else [],
+        }
+    )
+    everyone = ready.everyone
+    _standing(frame, "all", everyone.n[g, 0], everyone.median[g, 0], everyone.mad[g, 0], everyone.rank[g, o],
+              ranking.change(everyone.rank, index.previous)[g, o])  # fmt: skip
+    if members is not None:
+        mine = ranking.among_peers(index, members)
+        has = np.asarray([peers.get(c) is not None for c in organisations])[s]
+        pick = lambda a: np.where(has, a[g, s], np.nan)  # noqa: E731
+        _standing(frame, "peers", np.where(has, mine.n[g, s], -1), pick(mine.median), pick(mine.mad),
+                  pick(mine.rank), pick(ranking.change(mine.rank, index.previous)))  # fmt: skip
+    else:
+        _standing(frame, "peers", *(np.full(len(g), np.nan) for _ in range(5)))
+    frame["lower"] = index.lower[g, o] if index.lower is not None else np.nan
+    frame["upper"] = index.upper[g, o] if index.upper is not None else np.nan
+    frame["against_all_median"] = against_all(frame)
+    frame["own_value"] = np.nan
+    for prefix in ("peers", "all"):
+        _words(frame, prefix, ready.wording)
+    frame["note"] = _notes(frame, [index.polarity_words[i] for i in g])
+    frame = frame[["organisation", *COLUMNS]]
+    for column in COUNTS:
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def _standing(frame: pd.DataFrame, prefix: str, n, median, mad, rank, change) -> None:
+    n = np.asarray(n, dtype=float)
+    n[n < 0] = np.nan
+    frame[f"{prefix}_n"] = n
+    frame[f"{prefix}_rank"] = rank
+    frame[f"{prefix}_quartile"] = ranking.quartile(np.asarray(rank, dtype=float), np.nan_to_num(n))
+    frame[f"{prefix}_median"] = median
+    frame[f"{prefix}_mad"] = mad
+    frame[f"{prefix}_rank_change"] = change
+
+
+def _words(frame: pd.DataFrame, prefix: str, wording: Wording) -> None:
+    values, medians, mads = (frame[c].to_numpy(dtype=float) for c in ("value", f"{prefix}_median", f"{prefix}_mad"))
+    frame[f"{prefix}_mads_from_median"] = banding.distances(values, medians, mads)
+    frame[f"{prefix}_words"] = banding.words(
+        values, medians, mads, frame["polarity"].to_numpy(), frame["measure_code"].to_numpy(), wording.bands,
+        wording.comparatives,
+    )  # fmt: skip
+
+
+def _notes(frame: pd.DataFrame, said: list) -> list[str]:
+    """Why a row lacks a rank, a distance or a value, in words (one note a row, "" for most)."""
+    value = frame["value"].to_numpy(dtype=float)
+    polarity = frame["polarity"].to_numpy()
+    notes = []
+    columns = [frame[c].to_numpy(dtype=float) for c in ("all_n", "peers_n", "all_mad", "peers_mad")]
+    for i, (all_n, peers_n, all_mad, peers_mad) in enumerate(zip(*columns)):
+        parts = []
+        if math.isnan(value[i]):
+            parts.append("no value for the organisation in this period")
+        elif not polarity[i]:
+            parts.append(
+                "polarity not known" + (f" (the dataset says {said[i]})" if said[i] else "") + ": no rank or quartile"
+            )
+        if all_n < 2:
+            parts.append("fewer than two organisations have a value: no rank or quartile among all")
+        if peers_n < 2:
+            parts.append("fewer than two of its peer group have a value: no rank or quartile among its peers")
+        for who, mad, n in (("its peer group", peers_mad, peers_n), ("all organisations", all_mad, all_n)):
+            if mad == 0 and n >= 2:
+                parts.append(f"half or more of {who} have the median value (a MAD of 0): no distance in MADs")
+        notes.append("; ".join(parts))
+    return notes
+
+
+def against_all(frame: pd.DataFrame) -> list[str]:
+    """``against`` for every row, against the median of all."""
+    columns = [frame[c].to_numpy(dtype=float) for c in ("value", "all_median", "lower", "upper")]
+    polarity = frame["polarity"].to_numpy()
+    return [against(v, m, p, lo, up) for v, m, lo, up, p in zip(*columns, polarity)] if len(frame) else []
 
 
 def positions(
-    dataset: pd.DataFrame, organisation: str, peers: list[str] | None, measures: dict[str, str], upto: tuple[int, int]
+    dataset: pd.DataFrame,
+    organisation: str,
+    peers: list[str] | None,
+    measures: dict[str, str],
+    upto: tuple[int, int],
+    wording: Wording = Wording(),
 ) -> pd.DataFrame:
-    """The organisation's position on each linked measure (``measures``: ref -> measure code), for every period of
-    the dataset up to ``upto`` (a period key), one row each (``COLUMNS``): its value, the number of organisations
-    with a value, its rank (1 best by polarity, ties share the best) and quartile (⌈4 × rank / n⌉) among its peers
-    (``peers``, itself included; None: no peer group) and among all, both medians, and the rank's change since the
-    period before (positive: up the table). Polarity unknown: no rank or quartile, and ``note`` says why."""
-    import numpy as np
-
-    rows = []
-    group = set(peers or []) | {organisation}
-    wanted = dataset[dataset["measure"].isin(set(measures.values()))]
-    allowed = {k: at_or_before(k, upto) for k in wanted["period_key"].unique()}
-    wanted = wanted[wanted["period_key"].map(allowed).astype(bool)]
-    by_measure = {code: frame for code, frame in wanted.groupby("measure", sort=False)}
-    for ref, code in measures.items():
-        data = by_measure.get(code, wanted.iloc[0:0])
-        names = [n for n in data["measure_name"].unique() if n]
-        before = {"peers": None, "all": None}
-        for key, in_period in data.groupby("period_key", sort=True):
-            values = in_period["value"].to_numpy(dtype=float)
-            orgs = in_period["organisation"].to_numpy(dtype=object)
-            valued = ~np.isnan(values)
-            values, orgs = values[valued], orgs[valued]
-            at = np.flatnonzero(orgs == organisation)
-            mine = float(values[at[0]]) if len(at) else math.nan
-            own = in_period[in_period["organisation"] == organisation]
-            lower = float(own["lower"].iloc[0]) if len(own) else math.nan
-            upper = float(own["upper"].iloc[0]) if len(own) else math.nan
-            polarity = _polarity(in_period)
-            row = {
-                "ref": ref,
-                "measure_code": code,
-                "measure_name": names[0] if names else code,
-                "period": period_label(key),
-                "value": mine,
-                "polarity": polarity,
-                "note": "",
-                "lower": lower,
-                "upper": upper,
-                "own_value": math.nan,
-            }
-            members = {"all": values}
-            if peers:
-                members["peers"] = values[np.fromiter((o in group for o in orgs), dtype=bool, count=len(orgs))]
-            for prefix in ("peers", "all"):
-                if prefix not in members:
-                    row |= dict.fromkeys(
-                        (f"{prefix}_n", f"{prefix}_median", f"{prefix}_rank", f"{prefix}_quartile"), math.nan
-                    )
-                    row[f"{prefix}_rank_change"] = math.nan
-                    continue
-                group_values = members[prefix]
-                n = len(group_values)
-                row[f"{prefix}_n"] = n
-                row[f"{prefix}_median"] = float(np.median(group_values)) if n else math.nan
-                rank = math.nan
-                if len(at) and polarity:  # ties share the best rank: 1 + how many are strictly better
-                    better = group_values > mine if polarity == "higher" else group_values < mine
-                    rank = 1 + int(better.sum())
-                row[f"{prefix}_rank"] = rank
-                row[f"{prefix}_quartile"] = math.ceil(4 * rank / n) if not math.isnan(rank) else math.nan
-                row[f"{prefix}_rank_change"] = (
-                    before[prefix] - rank if before[prefix] is not None and not math.isnan(rank) else math.nan
-                )
-                before[prefix] = rank if not math.isnan(rank) else None
-            row["against_all_median"] = against(mine, row["all_median"], polarity, lower, upper)
-            if not len(at):
-                row["note"] = "no value for the organisation in this period"
-            elif not polarity:
-                words = sorted(set(w for w in in_period["polarity_word"].unique() if w))
-                row["note"] = (
-                    "polarity not known"
-                    + (f" (the dataset says {', '.join(map(repr, words))})" if words else "")
-                    + ": no rank or quartile"
-                )
-            rows.append(row)
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    for c in ("peers_n", "peers_rank", "peers_quartile", "all_n", "all_rank", "all_quartile"):
-        frame[c] = frame[c].astype("Int64")
-    return frame
+    """One organisation's positions (``COLUMNS``) on the ``measures`` (ref -> code) in every period up to ``upto``,
+    among its ``peers`` (its group's codes; None: no peer group) and among all."""
+    ready = prepare(dataset, measures, upto, wording)
+    group = {organisation: peers} if peers is not None else None
+    return table(ready, [organisation], group).drop(columns="organisation")
 
 
 def against(value: float, median: float, polarity: str, lower: float = math.nan, upper: float = math.nan) -> str:
@@ -142,23 +255,14 @@ def against(value: float, median: float, polarity: str, lower: float = math.nan,
     return "better" if (value > median) == (polarity == "higher") else "worse"
 
 
-def _polarity(rows: pd.DataFrame) -> str:
-    """The measure's polarity in a period: the one its rows give ("" when none, or when they disagree)."""
-    given = set(p for p in rows["polarity"].unique() if p)
-    return given.pop() if len(given) == 1 else ""
-
-
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each measure's latest period (the position a report states)."""
+    """Each measure's latest period (the position a report states); each organisation's when the frame holds
+    several."""
     if frame.empty:
         return frame
     order = frame.assign(_key=[period_key(p) for p in frame["period"]])
-    return order.sort_values("_key", kind="stable").groupby("ref", sort=False).tail(1).drop(columns="_key")
-
-
-def organisation_name(dataset: pd.DataFrame, code: str) -> str:
-    names = dataset.loc[dataset["organisation"] == code, "organisation_name"]
-    return next((n for n in names if n), code)
+    by = ["organisation", "ref"] if "organisation" in frame else "ref"
+    return order.sort_values("_key", kind="stable").groupby(by, sort=False).tail(1).drop(columns="_key").sort_index()
 
 
 def at_or_before(key: tuple[int, int], upto: tuple[int, int]) -> bool:
@@ -170,63 +274,115 @@ def at_or_before(key: tuple[int, int], upto: tuple[int, int]) -> bool:
     return quarter <= upto[1] if quarter else upto[1] == 4
 
 
-def spread(
-    dataset: pd.DataFrame, organisation: str, peers: list[str] | None, latest_rows: pd.DataFrame
-) -> pd.DataFrame:
+def spread(ready: Field, organisation: str, peers: list[str] | None, latest_rows: pd.DataFrame) -> pd.DataFrame:
     """Every organisation's position on each ranked measure in its reported period, for the chart: ``ref``,
     ``organisation``, ``position`` (0 worst to 100 best: (n − rank) / (n − 1) × 100 among all with a value), and
-    whether it is a ``peer`` or the organisation itself (``self``)."""
-    group = set(peers or [])
-    out = []
+    whether it is a ``peer`` or the organisation itself (``self``). The other organisations are marks on a line, so
+    one mark stands for all at the same position to ``MARK`` points (``organisation`` then names the first): the
+    chart stays the same size whether the dataset holds 30 organisations or 3,000."""
+    index, group = ready.index, set(peers or [])
+    at = {(code, period_label(key)): g for g, (code, key) in enumerate(index.groups)}
+    parts = []
     for row in latest_rows.itertuples(index=False):
-        if pd.isna(row.all_rank):
+        g = at.get((row.measure_code, row.period))
+        if pd.isna(row.all_rank) or g is None:
             continue
-        key = period_key(row.period)
-        now = dataset[(dataset["measure"] == row.measure_code) & (dataset["period_key"] == key)]
-        now = now[now["value"].notna()]
-        ranks = now["value"].rank(method="min", ascending=row.polarity == "lower")
-        n = len(now)
-        for code, rank in zip(now["organisation"], ranks):
-            out.append(
-                {
-                    "ref": row.ref,
-                    "organisation": code,
-                    "position": 100 * (n - rank) / (n - 1) if n > 1 else 50.0,
-                    "peer": code in group,
-                    "self": code == organisation,
-                }
+        ranks = ready.everyone.rank[g]
+        valued = np.flatnonzero(~np.isnan(ranks))
+        n = int(ready.everyone.n[g, 0])
+        position = 100 * (n - ranks[valued]) / (n - 1) if n > 1 else np.full(len(valued), 50.0)
+        codes = np.asarray(index.organisations, dtype=object)[valued]
+        peer = np.fromiter((c in group for c in codes), dtype=bool, count=len(codes))
+        me = codes == organisation
+        other = ~peer & ~me
+        _, first = np.unique(np.round(position[other] / MARK), return_index=True)
+        keep = np.flatnonzero(~other)
+        keep = np.sort(np.concatenate([keep, np.flatnonzero(other)[first]]))
+        parts.append(
+            pd.DataFrame(
+                {"ref": row.ref, "organisation": codes[keep], "position": position[keep], "peer": peer[keep] & ~me[keep],
+                 "self": me[keep]}
             )
-    return pd.DataFrame(out, columns=["ref", "organisation", "position", "peer", "self"])
+        )  # fmt: skip
+    columns = ["ref", "organisation", "position", "peer", "self"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+MARK = 0.5  # the chart's resolution, in points of position (0 to 100)
 
 
 def context(
-    name: str,
-    sources: tuple[str, str],
-    dataset: pd.DataFrame,
-    organisation: str,
-    peers: list[str] | None,
-    linked: dict[str, str],
-    upto: tuple[int, int],
-    latest_rows: pd.DataFrame,
-) -> dict:
+    name: str, sources: tuple[str, str], ready: Field, organisation: str, peers: list[str] | None,
+    upto: tuple[int, int], latest_rows: pd.DataFrame, labels: tuple[str, str] = ("", ""),
+) -> dict:  # fmt: skip
     """What a report says of its comparison besides the positions: the dataset (``name``, as shown) and its
-    source, the organisation, how many organisations and peers, the periods the dataset covers and whether it
-    starts after the report's period (``upto``), the ``linked`` measures (ref -> measure code) and those the
-    dataset lacks, and every organisation's position for the chart (``spread``). ``sources``: the dataset's file
-    and the peers file as outputs name them ("" when no peers file)."""
-    keys = sorted(set(dataset["period_key"]))
+    source, the organisation, how many organisations and peers (those the dataset holds, itself included), the
+    periods the dataset covers and whether it starts after the report's period (``upto``), the linked measures
+    and those the dataset lacks, every organisation's position for the chart (``spread``), the ``bands`` and
+    their words. ``sources``: the dataset's file and the peers file as outputs name them ("" when no peers file);
+    ``labels``: what the dataset's whole set of organisations is called (``England``) and their word
+    (``councils``), "" for the plain words."""
+    index, keys = ready.index, ready.periods
+    known = [c for c in dict.fromkeys([organisation, *(peers or [])]) if index.has(c)] if peers is not None else []
     return {
         "dataset": name,
         "source": sources[0],
         "organisation": organisation,
-        "organisation_name": organisation_name(dataset, organisation),
-        "organisations": len(set(dataset["organisation"])),
-        "peers": len(peers) if peers else 0,
+        "organisation_name": index.names[index.column(organisation)] if index.has(organisation) else organisation,
+        "organisations": len(index.organisations),
+        "peers": len(known),
         "peers_source": sources[1],
         "first_period": period_label(keys[0]) if keys else "",
         "last_period": period_label(keys[-1]) if keys else "",
         "starts_later": bool(keys) and not any(at_or_before(k, upto) for k in keys),
-        "linked": linked,
-        "missing": sorted(c for c in set(linked.values()) if c not in set(dataset["measure"])),
-        "spread": spread(dataset, organisation, peers, latest_rows),
+        "linked": dict(ready.measures),
+        "missing": sorted(c for c in set(ready.measures.values()) if c not in ready.codes),
+        "spread": spread(ready, organisation, known, latest_rows),
+        "bands": [list(b) for b in ready.wording.bands],
+        "comparatives": {code: list(words) for code, words in ready.wording.comparatives.items()},
+        "all_name": labels[0],
+        "members": labels[1],
     }
+
+
+SHOWN_FINDINGS = 5  # findings of one kind listed one by one before the rest are counted in one
+
+
+def findings(ready: Field, unknown: dict, sources: tuple[str, str]) -> list[tuple]:
+    """What the dataset and the peers file say about themselves, as data-quality findings ((source_line, ref,
+    check, finding, action_taken), line 0: they are not lines of the export): rows given twice for the same
+    organisation, measure and period (the first in the file is used), values that are numbers but not finite
+    (not used), and peers the dataset does not hold (``unknown``: organisation -> codes; left out of the group)."""
+    index, (dataset, peers) = ready.index, sources
+    dataset = dataset.rsplit("/", 1)[-1]
+    out = []
+    for code, measure, key, lines in index.duplicates:
+        out.append(
+            (0, measure, "comparison_duplicate",
+             f"{dataset} gives {code}'s {measure} for {period_label(key)} {len(lines)} times (lines "
+             f"{', '.join(map(str, lines))})",
+             f"the first (line {lines[0]}) used; the other{'s' if len(lines) > 2 else ''} set aside")
+        )  # fmt: skip
+    for line in index.infinite:
+        out.append((0, "", "comparison_not_finite", f"{dataset} line {line}: the value is a number but not a finite "
+                    "one", "not used as a value"))  # fmt: skip
+    for code, codes in unknown.items():
+        out.append(
+            (0, "", "peers_unknown",
+             f"{peers or 'the peer group'} names {', '.join(map(repr, codes))} for {code}, which {dataset} does not "
+             "hold", "left out of its peer group")
+        )  # fmt: skip
+    return _summarised(out)
+
+
+def _summarised(found: list[tuple]) -> list[tuple]:
+    """At most ``SHOWN_FINDINGS`` of each check, and one finding counting the rest."""
+    kept, counts = [], {}
+    for finding in found:
+        counts[finding[2]] = counts.get(finding[2], 0) + 1
+        if counts[finding[2]] <= SHOWN_FINDINGS:
+            kept.append(finding)
+    for check, n in counts.items():
+        if n > SHOWN_FINDINGS:
+            kept.append((0, "", check, f"{n - SHOWN_FINDINGS:,} more of the kind above", "as above"))
+    return kept

@@ -19,14 +19,19 @@ from typing import Callable
 COLUMNS = ["section", "sentence", "fact", "figures", "params", "refs"]
 
 
+INDICATORS, BENCHMARK = "indicators.csv", "benchmark.csv"  # the tables a fact may rest on
+
+
 @dataclass(frozen=True)
 class Fact:
-    """A kind of statement: ``compute(indicators, params)`` -> (figures, refs) and ``words(figures, params)`` ->
-    its sentence, or None when the figures give nothing to say."""
+    """A kind of statement: ``compute(table, params)`` -> (figures, refs) and ``words(figures, params)`` -> its
+    sentence, or None when the figures give nothing to say. ``source``: the published table it is computed from
+    (``indicators.csv``, or ``benchmark.csv`` for the comparison's)."""
 
     name: str
     compute: Callable
     words: Callable
+    source: str = INDICATORS
 
 
 FACTS: dict[str, Fact] = {}  # filled by ``pipeline.figures.facts`` (imported by ``facts_known``)
@@ -39,11 +44,11 @@ def facts_known() -> dict[str, Fact]:
     return FACTS
 
 
-def fact(name: str, words: Callable):
-    """Register the decorated ``compute`` as fact ``name``, written by ``words``."""
+def fact(name: str, words: Callable, source: str = INDICATORS):
+    """Register the decorated ``compute`` as fact ``name``, written by ``words``, computed from ``source``."""
 
     def register(compute):
-        FACTS[name] = Fact(name, compute, words)
+        FACTS[name] = Fact(name, compute, words, source)
         return compute
 
     return register
@@ -100,23 +105,30 @@ def rows(statements) -> list[dict]:
     ]
 
 
-def check(published: dict, indicators) -> str:
-    """Why one row of ``statements.csv`` (``published``) does not hold for ``indicators`` (as read from
-    ``indicators.csv``), or "" when it does: its fact is recomputed and its sentence written again."""
+def check(published: dict, tables: dict) -> str:
+    """Why one row of ``statements.csv`` (``published``) does not hold for the folder's ``tables`` (file name ->
+    the table as read from it: ``indicators.csv``, ``benchmark.csv``), or "" when it does: its fact is recomputed
+    from the table it rests on and its sentence written again."""
     name = published.get("fact", "")
     if name not in facts_known():
         return f"its fact {name!r} is not one this pipeline states"
+    source = FACTS[name].source
+    if tables.get(source) is None:
+        return f"it rests on {source}, which the folder does not publish intact"
     try:
         params, figures = json.loads(published["params"]), json.loads(published["figures"])
     except (ValueError, KeyError, TypeError):
         return "its figures or params are not JSON"
-    again, refs = FACTS[name].compute(indicators, params)
+    try:
+        again, refs = FACTS[name].compute(tables[source], params)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return f"its figures cannot be computed from {source} ({type(exc).__name__})"
     again = _plain(again)
     if again != figures:
         changed = sorted(k for k in set(again) | set(figures) if again.get(k) != figures.get(k))
-        return f"its figures do not follow from indicators.csv ({', '.join(changed)} differ)"
+        return f"its figures do not follow from {source} ({', '.join(changed)} differ)"
     if "; ".join(refs) != published.get("refs", ""):
-        return "the indicators it covers are not those indicators.csv gives"
+        return f"the rows it covers are not those {source} gives"
     if FACTS[name].words(again, params) != published.get("sentence"):
         return "its sentence is not the one its figures give"
     return ""
@@ -140,6 +152,30 @@ def indicators_from_csv(data: bytes):
         if frame[column].dtype == object:
             frame[column] = [unneutralised(v) for v in frame[column]]
     return frame
+
+
+def benchmark_from_csv(data: bytes):
+    """``benchmark.csv`` read back with the types the comparison's facts compute with: text as text, the counts
+    as nullable integers, the figures as floats (full precision: the file holds every digit)."""
+    import io
+
+    import pandas as pd
+
+    from pipeline.figures.compare import COUNTS
+
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    for column in frame.columns:
+        if column in COUNTS:
+            frame[column] = pd.array([int(float(v)) if v.strip() else pd.NA for v in frame[column]], dtype="Int64")
+        elif column in NUMBERS:
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
+        else:
+            frame[column] = [unneutralised(v) for v in frame[column]]
+    return frame
+
+
+NUMBERS = {"value", "peers_median", "peers_mad", "peers_mads_from_median", "all_median", "all_mad",
+           "all_mads_from_median", "lower", "upper", "own_value"}  # fmt: skip
 
 
 def unneutralised(text: str) -> str:

@@ -52,6 +52,8 @@ class _Head(Strict):
     name: StrictStr = Field("", description="text in quotes")
     default_polarity: Literal["", "higher", "lower"] = Field("", description='"higher" or "lower"')
     organisation: StrictStr = Field("", description="text in quotes")
+    everyone: StrictStr = Field("", description="text in quotes")
+    members: StrictStr = Field("", description="text in quotes")
 
 
 class _Band(Strict):
@@ -79,7 +81,8 @@ WORDS = {
     "[[bands]] and [measures]",
     "layout": 'is not a comparison layout: its [layout] must say kind = "benchmark"',
     "layout.kind": 'is not a comparison layout: its [layout] must say kind = "benchmark"',
-    "layout:extra": "[layout] has unknown key(s) {key}; known: default_polarity, kind, name, organisation",
+    "layout:extra": "[layout] has unknown key(s) {key}; known: default_polarity, everyone, kind, members, name, "
+    "organisation",
     "layout.default_polarity": 'default_polarity must be "higher" or "lower"',
     "columns:literal_error": "[columns] maps {key!r}, not a comparison field; fields: " + ", ".join(FIELDS),
     "columns": "[columns] maps each field to the dataset's header, as text",
@@ -94,8 +97,9 @@ class ComparisonLayout:
     """How a comparison dataset maps onto the pipeline: ``columns`` (field -> the dataset's header), ``polarity``
     (the dataset's words, lower-cased -> "higher"/"lower"), ``default_polarity`` (for a dataset without a polarity
     column), ``organisation`` (the reporting organisation's code, when the layout gives it), ``name`` (what the
-    dataset is called in the report), ``source``, ``bands`` ((upper edge in MADs, words), in order) and
-    ``comparatives`` (a measure's own words for better and worse)."""
+    dataset is called in the report), ``source``, ``bands`` ((upper edge in MADs, words), in order),
+    ``comparatives`` (a measure's own words for better and worse), ``everyone`` (what its whole set of
+    organisations is called: "England"; "" for "all organisations") and ``members`` (their word: "councils")."""
 
     columns: dict
     polarity: dict = field(default_factory=dict)
@@ -105,6 +109,8 @@ class ComparisonLayout:
     source: str = ""
     bands: tuple = OFLOG_BANDS
     comparatives: dict = field(default_factory=dict)
+    everyone: str = ""
+    members: str = ""
 
 
 def read_comparison_layout(data: bytes, name: str) -> ComparisonLayout:
@@ -129,6 +135,8 @@ def read_comparison_layout(data: bytes, name: str) -> ComparisonLayout:
         name,
         tuple((b.upto, b.words) for b in checked.bands) or OFLOG_BANDS,
         {code: (c.better, c.worse) for code, c in checked.measures.items()},
+        " ".join(checked.layout.everyone.split()),
+        " ".join(checked.layout.members.split()),
     )
 
 
@@ -167,7 +175,8 @@ def period_label(key: tuple[int, int]) -> str:
 
 def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame:
     """The dataset's rows as ``organisation, organisation_name, measure, measure_name, period_key, period, value,
-    lower, upper, polarity, polarity_word, line``: values as numbers (blank or words: no value), polarity
+    lower, upper, polarity, polarity_word, line, infinite``: values as numbers (blank or words: no value; a number
+    that is not finite, such as ``inf`` or ``1e309``, is no value and flagged ``infinite``), polarity
     "higher"/"lower"/"". Raises InputError naming ``name`` when it is not a CSV table, has more than ``ROW_LIMIT``
     rows, lacks a mapped column, or gives a period in no notation the pipeline reads (with its line)."""
     import pandas as pd
@@ -193,6 +202,8 @@ def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame
     polarity = (
         words.map(meaning) if "polarity" in layout.columns else pd.Series(layout.default_polarity, index=raw.index)
     )
+    given = col("value")
+    values = _numbers(given)
     bounds = {
         side: _numbers(col(side)) if side in layout.columns else pd.Series(math.nan, index=raw.index)
         for side in ("lower", "upper")
@@ -205,12 +216,13 @@ def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame
             "measure_name": col("measure_name"),
             "period_key": keys,
             "period": labels,
-            "value": _numbers(col("value")),
+            "value": values,
             "lower": bounds["lower"],
             "upper": bounds["upper"],
             "polarity": polarity,
             "polarity_word": words,
             "line": range(2, len(raw) + 2),
+            "infinite": infinite_values(given, values),
         }
     )
 

@@ -18,7 +18,7 @@ blocks and escaped by each renderer.
 from pipeline.report.annex import annex_start, appendix_table, findings_section, glossary, method_section, narrative
 from pipeline.report.blocks import number
 from pipeline.report.common import directorate_name, rag_badge, short, status_badge
-from pipeline.report.compare import how_we_compare, profile_front, profile_method, quartile_counts
+from pipeline.report.compare import how_we_compare, profile_front, profile_method
 from pipeline.report.cover import front_page
 from pipeline.report.exceptions import exceptions_at_a_glance, exceptions_table
 from pipeline.report.formats.html import esc
@@ -101,7 +101,6 @@ __all__ = [
     "profile_front",
     "profile_method",
     "provenance_section",
-    "quartile_counts",
     "rag_badge",
     "short",
     "status_badge",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.report.blocks import Para, number
+from pipeline.report.blocks import Items, Para, number
 from pipeline.report.blocks import table as table_block
 from pipeline.report.common import short
 from pipeline.report.pieces import Chart, Piece, paragraph
@@ -31,14 +31,17 @@ def standing(rank, n, quartile) -> str:
     return f"{ordinal(int(rank))} of {int(n)} ({QUARTILES[int(quartile)]})"
 
 
-def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=None) -> Piece:
-    """The section: what is compared with whom, the chart of positions, and the table of each measure's position
-    among the peers and among all, its medians and the change in rank since the period before."""
+CHART_MEASURES = 15  # measures one chart shows (the table and the sentences give every one)
+
+
+def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=None, statements=None) -> Piece:
+    """The section: what is compared with whom and how a distance is put into words, one checked sentence per
+    measure (``statements``: the report's, of which the How we compare section's are printed), the table of each
+    measure's position among the peers and among all, and the chart of positions."""
     if context is None:
         return paragraph(
             "No benchmark dataset was named for this report, so no indicator is compared with other organisations."
         )
-    who = context["organisation_name"]
     if context["starts_later"]:
         return paragraph(
             f"The benchmark dataset ({context['dataset']}) starts in {context['first_period']}, after this report's "
@@ -51,22 +54,34 @@ def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=
             "column or the layout's [benchmark] table links them), so none is compared."
         )
     from pipeline.figures.compare import latest
+    from pipeline.figures.facts.period import HOW_WE_COMPARE
 
     now = latest(positions)
+    blocks = [_intro(context, now), Para((bands_said(context["bands"]),), "note")]
+    sentences = statements.of(HOW_WE_COMPARE) if statements is not None else []
+    if sentences:
+        blocks.append(Items(tuple((s.sentence,) for s in sentences)))
+    piece = Piece(tuple(blocks) + (_table(now, context),))
+    return _with_chart(piece, now, context)
+
+
+def _intro(context: dict, now: pd.DataFrame) -> Para:
+    who = context["organisation_name"]
     peers = context["peers"] - 1 if context["peers"] else 0
     group = (
-        f"its {peers} peers (the comparator group in {context['peers_source']}, {who} included: {context['peers']} in all)"
+        f"its peer group: {who} and its {peers} peers (the comparator group in {context['peers_source']})"
         if peers
         else "no peer group (none was named)"
     )
-    intro = Para(
+    everyone = f"; together, {context['all_name']}" if context.get("all_name") else ""
+    return Para(
         (
-            f"{who} is set against {context['organisations']} organisations in {context['dataset']} "
-            f"({context['first_period']} to {context['last_period']}), and against {group}. A position is context, "
-            "not a league table: organisations differ in what they serve and how they count, and "
+            f"{who} is set against {context['organisations']:,} organisations in {context['dataset']} "
+            f"({context['first_period']} to {context['last_period']}{everyone}), and against {group}. A position is context, not a league table: "
+            "organisations differ in what they serve and how they count, and "
             + (
                 "where the dataset gives a confidence interval, a value whose interval holds the median is called "
-                "similar to it, not better or worse. "
+                "similar to it in the table. "
                 if now[["lower", "upper"]].notna().all(axis=1).any()
                 else "the dataset gives no confidence intervals, so a small difference in value may be no real "
                 "difference. "
@@ -74,74 +89,93 @@ def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=
             + "Rank 1 is the best by the measure's polarity; organisations with equal values share a rank.",
         )
     )
-    labels = {r.ref: f"{r.measure_code} {r.measure_name}" for r in now.itertuples(index=False)}
-    blocks = [intro]
-    unranked = now[now["all_rank"].isna()]
-    if len(unranked):
-        blocks.append(
-            Para(
-                (
-                    "Not ranked: "
-                    + "; ".join(f"{r.measure_code} ({r.note})" for r in unranked.itertuples(index=False))
-                    + ".",
-                ),
-                "note",
-            )
-        )
-    piece = Piece(tuple(blocks) + (_table(now),))
+
+
+def bands_said(bands: list) -> str:
+    """How a distance from the median is put into words, from the bands the report used."""
+    parts, low = [], 0.0
+    for edge, words in bands:
+        said = words.replace("{better}", "better (or worse)").removesuffix(" than").removesuffix(" to")
+        parts.append(f"{'up to ' + _edge(edge) if not low else _edge(low) + ' to ' + _edge(edge)}, {said}")
+        low = edge
+    return (
+        "How far a value is from a median is measured in median absolute deviations (MADs): the distance from the "
+        "median divided by the median of every value's distance from it. Each band of distance has its words: "
+        + "; ".join(parts)
+        + f". A distance beyond {_edge(low)} MADs is left for the author to describe, and where half or more of "
+        'the organisations share the median value (a MAD of 0) only the direction is said. "Better" is better by '
+        "the measure's polarity; a measure without one is higher or lower."
+    )
+
+
+def _edge(value: float) -> str:
+    return f"{value:g}"
+
+
+def _with_chart(piece: Piece, now: pd.DataFrame, context: dict) -> Piece:
+    """The section with its chart of positions (the first ``CHART_MEASURES`` ranked measures), when any is
+    ranked."""
     spread = context.get("spread")
     if spread is None or spread.empty:
         return piece
     from pipeline.report.charts import position_chart, to_svg
 
+    who = context["organisation_name"]
+    peers = context["peers"] - 1 if context["peers"] else 0
     ranked = now[now["all_rank"].notna()]
+    shown = ranked.head(CHART_MEASURES)
+    labels = {r.ref: f"{r.measure_code} {r.measure_name}" for r in shown.itertuples(index=False)}
     title = f"Where {who} stands on each measure"
     alt = "Dot chart of positions among all organisations, right is better. " + "; ".join(
         f"{r.measure_code} {r.measure_name}: {standing(r.all_rank, r.all_n, r.all_quartile)} of all"
-        + (f", {standing(r.peers_rank, r.peers_n, r.peers_quartile)} of its peers" if peers else "")
-        for r in ranked.itertuples(index=False)
+        + (f", {standing(r.peers_rank, r.peers_n, r.peers_quartile)} of its peer group" if peers else "")
+        for r in shown.itertuples(index=False)
     )
-    svg = to_svg(position_chart(spread, {r: labels[r] for r in ranked["ref"]}, title))
+    svg = to_svg(position_chart(spread[spread["ref"].isin(set(shown["ref"]))], labels, title))
+    first = f" (the first {len(shown)} of the {len(ranked)} measures ranked)" if len(shown) < len(ranked) else ""
     caption = (
-        f"{title}, in its latest period: every organisation with a value is a grey mark, its peers blue circles, "
-        f"{who} the orange diamond; the dashed line is the middle. The table above gives each position in figures."
+        f"{title}, in its latest period{first}: every organisation with a value is a grey mark, its peers blue "
+        f"circles, {who} the orange diamond; the dashed line is the middle. The table above gives each position in "
+        "figures."
     )
     figure = Chart.of(svg, alt + ".", caption, "how_we_compare.svg")
     # one piece, so that its chart is published as charts/how_we_compare.svg: the text, the table, then the chart
-    return Chart(
-        blocks=piece.blocks + figure.blocks,
-        svg=svg,
-        alt=alt + ".",
-        caption=caption,
-        filename="how_we_compare.svg",
-    )
+    return Chart(blocks=piece.blocks + figure.blocks, svg=svg, alt=alt + ".", caption=caption,
+                 filename="how_we_compare.svg")  # fmt: skip
 
 
-def _table(now: pd.DataFrame):
-    frame = pd.DataFrame(
-        {
-            "Ref": list(now["ref"]),
-            "Measure": [f"{c} {short(n, 70)}".strip() for c, n in zip(now["measure_code"], now["measure_name"])],
-            "Period": list(now["period"]),
-            "Value": [_value(v, own) for v, own in zip(now["value"], now["own_value"])],
-            "Among its peers": [
-                standing(r, n, q) for r, n, q in zip(now["peers_rank"], now["peers_n"], now["peers_quartile"])
-            ],
-            "Peers' median": [number(v) for v in now["peers_median"]],
-            "Among all": [standing(r, n, q) for r, n, q in zip(now["all_rank"], now["all_n"], now["all_quartile"])],
-            "Median of all": [number(v) for v in now["all_median"]],
-            "Against it": list(now["against_all_median"]),
-            "Rank since the period before": [_change(c) for c in now["all_rank_change"]],
-        }
-    )
+def _table(now: pd.DataFrame, context: dict):
+    intervals = now[["lower", "upper"]].notna().all(axis=1).any()
+    columns = {
+        "Measure": [
+            f"{c} {short(n, 70)}".strip() if n != c else c for c, n in zip(now["measure_code"], now["measure_name"])
+        ],
+        "Period": list(now["period"]),
+        "Value": [_value(v, own) for v, own in zip(now["value"], now["own_value"])],
+    }
+    if context["peers"]:
+        columns["In its peer group"] = [
+            standing(r, n, q) for r, n, q in zip(now["peers_rank"], now["peers_n"], now["peers_quartile"])
+        ]
+        columns["Peer group's median"] = [number(v) for v in now["peers_median"]]
+    everyone = context.get("all_name") or "all"
+    columns[f"In {everyone}" if context.get("all_name") else "Among all"] = [
+        standing(r, n, q) for r, n, q in zip(now["all_rank"], now["all_n"], now["all_quartile"])
+    ]
+    median = f"{everyone}'s median" if context.get("all_name") else "Median of all"
+    columns[median] = [number(v) for v in now["all_median"]]
+    if intervals:
+        columns["Interval against the median of all"] = list(now["against_all_median"])
+    columns["Rank since the period before"] = [_change(c) for c in now["all_rank_change"]]
+    frame = pd.DataFrame(columns)
     return table_block(
         frame,
         "Position on each measure in its latest period",
-        row_header="Ref",
-        numeric=("Value", "Peers' median", "Median of all"),
+        row_header="Measure",
+        numeric=tuple(c for c in ("Value", "Peer group's median", median) if c in frame),
         style="figures",
         keep=False,
-        widths={"Ref": "8%", "Measure": "22%", "Period": "8%", "Value": "8%"},
+        widths={"Measure": "26%", "Period": "9%", "Value": "9%"},
     )
 
 
@@ -161,41 +195,24 @@ def _change(change) -> str:
     return f"{'up' if change > 0 else 'down'} {abs(change)} place{'s' if abs(change) != 1 else ''}"
 
 
-def quartile_counts(positions: pd.DataFrame | None, context: dict | None) -> dict | None:
-    """For the front page: how many ranked measures are in the top and the bottom quartile among the peers (among
-    all when there is no peer group), with the group's name; None when nothing is compared."""
-    if positions is None or positions.empty or context is None or context.get("starts_later"):
-        return None
-    from pipeline.figures.compare import latest
-
-    now = latest(positions)
-    column = "peers_quartile" if context["peers"] else "all_quartile"
-    ranked = now[now[column].notna()]
-    if ranked.empty:
-        return None
-    return {
-        "ranked": len(ranked),
-        "top": int((ranked[column] == 1).sum()),
-        "bottom": int((ranked[column] == 4).sum()),
-        "group": f"its {context['peers'] - 1} peers"
-        if context["peers"]
-        else f"{context['organisations']} organisations",
-    }
-
-
-def profile_front(context: dict, period, counts: dict | None) -> Piece:
-    """A profile's title and its headline: what is compared with whom, and how many measures are in the top and
-    the bottom quartile."""
-    from pipeline.report.blocks import Group, Heading, Items, anchor
+def profile_front(context: dict, period, statements) -> Piece:
+    """A profile's title and its summary: the comparison's front-page statements (how many measures are in the top
+    and the bottom quartile, which are much better or much worse than the median) and what is compared with whom."""
+    from pipeline.figures.facts.period import GOING_WELL, NEEDS_ATTENTION, SUMMARY
+    from pipeline.report.blocks import Group, Heading, anchor
 
     who = context["organisation_name"]
-    headline = (
-        f"Against {counts['group']}, {counts['top']} of the {counts['ranked']} measures ranked are in the top "
-        f"quartile and {counts['bottom']} in the bottom."
-        if counts
-        else "No measure of the dataset could be ranked for it in this period."
-    )
+    said = [(s.sentence,) for section in (SUMMARY, GOING_WELL, NEEDS_ATTENTION) for s in statements.of(section)]
     peers = context["peers"] - 1 if context["peers"] else 0
+    said.append(
+        (
+            f"{who} ({context['organisation']}) is set against {context['organisations']:,} organisations"
+            + (f" and its {peers} peers ({context['peers_source']})" if peers else "")
+            + f", over {context['first_period']} to {context['last_period']}.",
+        )
+    )
+    if not statements.of(SUMMARY):
+        said.insert(0, ("No measure of the dataset could be ranked for it in this period.",))
     return Piece(
         (
             Group(
@@ -207,34 +224,34 @@ def profile_front(context: dict, period, counts: dict | None) -> Piece:
                 ),
             ),
             Heading(2, ("Summary",), anchor("Summary", set())),
-            Items(
-                (
-                    (headline,),
-                    (
-                        f"{who} ({context['organisation']}) is set against {context['organisations']} organisations"
-                        + (f" and its {peers} peers ({context['peers_source']})" if peers else "")
-                        + f", over {context['first_period']} to {context['last_period']}.",
-                    ),
-                )
-            ),
+            Items(tuple(said)),
         ),
         meta={"title": f"{who}: how it compares, {period.title}"},
     )
 
 
-def profile_method(context: dict) -> Piece:
-    """How a profile's positions are made, in a few sentences."""
-    return Piece(
-        (
-            Para(
-                (
-                    f"Every figure comes from {context['dataset']} ({context['source']}), read through its layout. For "
-                    "each measure and period, the organisation's value is ranked among all organisations with a "
-                    "value, and among its peers (itself included): rank 1 is the best by the measure's polarity, "
-                    "organisations with equal values share the best rank, and the quartile is the rank's quarter "
-                    "(⌈4 × rank / n⌉, 1 the best). A measure whose polarity the dataset does not give is not ranked. "
-                    "The figures of every period are in benchmark.csv beside this report.",
-                )
-            ),
-        )
-    )
+def profile_method(context: dict, findings: list | tuple = ()) -> Piece:
+    """How a profile's positions are made and put into words, and what the data said about itself
+    (``findings``: (line, ref, check, finding, action) as ``compare.findings`` gives them)."""
+    blocks = [
+        Para(
+            (
+                f"Every figure comes from {context['dataset']} ({context['source']}), read through its layout. For "
+                "each measure and period, the organisation's value is ranked among all organisations with a "
+                "value, and among its peer group (itself included): rank 1 is the best by the measure's polarity, "
+                "organisations with equal values share the best rank, and the quartile is the rank's quarter "
+                "(⌈4 × rank / n⌉, 1 the best). A measure whose polarity the dataset does not give is not ranked, nor "
+                "is any group in which fewer than two organisations have a value. The figures of every period are in "
+                "benchmark.csv beside this report, and every generated sentence in statements.csv, with the figures "
+                "it rests on.",
+            )
+        ),
+        Para((bands_said(context["bands"]),)),
+    ]
+    if findings:
+        blocks.append(Para(("What the data says about itself:",), "lead-in"))
+        blocks.append(Items(tuple((f"{finding} ({action}).",) for _, _, _, finding, action in findings)))
+    else:
+        blocks.append(Para(("The dataset and the peers file gave no finding: no row twice, no value that is an infinite "
+                            "number, no peer the dataset lacks.",), "findings-ok"))  # fmt: skip
+    return Piece(tuple(blocks))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.report.blocks import Heading, Para, Span, table
-from pipeline.report.compare import quartile_counts
 from pipeline.report.formats import html
 
 TITLE = "Profiles: how each organisation compares"
@@ -23,13 +22,8 @@ def index_blocks(entries: list) -> tuple:
     rows = []
     for code, data, folder, published in entries:
         who = data.context["organisation_name"]
-        counts = quartile_counts(data.positions, data.context)
-        said = (
-            f"{counts['top']} of {counts['ranked']} measures in the top quartile, {counts['bottom']} in the bottom "
-            f"(against {counts['group']})"
-            if counts
-            else "no measure ranked"
-        )
+        summary = [s.sentence for s in data.statements.made if s.fact == "quartiles"]
+        said = summary[0] if summary else "No measure ranked."
         name = Span("link", (who,), f"{folder}/report.html") if published else f"{who} (not rendered)"
         rows.append({"Organisation": name, "Code": code, "Headline position": said})
     period = entries[0][1].period.title if entries else ""

@@ -111,10 +111,11 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     own = read_export(inputs.export, inputs.layout, inputs.period, register, with_header_years=not inputs.alone)
     earlier, failed = _earlier(inputs, register)
     indicators, findings, over_time = _over_time(own, earlier, failed, inputs)
-    positions, context = _comparison(inputs, register, indicators)
+    positions, context, compared = _comparison(inputs, register, indicators)
+    findings = _with_comparison_findings(findings, compared)
     related = inputs.related
     names = _directorate_names(inputs)
-    said = _statements(indicators, inputs.layout, names, over_time["previous"])
+    said = _statements(indicators, inputs.layout, names, over_time["previous"], positions, context)
     return PeriodData(
         inputs.period,
         inputs.export.name,
@@ -142,13 +143,14 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     )
 
 
-def _statements(indicators, layout: Layout, names: dict, previous):
-    """The report's statements (``facts.period.period_statements``), in the organisation's words."""
-    from pipeline.figures.facts.period import period_statements
+def _statements(indicators, layout: Layout, names: dict, previous, positions, context):
+    """The report's statements (``facts.period.period_statements``), in the organisation's words, with the
+    comparison's (computed from the positions as ``benchmark.csv`` publishes them)."""
+    from pipeline.figures.facts.period import comparison_statements, period_statements
     from pipeline.figures.facts.words import groups_of
 
     present = set(groups_of(indicators))
-    context = {
+    params = {
         "group_word": layout.group_name,
         "group_plural": layout.group_names,
         "names": {code: name for code, name in (names or {}).items() if code in present},
@@ -156,7 +158,27 @@ def _statements(indicators, layout: Layout, names: dict, previous):
         "remedial": "remedial" in layout.columns,
         "commentary": layout.has_commentary,
     }
-    return period_statements(indicators, context)
+    return period_statements(indicators, params, comparison_statements(as_published(positions), context))
+
+
+def as_published(positions):
+    """The positions as ``benchmark.csv`` gives them back (what the comparison's statements are computed from, at
+    render time and by ``verify`` alike); None without a comparison."""
+    from pipeline.figures.statements import benchmark_from_csv
+    from pipeline.run import publish
+
+    return None if positions is None else benchmark_from_csv(publish.csv_bytes(positions))
+
+
+def _with_comparison_findings(findings, compared: list):
+    """The export's findings, and after them what the comparison's data says about itself."""
+    import pandas as pd
+
+    from pipeline.read import schema
+
+    if not compared:
+        return findings
+    return pd.concat([findings, schema.findings_frame(compared)], ignore_index=True)
 
 
 def _register(register: Input | None):
@@ -226,12 +248,12 @@ def _directorate_names(inputs: PeriodInputs) -> dict:
 
 def _comparison(inputs: PeriodInputs, register, indicators):
     """The comparison positions of the linked indicators and what the report says about them, or (None, None)
-    when no comparison dataset is named. Indicators are linked to the dataset's measures by the register's
+    when no comparison dataset is named; and the comparison's findings. Indicators are linked to the dataset's measures by the register's
     ``benchmark`` column or the layout's ``[benchmark]`` table."""
     from pipeline.run.comparison import organisation_positions
 
     if inputs.comparison is None:
-        return None, None
+        return None, None, []
     linked = dict(inputs.layout.benchmark)
     rows = register[0] if register is not None else None
     if rows is not None and "benchmark" in rows:

@@ -25,12 +25,16 @@ from pipeline.run.jobs import Job, output_root, shown_root
 @dataclass(frozen=True)
 class ProfileData:
     """What a profile notebook shows: the organisation's positions (``compare.COLUMNS``, ref = measure code), the
-    context (dataset, peers, chart's spread), the period and the inputs as the manifest lists them."""
+    context (dataset, peers, chart's spread), the period, the inputs as the manifest lists them, its statements
+    (``statements.Statements``, computed from the positions as ``benchmark.csv`` holds them) and the comparison's
+    findings."""
 
     period: Period
     positions: object
     context: dict
     inputs: tuple
+    statements: object = None
+    findings: tuple = ()
 
 
 def profile_jobs(template, only: list[str] | None = None, root=None, shown=None, code=None):
@@ -40,71 +44,89 @@ def profile_jobs(template, only: list[str] | None = None, root=None, shown=None,
     in ``only`` the dataset does not hold."""
     import pandas as pd
 
-    from pipeline.run.comparison import dataset_of, peers_file
+    from pipeline.run.comparison import dataset_of, ready
     from pipeline.run.snapshot import read_comparison
 
     period = Period.parse(template.year, template.quarter or "Q4")
     comparison = read_comparison(template.dataset_path, template.layout_path, template.peers_path)
-    dataset, peers = dataset_of(comparison), peers_file(comparison)
-    codes = list(dict.fromkeys(dataset["organisation"]))
+    dataset = dataset_of(comparison)
+    made = ready(comparison, None, period, dataset)
+    del dataset  # the index holds what the profiles need
+    codes = list(made.field.index.organisations)
     if only:
         unknown = [c for c in only if c not in set(codes)]
         if unknown:
             raise UsageError(f"{comparison.dataset.name} has no organisation {', '.join(map(repr, unknown))} (--only)")
         codes = [c for c in codes if c in set(only)]
     root = Path(root) if root is not None else output_root(template.out)
-    common = _Common(comparison, dataset, peers, period, root, shown_root(root) if shown is None else shown, code)
+    common = _Common(comparison, made, period, root, shown_root(root) if shown is None else shown, code)
     jobs, tables, folders = [], [], {}
-    for organisation in codes:
-        job, latest = _profile_job(template, organisation, common)
-        same = folders.setdefault(job.folder.as_posix().casefold(), organisation)
-        if same != organisation:  # a file system that ignores case would give the two one folder
-            raise InputError(
-                f"has the organisations {same!r} and {organisation!r}, whose profiles would share the folder "
-                f"{job.folder.parent.parent.name!r}; codes must differ by more than case",
-                comparison.dataset.name,
-            )
-        jobs.append(job)
-        tables.append(latest)
+    for start in range(0, len(codes), BATCH):
+        chunk = codes[start : start + BATCH]
+        frames = _positions_by_organisation(made, chunk)
+        for organisation in chunk:
+            job, latest = _profile_job(template, organisation, frames[organisation], common)
+            same = folders.setdefault(job.folder.as_posix().casefold(), organisation)
+            if same != organisation:  # a file system that ignores case would give the two one folder
+                raise InputError(
+                    f"has the organisations {same!r} and {organisation!r}, whose profiles would share the folder "
+                    f"{job.folder.parent.parent.name!r}; codes must differ by more than case",
+                    comparison.dataset.name,
+                )
+            jobs.append(job)
+            tables.append(latest)
     return jobs, (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame())
+
+
+BATCH = 200  # organisations whose positions are computed together (bounds the memory of a 2,000-member dataset)
+
+
+def _positions_by_organisation(made, codes: list[str]) -> dict:
+    from pipeline.run.comparison import positions_of
+
+    frame = positions_of(made, codes)
+    return {code: part.drop(columns="organisation").reset_index(drop=True) for code, part in frame.groupby(
+        "organisation", sort=False)}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class _Common:
     comparison: object
-    dataset: object
-    peers: object
+    made: object
     period: Period
     root: Path
     shown: str
     code: str | None
 
 
-def _profile_job(template, organisation: str, common: _Common) -> tuple[Job, object]:
+def _profile_job(template, organisation: str, positions, common: _Common) -> tuple[Job, object]:
     """One organisation's job, and its latest position on each measure (for ``profiles.csv``)."""
     from pipeline.figures import compare
+    from pipeline.figures.facts.period import comparison_statements
+    from pipeline.figures.statements import Statements
+    from pipeline.run.prepare import as_published
 
-    comparison, dataset, period = common.comparison, common.dataset, common.period
-    group = common.peers.of(organisation) if common.peers is not None else None
-    measures = {code: code for code in dict.fromkeys(dataset["measure"])}
+    made, period, comparison = common.made, common.period, common.comparison
+    group = made.group(organisation)
     upto = (period.start_year, period.quarter)
-    positions = compare.positions(dataset, organisation, group, measures, upto)
     latest = compare.latest(positions)
-    sources = (comparison.dataset.name, Path(comparison.peers.name).name if comparison.peers else "")
-    name = comparison.layout.name or Path(comparison.dataset.name).name
-    context = compare.context(name, sources, dataset, organisation, group, measures, upto, latest)
+    context = compare.context(made.name, made.sources, made.field, organisation, group, upto, latest, made.labels)
+    said = Statements()
+    for statements in comparison_statements(as_published(positions), context).values():
+        for statement in statements:
+            said.add(statement)
     who = context["organisation_name"]
     request = resolve_profile(template, organisation, common)
     inputs = tuple(f.entry for f in comparison.files)
     code = common.code or manifest.code_digest()
     key = manifest.cache_key(list(inputs), request.values(), code)
-    data = ProfileData(period, positions, context, inputs)
+    data = ProfileData(period, positions, context, inputs, said, tuple(made.findings([organisation])))
     title = f"{who}: how it compares, {period.title}"
     folder = common.root / request.folder()
     build = functools.partial(build_profile, data, request, key, archive(comparison.files), title, code)
-    return Job(organisation, folder, common.root, key, build, request, code, None, data), latest.assign(
-        organisation=organisation, organisation_name=who
-    )
+    listed = latest.assign(organisation=organisation, organisation_name=who)
+    job = Job(organisation, folder, common.root, key, build, request, code, None, data)
+    return job, listed[["organisation", "organisation_name", *compare.COLUMNS]]
 
 
 def resolve_profile(template, organisation: str, common: _Common):
@@ -123,14 +145,22 @@ def resolve_profile(template, organisation: str, common: _Common):
 
 
 def build_profile(data: ProfileData, request, key: str, inputs_zip: bytes, title: str, code: str) -> Built:
-    """A profile's folder as files (report.html, report.pdf, report.docx, report.ipynb, benchmark.csv, charts/,
-    inputs.zip, manifest.json), rendered in a kernel of its own from what it was handed alone. Raises RenderError
+    """A profile's folder as files (report.html, report.pdf, report.docx, report.ipynb, benchmark.csv,
+    statements.csv, charts/, inputs.zip, manifest.json), rendered in a kernel of its own from what it was handed alone. Raises RenderError
     when the notebook fails."""
+    import pandas as pd
+
+    from pipeline.figures import statements
     from pipeline.paths import PROFILE_NOTEBOOK
     from pipeline.run.build import render_handed
     from pipeline.run.handover import kernel_while_preparing
 
-    files = {"benchmark.csv": publish.csv_bytes(data.positions), publish.INPUTS_ARCHIVE: inputs_zip}
+    said = pd.DataFrame(statements.rows(data.statements.made), columns=statements.COLUMNS)
+    files = {
+        "benchmark.csv": publish.csv_bytes(data.positions),
+        "statements.csv": publish.csv_bytes(said),
+        publish.INPUTS_ARCHIVE: inputs_zip,
+    }
     with kernel_while_preparing() as started:
         render_handed(started, "profile", PROFILE_NOTEBOOK, request, data, title, list(data.inputs), key, files, code)
     return Built(files, {}, code)

@@ -147,7 +147,12 @@ def _standing_words(f: dict, params: dict) -> str:
     amount = f"{number(gap)} point{'s' if gap != 1 else ''}" if f["unit"] == "%" else number(gap, f["unit"])
     side = "short of" if f["direction"] == "higher" else "over"
     within = ", within tolerance" if f["rag"] == "amber" else ""
-    return f"{status}; {amount} {side} target ({f['rag']}{within})."
+    if AGREES.get(f.get("code")) == f["rag"]:
+        return f"{status}: {amount} {side} target{within}."
+    return f"{status}, though the figures say {f['rag']}: {amount} {side} target{within}."
+
+
+AGREES = {3: "amber", 4: "red"}  # the RAG each status off track agrees with (slipped; not achieved)
 
 
 @fact("standing", _standing_words)
@@ -162,6 +167,7 @@ def standing(indicators: pd.DataFrame, params: dict):
     variance = r.get("variance")
     return {
         "status": str(r.get("status", "") or ""),
+        "code": int(r["status_code"]) if has(r.get("status_code")) else None,
         "rag": str(r.get("rag", "") or ""),
         "target": has(r.get("target")),
         "actual": has(r.get("actual")),

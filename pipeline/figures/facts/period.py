@@ -13,6 +13,7 @@ from pipeline.figures.statements import Statements, state
 MOST = 4  # sentences under each of "Going well" and "Needs attention": the front page stays one page
 SUMMARY, GOING_WELL, NEEDS_ATTENTION = "front page: summary", "front page: going well", "front page: needs attention"
 EXCEPTIONS, STATUS_CHECK, AGAINST_TARGET = "exceptions", "annex: statuses held against the figures", "annex: figures"
+HOW_WE_COMPARE = "how we compare"
 
 
 def period_statements(indicators, context: dict, extra: dict | None = None) -> Statements:
@@ -24,6 +25,8 @@ def period_statements(indicators, context: dict, extra: dict | None = None) -> S
     extra = extra or {}
     said = Statements()
     said.add(state("share", indicators, SUMMARY))
+    for statement in extra.get(SUMMARY, []):
+        said.add(statement)
     well = [
         *extra.get(GOING_WELL, []),
         state("complete_groups", indicators, GOING_WELL, context),
@@ -46,7 +49,7 @@ def period_statements(indicators, context: dict, extra: dict | None = None) -> S
     ]
     _first(said, attention, state("share_off", indicators, NEEDS_ATTENTION))
     for section in extra:
-        if section not in (GOING_WELL, NEEDS_ATTENTION):
+        if section not in (SUMMARY, GOING_WELL, NEEDS_ATTENTION):
             for statement in extra[section]:
                 said.add(statement)
     _exceptions(said, indicators)
@@ -69,3 +72,37 @@ def _exceptions(said: Statements, indicators) -> None:
     off = indicators[is_off(indicators)]
     for ref, part in zip(off["ref"], off["part"]):
         said.add(state("standing", indicators, EXCEPTIONS, {"ref": ref, "part": int(part)}))
+
+
+def comparison_params(context: dict) -> dict:
+    """What the comparison's facts need beside ``benchmark.csv``: the organisation's name, how many peers it has
+    (0: no peer group), what all organisations are called, and the bands and the measures' own words the report
+    used."""
+    return {
+        "who": context["organisation_name"],
+        "peers": context["peers"] - 1 if context["peers"] else 0,
+        "everyone": context.get("all_name", ""),
+        "members": context.get("members", ""),
+        "bands": context.get("bands", []),
+        "comparatives": context.get("comparatives", {}),
+    }
+
+
+def comparison_statements(benchmark, context: dict | None, link: str = "how-we-compare") -> dict:
+    """The comparison's statements by section (for ``period_statements``' ``extra``, or a profile's own): on the
+    front page how many measures are in the top and the bottom quartile (the summary) and which are much better or
+    much worse than the median; in How we compare one sentence per measure. ``benchmark``: the positions as
+    ``benchmark.csv`` holds them; nothing when there is no comparison or it has nothing in its period."""
+    from pipeline.figures.facts.compare import latest_rows
+
+    if benchmark is None or context is None or context.get("starts_later") or benchmark.empty:
+        return {}
+    params = comparison_params(context)
+    return {
+        SUMMARY: [state("quartiles", benchmark, SUMMARY, params, link)],
+        GOING_WELL: [state("much", benchmark, GOING_WELL, params | {"side": "better"}, link)],
+        NEEDS_ATTENTION: [state("much", benchmark, NEEDS_ATTENTION, params | {"side": "worse"}, link)],
+        HOW_WE_COMPARE: [
+            state("compared", benchmark, HOW_WE_COMPARE, params | {"ref": ref}) for ref in latest_rows(benchmark)["ref"]
+        ],
+    }
