@@ -12,7 +12,10 @@ from pipeline.read.comparison import OFLOG_BANDS
 
 
 def one(value, median=10.0, mad=2.0, polarity="higher", code="M", layout=OFLOG_BANDS, own=None):
-    return bands.words([value], [median], [mad], [polarity], [code], layout, own or {})[0]
+    """The words for one value, from the arrays' rule and from the one value's (they must agree)."""
+    many = bands.words([value], [median], [mad], [polarity], [code], layout, own or {})[0]
+    assert bands.word(value, median, mad, polarity, code, layout, own or {}) == many
+    return many
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,12 @@ def published(data: pd.DataFrame, who: str, peers: list | None):
     context = compare.context("Synthetic", ("synthetic.csv", "peers.csv"), ready, who, peers, (2022, 4),
                               compare.latest(frame), ("Testland", ""))  # fmt: skip
     back = benchmark_from_csv(csv_bytes(frame))
-    return back, context, comparison_statements(back, context)
+    said = comparison_statements(frame, context)  # as a report makes them, from the positions in memory
+    again = comparison_statements(back, context)  # as verify makes them, from benchmark.csv
+    assert {k: [(s.sentence, s.figures) if s else None for s in v] for k, v in said.items()} == {
+        k: [(s.sentence, s.figures) if s else None for s in v] for k, v in again.items()
+    }
+    return back, context, said
 
 
 def test_a_measure_in_words_with_its_ranks_and_a_distance_past_the_bands():

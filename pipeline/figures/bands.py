@@ -13,6 +13,8 @@ the last band is not worded: it is flagged ``TO_WRITE``, for a person to describ
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 SAME, TO_WRITE = "the same as", "to be written"
@@ -60,12 +62,19 @@ def words(values, medians, mads, polarities, codes, bands: tuple, comparatives: 
     # each row's wording as a small key: (measure, band, better, polarity, MAD zero, same), built once per key
     code_ids, code_names = _factor(codes)
     polar_ids, polar_names = _factor(polarity)
-    key = np.stack(
-        [code_ids, band + 1, better.astype(int), polar_ids, flat.astype(int), (values == medians).astype(int)], axis=1
-    )
-    unique, inverse = np.unique(key, axis=0, return_inverse=True)
+    parts = [code_ids, band + 1, better.astype(np.int64), polar_ids, flat.astype(np.int64), values == medians]
+    sizes = [len(code_names), len(bands) + 2, 2, len(polar_names), 2, 2]
+    key = np.zeros(len(values), dtype=np.int64)
+    for part, size in zip(parts, sizes):  # one integer per wording: a mixed-radix number of its parts
+        key = key * size + np.asarray(part, dtype=np.int64)
+    unique, inverse = np.unique(key, return_inverse=True)
     said = []
-    for code, b, is_better, polar, is_flat, same in unique:
+    for number in unique.tolist():
+        digits = []
+        for size in reversed(sizes):
+            number, digit = divmod(number, size)
+            digits.append(digit)
+        same, is_flat, polar, is_better, b, code = digits
         code, polar = code_names[code], polar_names[polar]
         said.append(
             _wording(int(b) - 1, bool(is_better), polar, bool(is_flat), bool(same), bands, comparatives.get(code))
@@ -73,6 +82,20 @@ def words(values, medians, mads, polarities, codes, bands: tuple, comparatives: 
     out = np.asarray(said, dtype=object)[inverse.reshape(-1)] if len(said) else np.array([], dtype=object)
     out[missing] = ""
     return out.tolist()
+
+
+def word(value: float, median: float, mad: float, polarity: str, code: str, bands: tuple, comparatives: dict) -> str:
+    """``words`` for one value (the same rules, without arrays)."""
+    if any(x is None or x != x for x in (value, median, mad)):
+        return ""
+    distance = (value - median) / mad if mad > 0 else math.nan
+    band = (
+        -1
+        if distance != distance
+        else next((i for i, (edge, _) in enumerate(bands) if abs(distance) <= edge), len(bands))
+    )
+    better = value < median if polarity == "lower" else value > median
+    return _wording(band, better, polarity, mad == 0, value == median, bands, comparatives.get(code))
 
 
 def _wording(band: int, better: bool, polarity: str, flat: bool, same: bool, bands: tuple, own) -> str:
@@ -86,9 +109,11 @@ def _wording(band: int, better: bool, polarity: str, flat: bool, same: bool, ban
 
 
 def _factor(items) -> tuple[np.ndarray, list]:
-    names = list(dict.fromkeys(str(i) for i in items))
-    at = {n: i for i, n in enumerate(names)}
-    return np.fromiter((at[str(i)] for i in items), dtype=np.int64, count=len(items)), names
+    """Each item's number among the distinct items (as text), and those items."""
+    import pandas as pd
+
+    codes, names = pd.factorize(np.asarray(items, dtype=object))
+    return codes.astype(np.int64), [str(n) for n in names]
 
 
 def much(bands: tuple, index: int) -> bool:

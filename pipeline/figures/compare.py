@@ -79,6 +79,7 @@ class Field:
     periods: list
     codes: frozenset
     wording: Wording
+    marks: dict = field(default_factory=dict, compare=False, repr=False)  # the chart's marks per group (``_marks``)
 
 
 def prepare(dataset: pd.DataFrame, measures: dict | None, upto: tuple[int, int], wording: Wording = Wording()) -> Field:
@@ -142,9 +143,9 @@ def table(ready: Field, organisations: list[str], peers: dict | None = None) -> 
         {
             "organisation": np.asarray(organisations, dtype=object)[s] if len(s) else [],
             "ref": np.tile(np.asarray(refs, dtype=object), len(organisations)),
-            "measure_code": [index.groups[i][0] for i in g],
-            "measure_name": [index.measure_names.get(index.groups[i][0], index.groups[i][0]) for i in g],
-            "period": [period_label(index.groups[i][1]) for i in g],
+            "measure_code": _per_group([code for code, _ in index.groups], g),
+            "measure_name": _per_group([index.measure_names.get(code, code) for code, _ in index.groups], g),
+            "period": _per_group([period_label(key) for _, key in index.groups], g),
             "value": index.values[g, o],
             "polarity": np.asarray(index.polarity, dtype=object)[g] if len(g) else [],
         }
@@ -166,11 +167,16 @@ def table(ready: Field, organisations: list[str], peers: dict | None = None) -> 
     frame["own_value"] = np.nan
     for prefix in ("peers", "all"):
         _words(frame, prefix, ready.wording)
-    frame["note"] = _notes(frame, [index.polarity_words[i] for i in g])
+    frame["note"] = _notes(frame, _per_group(index.polarity_words, g))
     frame = frame[["organisation", *COLUMNS]]
     for column in COUNTS:
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _per_group(texts: list, g: np.ndarray) -> np.ndarray:
+    """One text per group, taken for each row (``g``: each row's group)."""
+    return np.asarray(texts, dtype=object)[g] if len(g) else np.array([], dtype=object)
 
 
 def _standing(frame: pd.DataFrame, prefix: str, n, median, mad, rank, change) -> None:
@@ -193,36 +199,48 @@ def _words(frame: pd.DataFrame, prefix: str, wording: Wording) -> None:
     )  # fmt: skip
 
 
-def _notes(frame: pd.DataFrame, said: list) -> list[str]:
-    """Why a row lacks a rank, a distance or a value, in words (one note a row, "" for most)."""
+NOTES = (
+    "no value for the organisation in this period",
+    "fewer than two organisations have a value: no rank or quartile among all",
+    "fewer than two of its peer group have a value: no rank or quartile among its peers",
+    "half or more of its peer group have the median value (a MAD of 0): no distance in MADs",
+    "half or more of all organisations have the median value (a MAD of 0): no distance in MADs",
+)
+
+
+def _notes(frame: pd.DataFrame, said: list) -> np.ndarray:
+    """Why a row lacks a rank, a distance or a value, in words (one note a row, "" for most); each distinct note
+    is written once."""
     value = frame["value"].to_numpy(dtype=float)
-    polarity = frame["polarity"].to_numpy()
-    notes = []
-    columns = [frame[c].to_numpy(dtype=float) for c in ("all_n", "peers_n", "all_mad", "peers_mad")]
-    for i, (all_n, peers_n, all_mad, peers_mad) in enumerate(zip(*columns)):
-        parts = []
-        if math.isnan(value[i]):
-            parts.append("no value for the organisation in this period")
-        elif not polarity[i]:
+    all_n, peers_n, all_mad, peers_mad = (frame[c].to_numpy(dtype=float) for c in ("all_n", "peers_n", "all_mad",
+                                                                                   "peers_mad"))  # fmt: skip
+    unknown = (frame["polarity"].to_numpy() == "") & ~np.isnan(value)
+    flags = np.stack([np.isnan(value), all_n < 2, peers_n < 2, (peers_mad == 0) & (peers_n >= 2),
+                      (all_mad == 0) & (all_n >= 2)], axis=1)  # fmt: skip
+    notes = np.full(len(frame), "", dtype=object)
+    for i in np.flatnonzero(flags.any(axis=1) | unknown):
+        parts = [NOTES[0]] if flags[i, 0] else []
+        if unknown[i]:
             parts.append(
                 "polarity not known" + (f" (the dataset says {said[i]})" if said[i] else "") + ": no rank or quartile"
             )
-        if all_n < 2:
-            parts.append("fewer than two organisations have a value: no rank or quartile among all")
-        if peers_n < 2:
-            parts.append("fewer than two of its peer group have a value: no rank or quartile among its peers")
-        for who, mad, n in (("its peer group", peers_mad, peers_n), ("all organisations", all_mad, all_n)):
-            if mad == 0 and n >= 2:
-                parts.append(f"half or more of {who} have the median value (a MAD of 0): no distance in MADs")
-        notes.append("; ".join(parts))
+        parts += [NOTES[k] for k in range(1, len(NOTES)) if flags[i, k]]
+        notes[i] = "; ".join(parts)
     return notes
 
 
-def against_all(frame: pd.DataFrame) -> list[str]:
-    """``against`` for every row, against the median of all."""
-    columns = [frame[c].to_numpy(dtype=float) for c in ("value", "all_median", "lower", "upper")]
+def against_all(frame: pd.DataFrame) -> np.ndarray:
+    """``against`` for every row, against the median of all, array by array."""
+    value, median, lower, upper = (frame[c].to_numpy(dtype=float) for c in ("value", "all_median", "lower", "upper"))
     polarity = frame["polarity"].to_numpy()
-    return [against(v, m, p, lo, up) for v, m, lo, up, p in zip(*columns, polarity)] if len(frame) else []
+    above = value > median
+    better = np.where(polarity == "lower", ~above, above)
+    out = np.where(polarity == "", np.where(above, "higher", "lower"), np.where(better, "better", "worse"))
+    out = np.where(value == median, "equal", out)
+    with np.errstate(invalid="ignore"):
+        similar = ~np.isnan(lower) & ~np.isnan(upper) & (lower <= median) & (median <= upper)
+    out = np.where(similar, "similar", out)
+    return np.where(np.isnan(value) | np.isnan(median), "", out).astype(object)
 
 
 def positions(
@@ -257,12 +275,21 @@ def against(value: float, median: float, polarity: str, lower: float = math.nan,
 
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
     """Each measure's latest period (the position a report states); each organisation's when the frame holds
-    several."""
+    several. In the order of the frame."""
     if frame.empty:
         return frame
-    order = frame.assign(_key=[period_key(p) for p in frame["period"]])
-    by = ["organisation", "ref"] if "organisation" in frame else "ref"
-    return order.sort_values("_key", kind="stable").groupby(by, sort=False).tail(1).drop(columns="_key").sort_index()
+    periods = frame["period"].to_numpy()
+    keys = {p: (period_key(p) or (0, 0)) for p in set(periods)}
+    order_key = np.fromiter((keys[p][0] * 10 + keys[p][1] for p in periods), dtype=np.int64, count=len(periods))
+    by = (
+        [frame["organisation"].to_numpy(), frame["ref"].to_numpy()]
+        if "organisation" in frame
+        else [frame["ref"].to_numpy()]
+    )
+    group = pd.MultiIndex.from_arrays(by).factorize()[0] if len(by) > 1 else pd.factorize(by[0])[0]
+    ordered = np.lexsort((np.arange(len(frame)), order_key, group))  # within a group, by period, then by row
+    last = ordered[np.r_[group[ordered][1:] != group[ordered][:-1], True]]
+    return frame.iloc[np.sort(last)]
 
 
 def at_or_before(key: tuple[int, int], upto: tuple[int, int]) -> bool:
@@ -277,38 +304,67 @@ def at_or_before(key: tuple[int, int], upto: tuple[int, int]) -> bool:
 def spread(ready: Field, organisation: str, peers: list[str] | None, latest_rows: pd.DataFrame) -> pd.DataFrame:
     """Every organisation's position on each ranked measure in its reported period, for the chart: ``ref``,
     ``organisation``, ``position`` (0 worst to 100 best: (n − rank) / (n − 1) × 100 among all with a value), and
-    whether it is a ``peer`` or the organisation itself (``self``). The other organisations are marks on a line, so
-    one mark stands for all at the same position to ``MARK`` points (``organisation`` then names the first): the
-    chart stays the same size whether the dataset holds 30 organisations or 3,000."""
-    index, group = ready.index, set(peers or [])
-    at = {(code, period_label(key)): g for g, (code, key) in enumerate(index.groups)}
-    parts = []
-    for row in latest_rows.itertuples(index=False):
-        g = at.get((row.measure_code, row.period))
-        if pd.isna(row.all_rank) or g is None:
-            continue
-        ranks = ready.everyone.rank[g]
-        valued = np.flatnonzero(~np.isnan(ranks))
-        n = int(ready.everyone.n[g, 0])
-        position = 100 * (n - ranks[valued]) / (n - 1) if n > 1 else np.full(len(valued), 50.0)
-        codes = np.asarray(index.organisations, dtype=object)[valued]
-        peer = np.fromiter((c in group for c in codes), dtype=bool, count=len(codes))
-        me = codes == organisation
-        other = ~peer & ~me
-        _, first = np.unique(np.round(position[other] / MARK), return_index=True)
-        keep = np.flatnonzero(~other)
-        keep = np.sort(np.concatenate([keep, np.flatnonzero(other)[first]]))
-        parts.append(
-            pd.DataFrame(
-                {"ref": row.ref, "organisation": codes[keep], "position": position[keep], "peer": peer[keep] & ~me[keep],
-                 "self": me[keep]}
-            )
-        )  # fmt: skip
+    whether it is a ``peer`` or the organisation itself (``self``), for the first ``CHART_MEASURES`` ranked
+    measures. The other organisations are marks on a line, so one mark stands for all at the same position to
+    ``MARK`` points (``organisation`` then names the first): the chart stays the same size whether the dataset
+    holds 30 organisations or 3,000."""
+    index = ready.index
     columns = ["ref", "organisation", "position", "peer", "self"]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    at = {(code, period_label(key)): g for g, (code, key) in enumerate(index.groups)}
+    group = [index.column(c) for c in dict.fromkeys(peers or []) if index.has(c)]
+    me = index.column(organisation) if index.has(organisation) else -1
+    parts = []
+    ranked = latest_rows["all_rank"].notna().to_numpy()
+    refs, codes_of, periods = (
+        latest_rows[c].to_numpy()[ranked][:CHART_MEASURES] for c in ("ref", "measure_code", "period")
+    )
+    for ref, code, period in zip(refs, codes_of, periods):
+        g = at.get((code, period))
+        if g is None:
+            continue
+        position = _positions(ready, g)
+        marks = _marks(ready, g)
+        marks = marks[~np.isin(marks, group) & (marks != me)]
+        shown = [c for c in group if c != me and not np.isnan(position[c])] + (
+            [me] if not np.isnan(position[me]) else []
+        )
+        chosen = np.concatenate([marks, np.asarray(shown, dtype=np.int64)])
+        parts.append((ref, chosen, position[chosen], len(marks), len(shown)))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    codes = np.asarray(index.organisations, dtype=object)
+    return pd.DataFrame(
+        {
+            "ref": np.concatenate([np.full(len(c), r, dtype=object) for r, c, *_ in parts]),
+            "organisation": np.concatenate([codes[c] for _, c, *_ in parts]),
+            "position": np.concatenate([p for _, _, p, *_ in parts]),
+            "peer": np.concatenate([(np.arange(len(c)) >= k) & (c != me) for _, c, _, k, _ in parts]),
+            "self": np.concatenate([c == me for _, c, *_ in parts]),
+        }
+    )[columns]
+
+
+def _positions(ready: Field, g: int) -> np.ndarray:
+    """Every organisation's position in group ``g`` (0 worst to 100 best; NaN without a rank)."""
+    n = int(ready.everyone.n[g, 0])
+    ranks = ready.everyone.rank[g]
+    return 100 * (n - ranks) / (n - 1) if n > 1 else np.where(np.isnan(ranks), np.nan, 50.0)
+
+
+def _marks(ready: Field, g: int) -> np.ndarray:
+    """The organisations that stand for all in group ``g``: the first at each position, to ``MARK`` points (made
+    once per group, for every organisation's chart)."""
+    made = ready.marks.get(g)
+    if made is None:
+        position = _positions(ready, g)
+        valued = np.flatnonzero(~np.isnan(position))
+        _, first = np.unique(np.round(position[valued] / MARK), return_index=True)
+        made = ready.marks[g] = np.sort(valued[first])
+    return made
 
 
 MARK = 0.5  # the chart's resolution, in points of position (0 to 100)
+CHART_MEASURES = 15  # measures one chart shows, the first ranked (the table and the sentences give every one)
 
 
 def context(
@@ -348,22 +404,23 @@ def context(
 SHOWN_FINDINGS = 5  # findings of one kind listed one by one before the rest are counted in one
 
 
-def findings(ready: Field, unknown: dict, sources: tuple[str, str]) -> list[tuple]:
+def findings(ready: Field, unknown: dict, sources: tuple[str, str], of_dataset: bool = True) -> list[tuple]:
     """What the dataset and the peers file say about themselves, as data-quality findings ((source_line, ref,
     check, finding, action_taken), line 0: they are not lines of the export): rows given twice for the same
     organisation, measure and period (the first in the file is used), values that are numbers but not finite
-    (not used), and peers the dataset does not hold (``unknown``: organisation -> codes; left out of the group)."""
+    (not used), and peers the dataset does not hold (``unknown``: organisation -> codes; left out of the group).
+    ``of_dataset``: False for the peers' findings alone."""
     index, (dataset, peers) = ready.index, sources
     dataset = dataset.rsplit("/", 1)[-1]
     out = []
-    for code, measure, key, lines in index.duplicates:
+    for code, measure, key, lines in index.duplicates if of_dataset else ():
         out.append(
             (0, measure, "comparison_duplicate",
              f"{dataset} gives {code}'s {measure} for {period_label(key)} {len(lines)} times (lines "
              f"{', '.join(map(str, lines))})",
              f"the first (line {lines[0]}) used; the other{'s' if len(lines) > 2 else ''} set aside")
         )  # fmt: skip
-    for line in index.infinite:
+    for line in index.infinite if of_dataset else ():
         out.append((0, "", "comparison_not_finite", f"{dataset} line {line}: the value is a number but not a finite "
                     "one", "not used as a value"))  # fmt: skip
     for code, codes in unknown.items():

@@ -135,11 +135,10 @@ def _duplicates(rows, g, o, twice, groups, organisations) -> list:
 def _polarities(rows, groups) -> tuple[list, list]:
     """Each group's polarity (the one its rows give; "" when none or when they disagree) and the dataset's words
     for it."""
+    distinct = rows[["measure", "period_key", "polarity", "polarity_word"]].drop_duplicates()
     given: dict = {}
     said: dict = {}
-    for measure, key, polarity, word in zip(
-        rows["measure"], rows["period_key"], rows["polarity"], rows["polarity_word"]
-    ):
+    for measure, key, polarity, word in distinct.itertuples(index=False):
         if polarity:
             given.setdefault((measure, key), set()).add(polarity)
         if word:

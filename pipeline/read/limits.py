@@ -35,6 +35,9 @@ class Limits:
 
 
 LIMITS = Limits()
+# A comparison dataset is long (one row per organisation x measure x period) and read by no person: up to
+# read.comparison.ROW_LIMIT rows (2,000,000), at about 100 bytes a row.
+DATASET_LIMITS = Limits(file_bytes=200 * 2**20)
 
 
 def read_bytes(path: str | Path, limits: Limits = LIMITS) -> bytes:

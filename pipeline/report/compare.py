@@ -31,9 +31,6 @@ def standing(rank, n, quartile) -> str:
     return f"{ordinal(int(rank))} of {int(n)} ({QUARTILES[int(quartile)]})"
 
 
-CHART_MEASURES = 15  # measures one chart shows (the table and the sentences give every one)
-
-
 def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=None, statements=None) -> Piece:
     """The section: what is compared with whom and how a distance is put into words, one checked sentence per
     measure (``statements``: the report's, of which the How we compare section's are printed), the table of each
@@ -118,6 +115,7 @@ def _with_chart(piece: Piece, now: pd.DataFrame, context: dict) -> Piece:
     spread = context.get("spread")
     if spread is None or spread.empty:
         return piece
+    from pipeline.figures.compare import CHART_MEASURES
     from pipeline.report.charts import position_chart, to_svg
 
     who = context["organisation_name"]

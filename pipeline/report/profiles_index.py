@@ -22,8 +22,7 @@ def index_blocks(entries: list) -> tuple:
     rows = []
     for code, data, folder, published in entries:
         who = data.context["organisation_name"]
-        summary = [s.sentence for s in data.statements.made if s.fact == "quartiles"]
-        said = summary[0] if summary else "No measure ranked."
+        said = data.headline.sentence if data.headline is not None else "No measure ranked."
         name = Span("link", (who,), f"{folder}/report.html") if published else f"{who} (not rendered)"
         rows.append({"Organisation": name, "Code": code, "Headline position": said})
     period = entries[0][1].period.title if entries else ""

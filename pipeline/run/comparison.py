@@ -85,13 +85,14 @@ class Ready:
         """The organisation's comparator group (itself first), or None when there is no peers file."""
         return self.peers.of(organisation) if self.peers is not None else None
 
-    def findings(self, organisations: list[str]) -> list[tuple]:
-        """What the data says about itself, for these organisations' reports (``compare.findings``)."""
+    def findings(self, organisations: list[str], of_dataset: bool = True) -> list[tuple]:
+        """What the data says about itself, for these organisations' reports (``compare.findings``);
+        ``of_dataset`` False: only their peers'."""
         from pipeline.figures.compare import findings, groups_for
 
         groups = {o: self.group(o) for o in organisations} if self.peers is not None else None
         _, unknown = groups_for(self.field, organisations, groups)
-        return findings(self.field, unknown, self.sources)
+        return findings(self.field, unknown, self.sources, of_dataset)
 
 
 def ready(comparison: Comparison, measures: dict | None, period: Period, dataset=None) -> Ready:

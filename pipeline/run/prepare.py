@@ -145,7 +145,8 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
 
 def _statements(indicators, layout: Layout, names: dict, previous, positions, context):
     """The report's statements (``facts.period.period_statements``), in the organisation's words, with the
-    comparison's (computed from the positions as ``benchmark.csv`` publishes them)."""
+    comparison's (computed from the positions ``benchmark.csv`` publishes; ``verify`` computes them again from
+    the file)."""
     from pipeline.figures.facts.period import comparison_statements, period_statements
     from pipeline.figures.facts.words import groups_of
 
@@ -158,16 +159,7 @@ def _statements(indicators, layout: Layout, names: dict, previous, positions, co
         "remedial": "remedial" in layout.columns,
         "commentary": layout.has_commentary,
     }
-    return period_statements(indicators, params, comparison_statements(as_published(positions), context))
-
-
-def as_published(positions):
-    """The positions as ``benchmark.csv`` gives them back (what the comparison's statements are computed from, at
-    render time and by ``verify`` alike); None without a comparison."""
-    from pipeline.figures.statements import benchmark_from_csv
-    from pipeline.run import publish
-
-    return None if positions is None else benchmark_from_csv(publish.csv_bytes(positions))
+    return period_statements(indicators, params, comparison_statements(positions, context))
 
 
 def _with_comparison_findings(findings, compared: list):

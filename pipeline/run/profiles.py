@@ -35,6 +35,7 @@ class ProfileData:
     inputs: tuple
     statements: object = None
     findings: tuple = ()
+    headline: object = None  # the front page's quartile statement, made when the job is planned (for the index)
 
 
 def profile_jobs(template, only: list[str] | None = None, root=None, shown=None, code=None):
@@ -59,7 +60,11 @@ def profile_jobs(template, only: list[str] | None = None, root=None, shown=None,
             raise UsageError(f"{comparison.dataset.name} has no organisation {', '.join(map(repr, unknown))} (--only)")
         codes = [c for c in codes if c in set(only)]
     root = Path(root) if root is not None else output_root(template.out)
-    common = _Common(comparison, made, period, root, shown_root(root) if shown is None else shown, code)
+    shown = shown_root(root) if shown is None else shown
+    common = _Common(
+        comparison, made, period, root, shown, code or manifest.code_digest(), archive(comparison.files),
+        tuple(f.entry for f in comparison.files), tuple(made.findings([])),
+    )  # fmt: skip
     jobs, tables, folders = [], [], {}
     for start in range(0, len(codes), BATCH):
         chunk = codes[start : start + BATCH]
@@ -82,11 +87,17 @@ BATCH = 200  # organisations whose positions are computed together (bounds the m
 
 
 def _positions_by_organisation(made, codes: list[str]) -> dict:
+    """Each organisation's positions and its latest position on each measure, computed for all of them at once."""
+    from pipeline.figures.compare import latest
     from pipeline.run.comparison import positions_of
 
     frame = positions_of(made, codes)
-    return {code: part.drop(columns="organisation").reset_index(drop=True) for code, part in frame.groupby(
-        "organisation", sort=False)}  # fmt: skip
+    last = latest(frame)
+    ends = {code: part for code, part in last.groupby("organisation", sort=False)}
+    return {
+        code: (part.drop(columns="organisation").reset_index(drop=True), ends[code].drop(columns="organisation"))
+        for code, part in frame.groupby("organisation", sort=False)
+    }
 
 
 @dataclass(frozen=True)
@@ -96,36 +107,36 @@ class _Common:
     period: Period
     root: Path
     shown: str
-    code: str | None
+    code: str
+    inputs_zip: bytes  # the inputs as every profile's folder publishes them (made once)
+    inputs: tuple  # the inputs as every manifest lists them (hashed once)
+    findings: tuple  # what the dataset says about itself, the same for every profile
 
 
 def _profile_job(template, organisation: str, positions, common: _Common) -> tuple[Job, object]:
-    """One organisation's job, and its latest position on each measure (for ``profiles.csv``)."""
+    """One organisation's job, and its latest position on each measure (for ``profiles.csv``). ``positions``: its
+    positions and their latest rows. Its statements are made where it is built; its headline (the quartile
+    statement, for the index) here."""
     from pipeline.figures import compare
-    from pipeline.figures.facts.period import comparison_statements
-    from pipeline.figures.statements import Statements
-    from pipeline.run.prepare import as_published
+    from pipeline.figures.facts.period import SUMMARY, comparison_params
+    from pipeline.figures.statements import state
 
-    made, period, comparison = common.made, common.period, common.comparison
+    positions, latest = positions
+    made, period = common.made, common.period
     group = made.group(organisation)
     upto = (period.start_year, period.quarter)
-    latest = compare.latest(positions)
     context = compare.context(made.name, made.sources, made.field, organisation, group, upto, latest, made.labels)
-    said = Statements()
-    for statements in comparison_statements(as_published(positions), context).values():
-        for statement in statements:
-            said.add(statement)
+    headline = state("quartiles", latest.reset_index(drop=True), SUMMARY, comparison_params(context))
     who = context["organisation_name"]
     request = resolve_profile(template, organisation, common)
-    inputs = tuple(f.entry for f in comparison.files)
-    code = common.code or manifest.code_digest()
-    key = manifest.cache_key(list(inputs), request.values(), code)
-    data = ProfileData(period, positions, context, inputs, said, tuple(made.findings([organisation])))
+    key = manifest.cache_key(list(common.inputs), request.values(), common.code)
+    found = common.findings + tuple(made.findings([organisation], of_dataset=False))
+    data = ProfileData(period, positions, context, common.inputs, None, found, headline)
     title = f"{who}: how it compares, {period.title}"
     folder = common.root / request.folder()
-    build = functools.partial(build_profile, data, request, key, archive(comparison.files), title, code)
+    build = functools.partial(build_profile, data, request, key, common.inputs_zip, title, common.code)
     listed = latest.assign(organisation=organisation, organisation_name=who)
-    job = Job(organisation, folder, common.root, key, build, request, code, None, data)
+    job = Job(organisation, folder, common.root, key, build, request, common.code, None, data)
     return job, listed[["organisation", "organisation_name", *compare.COLUMNS]]
 
 
@@ -146,8 +157,8 @@ def resolve_profile(template, organisation: str, common: _Common):
 
 def build_profile(data: ProfileData, request, key: str, inputs_zip: bytes, title: str, code: str) -> Built:
     """A profile's folder as files (report.html, report.pdf, report.docx, report.ipynb, benchmark.csv,
-    statements.csv, charts/, inputs.zip, manifest.json), rendered in a kernel of its own from what it was handed alone. Raises RenderError
-    when the notebook fails."""
+    statements.csv, charts/, inputs.zip, manifest.json), rendered in a kernel of its own from what it was handed
+    alone; its statements made here, where it is built. Raises RenderError when the notebook fails."""
     import pandas as pd
 
     from pipeline.figures import statements
@@ -155,6 +166,7 @@ def build_profile(data: ProfileData, request, key: str, inputs_zip: bytes, title
     from pipeline.run.build import render_handed
     from pipeline.run.handover import kernel_while_preparing
 
+    data = with_statements(data)
     said = pd.DataFrame(statements.rows(data.statements.made), columns=statements.COLUMNS)
     files = {
         "benchmark.csv": publish.csv_bytes(data.positions),
@@ -164,6 +176,22 @@ def build_profile(data: ProfileData, request, key: str, inputs_zip: bytes, title
     with kernel_while_preparing() as started:
         render_handed(started, "profile", PROFILE_NOTEBOOK, request, data, title, list(data.inputs), key, files, code)
     return Built(files, {}, code)
+
+
+def with_statements(data: ProfileData) -> ProfileData:
+    """The profile's data with its statements (``facts.period.comparison_statements``), made where it is built."""
+    import dataclasses
+
+    from pipeline.figures.facts.period import comparison_statements
+    from pipeline.figures.statements import Statements
+
+    if data.statements is not None:
+        return data
+    said = Statements()
+    for made in comparison_statements(data.positions, data.context).values():
+        for statement in made:
+            said.add(statement)
+    return dataclasses.replace(data, statements=said)
 
 
 def load_profile(request) -> ProfileData:
@@ -176,7 +204,7 @@ def load_profile(request) -> ProfileData:
     if given is not None:
         return given
     jobs, _ = profile_jobs(request, [request.organisation])
-    return jobs[0].snapshot
+    return with_statements(jobs[0].snapshot)
 
 
 def run_profiles(

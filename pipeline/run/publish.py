@@ -54,8 +54,22 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column].dtype):
-            safe[column] = [_cell(v) if isinstance(v, str) else v for v in safe[column]]
+            safe[column] = _neutralised(safe[column])
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _neutralised(column: pd.Series) -> list:
+    """A column's cells with every text neutralised, each distinct text once (a long table repeats its words)."""
+    import numpy as np
+    import pandas as pd
+
+    values = column.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    made = np.array([_cell(v) if isinstance(v, str) else v for v in distinct] + [None], dtype=object)
+    out = made[codes]  # -1 (a missing cell) takes the last, then is put back as it was
+    missing = codes < 0
+    out[missing] = values[missing]
+    return out.tolist()
 
 
 INPUTS_ARCHIVE = "inputs.zip"

@@ -11,6 +11,7 @@ record. The stages receive bytes and parsed layouts; none goes back to ask which
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +43,12 @@ class Input:
 
     @property
     def entry(self) -> dict:
-        """The input as the manifest records it: published name, size, SHA-256."""
-        return {"path": self.name, "size": len(self.data), "sha256": hashlib.sha256(self.data).hexdigest()}
+        """The input as the manifest records it: published name, size, SHA-256 (hashed once)."""
+        return {"path": self.name, "size": len(self.data), "sha256": self.sha256}
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -113,13 +118,14 @@ def resolve(path: str | Path) -> Path:
     return p if p.is_absolute() or p.exists() else PROJECT_ROOT / p
 
 
-def read_input(path: Path, already: dict | None = None) -> Input:
+def read_input(path: Path, already: dict | None = None, within=None) -> Input:
     """One file, read once: from ``already`` (the files a batch has read so far, shared by its periods; it gains
-    this one) when it holds it. Raises InputError for a missing, empty or oversized file."""
+    this one) when it holds it. ``within``: the limits it is read under (``limits.LIMITS`` by default). Raises
+    InputError for a missing, empty or oversized file."""
     key = Path(path).resolve()
     shared = already if already is not None else {}
     if key not in shared:
-        shared[key] = limits.read_bytes(path)
+        shared[key] = limits.read_bytes(path, within or limits.LIMITS)
     return Input(key, shared[key])
 
 
@@ -178,7 +184,7 @@ def read_comparison(
 
     if not dataset:
         return None
-    data = read_input(resolve(dataset), already)
+    data = read_input(resolve(dataset), already, limits.DATASET_LIMITS)
     beside_it = data.path.parent / COMPARISON_LAYOUT_FILE
     if not layout and not beside_it.is_file():
         raise InputError(

@@ -10,8 +10,7 @@ is said plainly.
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pandas as pd
 
 from pipeline.figures import bands as banding
@@ -21,17 +20,44 @@ from pipeline.figures.statements import BENCHMARK, fact
 from pipeline.read.comparison import period_key
 
 SIDES = ("peers", "all")
+ROW = ["measure_code", "measure_name", "period", "value", "polarity"] + [
+    f"{side}_{what}"
+    for side in SIDES
+    for what in ("n", "median", "mad", "mads_from_median", "words", "rank", "quartile")
+]
 QUARTERS = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
 SHOWN = 4  # measures named in a sentence before "and N more"
 
 
-def latest_rows(benchmark: pd.DataFrame) -> pd.DataFrame:
+class View:
+    """``benchmark.csv``'s rows as the comparison's facts read them, made once per table: its columns as arrays,
+    each measure's (``ref``'s) row in its latest period, and those rows as a frame, in the order of the table."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.columns = {column: frame[column].to_numpy() for column in frame.columns}
+        periods = self.columns.get("period", np.array([], dtype=object))
+        keys = {p: period_key(p) or (0, 0) for p in set(periods)}
+        self.latest: dict = {}
+        for i, (ref, period) in enumerate(zip(self.columns.get("ref", []), periods)):
+            if ref not in self.latest or keys[period] > keys[periods[self.latest[ref]]]:
+                self.latest[ref] = i
+        self.latest_frame = frame.iloc[sorted(self.latest.values())]
+
+    def row(self, ref: str) -> dict | None:
+        """The measure's latest row (the columns the facts read), or None when the table has no such measure."""
+        at = self.latest.get(ref)
+        return None if at is None else {column: self.columns[column][at] for column in ROW}
+
+
+def view(table) -> View:
+    """``table`` (``benchmark.csv`` as read, or a ``View`` of it) as a ``View``."""
+    return table if isinstance(table, View) else View(table)
+
+
+def latest_rows(benchmark) -> pd.DataFrame:
     """Each measure's (``ref``'s) row in its latest period, in the order of the table."""
-    if benchmark.empty:
-        return benchmark
-    keyed = benchmark.assign(_key=[period_key(p) or (0, 0) for p in benchmark["period"]])
-    last = keyed.sort_values("_key", kind="stable").groupby("ref", sort=False).tail(1)
-    return last.drop(columns="_key").sort_index()
+    return view(benchmark).latest_frame
 
 
 def _float(value):
@@ -45,26 +71,24 @@ def _int(value):
 def _side(row, prefix: str, params: dict) -> dict | None:
     """One side of a measure's standing (its peer group's or all organisations'), with the band's words worked out
     again from the distance and the report's bands; None when the side has no median."""
-    median = _float(getattr(row, f"{prefix}_median"))
+    median = _float(row[f"{prefix}_median"])
     if median is None:
         return None
-    mad, value = _float(getattr(row, f"{prefix}_mad")), _float(row.value)
+    mad, value = _float(row[f"{prefix}_mad"]), _float(row["value"])
     bands = tuple((float(edge), words) for edge, words in params.get("bands") or ())
-    said = banding.words(
-        [value if value is not None else math.nan], [median], [mad if mad is not None else math.nan],
-        [row.polarity], [row.measure_code], bands, {k: tuple(v) for k, v in (params.get("comparatives") or {}).items()},
-    )[0]  # fmt: skip
+    own = {k: tuple(v) for k, v in (params.get("comparatives") or {}).items()}
+    said = banding.word(value, median, mad, row["polarity"], row["measure_code"], bands, own)
     side = {
-        "n": _int(getattr(row, f"{prefix}_n")),
+        "n": _int(row[f"{prefix}_n"]),
         "median": median,
         "mad": mad,
-        "distance": _float(getattr(row, f"{prefix}_mads_from_median")),
+        "distance": _float(row[f"{prefix}_mads_from_median"]),
         "words": said,
-        "rank": _int(getattr(row, f"{prefix}_rank")),
-        "quartile": _int(getattr(row, f"{prefix}_quartile")),
+        "rank": _int(row[f"{prefix}_rank"]),
+        "quartile": _int(row[f"{prefix}_quartile"]),
     }
-    if getattr(row, f"{prefix}_words") != said:
-        side["words_as_published"] = getattr(row, f"{prefix}_words")
+    if row[f"{prefix}_words"] != said:
+        side["words_as_published"] = row[f"{prefix}_words"]
     return side
 
 
@@ -126,16 +150,15 @@ def _ordinal(n: int) -> str:
 def compared(benchmark: pd.DataFrame, params: dict):
     """One measure (``params["ref"]``) in its latest period: its value, and against its peer group and all
     organisations the median, the MAD, the distance in MADs, the band's words, the rank and the quartile."""
-    rows = latest_rows(benchmark[benchmark["ref"] == params["ref"]])
-    if rows.empty:
+    row = view(benchmark).row(params["ref"])
+    if row is None:
         return {}, []
-    row = next(rows.itertuples(index=False))
     figures = {
-        "code": row.measure_code,
-        "name": row.measure_name if row.measure_name != row.measure_code else "",
-        "period": row.period,
-        "value": _float(row.value),
-        "polarity": row.polarity,
+        "code": row["measure_code"],
+        "name": row["measure_name"] if row["measure_name"] != row["measure_code"] else "",
+        "period": row["period"],
+        "value": _float(row["value"]),
+        "polarity": row["polarity"],
     }
     for prefix in SIDES:
         figures[prefix] = _side(row, prefix, params) if prefix == "all" or params.get("peers") else None

@@ -93,11 +93,12 @@ def comparison_statements(benchmark, context: dict | None, link: str = "how-we-c
     front page how many measures are in the top and the bottom quartile (the summary) and which are much better or
     much worse than the median; in How we compare one sentence per measure. ``benchmark``: the positions as
     ``benchmark.csv`` holds them; nothing when there is no comparison or it has nothing in its period."""
-    from pipeline.figures.facts.compare import latest_rows
+    from pipeline.figures.facts.compare import View, latest_rows
 
     if benchmark is None or context is None or context.get("starts_later") or benchmark.empty:
         return {}
     params = comparison_params(context)
+    benchmark = View(benchmark)  # read once for every statement
     return {
         SUMMARY: [state("quartiles", benchmark, SUMMARY, params, link)],
         GOING_WELL: [state("much", benchmark, GOING_WELL, params | {"side": "better"}, link)],
