@@ -163,6 +163,11 @@ def _broken_xml(path):
             ),
             "nests 3000 HTML elements",
         ),
+        (
+            "symbolic link loop",
+            lambda p: (p.with_name("y.tsv").symlink_to(p), p.symlink_to(p.with_name("y.tsv"))),
+            "is a symbolic link that leads round in a loop",
+        ),  # fmt: skip
     ],
 )
 def test_hostile_files_end_in_one_line_and_exit_2(tmp_path, case, make, message):
@@ -173,6 +178,17 @@ def test_hostile_files_end_in_one_line_and_exit_2(tmp_path, case, make, message)
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"error: {path}") and message in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("broken", ["[]", '{"outputs": [1, 2]}', '{"outputs": "x"}', "not json"])
+def test_a_broken_manifest_already_in_the_output_folder_is_rendered_over(tmp_path, broken):
+    """Before: a manifest.json of [] in the output folder crashed run with a traceback."""
+    folder = tmp_path / "out" / "2011-12" / "Q4"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(broken)
+    done = cli("run", "--out", tmp_path / "out")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert cli("verify", folder).returncode == 0
 
 
 def test_a_register_fault_names_the_register_line(tmp_path):

@@ -300,3 +300,19 @@ def test_the_layout_names_everyone_and_gives_bands_and_a_measures_own_words():
     assert rules.comparatives == {"INFO": ("easier", "harder")}
     with pytest.raises(InputError, match="synthetic.toml: \\[\\[bands\\]\\] must be in order"):
         comparison.read_comparison_layout(text.replace("upto = 4", "upto = 0.5").encode(), "synthetic.toml")
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ('polarity = "x"\n[layout]\nkind = "benchmark"\n[columns]\norganisation = "o"\nmeasure = "m"\nperiod = "p"\n'
+         'value = "v"\n', "polarity must be a table"),
+        ('layout = "benchmark"\n', 'its [layout] must say kind = "benchmark"'),
+    ],
+)  # fmt: skip
+def test_a_layout_with_a_key_where_a_table_belongs_is_a_one_line_error(text, said):
+    """Before: polarity = "x" at the top, or layout = "benchmark", raised AttributeError."""
+    import re
+
+    with pytest.raises(InputError, match=re.escape(said)):
+        comparison.read_comparison_layout(text.encode(), "synthetic.toml")

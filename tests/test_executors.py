@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, batch_args
@@ -91,3 +92,59 @@ def test_a_killed_batch_leaves_no_worker_or_kernel_behind(tmp_path):
     published = sorted(p.parent.relative_to(out).as_posix() for p in out.glob("*/*/manifest.json"))
     time.sleep(3)
     assert sorted(p.parent.relative_to(out).as_posix() for p in out.glob("*/*/manifest.json")) == published
+
+
+def _kernels_of(pid: int) -> list[tuple[int, int]]:
+    """(kernel, its parent) for each notebook kernel under ``pid``."""
+    found = []
+    for child in _descendants(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ")
+            with open(f"/proc/{child}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if b"ipykernel_launcher" in command:
+            found.append((child, parent))
+    return found
+
+
+def _batch_while(tmp_path, act):
+    """A batch of four SYNTHETIC quarters with its own TMPDIR; ``act(batch)`` once a report's kernel runs. Returns
+    (the batch's stderr, what is left in its TMPDIR)."""
+    import tempfile
+
+    raw = tmp_path / "raw"
+    make_quarters(raw, year_start=2012)
+    scratch = Path(tempfile.mkdtemp(prefix="t-", dir="/tmp"))  # short: the fork server's socket lives in it
+    env = dict(os.environ, TMPDIR=str(scratch))
+    batch = subprocess.Popen(batch_args(raw, tmp_path / "out"), cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    deadline, kernels = time.monotonic() + 60, []
+    while time.monotonic() < deadline and not kernels:
+        kernels = _kernels_of(batch.pid)
+        time.sleep(0.05)
+    assert kernels, "no report's kernel started"
+    act(batch, kernels)
+    _, err = batch.communicate(timeout=300)
+    time.sleep(2)
+    return err, sorted(p.name for p in scratch.iterdir()), env, raw
+
+
+@pytest.mark.slow
+def test_a_killed_worker_leaves_no_traceback_and_nothing_in_the_temporary_folder(tmp_path):
+    """Before: a killed worker left its kernel's connection file (tmp*.json) and pymp-* in TMPDIR."""
+    err, left, _, _ = _batch_while(tmp_path, lambda batch, kernels: os.kill(kernels[0][1], signal.SIGKILL))
+    assert "Traceback" not in err and "failed: WorkerDied" in err, err
+    assert left == []
+
+
+@pytest.mark.slow
+def test_a_killed_batch_leaves_no_traceback_and_only_what_the_next_run_removes(tmp_path):
+    """Before: the workers printed a BrokenPipe traceback, and pymp-* stayed in TMPDIR for good."""
+    err, left, env, raw = _batch_while(tmp_path, lambda batch, kernels: batch.kill())
+    assert "Traceback" not in err, err
+    assert all(name.startswith("council-") for name in left), left
+    again = subprocess.run(batch_args(raw, tmp_path / "again"), cwd=ROOT, capture_output=True, env=env)
+    assert again.returncode == 0 and sorted(p.name for p in Path(env["TMPDIR"]).iterdir()) == []

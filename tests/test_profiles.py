@@ -99,6 +99,115 @@ def test_a_cluster_whose_workers_run_other_code_is_refused_before_any_work(monke
     from pipeline.run import executors
 
     monkeypatch.setattr(executors, "_code_digest_here", lambda: "0123456789abcdef-other")
-    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=1, processes=False, dashboard_address=None, protocol="tcp", host="127.0.0.1"
+    ) as cluster:
         with pytest.raises(UsageError, match="worker\\(s\\) without this pipeline's code .*0123456789ab"):
             executors.executor_for(cluster.scheduler_address)
+
+
+# --- issue 31: hostile inputs to profiles, each refused in one line or rendered whole -------------------------
+
+NAMES = {"A1": "Aton (SYNTHETIC)", "B2": "N" * 10_000, "C3": "C\u202eton (SYNTHETIC)"}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A SYNTHETIC dataset of three organisations: one with a 10,000-character name, one whose name holds a
+    right-to-left override (U+202E) that would reverse its title."""
+    folder = tmp_path_factory.mktemp("small")
+    rows = ["org,name,measure,year,value,better"]
+    for code, name in NAMES.items():
+        for measure in ("M1", "M2"):
+            rows += [
+                f"{code},{name},{measure},{year},{value + len(code)},up"
+                for year, value in (("2021-22", 1), ("2022-23", 2))
+            ]
+    (folder / "synthetic.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "synthetic.toml").write_text(
+        '[layout]\nkind = "benchmark"\nname = "SYNTHETIC test dataset"\n[columns]\norganisation = "org"\n'
+        'organisation_name = "name"\nmeasure = "measure"\nperiod = "year"\nvalue = "value"\npolarity = "better"\n'
+        '[polarity]\n"up" = "higher"\n',
+        encoding="utf-8",
+    )
+    out = folder / "out"
+    done = cli("profiles", folder / "synthetic.csv", "--layout", folder / "synthetic.toml", "--year", "2022/23",
+               "--out", out, "--jobs", "2")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return folder, out
+
+
+def _small_args(folder):
+    return [folder / "synthetic.csv", "--layout", folder / "synthetic.toml", "--year", "2022/23"]
+
+
+def test_a_long_name_and_a_bidirectional_override_render_and_are_named_plainly(small):
+    """Before: a 10,000-character name failed its profile (Word holds 255 characters in a title); U+202E reversed
+    a title in the PDF and the HTML."""
+    import zipfile
+
+    _, out = small
+    long = out / "B2" / "2022-23" / "Q4"
+    with zipfile.ZipFile(long / "report.docx") as docx:
+        core = docx.read("docProps/core.xml").decode("utf-8")
+    title = core.split("<dc:title>")[1].split("</dc:title>")[0]
+    assert len(title) == 255 and title.endswith("…")
+    html = (out / "C3" / "2022-23" / "Q4" / "report.html").read_text(encoding="utf-8")
+    assert "\u202e" not in html and "Cton (SYNTHETIC): how it compares" in html
+    assert "a name held invisible or bidirectional-control characters" in html
+
+
+def test_only_some_profiles_again_keep_every_organisation_in_the_index_with_one_file_mode(small):
+    """Before: --only X on an existing tree rewrote index.html and profiles.csv to list X alone, and both were
+    written 0600 where the reports are 0644."""
+    folder, out = small
+    done = cli("profiles", *_small_args(folder), "--out", out, "--only", "A1", "--force")
+    assert done.returncode == 0 and "rendered 1," in done.stdout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{code}/2022-23/Q4/report.html"' in index for code in NAMES)
+    assert set(pd.read_csv(out / "profiles.csv", dtype=str)["organisation"]) == set(NAMES)
+    modes = {(p.stat().st_mode & 0o777) for p in out.rglob("*") if p.is_file() and ".locks" not in p.parts}
+    assert len(modes) == 1, modes
+
+
+@pytest.mark.parametrize(
+    "extra, said",
+    [
+        (("--only", ",,,"), "names no organisation"),
+        (("--only", "A1,ZZ9"), "has no organisation 'ZZ9'"),
+    ],
+)
+def test_bad_only_lists_are_one_line_errors(small, tmp_path, extra, said):
+    folder, _ = small
+    done = cli("profiles", *_small_args(folder), "--out", tmp_path / "o", *extra)
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("report.html"))
+
+
+def test_an_out_that_is_a_file_or_a_broken_manifest_in_the_tree_stops_nothing_it_should_not(small, tmp_path):
+    """Before: --out naming a file rendered everything, then failed with FileExistsError; a manifest.json that is
+    [] or lists outputs [1, 2] in the tree crashed every profile."""
+    folder, _ = small
+    (tmp_path / "a_file").write_text("x")
+    done = cli("profiles", *_small_args(folder), "--out", tmp_path / "a_file")
+    assert done.returncode == 2 and "is not a folder" in done.stderr and "Traceback" not in done.stderr
+    tree = tmp_path / "tree"
+    for code, broken in (("A1", "[]"), ("B2", '{"outputs": [1, 2]}')):
+        (tree / code / "2022-23" / "Q4").mkdir(parents=True)
+        (tree / code / "2022-23" / "Q4" / "manifest.json").write_text(broken)
+    done = cli("profiles", *_small_args(folder), "--out", tree)
+    assert done.returncode == 0 and "rendered 3," in done.stdout, done.stdout + done.stderr
+    assert cli("verify", tree / "A1" / "2022-23" / "Q4").returncode == 0
+
+
+def test_two_profiles_runs_on_one_tree_render_each_profile_once(small, tmp_path):
+    """Before: two runs at once both rendered everything. The second waits for the first and takes its work."""
+    import subprocess
+    import sys
+
+    folder, _ = small
+    command = [sys.executable, "-m", "pipeline", "profiles", *map(str, _small_args(folder)), "--out", str(tmp_path)]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    said = [first.communicate()[0], second.communicate()[0]]
+    assert sorted(s.split("rendered ")[-1].split(",")[0] for s in said if "rendered " in s) == ["0", "3"], said

@@ -71,3 +71,38 @@ def test_a_folder_that_does_not_verify_is_not_signed(folder, tmp_path):
     assert not (folder / "manifest.json.sig").exists()
     done = cli("sign", folder, "--key", tmp_path / "missing")
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_signers_line_for_another_namespace_is_said_to_be_the_reason(folder, tmp_path):
+    """Before: an allowed-signers line with namespaces="other" was reported as "changed after signing"."""
+    key, line = keypair(tmp_path, "analyst@council.example")
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text('analyst@council.example namespaces="other" ' + line.split(" ", 1)[1])
+    assert cli("sign", folder, "--key", key).returncode == 0
+    done = cli("verify", folder, "--allowed-signers", allowed)
+    assert done.returncode == 1 and "changed after signing" not in done.stdout
+    assert "the allowed signers do not let analyst@council.example sign manifests" in done.stdout
+    assert "not permitted for use in signature namespace" in done.stdout
+
+
+def test_a_key_with_a_passphrase_fails_at_once_in_one_line(folder, tmp_path):
+    """Before: ssh-keygen waited for the passphrase on the terminal until a 60 s timeout, then a traceback."""
+    import time
+
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret", "-f", str(tmp_path / "locked")], check=True)
+    start = time.monotonic()
+    done = cli("sign", folder, "--key", tmp_path / "locked")
+    assert done.returncode == 2 and time.monotonic() - start < 20
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert "ssh-agent" in done.stderr and not (folder / "manifest.json.sig").exists()
+
+
+def test_a_manifest_that_lists_a_file_twice_neither_verifies_nor_is_signed(folder, tmp_path):
+    """Before: a manifest listing report.html twice (the first with a zero hash) verified and could be signed."""
+    key, _ = keypair(tmp_path, "analyst@council.example")
+    listed = json.loads((folder / "manifest.json").read_text())
+    listed["outputs"].insert(0, {"path": "report.html", "sha256": "0" * 64})
+    (folder / "manifest.json").write_text(json.dumps(listed))
+    done = cli("verify", folder)
+    assert done.returncode == 2 and "lists 'report.html' twice" in done.stderr
+    assert cli("sign", folder, "--key", key).returncode == 2 and not (folder / "manifest.json.sig").exists()

@@ -17,6 +17,16 @@ from pipeline.errors import ManifestError, UsageError
 from pipeline.run.manifest import MANIFEST, SIGNATURE
 
 NAMESPACE = "council-report-manifest@pipeline"  # signatures made for this use only (ssh-keygen -n)
+SECONDS = 60  # the longest ssh-keygen is waited for
+
+
+def _without_askpass() -> dict:
+    """The environment, with no program to ask for a passphrase (ssh-keygen would otherwise open a window or wait)."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SSH_ASKPASS", "DISPLAY")}
+    env["SSH_ASKPASS_REQUIRE"] = "never"
+    return env
 
 
 def _ssh_keygen() -> str:
@@ -38,16 +48,27 @@ def sign(folder: str | Path, key: str | Path) -> Path:
         raise ManifestError(f"does not verify against its manifest ({bad}); it is not signed", folder)
     if not Path(key).is_file():
         raise UsageError(f"{key}: no such key file")
-    with (folder / MANIFEST).open("rb") as manifest:
-        done = subprocess.run(
-            [_ssh_keygen(), "-q", "-Y", "sign", "-f", str(key), "-n", NAMESPACE],
-            stdin=manifest,
-            capture_output=True,
-            timeout=60,
-        )
+    try:
+        with (folder / MANIFEST).open("rb") as manifest:
+            done = subprocess.run(
+                [_ssh_keygen(), "-q", "-Y", "sign", "-f", str(key), "-n", NAMESPACE],
+                stdin=manifest,
+                capture_output=True,
+                timeout=SECONDS,
+                start_new_session=True,  # no terminal to ask a passphrase on: a key that needs one fails at once
+                env=_without_askpass(),
+            )
+    except subprocess.TimeoutExpired:
+        raise UsageError(
+            f"{key}: ssh-keygen did not sign within {SECONDS} s (a key with a passphrase needs ssh-agent: "
+            "ssh-add it first)"
+        ) from None
     if done.returncode != 0 or not done.stdout.startswith(b"-----BEGIN SSH SIGNATURE-----"):
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"{key}: ssh-keygen could not sign with it ({reason[-1] if reason else 'no reason given'})")
+        said = reason[-1] if reason else "no reason given"
+        if "passphrase" in said.lower() or "tty" in said.lower():
+            said += "; a key with a passphrase needs ssh-agent: ssh-add it first"
+        raise UsageError(f"{key}: ssh-keygen could not sign with it ({said})")
     target = folder / SIGNATURE
     part = folder / (SIGNATURE + ".part")
     part.write_bytes(done.stdout)
@@ -68,7 +89,7 @@ def check_signature(folder: str | Path, allowed_signers: str | Path) -> tuple[bo
         [program, "-Y", "find-principals", "-s", str(signature), "-f", str(allowed_signers)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=SECONDS,
     )
     principals = found.stdout.split()
     if found.returncode != 0 or not principals:
@@ -91,8 +112,27 @@ def check_signature(folder: str | Path, allowed_signers: str | Path) -> tuple[bo
                 ],
                 stdin=manifest,
                 capture_output=True,
-                timeout=60,
+                timeout=SECONDS,
             )
         if done.returncode == 0:
             return True, principal
+    if _matches(program, folder, signature):  # the signature is the manifest's: the signers file is what refuses it
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = next((line.split(": ", 1)[-1] for line in said if "not permitted" in line), "")
+        return False, (
+            f"the allowed signers do not let {', '.join(principals)} sign manifests"
+            + (f" ({why})" if why else f" (its line must allow the namespace {NAMESPACE} and be valid now)")
+        )
     return False, "the manifest's signature does not match the manifest (it was changed after signing)"
+
+
+def _matches(program: str, folder: Path, signature: Path) -> bool:
+    """Whether the signature is a valid signature of the manifest by its own key, whoever holds it."""
+    with (folder / MANIFEST).open("rb") as manifest:
+        done = subprocess.run(
+            [program, "-Y", "check-novalidate", "-n", NAMESPACE, "-s", str(signature)],
+            stdin=manifest,
+            capture_output=True,
+            timeout=SECONDS,
+        )
+    return done.returncode == 0

@@ -420,6 +420,9 @@ def findings(ready: Field, unknown: dict, sources: tuple[str, str], of_dataset: 
              f"{', '.join(map(str, lines))})",
              f"the first (line {lines[0]}) used; the other{'s' if len(lines) > 2 else ''} set aside")
         )  # fmt: skip
+    for line in index.invisible if of_dataset else ():
+        out.append((0, "", "comparison_invisible", f"{dataset} line {line}: a name held invisible or "
+                    "bidirectional-control characters", "removed, so that the name reads as it prints"))  # fmt: skip
     for line in index.infinite if of_dataset else ():
         out.append((0, "", "comparison_not_finite", f"{dataset} line {line}: the value is a number but not a finite "
                     "one", "not used as a value"))  # fmt: skip

@@ -27,7 +27,7 @@ class Indexed:
     order), ``previous`` (each group's earlier period of the same measure, -1 for its first), ``polarity`` and
     ``polarity_words`` per group, ``organisations`` and their ``names``, ``measure_names``, and the rows set aside
     as ``duplicates`` ((organisation, measure, period key, the lines)) and ``infinite`` (lines whose value is a
-    number but not a finite one)."""
+    number but not a finite one), and the lines whose names held invisible characters (``invisible``)."""
 
     organisations: list
     names: list
@@ -41,6 +41,7 @@ class Indexed:
     measure_names: dict
     duplicates: list
     infinite: list
+    invisible: list = ()
 
     def column(self, organisation: str) -> int:
         return self._at()[organisation]
@@ -112,6 +113,7 @@ def indexed(dataset, codes: list | None, keep) -> Indexed:
         {code: first_names.get(code, code) for code in order if code in present or codes is not None},
         duplicates,
         [int(line) for line in rows.loc[rows["infinite"], "line"]] if "infinite" in rows else [],
+        [int(line) for line in dataset.loc[dataset["invisible"], "line"]] if "invisible" in dataset else [],
     )
 
 

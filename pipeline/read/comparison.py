@@ -176,8 +176,8 @@ def period_label(key: tuple[int, int]) -> str:
 def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame:
     """The dataset's rows as ``organisation, organisation_name, measure, measure_name, period_key, period, value,
     lower, upper, polarity, polarity_word, line, infinite``: values as numbers (blank or words: no value; a number
-    that is not finite, such as ``inf`` or ``1e309``, is no value and flagged ``infinite``), polarity
-    "higher"/"lower"/"". Raises InputError naming ``name`` when it is not a CSV table, has more than ``ROW_LIMIT``
+    that is not finite, such as ``inf`` or ``1e309``, is no value and flagged ``infinite``), names without
+    invisible or bidirectional-control characters (flagged ``invisible``), polarity "higher"/"lower"/"". Raises InputError naming ``name`` when it is not a CSV table, has more than ``ROW_LIMIT``
     rows, lacks a mapped column, or gives a period in no notation the pipeline reads (with its line)."""
     import pandas as pd
 
@@ -197,6 +197,7 @@ def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame
         return pd.Series([str(v).strip() for v in raw[header].to_numpy()], index=raw.index, dtype=object)
 
     keys, labels = _period_keys(col("period"), name)
+    names = {field_name: _visible(col(field_name)) for field_name in ("organisation_name", "measure_name")}
     words = col("polarity")
     meaning = {w: layout.polarity.get(" ".join(w.split()).lower(), "") if w else "" for w in words.unique()}
     polarity = (
@@ -211,9 +212,9 @@ def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame
     return pd.DataFrame(
         {
             "organisation": col("organisation"),
-            "organisation_name": col("organisation_name"),
+            "organisation_name": names["organisation_name"][0],
             "measure": col("measure"),
-            "measure_name": col("measure_name"),
+            "measure_name": names["measure_name"][0],
             "period_key": keys,
             "period": labels,
             "value": values,
@@ -223,8 +224,18 @@ def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame
             "polarity_word": words,
             "line": range(2, len(raw) + 2),
             "infinite": infinite_values(given, values),
+            "invisible": names["organisation_name"][1] | names["measure_name"][1],
         }
     )
+
+
+def _visible(names: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Names without invisible and bidirectional-control characters (which could reverse a title or make two
+    names look alike), each distinct name cleaned once; and which rows had any."""
+    from pipeline.read.text import strip_invisible
+
+    cleaned = {v: strip_invisible(v) for v in names.unique()}
+    return names.map(lambda v: cleaned[v][0]), names.map(lambda v: cleaned[v][1] > 0).astype(bool)
 
 
 def _csv_table(text: str, name: str) -> pd.DataFrame:

@@ -32,10 +32,13 @@ def run_batch(
     ``jobs`` worker processes (default: the number of cores). ``on_start(total)`` is called once the periods are
     known; ``on_event(period, state, reason)`` as each changes state (``coordinator.run_jobs``). A file named like
     an export whose name gives no period, or a period with two exports, fails with that reason; the others go on.
-    Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1."""
+    Raises UsageError when ``raw_dir`` is not a folder or holds no export, or ``jobs`` is below 1; OutputError
+    when the output root is not a folder."""
     from pipeline.run.discover import find_periods, misnamed
     from pipeline.run.executors import executor
+    from pipeline.run.jobs import output_root
 
+    output_root(template.out)  # a file named as the output root stops the batch before anything is read
     raw = Path(raw_dir) if raw_dir else RAW_DIR
     if not raw.is_dir():
         raise UsageError(f"{display_path(raw)} is not a folder of exports")

@@ -127,7 +127,7 @@ def _build_and_publish(work: list[Job], executor, force: bool, outcome: Outcome,
 def _publish_result(job: Job, future, force: bool) -> tuple[str, str]:
     """("rendered" | "cached" | "failed", reason) for one build that came back."""
     try:
-        built = future.result()
+        built = from_worker(job, future.result())
         return ("rendered" if publish_job(job, built, force) else "cached"), ""
     except PipelineError as exc:
         return "failed", str(exc)
@@ -151,6 +151,26 @@ def publish_job(job: Job, built, force: bool = False) -> bool:
         if job.tables is not None and built.tables:
             _write_tables(job, built.tables)
     return True
+
+
+def from_worker(job: Job, result):
+    """A build as it came back: a ``build.Built`` from this machine's processes, or the plain data a cluster's
+    worker hands back (``executors.run_on_worker``), checked to be nothing but names, bytes and text before it is
+    taken as a build. Raises RenderError for a failed build or anything else."""
+    from pipeline.run.build import Built
+
+    if not isinstance(result, dict):
+        return result
+    if set(result) == {"error"} and isinstance(result["error"], str):
+        raise RenderError(result["error"])
+    files, tables, code = result.get("files"), result.get("tables", {}), result.get("code")
+    plain = all(
+        isinstance(part, dict) and all(isinstance(k, str) and isinstance(v, bytes) for k, v in part.items())
+        for part in (files, tables)
+    )
+    if set(result) != {"files", "tables", "code"} or not plain or not isinstance(code, str):
+        raise RenderError(f"the build of {job.label} came back as something other than a report's files; not published")
+    return Built(files, tables, code)
 
 
 def check_built(job: Job, built) -> None:

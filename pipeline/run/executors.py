@@ -11,6 +11,7 @@ each dies with its parent: a batch that is killed leaves no worker publishing be
 from __future__ import annotations
 
 import ctypes
+import functools
 import multiprocessing
 import os
 import signal
@@ -44,6 +45,26 @@ WARM_MODULES = [
 ]
 
 
+def _multiprocessing_scratch() -> None:
+    """Give multiprocessing (its fork server's socket) a temporary folder named after this run
+    (``scratch.process_folder``), instead of its own ``pymp-*``: a run that is killed leaves a folder the next
+    run recognises and removes. multiprocessing keeps the folder in the process's configuration, where it makes
+    its own when none is there (``multiprocessing.util.get_temp_dir``)."""
+    from pipeline import scratch
+
+    config = getattr(multiprocessing.current_process(), "_config", None)
+    if isinstance(config, dict) and config.get("tempdir") is None:
+        scratch.clean_leftovers()
+        folder = scratch.process_folder()
+        if len(str(folder)) <= SOCKET_FOLDER:
+            config["tempdir"] = str(folder)
+        else:  # too deep a TMPDIR for the socket: multiprocessing's own, shorter name
+            folder.rmdir()
+
+
+SOCKET_FOLDER = 80  # the longest folder for the fork server's socket (a Unix socket's path holds 107 bytes)
+
+
 class WorkerDied(Exception):
     """The process running a build ended without a result (killed by a signal, or out of memory)."""
 
@@ -69,10 +90,15 @@ def _child(conn, fn, args, kwargs) -> None:
     except BaseException as exc:  # noqa: BLE001 - handed to the parent's Future as the build's exception
         outcome = (False, exc)
     try:
-        conn.send(outcome)
-    except Exception as exc:  # noqa: BLE001 - a result or exception that cannot be pickled
-        conn.send((False, RuntimeError(f"the worker's result could not be sent back: {type(exc).__name__}: {exc}")))
-    conn.close()
+        try:
+            conn.send(outcome)
+        except (BrokenPipeError, ConnectionError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a result or exception that cannot be pickled
+            conn.send((False, RuntimeError(f"the worker's result could not be sent back: {type(exc).__name__}: {exc}")))
+        conn.close()
+    except (BrokenPipeError, ConnectionError, OSError):
+        os._exit(1)  # the run that asked for this build is gone (killed): there is no one to tell
 
 
 class LocalProcesses(Executor):
@@ -82,6 +108,7 @@ class LocalProcesses(Executor):
 
     def __init__(self, max_workers: int | None = None):
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
+        _multiprocessing_scratch()
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(WARM_MODULES)
         self._queue: deque = deque()
@@ -119,8 +146,16 @@ class LocalProcesses(Executor):
                     continue
                 reader, writer = self._context.Pipe(duplex=False)
                 process = self._context.Process(target=_child, args=(writer, fn, args, kwargs), daemon=True)
-                process.start()
-                writer.close()
+                try:
+                    process.start()
+                except Exception as exc:  # noqa: BLE001 - this build fails with the reason; the loop goes on
+                    reader.close()
+                    future.set_exception(
+                        WorkerDied(f"a worker process could not be started ({type(exc).__name__}: {exc})")
+                    )
+                    continue
+                finally:
+                    writer.close()
                 self._running[reader] = (process, future)
 
     def _loop(self) -> None:
@@ -172,24 +207,71 @@ def _code_digest_here() -> str:
     return manifest.code_digest()
 
 
+def run_on_worker(build) -> dict:
+    """Run on a Dask worker: the build, handed back as plain data (names, bytes, text) that the coordinator reads
+    as msgpack, never unpickling what a worker sends: ``{"files", "tables", "code"}``, the code being the digest
+    of the pipeline on this worker at this moment (a worker that joined late, or was changed, is caught by its own
+    result); or ``{"error"}`` with the one-line reason."""
+    try:
+        built = build()
+    except BaseException as exc:  # noqa: BLE001 - the reason travels as text; the coordinator fails this job
+        return {"error": str(exc) if getattr(exc, "message", None) else f"{type(exc).__name__}: {exc}"}
+    return {"files": dict(built.files), "tables": dict(built.tables), "code": _code_digest_here()}
+
+
+SCHEMES = ("tcp", "tls")
+CONNECT_SECONDS = 15  # the longest a scheduler is waited for, whatever answers at its address
+
+
+def checked_address(address: str) -> str:
+    """A Dask scheduler's address as ``tcp://host:port`` or ``tls://host:port``. Raises UsageError, before any
+    connection, for any other scheme, a missing or malformed host, or a port that is not 1 to 65535."""
+    import ipaddress
+    import re
+
+    from pipeline.errors import UsageError, printable
+
+    shown = printable(address)
+    match = re.fullmatch(r"([a-z]+)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})", address or "")
+    if not match or match.group(1) not in SCHEMES:
+        raise UsageError(
+            f"--scheduler {shown} is not a Dask scheduler's address: give tcp://HOST:PORT or tls://HOST:PORT "
+            "(tls:// with Dask's TLS security, for a cluster across machines)"
+        )
+    host, port = match.group(2), int(match.group(3))
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise UsageError(f"--scheduler {shown}: {host} is not an IPv6 address") from None
+    elif host.startswith(("-", ".")) or ".." in host or host.endswith("-"):
+        raise UsageError(f"--scheduler {shown}: {host!r} is not a host name")
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--scheduler {shown}: the port must be 1 to 65535")
+    return address
+
+
 class DaskCluster(Executor):
-    """Builds sent to a Dask distributed cluster through its client's ``concurrent.futures`` interface. A cluster
-    whose workers lack the pipeline or run another code digest is refused before any work is sent (their reports
-    would not be this code's)."""
+    """Builds sent to a Dask distributed cluster through its client's ``concurrent.futures`` interface. The
+    address is checked before connecting and the connection given ``CONNECT_SECONDS``; a cluster whose workers
+    lack the pipeline or run another code digest is refused before any work is sent (their reports would not be
+    this code's), and every result says again which code built it (``run_on_worker``). Results are read as
+    msgpack only: a worker hands back names and bytes, never an object to unpickle."""
 
     name = "dask"
 
     def __init__(self, address: str):
-        from distributed import Client
-
         from pipeline.errors import UsageError
         from pipeline.run import manifest
 
+        self.client = _connect(checked_address(address))
         try:
-            self.client = Client(address, timeout="15s", set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise UsageError(f"no Dask scheduler answers at {address} ({exc})") from None
-        digests = self.client.run(_code_digest_here)
+            digests = self.client.run(_code_digest_here)
+        except Exception as exc:  # noqa: BLE001 - whatever the cluster says, it is not one to build on
+            self.client.close()
+            raise UsageError(
+                f"the Dask cluster at {address} could not be asked its code ({type(exc).__name__})"
+            ) from None
         mine = manifest.code_digest()
         wrong = {worker: digest for worker, digest in digests.items() if digest != mine}
         if not digests or wrong:
@@ -199,7 +281,7 @@ class DaskCluster(Executor):
                 if not digests
                 else (
                     f"has {len(wrong)} worker(s) without this pipeline's code (code digest {mine[:12]}; "
-                    + ", ".join(f"{w}: {d[:12]}" for w, d in sorted(wrong.items())[:3])
+                    + ", ".join(f"{w}: {str(d)[:12]}" for w, d in sorted(wrong.items())[:3])
                     + "); install the same commit and lock on every worker"
                 )
             )
@@ -207,11 +289,38 @@ class DaskCluster(Executor):
         self._pool = self.client.get_executor(pure=False)
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        return self._pool.submit(fn, *args, **kwargs)
+        return self._pool.submit(run_on_worker, functools.partial(fn, *args, **kwargs))
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait=wait)
         self.client.close()
+
+
+def _connect(address: str):
+    """A Dask client of the scheduler at ``address`` that reads only msgpack, connected within
+    ``CONNECT_SECONDS`` whatever answers there (a server that is not Dask's can hold a connection open for ever).
+    Raises UsageError naming the address."""
+    from distributed import Client
+
+    from pipeline.errors import UsageError
+
+    made: dict = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = Client(
+                address, timeout=f"{CONNECT_SECONDS}s", set_as_default=False, deserializers=["msgpack"]
+            )
+        except BaseException as exc:  # noqa: BLE001 - told to the caller below
+            made["error"] = exc
+
+    thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_SECONDS + 5)
+    if "client" in made:
+        return made["client"]
+    why = f"{type(made['error']).__name__}" if "error" in made else f"nothing answered within {CONNECT_SECONDS} s"
+    raise UsageError(f"no Dask scheduler answers at {address} ({why})")
 
 
 EXECUTORS = {LocalProcesses.name: LocalProcesses, DaskCluster.name: DaskCluster}

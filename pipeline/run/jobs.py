@@ -41,8 +41,14 @@ class Job:
 
 
 def output_root(out: str) -> Path:
-    """The output root a request's ``out`` names: the project's ``outputs/`` by default, else the folder given."""
-    return OUTPUTS_DIR if out in ("", "outputs") else Path(out)
+    """The output root a request's ``out`` names: the project's ``outputs/`` by default, else the folder given.
+    Raises OutputError, before anything is read or rendered, when it names something that is not a folder."""
+    from pipeline.errors import OutputError
+
+    root = OUTPUTS_DIR if out in ("", "outputs") else Path(out)
+    if root.exists() and not root.is_dir():
+        raise OutputError("is not a folder: --out names the folder the reports are written in", display_path(root))
+    return root
 
 
 def shown_root(root: Path) -> str:

@@ -62,7 +62,7 @@ def _kernel_of_this_python(**environment: str):
             MPLBACKEND="agg",
             **environment,
         ):
-            yield
+            yield Path(tmp)
 
 
 @contextlib.contextmanager
@@ -70,11 +70,19 @@ def started(environment: dict[str, str] | None = None):
     """A kernel of this Python, started now (its process boots while the caller goes on) and stopped at once
     on leaving, whatever happened; ``environment``: variables the kernel is started with. Yields the kernel
     manager, for ``execute.execute_notebook``."""
+    import uuid
+
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    with _kernel_of_this_python(**(environment or {})):
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME, client_factory=_ready_client())
+    with _kernel_of_this_python(**(environment or {})) as tmp:
+        # the connection file in the run's own folder (else jupyter_client writes it to the temporary folder,
+        # where a killed worker would leave it for good)
+        connection = tmp / "runtime" / f"kernel-{uuid.uuid4()}.json"
+        connection.parent.mkdir(exist_ok=True)
+        km = AsyncKernelManager(
+            kernel_name=KERNEL_NAME, client_factory=_ready_client(), connection_file=str(connection)
+        )
         run_sync(km.start_kernel)(cwd=str(PROJECT_ROOT))
         try:
             yield km

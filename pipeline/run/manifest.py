@@ -16,7 +16,7 @@ import json
 import platform
 from pathlib import Path
 
-from pipeline.errors import ManifestError
+from pipeline.errors import ManifestError, printable
 from pipeline.paths import PROJECT_ROOT
 from pipeline.run.notebooks import code_of
 
@@ -224,13 +224,25 @@ def read(folder: Path) -> dict:
         raise ManifestError(f"has no {MANIFEST}; it was not written by this pipeline", folder) from None
     except (OSError, ValueError) as exc:
         raise ManifestError(f"{MANIFEST} cannot be read ({exc})", folder) from None
-    if (
-        not isinstance(manifest, dict)
-        or not isinstance(manifest.get("outputs"), list)
-        or not all(isinstance(o, dict) and {"path", "sha256"} <= set(o) for o in manifest["outputs"])
-    ):
+    if listed_outputs(manifest) is None:
         raise ManifestError(f"{MANIFEST} lists no outputs with their SHA-256", folder)
+    paths = [o["path"] for o in manifest["outputs"]]
+    twice = next((p for p in paths if paths.count(p) > 1), None)
+    if twice is not None:
+        raise ManifestError(f"{MANIFEST} lists {printable(twice)!r} twice: each output once, with its SHA-256", folder)
     return manifest
+
+
+def listed_outputs(manifest) -> list | None:
+    """The manifest's outputs as (path, SHA-256) pairs of text, or None when it is not a manifest that lists them
+    (not an object, no list of outputs, an entry without both)."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), list) or not manifest["outputs"]:
+        return None
+    entries = manifest["outputs"]
+    if not all(isinstance(o, dict) and isinstance(o.get("path"), str) and isinstance(o.get("sha256"), str)
+               for o in entries):  # fmt: skip
+        return None
+    return [(o["path"], o["sha256"]) for o in entries]
 
 
 def inside(folder: Path, name: str) -> bool:
@@ -241,7 +253,7 @@ def inside(folder: Path, name: str) -> bool:
         return False
     try:
         (Path(folder) / relative).resolve().relative_to(Path(folder).resolve())
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # outside, unreadable, or a symbolic link in a loop
         return False
     return True
 
@@ -291,10 +303,11 @@ def up_to_date(folder: Path, key: str) -> bool:
         manifest = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if manifest.get("cache_key") != key or not manifest.get("outputs"):
+    listed = listed_outputs(manifest)
+    if listed is None or manifest.get("cache_key") != key or len({p for p, _ in listed}) != len(listed):
         return False
-    for entry in manifest["outputs"]:
-        path = Path(folder) / entry["path"]
-        if not inside(folder, entry["path"]) or not path.is_file() or sha256_file(path) != entry["sha256"]:
+    for name, digest in listed:
+        path = Path(folder) / name
+        if not inside(folder, name) or not path.is_file() or sha256_file(path) != digest:
             return False
     return True

@@ -9,6 +9,7 @@ Dask cluster and publishes each folder; then ``index.html`` (written by the HTML
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,27 +226,47 @@ def run_profiles(
 
     from pipeline.run.executors import executor_for
 
-    planned, table = profile_jobs(template, only)
-    on_start(len(planned))
+    every, table = profile_jobs(template)
+    known = {j.label for j in every}
+    unknown = [c for c in only or [] if c not in known]
+    if unknown:
+        raise UsageError(f"{template.dataset_path} has no organisation {', '.join(map(repr, unknown))} (--only)")
+    chosen = [j for j in every if j.label in set(only)] if only else every
+    picked = {j.label for j in chosen}
+    on_start(len(chosen))
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
-    with executor_for(address, jobs) as pool:
-        outcome = run_jobs(planned, pool, force, on_event)
-    failed = {label for label, _ in outcome.failed}
-    write_index(output_root(template.out), table, planned, {j.label for j in planned} - failed)
+    with tree_lock(output_root(template.out)):  # a second run on the same tree waits, then finds this one's work
+        with executor_for(address, jobs) as pool:
+            outcome = run_jobs(chosen, pool, force, on_event)
+        made = set(outcome.rendered) | set(outcome.cached)
+        published = {j.label for j in every if j.label in made or (j.label not in picked and j.up_to_date())}
+        write_index(output_root(template.out), table, every, published)
     return outcome
 
 
-def write_index(root: Path, table, planned: list[Job], published: set) -> None:
-    """``index.html`` and ``profiles.csv`` at the output root, each written whole (temporary file, then renamed)."""
-    import os
-    import tempfile
+@contextlib.contextmanager
+def tree_lock(root: Path):
+    """The output tree held by one ``profiles`` run at a time (``<root>/.locks/profiles.lock``, released when the run
+    ends, however it ends): two runs on one tree do not both render every profile."""
+    import fcntl
 
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ".locks").mkdir(exist_ok=True)
+    with open(root / ".locks" / "profiles.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_index(root: Path, table, planned: list[Job], published: set) -> None:
+    """``index.html`` and ``profiles.csv`` at the output root, listing every organisation of the tree (``planned``:
+    every organisation of the dataset; ``published``: those whose profile is in the tree, up to date), each
+    written whole with the tree's file mode."""
     from pipeline.report.profiles_index import index_html
 
     root.mkdir(parents=True, exist_ok=True)
     entries = [(j.label, j.snapshot, j.folder.relative_to(root).as_posix(), j.label in published) for j in planned]
     for name, data in (("index.html", index_html(entries)), ("profiles.csv", publish.csv_bytes(table))):
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=f".{name}.")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, root / name)
+        publish.write_file(root / name, data)

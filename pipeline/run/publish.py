@@ -203,6 +203,21 @@ def write_folder(target: Path, files: dict[str, bytes], replace: bool) -> None:
         raise
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """One file written whole (a temporary file beside it, then renamed over it), with the mode every file of the
+    tree has (0666 less the umask: the reports' own)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _abandon(staging: Path | None, created: list[Path]) -> None:
     if staging is not None:
         shutil.rmtree(staging, ignore_errors=True)

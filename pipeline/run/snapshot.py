@@ -122,7 +122,10 @@ def read_input(path: Path, already: dict | None = None, within=None) -> Input:
     """One file, read once: from ``already`` (the files a batch has read so far, shared by its periods; it gains
     this one) when it holds it. ``within``: the limits it is read under (``limits.LIMITS`` by default). Raises
     InputError for a missing, empty or oversized file."""
-    key = Path(path).resolve()
+    try:
+        key = Path(path).resolve()
+    except (RuntimeError, OSError):  # a symbolic link that leads round in a loop
+        raise InputError("is a symbolic link that leads round in a loop; name the file itself", path) from None
     shared = already if already is not None else {}
     if key not in shared:
         shared[key] = limits.read_bytes(path, within or limits.LIMITS)

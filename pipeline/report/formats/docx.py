@@ -91,7 +91,9 @@ class WordDocument:
         _styles(document)
         when = datetime.fromtimestamp(epoch, tz=timezone.utc).replace(tzinfo=None)
         props = document.core_properties
-        props.title, props.author, props.last_modified_by = title, "", ""
+        # Word holds at most 255 characters in a document property
+        props.title = title if len(title) <= 255 else title[:254] + "…"
+        props.author, props.last_modified_by = "", ""
         props.created = props.modified = props.last_printed = when
         props.revision = 1
         self.document = document
