@@ -3,6 +3,7 @@ real Oflog file and against SYNTHETIC datasets built in the test."""
 
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -316,3 +317,46 @@ def test_a_layout_with_a_key_where_a_table_belongs_is_a_one_line_error(text, sai
 
     with pytest.raises(InputError, match=re.escape(said)):
         comparison.read_comparison_layout(text.encode(), "synthetic.toml")
+
+
+@pytest.mark.parametrize(
+    "data, said",
+    [
+        (b"", "is empty: a peers file lists"),
+        (b"  \n", "is empty: a peers file lists"),
+        (b'{"A": ["B"], "A": ["C"]}', "gives 'A' twice"),
+        (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b'["A", "B"]', "is JSON but not an object"),
+        (b'{"A": "B"}', "'A' must map to a list of codes"),
+        (b'{"A": [1, 2]}', "'A' must map to a list of codes"),
+        (b'{"A": ["B"', "is not valid JSON"),
+        (b"code\n\n", "lists no code below its header"),
+    ],
+)
+def test_a_peers_file_that_cannot_be_used_is_one_line_naming_it(data, said):
+    """Before: an empty peers file was told to "export the Council Plan progress report again"; a key given twice
+    lost one group silently; deep nesting raised RecursionError; a JSON array was read as a CSV."""
+    with pytest.raises(InputError, match=re.escape(said)) as raised:
+        comparison.read_peers_file(data, "peers.json")
+    assert str(raised.value).startswith("peers.json") and "\n" not in str(raised.value)
+
+
+def test_peers_the_dataset_lacks_never_turn_the_top_quartile_into_the_bottom():
+    """Before: a peers file naming codes the dataset lacks left a group of one: "1st of 1" is quartile
+    ⌈4·1/1⌉ = 4, and the front page said 5 of 5 measures were in the bottom quartile, with no warning."""
+    from pipeline.figures.facts.period import SUMMARY, comparison_statements
+
+    data = synthetic([(c, c, m, "Visits", "2022-23", v, "up") for m in ("M1", "M2") for c, v in
+                      (("A", 30), ("B", 10), ("C", 12), ("D", 11))])  # fmt: skip
+    ready = benchmark.prepare(data, None, (2022, 4))
+    frame = benchmark.table(ready, ["A"], {"A": ["A", "X1", "X2"]}).drop(columns="organisation")
+    assert frame["peers_rank"].isna().all() and frame["peers_quartile"].isna().all()
+    assert frame["note"].str.contains("fewer than two of its peer group have a value").all()
+    context = benchmark.context("S", ("s.csv", "p.json"), ready, "A", ["A", "X1", "X2"], (2022, 4), frame)
+    said = comparison_statements(frame, context)
+    assert (
+        context["peers"] == 1
+        and said[SUMMARY][0].sentence == "Against all organisations, all 2 measures ranked are in the top quartile."
+    )
+    _, unknown = benchmark.groups_for(ready, ["A"], {"A": ["A", "X1", "X2"]})
+    assert unknown == {"A": ["X1", "X2"]}

@@ -65,11 +65,12 @@ def how_we_compare(positions: pd.DataFrame | None, context: dict | None, period=
 def _intro(context: dict, now: pd.DataFrame) -> Para:
     who = context["organisation_name"]
     peers = context["peers"] - 1 if context["peers"] else 0
-    group = (
-        f"its peer group: {who} and its {peers} peers (the comparator group in {context['peers_source']})"
-        if peers
-        else "no peer group (none was named)"
-    )
+    if peers:
+        group = f"its peer group: {who} and its {peers} peers (the comparator group in {context['peers_source']})"
+    elif context.get("peers_source"):
+        group = f"no peer group (none of the peers {context['peers_source']} names for it is in the dataset)"
+    else:
+        group = "no peer group (none was named)"
     everyone = f"; together, {context['all_name']}" if context.get("all_name") else ""
     return Para(
         (
