@@ -35,6 +35,7 @@ _LAZY = {
     "run_batch": "run.batch",
     "run_profiles": "run.profiles",
     "compare_dataset": "run.comparison",
+    "spc_file": "run.series",
     "PeriodData": "run.prepare",
     "clean_file": "run.prepare",
     "load_period": "run.prepare",

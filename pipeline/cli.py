@@ -8,6 +8,9 @@
                                (--organisation CODE | --all --out FILE.csv)
     python -m pipeline profiles DATASET --year YYYY/YY [the profile's parameters] [--jobs N] [--scheduler ADDRESS]
     python -m pipeline plan PLAN --year 2008/09 --quarter Q1 [--council NAME] [--out DIR] [--force]
+    python -m pipeline spc FILE --series COL --value COL [--period COL]
+                               [--improvement higher|lower|neither | --improvement-column COL] [--target-column COL]
+                               [--minimum N] [--shift N] [--trend N] [--out FILE]
     python -m pipeline verify DIR [--allowed-signers FILE]
     python -m pipeline sign DIR --key KEY
     python -m pipeline reproduce DIR [--inputs DIR]
@@ -106,6 +109,21 @@ def _compare_flags(p) -> None:
     p.add_argument("--out", metavar="FILE", help="with --all: the CSV to write (never over an existing file)")
 
 
+def _spc_flags(p) -> None:
+    p.add_argument("input", metavar="FILE", help="a long table: CSV, TSV or .xlsx, one row per point")
+    p.add_argument("--series", metavar="COL", required=True, help="the column naming each point's series")
+    p.add_argument("--value", metavar="COL", required=True, help="the column holding each point's value")
+    p.add_argument("--period", metavar="COL", help="the column naming each point's period (default: its row)")
+    way = p.add_mutually_exclusive_group()
+    way.add_argument("--improvement", choices=("higher", "lower", "neither"), help="every series' better direction")
+    way.add_argument("--improvement-column", metavar="COL", help="a column saying higher, lower or neither per row")
+    p.add_argument("--target-column", metavar="COL", help="a column holding each point's target")
+    p.add_argument("--minimum", metavar="N", type=int, default=13, help="points before a chart has limits (13)")
+    p.add_argument("--shift", metavar="N", type=int, default=6, help="points in a shift (6)")
+    p.add_argument("--trend", metavar="N", type=int, default=6, help="points in a trend (6)")
+    p.add_argument("--out", metavar="FILE", help="write the charts as CSV here (never over a file); default: print")
+
+
 def _profiles_flags(p) -> None:
     add_parameters(p, PROFILE, required=("year",))
     p.add_argument("--jobs", metavar="N", type=int, help="local worker processes (default: the number of cores)")
@@ -160,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was left half-written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output went away (| head): stop quietly, as other tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _handler(name: str):
@@ -179,6 +202,7 @@ _COMMANDS = {
     "compare": ("an organisation's (or every organisation's) position on every measure of a dataset", _compare_flags),
     "profiles": ("render a profile report for every organisation of a comparison dataset", _profiles_flags),
     "plan": ("render a Service Improvement Plan's milestone report for one period", _plan_flags),
+    "spc": ("statistical process control (Making Data Count XmR charts) of every series of a long table", _spc_flags),
     "verify": ("check a report folder's files against its manifest.json", _verify_flags),
     "sign": ("sign a report folder's manifest.json with an OpenSSH key (ssh-keygen -Y sign)", _sign_flags),
     "reproduce": ("render a report again from its manifest and compare the files", _reproduce_flags),

@@ -181,7 +181,32 @@ def compare(args) -> int:
     return 0
 
 
-def write_new_file(path: str, table) -> Path:
+def spc(args) -> int:
+    """``spc``: the charts of every series of a long table, printed, or written to ``--out``."""
+    from pipeline.figures.spc import Settings
+    from pipeline.paths import display_path
+    from pipeline.run.series import spc_file
+
+    for name, value, low, high in (("--minimum", args.minimum, 2, 100), ("--shift", args.shift, 4, 12),
+                                   ("--trend", args.trend, 4, 12)):  # fmt: skip
+        if not low <= value <= high:
+            raise UsageError(f"{name} must be from {low} to {high}")
+    table = spc_file(args.input, args.series, args.value, args.period or "", args.improvement or "",
+                     args.improvement_column or "", args.target_column or "",
+                     Settings(args.minimum, args.shift, args.trend))  # fmt: skip
+    if args.out:
+        written = write_new_file(args.out, table, "spc")
+        print(f"{len(table):,} points of {table['series'].nunique():,} series: {display_path(written)}")
+        return 0
+    shown = [
+        tuple("" if v != v else (f"{v:g}" if isinstance(v, float) else str(v)) for v in row)
+        for row in table.itertuples(index=False)
+    ]
+    print_table(tuple(table.columns), shown)
+    return 0
+
+
+def write_new_file(path: str, table, command: str = "compare --all") -> Path:
     """``table`` as CSV at ``path`` (formula-like cells neutralised), never over an existing file and never left
     half-written. Raises UsageError when the file exists or its folder does not."""
     import os
@@ -249,7 +274,10 @@ def _checked(args, check, word: str, signed) -> int:
     bad = [printable(name) for name, state in check.files if state not in ("ok", "matches")]
     folder = printable(args.folder)
     if check.statements:
-        print(f"{folder}: {len(check.statements)} of {check.checked} statements do not hold for indicators.csv")
+        print(f"{folder}: {len(check.statements)} of {check.checked} statements do not hold for the folder's tables")
+        return 1
+    if check.charts:
+        print(f"{folder}: spc.csv does not follow from history.csv ({printable(check.charts)})")
         return 1
     if bad:
         print(f"{folder}: {len(bad)} of {len(check.files)} files not {word}: {', '.join(bad)}")
@@ -266,6 +294,7 @@ def _checked(args, check, word: str, signed) -> int:
     by = f"; the manifest is signed by {printable(signed[1])}" if signed else ""
     tables = " and ".join(check.tables) or "the folder's tables"
     held = f"; all {check.checked} statements hold for {tables}" if check.checked else ""
+    held += "; spc.csv follows from history.csv" if check.charts == "" else ""
     print(f"{folder}: all {len(check.files)} files {word}{by}{held}")
     return 0
 

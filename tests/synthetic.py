@@ -193,3 +193,42 @@ def write_shape(folder: Path, shape: str) -> Path:
     """Write the SYNTHETIC export of ``shape`` (a key of ``SHAPES``) and its layout into ``folder``; its path."""
     folder.mkdir(parents=True, exist_ok=True)
     return SHAPES[shape](folder)
+
+
+# --- a body's history: quarterly exports over years (issue 33) ----------------------------------------------
+
+NOISE = (0.8, -0.6, 0.3, -0.9, 0.5, -0.2, 0.7, -0.4, 0.1, -0.8, 0.6, -0.3, 0.9, -0.5)  # no run of 6, no trend
+
+
+def history_quarters(folder: Path, quarters: int = 14, shifted: str = "K03", first_year: int = 2021) -> list[Path]:
+    """``quarters`` SYNTHETIC quarterly exports of one body (``metro_kpis_<yyyy-yy>_Q<n>.synthetic.csv``, from
+    ``first_year``'s Q1), eight indicators whose actuals move around a level by a fixed small pattern, except
+    ``shifted``, a lower-is-better waiting time that steps up by 12 days for the last six quarters; with the
+    layout beside them. Returns the exports' paths, oldest first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "layout.toml").write_text(
+        '[layout]\nkind = "table"\ncouncil = "Metro Borough (SYNTHETIC)"\ngroup_word = "service"\n[columns]\n'
+        'ref = "Ref"\nmeasure = "Measure"\ndirectorate = "Service"\ntarget = "Target"\nactual = "Actual"\n'
+        'polarity = "Better"\nstatus = "RAG"\nprogress = "Commentary"\n[status]\n"Green" = 1\n"Amber" = 3\n'
+        '"Red" = 4\n[polarity]\n"High" = "higher"\n"Low" = "lower"\n',
+        encoding="utf-8",
+    )
+    measures = [("K01", "Homes built", "Housing", 50, "High"), ("K02", "Library visits", "Culture", 80, "High"),
+                ("K03", "Days to process a claim", "Benefits", 20, "Low"), ("K04", "Streets swept", "Environment", 90, "High"),
+                ("K05", "Calls answered", "Customer", 70, "High"), ("K06", "Repairs on time", "Housing", 85, "High"),
+                ("K07", "Complaints closed", "Customer", 60, "High"), ("K08", "Days lost to sickness", "People", 9, "Low")]  # fmt: skip
+    paths = []
+    for t in range(quarters):
+        year, quarter = first_year + t // 4, t % 4 + 1
+        rows = [["SYNTHETIC TEST DATA: a borough's quarterly KPIs made by tests/synthetic.py; not its figures"],
+                ["Ref", "Measure", "Service", "Target", "Actual", "Better", "RAG", "Commentary"]]  # fmt: skip
+        for i, (ref, name, service, level, better) in enumerate(measures):
+            step = 12 if ref == shifted and t >= quarters - 6 else 0
+            actual = level + step + NOISE[(t + i) % len(NOISE)] * (2 if level > 20 else 1)
+            met = actual >= level if better == "High" else actual <= level + 1
+            rows.append([ref, name, service, str(level), f"{actual:.1f}", better, "Green" if met else "Red",
+                         "" if met else "Synthetic commentary: the service explains the figure."])  # fmt: skip
+        path = folder / f"metro_kpis_{year}-{(year + 1) % 100:02d}_Q{quarter}.synthetic.csv"
+        path.write_text(_csv(rows), encoding="utf-8")
+        paths.append(path)
+    return paths

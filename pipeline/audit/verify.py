@@ -10,6 +10,8 @@ from pathlib import Path
 from pipeline.run import manifest
 
 STATEMENTS, INDICATORS, BENCHMARK = "statements.csv", "indicators.csv", "benchmark.csv"
+HISTORY, SPC = "history.csv", "spc.csv"
+TABLES = (INDICATORS, BENCHMARK, SPC)  # the tables statements are computed from
 STATEMENT_FILE_BYTES = 200 * 2**20  # far above any report's; a folder's own files, already hashed
 
 
@@ -25,10 +27,12 @@ class Check:
     statements: list[tuple[int, str, str]] = field(default_factory=list)
     checked: int = 0
     tables: list[str] = field(default_factory=list)  # the tables the statements were recomputed from
+    charts: str | None = None  # None: not checked (no history); "": spc.csv follows from history.csv; else why not
 
     @property
     def ok(self) -> bool:
-        return all(state in ("ok", "matches") for _, state in self.files) and not self.statements
+        files = all(state in ("ok", "matches") for _, state in self.files)
+        return files and not self.statements and not self.charts
 
 
 def verify(folder: str | Path) -> Check:
@@ -42,9 +46,11 @@ def verify(folder: str | Path) -> Check:
     check = Check(manifest.check_outputs(folder, manifest.read(folder)))
     states = dict(check.files)
     if states.get(STATEMENTS) == "ok":
-        intact = {name for name in (INDICATORS, BENCHMARK) if states.get(name) == "ok"}
+        intact = {name for name in TABLES if states.get(name) == "ok"}
         check.statements, check.checked, used = check_statements(folder, intact)
-        check.tables = sorted(used & {INDICATORS, BENCHMARK}, key=[INDICATORS, BENCHMARK].index)
+        check.tables = sorted(used & set(TABLES), key=TABLES.index)
+    if states.get(HISTORY) == "ok" and states.get(SPC) == "ok":
+        check.charts = check_charts(folder)
     return check
 
 
@@ -55,9 +61,10 @@ def check_statements(folder: Path, intact: set) -> tuple[list[tuple[int, str, st
     import csv
     import io
 
+    from pipeline.figures.facts.spc import spc_from_csv
     from pipeline.figures.statements import benchmark_from_csv, check, facts_known, indicators_from_csv, unneutralised
 
-    readers = {INDICATORS: indicators_from_csv, BENCHMARK: benchmark_from_csv}
+    readers = {INDICATORS: indicators_from_csv, BENCHMARK: benchmark_from_csv, SPC: spc_from_csv}
     tables = {name: readers[name]((folder / name).read_bytes()) for name in intact}
     text = (folder / STATEMENTS).read_text(encoding="utf-8")
     failed, count, used = [], 0, set()
@@ -71,3 +78,26 @@ def check_statements(folder: Path, intact: set) -> tuple[list[tuple[int, str, st
         if why:
             failed.append((line, row.get("sentence", ""), why))
     return failed, count, used
+
+
+def check_charts(folder: Path) -> str:
+    """Whether ``spc.csv`` is what ``history.csv`` gives: every chart drawn again from the history alone and
+    compared byte for byte. "" when it is; else the first indicator whose chart differs."""
+    import pandas as pd
+
+    from pipeline.figures.history import history_from_csv, spc_table
+    from pipeline.run.publish import csv_bytes
+
+    again = csv_bytes(spc_table(history_from_csv((folder / HISTORY).read_bytes())))
+    published = (folder / SPC).read_bytes()
+    if again == published:
+        return ""
+    import io
+
+    mine = pd.read_csv(io.BytesIO(again), dtype=str, keep_default_na=False)
+    theirs = pd.read_csv(io.BytesIO(published), dtype=str, keep_default_na=False)
+    for ref in dict.fromkeys(list(theirs.get("ref", [])) + list(mine.get("ref", []))):
+        a, b = mine[mine["ref"] == ref], theirs[theirs["ref"] == ref] if "ref" in theirs else theirs
+        if not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
+            return f"the chart of {ref} in spc.csv is not the one history.csv gives"
+    return "spc.csv is not the table history.csv gives"

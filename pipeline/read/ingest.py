@@ -310,7 +310,14 @@ REGISTER_COLUMNS = [
     "note",
     "period",
     "benchmark",  # the code of the benchmark dataset's measure this indicator is compared on
+    # how the indicator's SPC chart is drawn (figures.spc), where it differs from the layout's [spc]
+    "spc_minimum",  # the points a chart needs before it has limits (Making Data Count: 13)
+    "spc_shift",  # the points of a shift (6)
+    "spc_trend",  # the points of a trend (6)
+    "spc_baseline",  # the first N points are the baseline: its limits hold for every later point
+    "spc_recalculate",  # the periods a new phase starts at, separated by ";" (2012/13 Q1; 2013/14 Q3)
 ]
+SPC_BOUNDS = {"spc_minimum": (2, 100), "spc_shift": (4, 12), "spc_trend": (4, 12), "spc_baseline": (2, 1000)}
 # The units the pipeline computes with: a share, a count, a rate per N.
 _REGISTER_UNIT = re.compile(r"^(?:%|count|per \d{1,3}(?:,\d{3})*)$")
 _MAX_FIGURE = 1e15  # larger than any council figure; 1e308 and 309-digit numbers are typing errors
@@ -396,11 +403,29 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
         seen[key] = line
         if out["tolerance"] == out["tolerance"] and out["tolerance"] < 0:
             raise InputError("tolerance must be a percentage of the target, 0 or more", name, line)
+        for column, (low, high) in SPC_BOUNDS.items():
+            given = out[column]
+            if given and (not given.isdigit() or not low <= int(given) <= high):
+                raise InputError(f"{column} {given[:20]!r} must be a whole number from {low} to {high}", name, line)
+        _spc_periods(out["spc_recalculate"], name, line)
         records.append(out)
     frame = pd.DataFrame(records, columns=["source_line"] + REGISTER_COLUMNS)
     for col in ("target", "baseline", "actual", "tolerance"):
         frame[col] = frame[col].astype("float64")
     return frame.astype({"source_line": "int64"})
+
+
+def _spc_periods(text: str, name: str, line: int) -> None:
+    """Each period of ``spc_recalculate`` in a notation the pipeline reads. Raises InputError naming the line."""
+    from pipeline.read.comparison import period_key
+
+    for period in (p.strip() for p in text.split(";")):
+        if period and period_key(period) is None:
+            raise InputError(
+                f"spc_recalculate {period[:30]!r} is not a period (2012/13 Q1, 2012/13); separate several with ;",
+                name,
+                line,
+            )
 
 
 def _register_number(value: str, column: str, name: str, line: int) -> float:

@@ -106,6 +106,14 @@ class LayoutHead(Strict):
         raise ValueError("not a month")
 
 
+class SpcSettings(Strict):
+    """``[spc]``: how every indicator's SPC chart is drawn (a register row may set its own)."""
+
+    minimum: int = Field(13, ge=2, le=100, description="a whole number from 2 to 100")
+    shift: int = Field(6, ge=4, le=12, description="a whole number from 4 to 12")
+    trend: int = Field(6, ge=4, le=12, description="a whole number from 4 to 12")
+
+
 class LayoutFile(Strict):
     """A layout file: its sections, each a table of the keys declared here."""
 
@@ -116,12 +124,13 @@ class LayoutFile(Strict):
     directorates: dict[str, StrictStr] = {}
     benchmark: dict[str, StrictStr] = {}
     history: dict[str, StrictStr] = {}
+    spc: SpcSettings = SpcSettings()
 
 
 # The words of each check that fails (``toml_schema.describe``): by field, by section and error, by section.
 WORDS = {
     "extra": "has unknown section(s) [{section}]; a layout has [layout], [columns], [status], [polarity], "
-    "[directorates], [benchmark] and [history]",
+    "[directorates], [benchmark], [history] and [spc]",
     "layout:extra": "[layout] has unknown key(s) {key}; known: " + ", ".join(sorted(LayoutHead.model_fields)),
     "layout.kind": "kind {value!r} is not one of table, council_plan",
     "layout.year_start": 'year_start {value!r} is not a month: write its number (7) or its name ("July")',
@@ -135,6 +144,10 @@ WORDS = {
     "directorates": "[directorates] {key!r} must be the full name as text",
     "benchmark": "[benchmark] {key!r} must be the comparison measure's code as text",
     "history": "[history] {key!r} must be the export's header of that period's actual, as text",
+    "spc:extra": "[spc] has unknown key(s) {key}; known: minimum, shift, trend",
+    "spc.minimum": "[spc] minimum must be a whole number from 2 to 100 (the points a chart needs for limits)",
+    "spc.shift": "[spc] shift must be a whole number from 4 to 12 (Making Data Count: 6 or 7)",
+    "spc.trend": "[spc] trend must be a whole number from 4 to 12 (Making Data Count: 6 or 7)",
 }
 for _key, _field in LayoutHead.model_fields.items():
     WORDS.setdefault(f"layout.{_key}", f"[layout] {_key} must be {_field.description}")
@@ -167,6 +180,7 @@ class Layout:
     group_word: str = ""  # what the organisation calls a group of its directorate column (service, agency, trust)
     group_plural: str = ""  # and several of them, where not the word with an s
     history: dict = field(default_factory=dict)  # an earlier period (its label) -> the column holding its actual
+    spc: dict = field(default_factory=dict)  # [spc]: minimum, shift, trend (Making Data Count's 13, 6, 6)
 
     @property
     def measure_heading(self) -> str:
@@ -265,7 +279,7 @@ def read_layout(data: bytes, name: str) -> Layout:
             raise InputError(WORDS["benchmark"].format(key=ref), name, line_holding(text, ref))
     common = dict(source=name, directorates=directorates, year_start=head.year_start, benchmark=linked)
     common |= dict(organisation=head.organisation, group_word=head.group_word, group_plural=head.group_plural)
-    common |= dict(history=_history(checked.history, text, name))
+    common |= dict(history=_history(checked.history, text, name), spc=checked.spc.model_dump())
     profile = reader_of(head.kind).profile
     if profile is not None:  # one organisation's own kind of export: its profile, with this file's particulars
         return replace(profile, council=head.council or profile.council, **common)

@@ -50,6 +50,7 @@ class Cleaned:
     findings: pd.DataFrame
     export_summary: pd.DataFrame
     preamble: str = ""  # any text above the header row (a title, or a 'synthetic test data' label)
+    history: pd.DataFrame | None = None  # earlier periods' actuals from the export's own columns (``[history]``)
 
 
 def plain_text(cell: str) -> tuple[str, bool]:

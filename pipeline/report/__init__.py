@@ -43,6 +43,7 @@ from pipeline.report.pieces import (
     table,
 )
 from pipeline.report.provenance import REPORTED_PACKAGES, provenance_section
+from pipeline.report.spc import history_annex, is_the_change_real
 from pipeline.report.status import (
     changes_section,
     crosstab_table,
@@ -85,7 +86,9 @@ __all__ = [
     "front_page",
     "glossary",
     "heading",
+    "history_annex",
     "how_we_compare",
+    "is_the_change_real",
     "headline_table",
     "joined",
     "lab_style",

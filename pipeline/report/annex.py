@@ -247,21 +247,29 @@ def _findings_table(findings: pd.DataFrame, total: int):
     )
 
 
-def appendix_table(indicators: pd.DataFrame, heading: str = "Indicator", group: str = "Directorate") -> Piece:
+def appendix_table(
+    indicators: pd.DataFrame, heading: str = "Indicator", group: str = "Directorate", spc: pd.DataFrame | None = None
+) -> Piece:
     """Every indicator, grouped under its theme, with status and directorate (in print, the first
     ``PRINT_ROWS``: see ``bounded``). ``heading``: the organisation's word for the indicator column
     (``Layout.measure_heading``). When some indicators have figures that no other section shows (an actual with
     no target to assess it against: an actuals-only table), their target and actual are listed here too, and
     the period of each row where the export gives one; a target given in words is shown as written. ``group``:
-    what the organisation calls one group of the directorate column, as a column's heading."""
+    what the organisation calls one group of the directorate column, as a column's heading. ``spc``: the charts
+    of ``spc.csv``: each indicator's variation and assurance icons in a column of their own."""
     words = "target_text" in indicators and bool((indicators["target_text"].fillna("") != "").any())
     shown = "actual" in indicators and bool((indicators["actual"].notna() & (indicators["rag"] == "")).any()) or words
     targets = shown and (bool(indicators["target"].notna().any()) or words)
     sizes = {theme: len(rows) for theme, rows in in_group_order(indicators, "theme")}
-    return bounded(indicators, lambda rows: _appendix_tables(rows, heading, shown, targets, sizes, group), "indicators")
+    from pipeline.report.spc import icons
+
+    marks = icons(spc) if spc is not None and len(spc) else None
+    return bounded(
+        indicators, lambda rows: _appendix_tables(rows, heading, shown, targets, sizes, group, marks), "indicators"
+    )
 
 
-def _appendix_tables(indicators, heading: str, shown: bool, targets: bool, sizes: dict, word: str) -> list:
+def _appendix_tables(indicators, heading: str, shown: bool, targets: bool, sizes: dict, word: str, marks=None) -> list:
     """A table for each theme; ``sizes``: each theme's indicators in the whole listing (a caption counts them
     all, and says when its table holds only the first, in print)."""
     out = []
@@ -285,8 +293,10 @@ def _appendix_tables(indicators, heading: str, shown: bool, targets: bool, sizes
                 rag_badge(r) if r else ("not assessed" if a else rag_badge(r)) for r, a in zip(group["rag"], has_actual)
             ],
             "Direction of travel": group["direction"],
-            "Line": group["source_line"],
         }
+        if marks is not None:
+            columns["SPC"] = [marks.get(r, ()) for r in ref_column(group)]
+        columns["Line"] = group["source_line"]
         frame = pd.DataFrame(columns)
         out.append(
             table(

@@ -94,6 +94,7 @@ def exceptions_at_a_glance(
     names: dict | None = None,
     earlier_read: bool = False,
     compared: pd.DataFrame | None = None,
+    spc: pd.DataFrame | None = None,
 ) -> Piece:
     """The committee's exception table: one row per indicator off track, in theme order: what it measures and
     which group, target (or the target in words), actual and the figure before (the previous period's, else the
@@ -101,11 +102,17 @@ def exceptions_at_a_glance(
     reason and action in full (said plainly when there is none, or the export has no column for it).
     ``earlier_read``: an earlier period was read, so how many periods in a row each has been off track is known
     and shown. ``compared``: the comparison positions, so that an exception linked to a measure shows its quartile
-    among its peers."""
+    among its peers. ``spc``: the charts of ``spc.csv``, so that how each stands shows its variation and assurance
+    icons."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
     quartiles = _quartiles(compared)
-    stands = {s.refs[0]: s.sentence for s in statements.of("exceptions") if s.refs}
+    from pipeline.report.spc import icons
+
+    stands = {s.refs[0]: (s.sentence,) for s in statements.of("exceptions") if s.refs}
+    for ref, shown in icons(spc).items():
+        if ref in stands:
+            stands[ref] += ("\n", *shown)
     return bounded(
         exceptions,
         lambda rows: [_glance_table(rows, names, earlier_read, quartiles, len(exceptions), stands, layout)],
@@ -173,7 +180,7 @@ def _glance_table(exceptions, names, earlier_read: bool, quartiles, total: int, 
                     column(rows, "target_text"),
                 )
             ],
-            "How it stands": [stands.get(label, "") for label in ref_column(rows)],
+            "How it stands": [stands.get(label, ()) for label in ref_column(rows)],
             "Reason and action": [reason_and_action(r, layout) for r in rows.itertuples(index=False)],
         }
     )

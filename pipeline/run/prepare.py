@@ -48,6 +48,8 @@ class PeriodData:
     benchmark_context: dict | None = None  # the dataset, the organisation, its peer group, the periods, the chart's
     request: object = None  # the request as resolved and recorded (``request.PeriodRequest``)
     statements: object = None  # every generated sentence with its fact (``statements.Statements``)
+    history: pd.DataFrame | None = None  # every indicator's actuals over every period read (history.csv)
+    spc: pd.DataFrame | None = None  # each indicator's XmR chart from its history (spc.csv)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,23 @@ class _Read:
     export_summary: pd.DataFrame
     summary_check: pd.DataFrame
     preamble: str
+    history: pd.DataFrame | None = None  # the export's own columns of earlier periods (``[history]``)
+
+
+def read_history(export: Input, layout: Layout, period: Period, register) -> pd.DataFrame:
+    """An earlier export read for its history alone: each indicator's ref, part, status code, actual, target and
+    polarity (the register's applied), without the assessment and the findings a report of it would need."""
+    import pandas as pd
+
+    from pipeline.figures.register import apply_register
+    from pipeline.read import ingest, readers
+
+    raw = ingest.parse_export(export.data, export.name)
+    cleaned, figs = readers.read(raw, export.name, layout, period.start_year + 1)
+    rows, register_name = register if register is not None else (ingest.parse_register(b"ref\n", "none"), "")
+    figs, _ = apply_register(cleaned.indicators, figs, rows, register_name, str(period))
+    kept = cleaned.indicators[["ref", "part", "status_code"]]
+    return pd.concat([kept, figs[["actual", "target", "polarity"]]], axis=1)
 
 
 def read_export(export: Input, layout: Layout, period: Period, register, with_header_years: bool) -> _Read:
@@ -93,7 +112,7 @@ def read_export(export: Input, layout: Layout, period: Period, register, with_he
         fonts.unprintable_findings(cleaned.indicators, export.name),
     ]
     findings = pd.concat(found, ignore_index=True).sort_values("source_line", kind="stable").reset_index(drop=True)
-    return _Read(indicators, findings, cleaned.export_summary, check, cleaned.preamble)
+    return _Read(indicators, findings, cleaned.export_summary, check, cleaned.preamble, cleaned.history)
 
 
 def prepare_period(inputs: PeriodInputs, request=None) -> PeriodData:
@@ -115,7 +134,8 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     findings = _with_comparison_findings(findings, compared)
     related = inputs.related
     names = _directorate_names(inputs)
-    said = _statements(indicators, inputs.layout, names, over_time["previous"], positions, context)
+    past, charts = _history(inputs, indicators, own, earlier, register, positions, context)
+    said = _statements(indicators, inputs.layout, names, over_time["previous"], positions, context, charts)
     return PeriodData(
         inputs.period,
         inputs.export.name,
@@ -140,15 +160,33 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
         context,
         request,
         said,
+        past,
+        charts,
     )
 
 
-def _statements(indicators, layout: Layout, names: dict, previous, positions, context):
+def _history(inputs: PeriodInputs, indicators, own: _Read, earlier: dict, register, positions, context):
+    """Every indicator's history (``figures.history``: this export, every earlier export of the same body read,
+    the export's own history columns, the comparison dataset's values) and its SPC chart."""
+    from pipeline.figures import history
+
+    before = {p: (inputs.earlier[p].name, frame) for p, frame in earlier.items()}
+    dataset = (context["dataset"], positions) if positions is not None and context else None
+    rows = register[0] if register is not None else None
+    if rows is not None and "period" in rows:
+        rows = rows[rows["period"].isin(["", str(inputs.period)])]
+    settings = history.chart_settings(rows, inputs.layout.spc)
+    past = history.history(indicators, inputs.period, inputs.export.name, before, own.history, dataset, settings)
+    return past, history.spc_table(past)
+
+
+def _statements(indicators, layout: Layout, names: dict, previous, positions, context, charts=None):
     """The report's statements (``facts.period.period_statements``), in the organisation's words, with the
     comparison's (computed from the positions ``benchmark.csv`` publishes; ``verify`` computes them again from
     the file)."""
-    from pipeline.figures.facts.period import comparison_statements, period_statements
+    from pipeline.figures.facts.period import comparison_statements, merged, period_statements, spc_statements
     from pipeline.figures.facts.words import groups_of
+    from pipeline.figures.history import label
 
     present = set(groups_of(indicators))
     params = {
@@ -159,7 +197,9 @@ def _statements(indicators, layout: Layout, names: dict, previous, positions, co
         "remedial": "remedial" in layout.columns,
         "commentary": layout.has_commentary,
     }
-    return period_statements(indicators, params, comparison_statements(positions, context))
+    measures = {label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
+    extra = merged(spc_statements(charts, measures), comparison_statements(positions, context))
+    return period_statements(indicators, params, extra)
 
 
 def _with_comparison_findings(findings, compared: list):
@@ -186,13 +226,18 @@ def _earlier(inputs: PeriodInputs, register) -> tuple[dict, dict]:
     from pipeline.figures import measure
 
     prepared, failed = {}, {}
+    related = inputs.related
+    near = {related.previous, related.year_ago, *related.year}  # compared in full; the rest are history alone
     for period, export in sorted(inputs.earlier.items()):
+        when = period.starting(inputs.layout.year_start)
         try:
-            read = read_export(export, inputs.layout, period.starting(inputs.layout.year_start), register, False)
+            if period in near or inputs.layout.derive_status:
+                indicators = read_export(export, inputs.layout, when, register, False).indicators
+            else:
+                indicators = read_history(export, inputs.layout, when, register)
         except PipelineError as exc:
             failed[period] = f"the export for {period} ({export.path.name}) could not be read ({exc.message})"
             continue
-        indicators = read.indicators
         if "previous_in_export" in indicators:  # its own previous-period column gives its direction of travel
             indicators = measure.compare_with_previous(indicators, None)
         prepared[period] = indicators
@@ -276,6 +321,9 @@ def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
         files["statements.csv"] = publish.csv_bytes(said)
     if data.benchmark is not None:
         files["benchmark.csv"] = publish.csv_bytes(data.benchmark)
+    if data.history is not None:
+        files["history.csv"] = publish.csv_bytes(data.history)
+        files["spc.csv"] = publish.csv_bytes(data.spc)
     return files
 
 

@@ -153,7 +153,7 @@ def read_period_inputs(
     layout_file = beside(source, LAYOUT_FILE, request.layout_path, already)
     with named_as_given([layout_file]):
         layout = read_layout(layout_file.data, layout_file.name) if layout_file else default_layout()
-    related = Related(None, (), None, (), {}) if alone else related_inputs(period, source)
+    related = Related(None, (), None, (), {}) if alone else related_inputs(period, source, history=True)
     earlier = {p: read_input(path, already) for p, path in related.files.items()}
     return PeriodInputs(
         period.starting(layout.year_start),

@@ -107,3 +107,29 @@ def comparison_statements(benchmark, context: dict | None, link: str = "how-we-c
             state("compared", benchmark, HOW_WE_COMPARE, params | {"ref": ref}) for ref in latest_rows(benchmark)["ref"]
         ],
     }
+
+
+def spc_statements(spc_frame, names: dict | None = None, link: str = "is-the-change-real") -> dict:
+    """The SPC's front-page statement (``facts.spc``), under "Needs attention" when an indicator shows special-cause
+    concern at its latest point, under "Going well" when some show improvement alone; nothing without charts.
+    ``names``: the indicators' names, for the ones the sentence may name."""
+    from pipeline.figures.facts.spc import latest
+
+    if spc_frame is None or spc_frame.empty:
+        return {}
+    special = latest(spc_frame)
+    special = special[special["variation"].astype(str).str.startswith(("concern", "improvement"))]
+    params = {"names": {ref: (names or {}).get(ref, "") for ref in special["ref"]}}
+    return {
+        GOING_WELL: [state("spc", spc_frame, GOING_WELL, params | {"side": "well"}, link)],
+        NEEDS_ATTENTION: [state("spc", spc_frame, NEEDS_ATTENTION, params | {"side": "attention"}, link)],
+    }
+
+
+def merged(*extras: dict) -> dict:
+    """Statements made elsewhere, by section, one list a section in the order given."""
+    out: dict = {}
+    for extra in extras:
+        for section, statements in extra.items():
+            out.setdefault(section, []).extend(statements)
+    return out

@@ -63,6 +63,7 @@ def clean_table(raw: pd.DataFrame, name: str, layout: Layout) -> tuple[Cleaned, 
     lines = raw["source_line"].astype(int).tolist()
     header = [str(c).strip() for c in cells[header_pos]]
     reading = _Reading(layout, cols, header, ref_matcher(layout.ref_pattern, layout.source))
+    reading.history_columns(lines[header_pos])
     if not layout.reviewed:
         reading.find(
             lines[header_pos],
@@ -114,6 +115,19 @@ class _Reading:
         self.findings: list[tuple] = []
         self.parts: dict[str, int] = {}
         self.totals: set[int] = set()  # the records that are the export's own totals
+        self.history: dict[str, int] = {}  # an earlier period (its label) -> the column holding its actual
+        self.past: list[tuple] = []  # (ref, part, period, actual, the column) for each history cell with a figure
+
+    def history_columns(self, line: int) -> None:
+        """The columns the layout's ``[history]`` names, found in the header; one it names that is not there is a
+        finding (that period has no figures)."""
+        seen = [_norm(c) for c in self.header]
+        for period, header in sorted(self.layout.history.items()):
+            if _norm(header) in seen:
+                self.history[period] = seen.index(_norm(header))
+            else:
+                self.find(line, "", "history_column_missing", f"[history] {period} names the column {header!r}, "
+                          "which the header does not hold", f"no figures for {period} from this export")  # fmt: skip
 
     def find(self, *finding) -> None:
         self.findings.append(finding)
@@ -141,6 +155,11 @@ class _Reading:
                 )
         self.records.append(_record(ref, self.parts[ref], values, code, status, kind, line))
         self.figures.append(_figures(values, self.layout, self.header, self.cols, line))
+        for period, index in self.history.items():
+            cell = strip_invisible(row[index] if index < len(row) else "")[0]
+            number = parse_number(cell)[0]
+            if number is not None:
+                self.past.append((ref, self.parts[ref], period, float(number), self.header[index]))
 
     def values(self, line: int, row: list[str]) -> dict:
         """The row's cells by field: markup to text, invisible characters removed (and recorded), missing-value
@@ -204,6 +223,7 @@ class _Reading:
             findings=findings_frame(self.findings),
             export_summary=pd.DataFrame(columns=SUMMARY_COLUMNS).astype({"source_line": "int64"}),
             preamble="\n".join(p for p in preamble if p),
+            history=pd.DataFrame(self.past, columns=["ref", "part", "period", "actual", "column"]),
         )
         return cleaned, figure_frame
 

@@ -55,13 +55,15 @@ def figures_of(output) -> list:
 
 def chart_files(nb) -> dict[str, bytes]:
     """The SVG of every chart the notebook showed, under the file name its output metadata gives
-    (``council_report.chart_file``), as ``charts/<name>``."""
+    (``council_report.chart_file``, or ``chart_files`` for a piece of several, in order), as ``charts/<name>``."""
     files = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             name, figures = meta(output).get("chart_file"), figures_of(output)
             if name and figures:
                 files[f"charts/{name}"] = figures[0].svg.encode("utf-8")
+            for name, figure in zip(meta(output).get("chart_files") or [], figures):  # a piece of several charts
+                files[f"charts/{name}"] = figure.svg.encode("utf-8")
     return files
 
 

@@ -44,6 +44,13 @@ STATUS_COLOURS = {  # the badges' colours, from the meaning (as in the HTML and 
     "rag-green": "00785A",
     "rag-amber": "8A5A00",
     "rag-red": "B34700",
+    "spc-improvement": "0072B2",
+    "spc-pass": "0072B2",
+    "spc-concern": "B34700",
+    "spc-fail": "B34700",
+    "spc-neither": "490092",
+    "spc-common": "595959",
+    "spc-hitmiss": "595959",
 }
 _PARAGRAPH_STYLES = {  # a paragraph's style in the blocks -> its Word style (created by ``_styles``)
     "note": "Report Note",
