@@ -232,3 +232,32 @@ def history_quarters(folder: Path, quarters: int = 14, shifted: str = "K03", fir
         path.write_text(_csv(rows), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def year_columns(folder: Path) -> Path:
+    """A statistics office's SYNTHETIC table of six indicators with a column per year, 2010 to 2024 (the year
+    starts in January), and its layout naming 2010 to 2023 as the history of the 2024 actual. ``S04`` rises every
+    year from 2018: a trend."""
+    folder.mkdir(parents=True, exist_ok=True)
+    years = list(range(2010, 2025))
+    rows = [["SYNTHETIC TEST DATA: a statistics office's annual table made by tests/synthetic.py; not its figures"],
+            ["Code", "Indicator", "Better", "Target"] + [str(y) for y in years]]  # fmt: skip
+    for i in range(6):
+        code = f"S{i + 1:02d}"
+        values = []
+        for t, year in enumerate(years):
+            level = 100 + 10 * i + NOISE[(t + i) % len(NOISE)] * 3
+            if code == "S04" and year >= 2018:
+                level = 140 + 6 * (year - 2017)
+            values.append(f"{level:.1f}")
+        rows.append([code, f"Synthetic indicator {i + 1}", "High", str(100 + 10 * i)] + values)
+    export = folder / "stats_annual_2024-25_Q4.synthetic.csv"
+    export.write_text(_csv(rows), encoding="utf-8")
+    history = "".join(f'"{y}" = "{y}"\n' for y in years[:-1])
+    (folder / "layout.toml").write_text(
+        '[layout]\nkind = "table"\ncouncil = "Statistics Office (SYNTHETIC)"\nyear_start = 1\n[columns]\n'
+        'ref = "Code"\nmeasure = "Indicator"\ntarget = "Target"\nactual = "2024"\npolarity = "Better"\n'
+        '[polarity]\n"High" = "higher"\n[history]\n' + history,
+        encoding="utf-8",
+    )
+    return export

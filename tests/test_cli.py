@@ -530,3 +530,48 @@ def test_a_layout_of_the_wrong_shape_is_one_line(tmp_path, layout):
     path.write_text(layout)
     line = _one_line_exit_2(cli("clean", SEED, "--layout", path, "--out", tmp_path / "out"))
     assert str(path) in line and not (tmp_path / "out").exists()
+
+
+def _long_table(path, encoding="utf-8"):
+    """A SYNTHETIC long table: two trusts' monthly rates, North's stepping up for its last six months."""
+    rows = ["trust,month,rate,better,goal"]
+    for trust, better in (("North Trust (SYNTHETIC)", "lower"), ("Søuth Trust (SYNTHETIC)", "higher")):
+        for m in range(16):
+            value = 50 + (6 if m > 9 and trust.startswith("N") else 0) + (1, -1, 2, -2, 0.5, -0.5)[m % 6]
+            rows.append(f"{trust},2024-{m + 1:02d},{value},{better},52")
+    path.write_bytes(("\n".join(rows) + "\n").encode(encoding))
+    return path
+
+
+def test_spc_charts_every_series_of_a_long_table_in_its_order(tmp_path):
+    table = _long_table(tmp_path / "rates.csv", encoding="cp1252")
+    args = ["spc", table, "--series", "trust", "--value", "rate", "--period", "month"]
+    done = cli(*args, "--improvement-column", "better", "--target-column", "goal", "--out", tmp_path / "spc.csv")
+    assert done.returncode == 0, done.stderr
+    assert "32 points of 2 series" in done.stdout
+    charts = pd.read_csv(tmp_path / "spc.csv", keep_default_na=False)
+    assert list(charts.columns) == ["series", "period", "value", "mean", "lower_limit", "upper_limit",
+                                    "special_cause", "rule", "variation", "assurance"]  # fmt: skip
+    assert list(dict.fromkeys(charts["series"])) == ["North Trust (SYNTHETIC)", "Søuth Trust (SYNTHETIC)"]
+    north = charts[charts["series"].str.startswith("North")]
+    assert set(north["variation"]) == {"concern high"} and north["special_cause"].iloc[-1] == "concern"
+    assert set(charts[charts["series"].str.startswith("S")]["variation"]) == {"common cause"}
+    printed = cli(*args, "--improvement", "neither")
+    assert printed.returncode == 0 and printed.stdout.splitlines()[0].split()[:3] == ["series", "period", "value"]
+    assert "neither high" in printed.stdout
+    again = cli(*args, "--out", tmp_path / "spc.csv")
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "extra, said",
+    [
+        (["--value", "rte"], "has no column 'rte'"),
+        (["--value", "rate", "--improvement-column", "trust"], "trust 'North Trust (SYNTHETIC)' must be higher, lower or neither"),
+        (["--value", "rate", "--shift", "40"], "--shift must be from 4 to 12"),
+    ],
+)  # fmt: skip
+def test_spc_refuses_what_it_cannot_chart_in_one_line(tmp_path, extra, said):
+    table = _long_table(tmp_path / "rates.csv")
+    done = cli("spc", table, "--series", "trust", *extra)
+    assert done.returncode == 2 and said in done.stderr and len(done.stderr.strip().splitlines()) == 1

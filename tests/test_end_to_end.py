@@ -4,6 +4,7 @@ import hashlib
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -1031,3 +1032,98 @@ def test_every_sentence_of_another_bodys_report_holds_and_nothing_leaves_out(tmp
             "The export carries no commentary, so it gives no reason or action for the 6 indicators off track" in said
         )
         assert "remedial action" not in said
+
+
+# --- Is the change real? History and SPC (issue 33). Every export here is SYNTHETIC. ---------------------------
+
+
+@pytest.fixture(scope="module")
+def fourteen(tmp_path_factory):
+    """A batch over fourteen SYNTHETIC quarters of one body, K03 stepped up for the last six (tests/synthetic.py)."""
+    from synthetic import history_quarters
+
+    folder = tmp_path_factory.mktemp("fourteen")
+    paths = history_quarters(folder / "raw")
+    out = folder / "out"
+    done = subprocess.run(
+        [PYTHON, "-m", "pipeline", "batch", "--raw", str(folder / "raw"), "--out", str(out), "--jobs", "2"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return paths, out / "2024-25" / "Q2"
+
+
+def test_the_latest_of_fourteen_quarters_flags_the_shifted_indicator_alone_and_names_it(fourteen):
+    paths, folder = fourteen
+    past = pd.read_csv(folder / "history.csv")
+    assert past.groupby("ref").size().to_dict() == {f"K0{i}": 14 for i in range(1, 9)}
+    assert set(past["source"].str.split(" ").str[0]) == {"export"} and len(set(past["source"])) == 14
+    charts = pd.read_csv(folder / "spc.csv", keep_default_na=False)
+    special = set(charts.loc[charts["special_cause"] != "", "ref"])
+    assert special == {"K03"}
+    latest = charts.groupby("ref").tail(1).set_index("ref")
+    assert latest.loc["K03", "variation"] == "concern high"
+    assert set(latest.drop(index="K03")["variation"]) == {"common cause"}
+    said = pd.read_csv(folder / "statements.csv")
+    front = said[said["section"] == "front page: needs attention"]["sentence"].tolist()
+    assert any("1 shows special-cause concern at the latest point" in s and "K03 Days to process a claim" in s
+               for s in front)  # fmt: skip
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="is-the-change-real">Is the change real?</h2>' in html
+    assert "concern, high" in html and "common cause" in html and "target hit or miss" in html
+    assert (folder / "charts" / "spc_K03.svg").is_file() and (folder / "charts" / "spc_history_1.svg").is_file()
+    assert 'alt="SPC chart of K03 Days to process a claim: 14 points, 2021/22 Q1 to 2024/25 Q2' in html
+    verified = cli("verify", folder)
+    assert verified.returncode == 0 and "spc.csv follows from history.csv" in verified.stdout
+    recorded = json.loads((folder / "manifest.json").read_text())
+    assert {p.name for p in paths} <= {Path(i["path"]).name for i in recorded["inputs"]}  # every quarter read
+
+
+def test_an_spc_csv_that_history_csv_does_not_give_fails_verify_even_with_its_hash_in_the_manifest(fourteen, tmp_path):
+    import shutil
+
+    _, published = fourteen
+    folder = tmp_path / "Q2"
+    shutil.copytree(published, folder)
+    from pipeline.run.publish import csv_bytes
+
+    charts = pd.read_csv(folder / "spc.csv", keep_default_na=False, dtype=str)
+    charts.loc[0, "mean"] = "99.5"  # K01's first point: no statement rests on it, only the chart
+    (folder / "spc.csv").write_bytes(csv_bytes(charts))
+    recorded = json.loads((folder / "manifest.json").read_text())
+    for entry in recorded["outputs"]:
+        if entry["path"] == "spc.csv":
+            entry["sha256"] = hashlib.sha256((folder / "spc.csv").read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(recorded))
+    done = cli("verify", folder)
+    assert done.returncode == 1
+    assert (
+        "spc.csv does not follow from history.csv (the chart of K01 in spc.csv is not the one history.csv gives)"
+        in done.stdout
+    )
+
+
+def test_a_table_with_a_column_per_year_is_charted_from_its_own_history(tmp_path):
+    from synthetic import year_columns
+
+    export = year_columns(tmp_path / "raw")
+    done = cli("run", "--input", export, "--year", "2024/25", "--quarter", "Q4", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "out" / "2024-25" / "Q4"
+    past = pd.read_csv(folder / "history.csv", dtype={"period": str})
+    s04 = past[(past["ref"] == "S04") & past["source"].str.startswith("columns")]
+    assert list(s04["period"]) == [str(y) for y in range(2010, 2025)]
+    assert s04["source"].iloc[0] == "columns '2010' of stats_annual_2024-25_Q4.synthetic.csv"
+    charts = pd.read_csv(folder / "spc.csv", keep_default_na=False, dtype={"period": str}).set_index(["ref", "period"])
+    assert (
+        charts.loc[("S04", "2024"), "variation"] == "improvement high"
+        and "a trend up" in charts.loc[("S04", "2024"), "rule"]
+    )
+    assert charts.loc[("S04", "2024"), "assurance"] == "pass"
+    assert cli("verify", folder).returncode == 0
+
+
+def test_a_report_with_no_history_says_so(period):
+    html = " ".join((period / "report.html").read_text(encoding="utf-8").split())
+    assert "have one point only (no chart)" in html
+    assert "no change can be told from the usual variation yet" in html

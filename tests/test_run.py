@@ -19,7 +19,9 @@ def test_clean_file_writes_the_three_tables(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "data_quality.csv",
         "export_summary.csv",
+        "history.csv",
         "indicators.csv",
+        "spc.csv",
         "statements.csv",
     ]
     written = pd.read_csv(tmp_path / "out" / "indicators.csv", dtype=str, keep_default_na=False)

@@ -71,7 +71,9 @@ def history(
         for ref, part, when, actual, column in columns.itertuples(index=False):
             rows.append((label(ref, part), when, float(actual), float("nan"), f"columns {column!r} of {export}"))
         if period.quarter == 4:  # the year's end: this period's actual is its year's point of that series
-            year = [r for r in points_of(indicators, period.year_label, f"columns the actual of {export}")]
+            bare = all(str(p).isdigit() for p in columns["period"])  # years written as the layout writes them
+            when = str(period.start_year) if bare else period.year_label
+            year = [r for r in points_of(indicators, when, f"columns the actual of {export}")]
             rows += [r for r in year if r[0] in set(_labels(columns))]
     if dataset is not None:
         name, positions = dataset

@@ -318,7 +318,8 @@ def _history(given: dict, text: str, name: str) -> dict:
                 name,
                 line_holding(text, period),
             )
-        out[period_label(key)] = column
+        bare = key[1] == 0 and period.strip().isdigit()  # a calendar year as the layout writes it: 2021
+        out[period.strip() if bare else period_label(key)] = column
     return out
 
 

@@ -18,7 +18,7 @@ blocks and escaped by each renderer.
 from pipeline.report.annex import annex_start, appendix_table, findings_section, glossary, method_section, narrative
 from pipeline.report.blocks import number
 from pipeline.report.common import directorate_name, rag_badge, short, status_badge
-from pipeline.report.compare import how_we_compare, profile_front, profile_method
+from pipeline.report.compare import how_we_compare, over_the_years, profile_front, profile_method
 from pipeline.report.cover import front_page
 from pipeline.report.exceptions import exceptions_at_a_glance, exceptions_table
 from pipeline.report.formats.html import esc
@@ -99,6 +99,7 @@ __all__ = [
     "milestone_timeline",
     "narrative",
     "number",
+    "over_the_years",
     "paragraph",
     "plan_title_page",
     "profile_front",

@@ -254,3 +254,39 @@ def profile_method(context: dict, findings: list | tuple = ()) -> Piece:
         blocks.append(Para(("The dataset and the peers file gave no finding: no row twice, no value that is an infinite "
                             "number, no peer the dataset lacks.",), "findings-ok"))  # fmt: skip
     return Piece(tuple(blocks))
+
+
+def over_the_years(positions: pd.DataFrame | None, context: dict | None) -> Piece:
+    """A profile's measures over the dataset's periods: the organisation's value beside the medians of its peer
+    group and of all, as small multiples (the first twelve measures with two or more periods), with the figures in
+    words for a screen reader and in benchmark.csv."""
+    from pipeline.report.blocks import Figure
+    from pipeline.report.charts import to_svg
+    from pipeline.report.spc_charts import PER_FIGURE
+    from pipeline.report.spc_charts import over_the_years as draw
+
+    if positions is None or positions.empty or context is None:
+        return paragraph("The dataset has no periods for this organisation.")
+    who = context["organisation_name"]
+    counts = positions.groupby("ref", sort=False)["value"].count()
+    refs = [r for r in dict.fromkeys(positions["ref"]) if counts.get(r, 0) >= 2][:PER_FIGURE]
+    if not refs:
+        return paragraph(f"{who} has a value in fewer than two periods on every measure, so none is drawn over time.")
+    series = []
+    for ref in refs:
+        rows = positions[positions["ref"] == ref].reset_index(drop=True)
+        name = rows["measure_name"].iloc[0]
+        series.append((f"{ref} {short(name, 40)}" if name != ref else ref, rows))
+    title = f"{who} over the years, beside the medians"
+    alt = f"Small multiples of {len(refs)} measures over time. " + " ".join(
+        f"{name}: "
+        + ", ".join(f"{p} {number(v)}" for p, v in zip(rows["period"], rows["value"]) if not pd.isna(v))
+        + "."
+        for name, rows in series
+    )
+    caption = (
+        f"{title}: each measure's value for {who} in each period of the dataset (the line with points), the median "
+        "of its peer group (dotted) and of all organisations (dashed). Every figure is in benchmark.csv."
+    )
+    figure = Figure(to_svg(draw(series, title, who)), alt, caption)
+    return Piece((figure,), meta={"chart_files": ["over_the_years.svg"]})

@@ -150,11 +150,10 @@ def charted(spc_frame: pd.DataFrame, indicators: pd.DataFrame) -> list:
 
 def _chart(ref: str, points: pd.DataFrame, name: str, target) -> tuple[Figure, str]:
     from pipeline.paths import safe_folder
-    from pipeline.report.charts import to_svg
     from pipeline.report.spc_charts import spc_chart
 
     title = f"{ref} {name}".strip()
-    svg = to_svg(spc_chart(points, title, target))
+    svg = spc_chart(points, title, target)
     return Figure(
         svg, alt_text(ref, name, points), caption(ref, name, points)
     ), f"spc_{safe_folder(ref, 'indicator')}.svg"
@@ -196,7 +195,6 @@ def history_annex(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame) -> P
     """Small multiples of every indicator with two or more points that the body does not chart (at most
     ``ANNEX_CHARTS``), twelve to a figure, each figure with its text alternative."""
     from pipeline.figures.history import label
-    from pipeline.report.charts import to_svg
     from pipeline.report.spc_charts import PER_FIGURE, small_multiples
 
     if spc_frame is None or spc_frame.empty:
@@ -214,7 +212,7 @@ def history_annex(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame) -> P
         series = [(f"{r} {names.get(r, '')}".strip(), spc_frame[spc_frame["ref"] == r].reset_index(drop=True),
                    targets.get(r)) for r in part]  # fmt: skip
         title = f"Every indicator's history, {start + 1} to {start + len(part)} of {len(rest):,}"
-        svg = to_svg(small_multiples(series, title))
+        svg = small_multiples(series, title)
         alt = " ".join(alt_text(r, names.get(r, ""), spc_frame[spc_frame["ref"] == r]) for r in part)
         blocks.append(Figure(svg, alt, f"{title}: each indicator's points, mean and any process limits, as in the "
                                        "body's charts; the figures are in spc.csv."))  # fmt: skip

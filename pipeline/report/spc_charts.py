@@ -22,63 +22,90 @@ KINDS = {  # special cause -> marker, colour, legend words
 PER_FIGURE = 12  # small multiples in one figure: 3 across, 4 down
 
 
-def _draw(ax, points: pd.DataFrame, target: float | None, small: bool) -> None:
-    x = list(range(len(points)))
-    ax.plot(x, points["value"], color="#9A9A9A", linewidth=1.0, zorder=1)
-    ax.plot(x, points["mean"], color="#333333", linewidth=1.0, zorder=2)
+def _panel(points: pd.DataFrame, target, box: tuple, title: str = "", small: bool = False):
+    """One chart's panel (``svg_plot.Panel``): the points joined, the mean and the limits level across each
+    point (a phase's own), the target, the markers by kind."""
+    from pipeline.report.svg_plot import Panel
+
+    value = [float(v) for v in points["value"]]
+    lines = [(value, "#9A9A9A", 1.0, "", False), ([float(v) for v in points["mean"]], "#333333", 1.0, "", True)]
     if points["upper_limit"].notna().any():
-        ax.plot(x, points["upper_limit"], color="#333333", linewidth=0.8, linestyle="--", zorder=2)
-        ax.plot(x, points["lower_limit"], color="#333333", linewidth=0.8, linestyle="--", zorder=2)
+        for column in ("upper_limit", "lower_limit"):
+            lines.append(([float(v) for v in points[column]], "#333333", 0.8, "4,2", True))
     if target is not None and not pd.isna(target):
-        ax.axhline(float(target), color="#B34700", linewidth=0.9, linestyle=":", zorder=2)
-    for kind, (marker, colour, _) in KINDS.items():
-        chosen = [i for i, k in enumerate(points["special_cause"].fillna("")) if k == kind]
-        if chosen:
-            size = 14 if small else 30
-            ax.scatter(chosen, points["value"].iloc[chosen], marker=marker, s=size, color=colour, zorder=3,
-                       edgecolors="#222222" if kind else "none", linewidths=0.4)  # fmt: skip
-    labels = list(points["period"].astype(str))
-    step = max(1, -(-len(labels) // (4 if small else 8)))
-    ticks = list(range(0, len(labels), step))
-    if ticks and ticks[-1] != len(labels) - 1 and not small:
-        ticks.append(len(labels) - 1)
-    ax.set_xticks(ticks, [labels[i] for i in ticks], fontsize=LABEL_PT, rotation=0 if small else 30,
-                  ha="center" if small else "right")  # fmt: skip
-    ax.tick_params(axis="y", labelsize=LABEL_PT)
-    ax.spines[["top", "right"]].set_visible(False)
+        lines.append(([float(target)] * len(points), "#B34700", 0.9, "1,2", True))
+    kinds = points["special_cause"].fillna("")
+    markers = [(i, v, KINDS[k][0], KINDS[k][1]) for i, (v, k) in enumerate(zip(value, kinds))]
+    return Panel(*box, list(points["period"].astype(str)), lines, markers, title, 4 if small else 8)
 
 
-def spc_chart(points: pd.DataFrame, title: str, target: float | None = None) -> Figure:
-    """One indicator's chart (``points``: its rows of ``spc.csv``, in order)."""
-    with rc_context(_SVG_RC):
-        fig = Figure(figsize=(WIDTH_IN, 3.0))
-        ax = fig.add_subplot()
-        _draw(ax, points, target, small=False)
-        fig.suptitle(_wrap(title, 80), x=0.01, ha="left", fontweight="bold", fontsize=_SVG_RC["axes.titlesize"])
-        handles = [Line2D([], [], color="#333333", linewidth=1.0, label="Mean")]
-        if points["upper_limit"].notna().any():
-            handles.append(Line2D([], [], color="#333333", linewidth=0.8, linestyle="--", label="Process limits"))
-        if target is not None and not pd.isna(target):
-            handles.append(Line2D([], [], color="#B34700", linewidth=0.9, linestyle=":", label="Target"))
-        shown = set(points["special_cause"].fillna(""))
-        handles += [
-            Line2D([], [], marker=m, color=c, linestyle="", label=w) for k, (m, c, w) in KINDS.items() if k in shown
-        ]
-        fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False, fontsize=LABEL_PT)
-        fig.set_layout_engine(TightLayoutEngine(rect=(0, 0.16, 1, 0.93)))
-    return fig
+def _legend(points: pd.DataFrame, target) -> list:
+    legend = [("line", "#333333", "", "Mean")]
+    if points["upper_limit"].notna().any():
+        legend.append(("line", "#333333", "4,2", "Process limits"))
+    if target is not None and not pd.isna(target):
+        legend.append(("line", "#B34700", "1,2", "Target"))
+    shown = set(points["special_cause"].fillna(""))
+    return legend + [
+        ("marker", colour, marker, words) for kind, (marker, colour, words) in KINDS.items() if kind in shown
+    ]
 
 
-def small_multiples(series: list[tuple[str, pd.DataFrame, float | None]], title: str) -> Figure:
-    """Up to ``PER_FIGURE`` indicators' charts in a grid, each with its short title (``series``: (title, its rows
-    of ``spc.csv``, its target))."""
+def spc_chart(points: pd.DataFrame, title: str, target: float | None = None) -> str:
+    """One indicator's chart as SVG (``points``: its rows of ``spc.csv``, in order)."""
+    from pipeline.report.svg_plot import document, panel_svg
+
+    width, height = WIDTH_IN * 72, 215.0
+    body = panel_svg(_panel(points, target, (8, 26, width - 20, height - 26 - 78)))
+    return document(width, height, _wrap(title, 80).replace("\n", " "), body, _legend(points, target))
+
+
+def small_multiples(series: list[tuple[str, pd.DataFrame, float | None]], title: str) -> str:
+    """Up to ``PER_FIGURE`` indicators' charts as one SVG, three across, each with its short title
+    (``series``: (title, its rows of ``spc.csv``, its target))."""
+    from pipeline.report.svg_plot import document, panel_svg
+
+    rows = -(-len(series) // 3)
+    width, cell_w, cell_h = WIDTH_IN * 72, (WIDTH_IN * 72 - 16) / 3, 132.0
+    height = 30 + cell_h * rows + 26
+    body = []
+    for at, (name, points, target) in enumerate(series):
+        r, c = divmod(at, 3)
+        box = (8 + c * cell_w, 26 + r * cell_h, cell_w - 10, cell_h - 22)
+        body += panel_svg(_panel(points, target, box, _short(name, 34), small=True))
+    legend = [("line", "#333333", "", "Mean"), ("line", "#333333", "4,2", "Process limits"),
+              ("line", "#B34700", "1,2", "Target")] + [("marker", c, m, w) for m, c, w in KINDS.values()]  # fmt: skip
+    return document(width, height, _wrap(title, 80).replace("\n", " "), body, legend)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def over_the_years(series: list[tuple[str, pd.DataFrame]], title: str, who: str) -> Figure:
+    """Small multiples of measures over the periods of a dataset (``series``: (a measure's title, its rows of
+    ``benchmark.csv`` in period order)): the organisation's value, the median of its peer group and of all."""
     rows = -(-len(series) // 3)
     with rc_context(_SVG_RC):
-        fig = Figure(figsize=(WIDTH_IN, 0.6 + 1.9 * rows))
-        for at, (name, points, target) in enumerate(series):
+        height = 0.9 + 1.9 * rows
+        fig = Figure(figsize=(WIDTH_IN, height))
+        for at, (name, points) in enumerate(series):
             ax = fig.add_subplot(rows, 3, at + 1)
-            _draw(ax, points, target, small=True)
+            x = list(range(len(points)))
+            ax.plot(x, points["all_median"], color="#7A7A7A", linewidth=0.9, linestyle="--")
+            if points["peers_median"].notna().any():
+                ax.plot(x, points["peers_median"], color="#0072B2", linewidth=0.9, linestyle=":")
+            ax.plot(x, points["value"], color="#C04A00", linewidth=1.3, marker="o", markersize=3)
+            labels = list(points["period"].astype(str))
+            ticks = [0, len(labels) - 1] if len(labels) > 1 else [0]
+            ax.set_xticks(ticks, [labels[i] for i in ticks], fontsize=LABEL_PT)
+            ax.tick_params(axis="y", labelsize=LABEL_PT)
+            ax.spines[["top", "right"]].set_visible(False)
             ax.set_title(_wrap(name, 30), fontsize=LABEL_PT, loc="left")
         fig.suptitle(_wrap(title, 80), x=0.01, ha="left", fontweight="bold", fontsize=_SVG_RC["axes.titlesize"])
-        fig.set_layout_engine(TightLayoutEngine(rect=(0, 0, 1, 1 - 0.45 / (0.6 + 1.9 * rows))))
+        handles = [Line2D([], [], color="#C04A00", marker="o", markersize=3, label=_wrap(who, 30)),
+                   Line2D([], [], color="#0072B2", linestyle=":", label="Its peer group's median"),
+                   Line2D([], [], color="#7A7A7A", linestyle="--", label="Median of all")]  # fmt: skip
+        fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, fontsize=LABEL_PT)
+        fig.set_layout_engine(TightLayoutEngine(rect=(0, 0.45 / height, 1, 1 - 0.45 / height)))
     return fig

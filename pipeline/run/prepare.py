@@ -74,8 +74,8 @@ def read_history(export: Input, layout: Layout, period: Period, register) -> pd.
 
     raw = ingest.parse_export(export.data, export.name)
     cleaned, figs = readers.read(raw, export.name, layout, period.start_year + 1)
-    rows, register_name = register if register is not None else (ingest.parse_register(b"ref\n", "none"), "")
-    figs, _ = apply_register(cleaned.indicators, figs, rows, register_name, str(period))
+    if register is not None:
+        figs, _ = apply_register(cleaned.indicators, figs, register[0], register[1], str(period))
     kept = cleaned.indicators[["ref", "part", "status_code"]]
     return pd.concat([kept, figs[["actual", "target", "polarity"]]], axis=1)
 
