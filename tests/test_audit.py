@@ -30,12 +30,12 @@ def folder(published, tmp_path):
 def test_verify_passes_on_an_untouched_folder(folder):
     done = cli("verify", folder)
     assert done.returncode == 0, done.stdout
-    assert done.stdout.strip().endswith("all 12 files verified; all 27 statements hold for indicators.csv")
+    assert done.stdout.strip().endswith("all 14 files verified; all 27 statements hold for indicators.csv; spc.csv follows from history.csv")
 
 
 def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
     outputs = [o["path"] for o in json.loads((folder / "manifest.json").read_text())["outputs"]]
-    assert len(outputs) == 12
+    assert len(outputs) == 14
     for name in outputs:
         path = folder / name
         original = path.read_bytes()
@@ -49,7 +49,7 @@ def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
     done = cli("verify", folder)
     assert done.returncode == 1
     assert "differs  report.pdf" in done.stdout
-    assert done.stdout.strip().endswith("1 of 12 files not verified: report.pdf")
+    assert done.stdout.strip().endswith("1 of 14 files not verified: report.pdf")
 
 
 def test_missing_and_unlisted_files_fail(folder):
@@ -95,7 +95,7 @@ def test_reproduce_reports_a_match_and_warns_of_a_different_environment(folder):
     (folder / "manifest.json").write_text(json.dumps(recorded))
     done = cli("reproduce", folder)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("all 12 files reproduced")
+    assert done.stdout.strip().endswith("all 14 files reproduced")
     assert "matches  report.pdf" in done.stdout
     assert "warning: environment differs: Python 3.11" in done.stderr and "3.10.0 in the manifest" in done.stderr
 
@@ -129,7 +129,7 @@ def test_reproduce_works_from_the_folders_own_copies_when_the_live_register_has_
     register.write_text(register.read_text() + "3.1,300,,,,,,next quarter's row,2012/13 Q1\n")
     check = audit.reproduce(folder, root=live)
     assert check.ok, check.files
-    assert len(check.files) == 12 and {state for _, state in check.files} == {"matches"}
+    assert len(check.files) == 14 and {state for _, state in check.files} == {"matches"}
     assert any(
         "input data/raw/indicator_register.csv has changed since the report was made" in n
         and "reproduced from the folder's own copies (inputs.zip)" in n
@@ -190,7 +190,7 @@ def test_reproduce_says_what_differs_when_outputs_differ(folder):
     done = cli("reproduce", folder)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
-    assert "1 of 12 files not reproduced: report.html" in done.stdout
+    assert "1 of 14 files not reproduced: report.html" in done.stdout
     reasons = [line.strip() for line in lines if line.startswith("  differs: ")]
     assert reasons[0].startswith(
         "differs: code digest: the pipeline's code, templates, notebooks or lock changed (ffffffffffff"

@@ -18,6 +18,7 @@ FILES = [
     "charts/variance_from_target.svg",
     "data_quality.csv",
     "export_summary.csv",
+    "history.csv",
     "indicators.csv",
     "inputs.zip",
     "manifest.json",
@@ -25,6 +26,7 @@ FILES = [
     "report.html",
     "report.ipynb",
     "report.pdf",
+    "spc.csv",
     "statements.csv",
 ]
 

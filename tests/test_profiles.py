@@ -41,6 +41,7 @@ def test_profiles_are_published_per_organisation_with_an_index_and_the_position_
     assert names == [
         "benchmark.csv",
         "charts/how_we_compare.svg",
+        "charts/over_the_years.svg",
         "inputs.zip",
         "manifest.json",
         "report.docx",
@@ -62,7 +63,7 @@ def test_profiles_are_published_per_organisation_with_an_index_and_the_position_
     verify = cli("verify", folder)
     assert verify.returncode == 0 and "statements hold for benchmark.csv" in verify.stdout, verify.stdout
     again = cli("reproduce", folder, "--inputs", OFLOG)  # the dataset and peers lie outside the project
-    assert again.returncode == 0 and "all 8 files reproduced" in again.stdout, again.stdout + again.stderr
+    assert again.returncode == 0 and "all 9 files reproduced" in again.stdout, again.stdout + again.stderr
 
 
 def test_an_unchanged_profile_is_taken_from_the_cache(local, tmp_path):

@@ -132,7 +132,7 @@ def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path
     assert again.returncode == 0, again.stdout + again.stderr
     assert "input council_plan_2011-12_Q4.tsv is missing" in again.stderr
     assert "reproduced from the folder's own copies (inputs.zip)" in again.stderr
-    assert again.stdout.strip().endswith("all 12 files reproduced")
+    assert again.stdout.strip().endswith("all 14 files reproduced")
     again = subprocess.run(
         [PYTHON, "-m", "pipeline", "reproduce", str(folder), "--inputs", str(home)],
         capture_output=True,
@@ -140,7 +140,7 @@ def test_inputs_outside_the_project_are_published_by_name_and_hash_only(tmp_path
         cwd=ROOT,
     )
     assert again.returncode == 0, again.stdout + again.stderr
-    assert again.stdout.strip().endswith("all 12 files reproduced") and "inputs.zip" not in again.stderr
+    assert again.stdout.strip().endswith("all 14 files reproduced") and "inputs.zip" not in again.stderr
 
 
 @pytest.mark.slow
