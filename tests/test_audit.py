@@ -30,7 +30,9 @@ def folder(published, tmp_path):
 def test_verify_passes_on_an_untouched_folder(folder):
     done = cli("verify", folder)
     assert done.returncode == 0, done.stdout
-    assert done.stdout.strip().endswith("all 14 files verified; all 27 statements hold for indicators.csv; spc.csv follows from history.csv")
+    assert done.stdout.strip().endswith(
+        "all 14 files verified; all 27 statements hold for indicators.csv; spc.csv follows from history.csv"
+    )
 
 
 def test_changing_any_byte_of_any_output_fails_naming_that_file(folder):
