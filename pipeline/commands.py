@@ -302,8 +302,9 @@ def _checked(args, check, word: str, signed) -> int:
 class Progress:
     """What ``batch`` and ``profiles`` show while they work. On a terminal: a tqdm progress bar (how many of how many
     reports are done, the time taken and left) followed by those running with the seconds each has run, redrawn at
-    least every half second, and a line above the bar for each report that failed. Piped, or on a terminal too
-    narrow to draw in: one plain line per event, written at once."""
+    least every half second, and a line above the bar for each report that failed and each note about the run (such
+    as kernels starting cold). Piped, or on a terminal too narrow to draw in: one plain line per event, written at
+    once."""
 
     def __init__(self, what: str, stream=None, columns: int | None = None, clock=None):
         import shutil
@@ -339,7 +340,10 @@ class Progress:
         self._ticker.start()
 
     def event(self, label, state: str, reason: str) -> None:
-        text = printable(f"{label}: {state}" + (f": {reason}" if reason else ""))
+        if state == "note":  # about the run, not one report (kernels that start cold): a line of its own
+            text = printable(f"note: {reason}")
+        else:
+            text = printable(f"{label}: {state}" + (f": {reason}" if reason else ""))
         if not self.live or self.bar is None:
             print(text, file=self.stream, flush=True)
             return
@@ -351,6 +355,8 @@ class Progress:
                 self.bar.update(1)
                 if state == "failed":
                     self.bar.write(text, file=self.stream)
+            elif state == "note":
+                self.bar.write(text, file=self.stream)
             self._draw()
 
     def running_now(self) -> str:

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 _PREFIX = "council-"  # every temporary folder of a run: council-<kind>-<pid>-<random>
-_KINDS = ("kernel", "handover", "typst", "reproduce", "mp")
+_KINDS = ("kernel", "handover", "typst", "reproduce", "mp", "warm")
 
 
 @contextlib.contextmanager
@@ -35,17 +35,18 @@ def private_folder(kind: str):
         ) from None
 
 
-def process_folder() -> Path:
-    """A private temporary folder for the rest of this process's life (multiprocessing's), named like the others
-    (removed when the process ends; by the next run when it is killed). Raises OutputError as
-    ``private_folder``."""
+def process_folder(kind: str = "mp") -> Path:
+    """A private temporary folder for the rest of this process's life (multiprocessing's, the warm kernels'
+    template's), named like the others (removed when the process ends; by the next run when it is killed).
+    Raises OutputError as ``private_folder``."""
     import atexit
     import shutil
 
     from pipeline.errors import OutputError
 
     try:
-        folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}mp-{os.getpid()}-"))
+        assert kind in _KINDS
+        folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{kind}-{os.getpid()}-"))
     except OSError as exc:
         raise OutputError(
             f"the temporary folder cannot be written ({exc.strerror or exc}); free space there or set TMPDIR",

@@ -16,6 +16,7 @@ members' names and contents, so that the zlib a machine's Python has cannot make
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -27,7 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "fixtures" / "golden_seed.json"
+GOLDEN_PROFILE = ROOT / "tests" / "fixtures" / "golden_profile.json"
 YEAR, QUARTER = "2011/12", "Q4"
+OFLOG = ROOT.parent / "shared" / "benchmarks" / "oflog"
+PROFILED = "E06000004"  # Stockton-on-Tees, among the Oflog councils
 
 
 def identity() -> dict:
@@ -70,28 +74,64 @@ def fingerprints(folder: Path) -> dict[str, str]:
     return prints
 
 
-def render_seed(out: Path) -> dict[str, str]:
-    """Render the seed's period into ``out`` with the software's identity held fixed; its fingerprints."""
+@contextlib.contextmanager
+def held_fixed(warm: bool = False):
+    """The software's identity held to ``identity()`` in this process (a build hands it to its kernel); with
+    ``warm``, the kernels of builds in this process forked from a template (``pipeline.run.warm``)."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.request import PERIOD
-    from pipeline.run import coordinator, manifest
+    import os
+
+    from pipeline.run import manifest
+    from pipeline.run import warm as warm_kernels
 
     fixed = identity()
     software, digest = manifest.software, manifest.code_digest
     manifest.software = lambda code=None: json.loads(json.dumps(fixed))
     manifest.code_digest = lambda root=manifest.PROJECT_ROOT: fixed["pipeline"]["code_digest"]
+    if warm:
+        os.environ[warm_kernels.TEMPLATE_VARIABLE] = warm_kernels.running().place
     try:
-        result = coordinator.run_period(PERIOD.make(year=YEAR, quarter=QUARTER, out=str(out)), force=True)
+        yield
     finally:
         manifest.software, manifest.code_digest = software, digest
+        os.environ.pop(warm_kernels.TEMPLATE_VARIABLE, None)
+
+
+def render_seed(out: Path, warm: bool = False) -> dict[str, str]:
+    """Render the seed's period into ``out`` with the software's identity held fixed; its fingerprints."""
+    from pipeline.request import PERIOD
+    from pipeline.run import coordinator
+
+    with held_fixed(warm):
+        result = coordinator.run_period(PERIOD.make(year=YEAR, quarter=QUARTER, out=str(out)), force=True)
+    return fingerprints(result.out_dir)
+
+
+def render_profile(out: Path, warm: bool = False) -> dict[str, str]:
+    """Render the Oflog profile of ``PROFILED`` (2022/23) into ``out`` with the identity held fixed; its
+    fingerprints."""
+    from pipeline.request import PROFILE
+    from pipeline.run import coordinator
+
+    request = PROFILE.make(
+        dataset_path=str(OFLOG / "ASC_data.csv"),
+        layout_path=str(ROOT / "data" / "benchmarks" / "oflog_asc.toml"),
+        peers_path=str(OFLOG / "NN.json"),
+        organisation=PROFILED,
+        year="2022/23",
+        out=str(out),
+    )
+    with held_fixed(warm):
+        result = coordinator.run_report(request, force=True)
     return fingerprints(result.out_dir)
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        prints = render_seed(Path(tmp))
-    GOLDEN.write_text(json.dumps(prints, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {GOLDEN.relative_to(ROOT)}: {len(prints)} files")
+    for render, path in ((render_seed, GOLDEN), (render_profile, GOLDEN_PROFILE)):
+        with tempfile.TemporaryDirectory() as tmp:
+            prints = render(Path(tmp))
+        path.write_text(json.dumps(prints, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}: {len(prints)} files")
     return 0
 
 

@@ -83,3 +83,22 @@ def test_the_stages_after_the_readers_know_no_organisation(stage):
         source = path.read_text(encoding="utf-8")
         found = [name for name in ORGANISATION_SPECIFIC if name in source]
         assert found == [], f"{path.name} names {found}"
+
+
+LONGEST_FUNCTION = 80  # lines, its signature and docstring included
+LONGEST_MODULE = 500
+
+
+def test_no_function_is_longer_than_a_screen_and_no_module_longer_than_the_limit():
+    """Issue 32: a newcomer reads a function on one screen and a module in one sitting."""
+    long_functions, long_modules = [], []
+    for path in sorted(PIPELINE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > LONGEST_MODULE:
+            long_modules.append(f"{path.relative_to(PIPELINE)} ({text.count(chr(10))} lines)")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > LONGEST_FUNCTION:
+                    long_functions.append(f"{path.relative_to(PIPELINE)}:{node.name} ({lines} lines)")
+    assert long_functions == [] and long_modules == []

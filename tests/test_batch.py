@@ -200,3 +200,47 @@ def test_piped_or_on_a_zero_width_terminal_each_event_is_one_plain_line_at_once(
         assert screen.getvalue() == "2012/13 Q1: running\n"
         progress.event(Period.parse("2012/13", "Q1"), "failed", "no such file")
     assert screen.getvalue() == "2012/13 Q1: running\n2012/13 Q1: failed: no such file\n"
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_a_note_about_the_run_is_a_line_of_its_own_and_counts_no_report(tty):
+    from pipeline.commands import Progress
+
+    screen = Terminal() if tty else io.StringIO()
+    with Progress("batch", screen, columns=100) as progress:
+        progress.start(2)
+        progress.event("kernels", "note", "kernels start cold: COUNCIL_COLD_KERNELS is set")
+        if tty:
+            assert progress.bar.n == 0
+    assert "note: kernels start cold: COUNCIL_COLD_KERNELS is set\n" in screen.getvalue()
+
+
+@pytest.mark.slow
+def test_a_batch_whose_kernels_start_cold_says_so_and_renders_the_same_bytes_as_warm(tmp_path):
+    """Issue 35: a report from a warm kernel equals one from a cold kernel byte for byte."""
+    import hashlib
+    import os
+
+    raw = tmp_path / "raw"
+    make_quarters(raw, year_start=2012, quarters=(1, 2))
+    warm = batch(raw, tmp_path / "warm")
+    cold = subprocess.run(
+        batch_args(raw, tmp_path / "cold"),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=os.environ | {"COUNCIL_COLD_KERNELS": "1"},
+    )
+    assert warm.returncode == cold.returncode == 0, warm.stderr + cold.stderr
+    assert "note:" not in warm.stderr
+    assert "note: kernels start cold: COUNCIL_COLD_KERNELS is set" in cold.stderr
+
+    def digests(root):
+        return {
+            p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and ".locks" not in p.parts
+        }
+
+    made = digests(tmp_path / "warm")
+    assert len(made) > 20 and made == digests(tmp_path / "cold")

@@ -205,6 +205,19 @@ def test_the_seed_renders_to_the_recorded_files_with_the_software_held_fixed(tmp
     assert {name for name in FILES if rendered[name] != recorded[name]} == set()
 
 
+def test_the_seed_from_a_warm_kernel_renders_to_the_same_recorded_files(tmp_path):
+    """A report from a kernel forked from the warm template (issue 35) is byte for byte the cold kernel's."""
+    import golden
+
+    from pipeline.run import warm
+
+    before = warm.started_warm[0]
+    recorded = json.loads(golden.GOLDEN.read_text(encoding="utf-8"))
+    rendered = golden.render_seed(tmp_path, warm=True)
+    assert warm.started_warm[0] == before + 1
+    assert {name for name in recorded if rendered.get(name) != recorded[name]} == set()
+
+
 def test_manifest_lists_inputs_parameters_and_output_hashes(period):
     manifest = json.loads((period / "manifest.json").read_text())
     assert [i["path"] for i in manifest["inputs"]] == [

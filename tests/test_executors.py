@@ -95,18 +95,23 @@ def test_a_killed_batch_leaves_no_worker_or_kernel_behind(tmp_path):
 
 
 def _kernels_of(pid: int) -> list[tuple[int, int]]:
-    """(kernel, its parent) for each notebook kernel under ``pid``."""
-    found = []
+    """(kernel, a worker) for each notebook kernel under ``pid``: a cold kernel is its worker's child; a warm one is
+    the template's (its command line the template's), and the worker is one of the fork server's children."""
+    found, commands, parents = [], {}, {}
     for child in _descendants(pid):
         try:
             with open(f"/proc/{child}/cmdline", "rb") as f:
-                command = f.read().replace(b"\0", b" ")
+                commands[child] = f.read().replace(b"\0", b" ")
             with open(f"/proc/{child}/stat") as f:
-                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+                parents[child] = int(f.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
+    workers = [c for c, parent in parents.items() if b"forkserver" in commands.get(parent, b"")]
+    for child, command in commands.items():
         if b"ipykernel_launcher" in command:
-            found.append((child, parent))
+            found.append((child, parents[child]))
+        elif b"warm_template" in command and b"warm_template" in commands.get(parents[child], b"") and workers:
+            found.append((child, workers[0]))
     return found
 
 

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline.figures import measure
+from pipeline.figures import summary as export_summary
 from pipeline.read.schema import FINDING_COLUMNS
 from pipeline.read.stockton import STOCKTON
 
@@ -96,22 +97,22 @@ def summary(*pairs):
 
 
 def test_export_summary_that_agrees():
-    check = measure.compare_export_summary(
+    check = export_summary.compare_export_summary(
         SIX, summary(("Achieved or on track", "2"), ("Percentage slipped or not achieved", "50.0%"))
     )
     assert check["computed_value"].tolist() == ["2", "50.0%"]
     assert check["agrees"].tolist() == [True, True]
-    assert measure.summary_findings(check).empty
+    assert export_summary.summary_findings(check).empty
 
 
 def test_export_summary_that_disagrees_is_a_finding_quoting_both_figures():
-    check = measure.compare_export_summary(
+    check = export_summary.compare_export_summary(
         SIX, summary(("Achieved or on track", "3"), ("Percentage achieved or on track", "60%"), ("Mystery line", "7"))
     )
     assert check["agrees"].tolist()[:2] == [False, False]
     assert pd.isna(check["agrees"].iloc[2])
     assert check["computed_value"].tolist()[:2] == ["2", "50%"]  # rounded to the export's own precision
-    findings = measure.summary_findings(check)
+    findings = export_summary.summary_findings(check)
     assert list(findings.columns) == FINDING_COLUMNS
     assert findings["check"].tolist() == ["summary_mismatch", "summary_mismatch", "summary_unknown"]
     assert "says Achieved or on track 3; its rows give 2" in findings["finding"].iloc[0]

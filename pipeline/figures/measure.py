@@ -1,4 +1,4 @@
-"""Stage 3, measure: the figures a committee reads, computed from the tidy indicators.
+"""The figures a committee reads, computed from the tidy indicators.
 
 Only statuses 1-4 are counted in the percentages; free-text and blank statuses
 are counted apart and shown as "not assessed". Percentages are rounded half up
@@ -18,14 +18,6 @@ ON_TRACK_CODES = (1, 2)
 OFF_TRACK_CODES = (3, 4)
 NOT_ASSESSED = "Not assessed"
 NOT_GIVEN = "(not given)"  # a group the export gives none for: never a name, never a count of groups
-
-# The export's summary lines, and how each is computed from the rows.
-_SUMMARY_LINES = {
-    "achieved or on track": ("count", ON_TRACK_CODES),
-    "slipped or not achieved": ("count", OFF_TRACK_CODES),
-    "percentage achieved or on track": ("percent", ON_TRACK_CODES),
-    "percentage slipped or not achieved": ("percent", OFF_TRACK_CODES),
-}
 
 
 def percent(numerator: int, denominator: int, places: int = 1) -> str:
@@ -205,61 +197,6 @@ def exceptions(indicators: pd.DataFrame) -> pd.DataFrame:
         if c in indicators.columns
     ]
     return indicators.loc[mask, cols].reset_index(drop=True)
-
-
-def compare_export_summary(indicators: pd.DataFrame, export_summary: pd.DataFrame) -> pd.DataFrame:
-    """Hold each line of the export's own summary against the same figure computed from its rows.
-
-    Returns ``label``, ``export_value``, ``computed_value``, ``agrees`` (True/False; NA
-    when the label is not one this pipeline knows) and ``source_line``.
-    """
-    coded = _coded(indicators)
-    rows = []
-    for label, value, line in export_summary[["label", "value", "source_line"]].itertuples(index=False):
-        rule = _SUMMARY_LINES.get(" ".join(label.lower().split()))
-        if rule is None:
-            rows.append((label, value, "", pd.NA, line))
-            continue
-        kind, codes = rule
-        count = int(coded.isin(codes).sum())
-        if kind == "count":
-            computed = str(count)
-            agrees = value.replace(",", "") == computed
-        else:
-            places = len(value.rstrip("%").partition(".")[2])
-            computed = percent(count, len(coded), places)
-            agrees = value == computed
-        rows.append((label, value, computed, agrees, line))
-    frame = pd.DataFrame(rows, columns=["label", "export_value", "computed_value", "agrees", "source_line"])
-    frame["agrees"] = frame["agrees"].astype("boolean")
-    return frame
-
-
-def summary_findings(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Data-quality findings for every summary line that disagrees with the rows or is not understood."""
-    rows = []
-    for r in comparison.itertuples(index=False):
-        if pd.isna(r.agrees):
-            rows.append(
-                (
-                    r.source_line,
-                    "",
-                    "summary_unknown",
-                    f"the export's summary has a line {r.label!r} = {r.export_value}",
-                    "not checked: this line is not one the pipeline computes",
-                )
-            )
-        elif not r.agrees:
-            rows.append(
-                (
-                    r.source_line,
-                    "",
-                    "summary_mismatch",
-                    f"the export's summary says {r.label} {r.export_value}; its rows give {r.computed_value}",
-                    "reported the figure computed from the rows; the export's figure is quoted only here",
-                )
-            )
-    return findings_frame(rows)
 
 
 def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:

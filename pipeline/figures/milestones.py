@@ -1,4 +1,4 @@
-"""Stage 3 for plans: which milestones fall due in a period, which were due before it, which have no date;
+"""For plans: which milestones fall due in a period, which were due before it, which have no date;
 and the budget by year with its year-on-year change."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stage 1, ingest: the bytes of an export become raw rows of cells, each with its source line.
+"""Ingest: the bytes of an export become raw rows of cells, each with its source line.
 
 The same Council Plan export arrives as tab-separated text (the web export), as
 CSV (cp1252 or UTF-8, with or without BOM, CRLF or LF line ends, or UTF-16 as
@@ -366,31 +366,7 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
                 name,
                 line,
             )
-        record = dict(zip(header, (c.strip() for c in cells)))
-        out = {"source_line": line}
-        for col in REGISTER_COLUMNS:
-            value = record.get(col, "")
-            if col in ("target", "baseline", "actual", "tolerance"):
-                out[col] = _register_number(value, col, name, line)
-            else:
-                out[col] = value
-        if out["polarity"] not in ("", "higher", "lower"):
-            raise InputError(f"polarity {out['polarity']!r} must be 'higher' or 'lower' (or empty)", name, line)
-        if out["unit"] and not _REGISTER_UNIT.match(out["unit"]):
-            raise InputError(
-                f"unit {out['unit'][:60]!r} is not one the pipeline knows: use %, count or per N "
-                "(such as per 100,000), or leave it empty",
-                name,
-                line,
-            )
-        if not out["ref"]:
-            raise InputError("register row has no ref", name, line)
-        if out["period"]:
-            year, _, quarter = out["period"].partition(" ")
-            try:
-                out["period"] = str(Period.parse(year, quarter))
-            except PipelineError as exc:
-                raise InputError(f"period {out['period']!r}: {exc.message}", name, line) from None
+        out = _register_row(dict(zip(header, (c.strip() for c in cells))), name, line)
         key = (out["ref"], out["period"])
         if key in seen:
             raise InputError(
@@ -401,18 +377,47 @@ def parse_register(data: bytes, name: str, limits: Limits = LIMITS) -> pd.DataFr
                 line,
             )
         seen[key] = line
-        if out["tolerance"] == out["tolerance"] and out["tolerance"] < 0:
-            raise InputError("tolerance must be a percentage of the target, 0 or more", name, line)
-        for column, (low, high) in SPC_BOUNDS.items():
-            given = out[column]
-            if given and (not given.isdigit() or not low <= int(given) <= high):
-                raise InputError(f"{column} {given[:20]!r} must be a whole number from {low} to {high}", name, line)
-        _spc_periods(out["spc_recalculate"], name, line)
         records.append(out)
     frame = pd.DataFrame(records, columns=["source_line"] + REGISTER_COLUMNS)
     for col in ("target", "baseline", "actual", "tolerance"):
         frame[col] = frame[col].astype("float64")
     return frame.astype({"source_line": "int64"})
+
+
+def _register_row(record: dict, name: str, line: int) -> dict:
+    """One register row's values, each checked (``parse_register`` says what is refused). Raises InputError."""
+    out: dict = {"source_line": line}
+    for col in REGISTER_COLUMNS:
+        value = record.get(col, "")
+        if col in ("target", "baseline", "actual", "tolerance"):
+            out[col] = _register_number(value, col, name, line)
+        else:
+            out[col] = value
+    if out["polarity"] not in ("", "higher", "lower"):
+        raise InputError(f"polarity {out['polarity']!r} must be 'higher' or 'lower' (or empty)", name, line)
+    if out["unit"] and not _REGISTER_UNIT.match(out["unit"]):
+        raise InputError(
+            f"unit {out['unit'][:60]!r} is not one the pipeline knows: use %, count or per N "
+            "(such as per 100,000), or leave it empty",
+            name,
+            line,
+        )
+    if not out["ref"]:
+        raise InputError("register row has no ref", name, line)
+    if out["period"]:
+        year, _, quarter = out["period"].partition(" ")
+        try:
+            out["period"] = str(Period.parse(year, quarter))
+        except PipelineError as exc:
+            raise InputError(f"period {out['period']!r}: {exc.message}", name, line) from None
+    if out["tolerance"] == out["tolerance"] and out["tolerance"] < 0:
+        raise InputError("tolerance must be a percentage of the target, 0 or more", name, line)
+    for column, (low, high) in SPC_BOUNDS.items():
+        given = out[column]
+        if given and (not given.isdigit() or not low <= int(given) <= high):
+            raise InputError(f"{column} {given[:20]!r} must be a whole number from {low} to {high}", name, line)
+    _spc_periods(out["spc_recalculate"], name, line)
+    return out
 
 
 def _spc_periods(text: str, name: str, line: int) -> None:

@@ -1,4 +1,4 @@
-"""Stage 1, ingest (its first step): what the pipeline accepts, and reading an input file whole, once.
+"""Reading (its first step): what the pipeline accepts, and reading an input file whole, once.
 
 Kept apart from the parsers so that a run can read its inputs, hash them and find its period up to date
 without importing pandas.

@@ -1,4 +1,4 @@
-"""Stage 5a, report: the pieces of a committee report, each described once and rendered per format.
+"""Stage 3, report: the pieces of a committee report, each described once and rendered per format.
 
 The notebooks name the pieces (``report.title_page(...)``, ``report.exceptions_summary(...)``); each piece is a
 tuple of blocks (``blocks``: headings, paragraphs, typed tables, figures), which the HTML renderer (``html``)

@@ -23,136 +23,157 @@ def narrative(section: str, layout, period) -> Piece:
     return Piece(tuple(_narrative(section, layout, period)))
 
 
-def _narrative(section: str, layout, period) -> list:  # noqa: C901 - one branch a section and shape
+def _narrative(section: str, layout, period) -> list:
+    """The method's paragraphs of one ``section`` for this export's shape (``_NARRATIVES``)."""
+    if section not in _NARRATIVES:
+        raise ValueError(f"no narrative for section {section!r}")
+    return _NARRATIVES[section](layout, period)
+
+
+def _statuses_said(layout, period) -> list:
     from pipeline.read.schema import STATUS_MEANINGS
 
     labels = layout.labels
-    prose = layout.source_word == "text"  # figures written in the text, not in columns of their own
-    if section == "statuses":
-        when = "a year-end status" if period.is_year_end else f"a status for {period}"
-        if labels.numbered and labels:
-            scale = ", ".join(f"{code} {label}" for code, label in list(labels.items())[:-1])
-            scale += f", or {list(labels)[-1]} {list(labels.values())[-1]}"
-            return [
-                Para(
-                    (
-                        f"Each {layout.title} indicator is given {when} by the service responsible for it: {scale}. "
-                        f"Percentages are of the indicators that have one of these {_count_word(len(labels))} statuses; indicators whose "
-                        "status is missing or given as text are counted apart as ",
-                        *_NOT_ASSESSED,
-                        ".",
-                    )
-                )
-            ]
-        if layout.derive_status:
-            return [
-                Para(
-                    (
-                        "The export gives no status of its own. Each indicator's status is ",
-                        Span("emph", ("derived from its figures",)),
-                        ": target met; missed by no more than the tolerance; missed beyond it. It is marked as "
-                        "derived wherever it is shown. Indicators without a target, an actual and a polarity are "
-                        "counted apart as ",
-                        *_NOT_ASSESSED,
-                        ".",
-                    )
-                )
-            ]
-        if not labels:
-            return [
-                Para(
-                    (
-                        "The export gives no status for its indicators (the layout maps no status column), and none "
-                        "is derived from the figures, so every indicator is counted as not assessed; its figures "
-                        "are listed in the appendix of all indicators.",
-                    )
-                )
-            ]
-        scale = "; ".join(f"{label} ({STATUS_MEANINGS[code]})" for code, label in labels.items())
-        apart = [w for w, code in layout.status.items() if code is None]
+    when = "a year-end status" if period.is_year_end else f"a status for {period}"
+    if labels.numbered and labels:
+        scale = ", ".join(f"{code} {label}" for code, label in list(labels.items())[:-1])
+        scale += f", or {list(labels)[-1]} {list(labels.values())[-1]}"
         return [
             Para(
                 (
-                    f"Each indicator in the export has {when} in the organisation's own words: {scale}. "
-                    "Percentages are of the indicators that have one of these statuses; indicators whose status is "
-                    + (f"given as {', '.join(apart)}, " if apart else "")
-                    + "missing, or a word the layout does not map are counted apart as ",
+                    f"Each {layout.title} indicator is given {when} by the service responsible for it: {scale}. "
+                    f"Percentages are of the indicators that have one of these {_count_word(len(labels))} statuses; indicators whose "
+                    "status is missing or given as text are counted apart as ",
                     *_NOT_ASSESSED,
                     ".",
                 )
             )
         ]
-    if section == "directorate":
-        column_name = layout.columns.get("directorate")
-        if column_name:
-            text = f"The {layout.group_name} is the one named in the export's {column_name!r} column."
-        else:
-            text = "The export names no group for its indicators, so every indicator is counted under '(not given)'."
-        return [Para((text,))]
-    if section == "targets":
-        rag = Para(
-            (
-                "RAG: ",
-                Span("strong", ("green",)),
-                " when the target is met, ",
-                Span("strong", ("amber",)),
-                " when it is missed by no more than the tolerance (5% of the target unless the register sets "
-                "another), ",
-                Span("strong", ("red",)),
-                " beyond it. Direction compares the actual with the baseline, taking into account whether higher "
-                "or lower is better.",
-            )
-        )
-        if prose:
-            return [
-                Para(
-                    (
-                        "Most indicators state a target (and often a baseline) in their outcome or success "
-                        "criteria, and the service reports the actual in its progress text. The pipeline reads "
-                        "these figures from the text only where the text is unambiguous; where it holds several "
-                        "candidate numbers, a date, a change rather than a level, or a confidence interval, the "
-                        "figure is left empty and the reason recorded. An analyst can fill or override any figure "
-                        "in the indicator register; figures from the register are marked as such.",
-                    )
-                ),
-                rag,
-            ]
-        named = ", ".join(
-            f"{field} ({layout.columns[field]!r})"
-            for field in ("target", "actual", "baseline", "previous")
-            if field in layout.columns
-        )
+    if layout.derive_status:
         return [
             Para(
                 (
-                    f"The export gives the figures in columns of their own: {named or 'none'}. A cell in words "
-                    "(Pending, N/A, No target) leaves the figure empty, with the reason recorded. An analyst can "
-                    "fill or override any figure in the indicator register beside the exports; figures from the "
-                    "register are marked as such.",
+                    "The export gives no status of its own. Each indicator's status is ",
+                    Span("emph", ("derived from its figures",)),
+                    ": target met; missed by no more than the tolerance; missed beyond it. It is marked as "
+                    "derived wherever it is shown. Indicators without a target, an actual and a polarity are "
+                    "counted apart as ",
+                    *_NOT_ASSESSED,
+                    ".",
+                )
+            )
+        ]
+    if not labels:
+        return [
+            Para(
+                (
+                    "The export gives no status for its indicators (the layout maps no status column), and none "
+                    "is derived from the figures, so every indicator is counted as not assessed; its figures "
+                    "are listed in the appendix of all indicators.",
+                )
+            )
+        ]
+    scale = "; ".join(f"{label} ({STATUS_MEANINGS[code]})" for code, label in labels.items())
+    apart = [w for w, code in layout.status.items() if code is None]
+    return [
+        Para(
+            (
+                f"Each indicator in the export has {when} in the organisation's own words: {scale}. "
+                "Percentages are of the indicators that have one of these statuses; indicators whose status is "
+                + (f"given as {', '.join(apart)}, " if apart else "")
+                + "missing, or a word the layout does not map are counted apart as ",
+                *_NOT_ASSESSED,
+                ".",
+            )
+        )
+    ]
+
+
+def _groups_said(layout, period) -> list:
+    column_name = layout.columns.get("directorate")
+    if column_name:
+        text = f"The {layout.group_name} is the one named in the export's {column_name!r} column."
+    else:
+        text = "The export names no group for its indicators, so every indicator is counted under '(not given)'."
+    return [Para((text,))]
+
+
+def _targets_said(layout, period) -> list:
+    prose = layout.source_word == "text"  # figures written in the text, not in columns of their own
+    rag = Para(
+        (
+            "RAG: ",
+            Span("strong", ("green",)),
+            " when the target is met, ",
+            Span("strong", ("amber",)),
+            " when it is missed by no more than the tolerance (5% of the target unless the register sets another), ",
+            Span("strong", ("red",)),
+            " beyond it. Direction compares the actual with the baseline, taking into account whether higher "
+            "or lower is better.",
+        )
+    )
+    if prose:
+        return [
+            Para(
+                (
+                    "Most indicators state a target (and often a baseline) in their outcome or success "
+                    "criteria, and the service reports the actual in its progress text. The pipeline reads "
+                    "these figures from the text only where the text is unambiguous; where it holds several "
+                    "candidate numbers, a date, a change rather than a level, or a confidence interval, the "
+                    "figure is left empty and the reason recorded. An analyst can fill or override any figure "
+                    "in the indicator register; figures from the register are marked as such.",
                 )
             ),
             rag,
         ]
-    if section == "status_check":
-        if not labels:
-            text = "The export gives no status of its own, so there is no reported status to hold against the figures."
-        elif layout.derive_status:
-            text = (
-                "The statuses in this report are derived from the figures, so there is no reported "
-                "status to hold against them."
+    named = ", ".join(
+        f"{field} ({layout.columns[field]!r})"
+        for field in ("target", "actual", "baseline", "previous")
+        if field in layout.columns
+    )
+    return [
+        Para(
+            (
+                f"The export gives the figures in columns of their own: {named or 'none'}. A cell in words "
+                "(Pending, N/A, No target) leaves the figure empty, with the reason recorded. An analyst can "
+                "fill or override any figure in the indicator register beside the exports; figures from the "
+                "register are marked as such.",
             )
-        else:
-            good = " and ".join(_scale_word(labels, c) for c in (1, 2) if c in labels) or "none"
-            bad = " and ".join(_scale_word(labels, c) for c in (3, 4) if c in labels) or "none"
-            text = f"Each reported status is held against the figures: {good} agree with a target that is met, {bad} with one that is missed."
-            if prose:
-                text += (
-                    " One case is left to judgement: an On Track status with a figure still short of a target "
-                    "that falls due after the period (a later year, or an academic year not yet over) is listed, "
-                    "not counted as a disagreement."
-                )
-        return [Para((text,))]
-    raise ValueError(f"no narrative for section {section!r}")
+        ),
+        rag,
+    ]
+
+
+def _status_check_said(layout, period) -> list:
+    labels = layout.labels
+    prose = layout.source_word == "text"
+    if not labels:
+        text = "The export gives no status of its own, so there is no reported status to hold against the figures."
+    elif layout.derive_status:
+        text = (
+            "The statuses in this report are derived from the figures, so there is no reported "
+            "status to hold against them."
+        )
+    else:
+        good = " and ".join(_scale_word(labels, c) for c in (1, 2) if c in labels) or "none"
+        bad = " and ".join(_scale_word(labels, c) for c in (3, 4) if c in labels) or "none"
+        text = f"Each reported status is held against the figures: {good} agree with a target that is met, {bad} with one that is missed."
+        if prose:
+            text += (
+                " One case is left to judgement: an On Track status with a figure still short of a target "
+                "that falls due after the period (a later year, or an academic year not yet over) is listed, "
+                "not counted as a disagreement."
+            )
+    return [Para((text,))]
+
+
+# The method's sections, each written for the export's shape.
+_NARRATIVES = {
+    "statuses": _statuses_said,
+    "directorate": _groups_said,
+    "targets": _targets_said,
+    "status_check": _status_check_said,
+}
 
 
 def _count_word(n: int) -> str:

@@ -1,4 +1,4 @@
-"""Stage 4, charts: matplotlib figures drawn from measured tables, saved as byte-stable SVG.
+"""Charts: matplotlib figures drawn from measured tables, saved as byte-stable SVG.
 
 Colours are the Okabe-Ito colour-blind-safe palette, and every status has a
 hatch pattern too, so status never rests on colour alone. Each chart comes

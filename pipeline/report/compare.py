@@ -261,7 +261,6 @@ def over_the_years(positions: pd.DataFrame | None, context: dict | None) -> Piec
     group and of all, as small multiples (the first twelve measures with two or more periods), with the figures in
     words for a screen reader and in benchmark.csv."""
     from pipeline.report.blocks import Figure
-    from pipeline.report.charts import to_svg
     from pipeline.report.spc_charts import PER_FIGURE
     from pipeline.report.spc_charts import over_the_years as draw
 
@@ -288,5 +287,5 @@ def over_the_years(positions: pd.DataFrame | None, context: dict | None) -> Piec
         f"{title}: each measure's value for {who} in each period of the dataset (the line with points), the median "
         "of its peer group (dotted) and of all organisations (dashed). Every figure is in benchmark.csv."
     )
-    figure = Figure(to_svg(draw(series, title, who)), alt, caption)
+    figure = Figure(draw(series, title, who), alt, caption)
     return Piece((figure,), meta={"chart_files": ["over_the_years.svg"]})

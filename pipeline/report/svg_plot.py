@@ -58,6 +58,12 @@ class Panel:
     ticks_x: int = 8
 
 
+def fitted(text: str, width: float, size: float = SMALL) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` pt at ``size`` (a panel's title within its panel)."""
+    most = max(4, int(width / (CHAR * size)))
+    return text if len(text) <= most else text[: most - 1] + "\u2026"
+
+
 def _fmt(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
@@ -107,6 +113,9 @@ def panel_svg(p: Panel) -> list[str]:
     shown = list(range(0, n, every))
     if shown[-1] != n - 1 and p.ticks_x > 4:
         shown.append(n - 1)
+    label = max((len(str(period)) for period in p.periods), default=0) * CHAR * SMALL
+    if p.ticks_x <= 4 and (right - left) / n * every < label + 6:  # level labels that would meet: the ends only
+        shown = sorted({0, n - 1})
     for i in shown:
         x = sx(i)
         out.append(f'<path d="M{_fmt(x)},{_fmt(bottom)} V{_fmt(bottom + 3)}" stroke="#333333" stroke-width="0.8"/>')

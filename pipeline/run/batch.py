@@ -57,16 +57,16 @@ def run_batch(
             path.name,
             f"not read: its name gives no period ({reason}); rename it <name>_<yyyy-yy>_<Qn>",
         )
-    planned = _plan(template, periods, outcome, on_event)
-    if planned:
-        pool = executor("processes", max_workers=min(jobs, len(planned)))
-        try:
-            done = run_jobs(planned, pool, force, on_event)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        outcome.rendered += done.rendered
-        outcome.cached += done.cached
-        outcome.failed += done.failed
+    # the workers' fork server and the kernels' template start now and get ready while the periods are planned
+    pool = executor("processes", max_workers=min(jobs, max(len(periods), 1)))
+    try:
+        planned = _plan(template, periods, outcome, on_event)
+        done = run_jobs(planned, pool, force, on_event) if planned else Outcome()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    outcome.rendered += done.rendered
+    outcome.cached += done.cached
+    outcome.failed += done.failed
     outcome.rendered.sort()
     outcome.cached.sort()
     outcome.failed.sort(key=lambda failure: str(failure[0]))

@@ -102,10 +102,21 @@ def run_jobs(jobs: list[Job], executor, force: bool = False, on_event: Events = 
 
 
 def _build_and_publish(work: list[Job], executor, force: bool, outcome: Outcome, on_event: Events) -> None:
-    pending = {executor.submit(job.build): job for job in work}
+    from pipeline.run import warm
+
+    # builds on this machine's processes fork their kernels from this process's template (a cluster's workers
+    # start their own); the progress output is told when kernels start cold
+    kept = (
+        warm.Kept(lambda text: on_event("kernels", "note", text))
+        if getattr(executor, "on_this_machine", False)
+        else None
+    )
+    pending = {executor.submit(kept.wrap(job.build) if kept else job.build): job for job in work}
     running: set = set()
     try:
         while pending:
+            if kept is not None:
+                kept.check()
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for future, job in pending.items():
                 if id(job) not in running and (future.running() or future in done):

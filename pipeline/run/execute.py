@@ -117,11 +117,12 @@ def execute_notebook(notebook: Path, parameters: dict, km=None, on_cell=None):
     started here. Either way it is stopped at once after the last cell. The kernel's working directory is
     the project root, so relative paths in parameters resolve the same wherever the command was started.
     ``on_cell(nb, index)``: called as each code cell is finished (every cell up to ``index`` of ``nb`` is done).
-    Raises RenderError when a cell fails, naming the notebook and the error.
+    Raises RenderError when a cell fails, naming the notebook and the error, or when the kernel dies.
     """
     if km is None:
         with kernel.started() as started:
             return execute_notebook(notebook, parameters, started, on_cell)
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     try:
@@ -130,6 +131,10 @@ def execute_notebook(notebook: Path, parameters: dict, km=None, on_cell=None):
         raise RenderError(
             f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", notebook
         ) from None
+    except (DeadKernelError, RuntimeError) as exc:  # killed, or out of memory: this report fails, no other
+        if "kernel" not in str(exc).lower():
+            raise
+        raise RenderError(f"the report's kernel ended before the report was done ({exc})", notebook) from None
     scrub_notebook(nb)
     return nb
 

@@ -20,29 +20,8 @@ from collections import deque
 from concurrent.futures import Executor, Future
 from multiprocessing.connection import wait as wait_for
 
-# What a worker imports before it is forked: rendering's heavy modules and the stages.
-WARM_MODULES = [
-    "pandas",
-    "matplotlib.figure",
-    "papermill",
-    "nbconvert",
-    "typst",
-    "pipeline.read.readers",
-    "pipeline.read.stockton.clean",
-    "pipeline.read.stockton.figures",
-    "pipeline.read.table.rows",
-    "pipeline.figures.measure",
-    "pipeline.figures.milestones",
-    "pipeline.report",
-    "pipeline.report.charts",
-    "pipeline.report.export.html",
-    "pipeline.report.export.pdf",
-    "pipeline.report.formats.typst",
-    "pipeline.run.build",
-    "pipeline.run.execute",
-    "pipeline.run.kernel",
-    "pipeline.run.prepare",
-]
+# What a worker has before it is forked: every module a build imports, and the fonts read (``preload``).
+WARM_MODULES = ["pipeline.run.preload"]
 
 
 def _multiprocessing_scratch() -> None:
@@ -63,6 +42,23 @@ def _multiprocessing_scratch() -> None:
 
 
 SOCKET_FOLDER = 80  # the longest folder for the fork server's socket (a Unix socket's path holds 107 bytes)
+
+
+def _start_early() -> None:
+    """Start the fork server (it imports ``WARM_MODULES`` in its own process) and the warm kernels' template now,
+    so that both get ready while the coordinator plans, rather than after it submits the first build."""
+    import multiprocessing.forkserver
+
+    from pipeline.run import warm
+
+    try:
+        multiprocessing.forkserver.ensure_running()
+    except OSError:
+        pass  # the first build starts it, or fails with the reason
+    try:
+        warm.running()
+    except warm.Unavailable:
+        pass  # the coordinator says why when it hands out the builds (``warm.Kept``)
 
 
 class WorkerDied(Exception):
@@ -105,12 +101,14 @@ class LocalProcesses(Executor):
     """Each submitted call in a process of its own, at most ``max_workers`` at once (see the module's text)."""
 
     name = "processes"
+    on_this_machine = True  # its builds may use this process's warm kernel template (``warm.Kept``)
 
     def __init__(self, max_workers: int | None = None):
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
         _multiprocessing_scratch()
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(WARM_MODULES)
+        _start_early()
         self._queue: deque = deque()
         self._running: dict = {}  # the result pipe's reading end -> (process, future)
         self._lock = threading.Lock()
@@ -213,6 +211,9 @@ def run_on_worker(build) -> dict:
     of the pipeline on this worker at this moment (a worker that joined late, or was changed, is caught by its own
     result); or ``{"error"}`` with the one-line reason."""
     try:
+        from pipeline.run import warm
+
+        warm.here()  # this worker's kernels forked from a template of its own, started with its first build
         built = build()
     except BaseException as exc:  # noqa: BLE001 - the reason travels as text; the coordinator fails this job
         return {"error": str(exc) if getattr(exc, "message", None) else f"{type(exc).__name__}: {exc}"}
@@ -259,6 +260,7 @@ class DaskCluster(Executor):
     msgpack only: a worker hands back names and bytes, never an object to unpickle."""
 
     name = "dask"
+    on_this_machine = False  # each worker process starts its own warm kernel template (``run_on_worker``)
 
     def __init__(self, address: str):
         from pipeline.errors import UsageError

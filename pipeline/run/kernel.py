@@ -1,4 +1,4 @@
-"""Stage 5b, render (its kernel): the notebook kernel a report is executed in.
+"""Rendering (its kernel): the notebook kernel a report is executed in.
 
 A run starts its kernel before it cleans the export (``started``), so the kernel's own start-up overlaps the
 parent's imports and cleaning; the kernel is the Python running the pipeline, whatever kernels the user has
@@ -20,6 +20,8 @@ from pipeline.paths import PROJECT_ROOT
 from pipeline.scratch import clean_leftovers, private_folder
 
 KERNEL_NAME = "python3"
+# What every report kernel is started with, cold or warm (``warm``'s template is started with it too).
+KERNEL_ENVIRONMENT = {"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "agg"}
 WARM_IMPORTS = "import pandas, matplotlib.figure, pipeline.report.charts, pipeline.report, pipeline.run.prepare, pipeline.run.manifest"
 
 
@@ -53,16 +55,25 @@ def _kernel_of_this_python(**environment: str):
             "display_name": "Python 3 (council report)",
             "language": "python",
         }
+        if _warm_provisioner_installed():  # forked from a template when the build has one, else cold as always
+            spec["metadata"] = {"kernel_provisioner": {"provisioner_name": "council-warm-provisioner"}}
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         jupyter_path = os.pathsep.join(filter(None, [str(tmp), os.environ.get("JUPYTER_PATH")]))
         with _environ(
             JUPYTER_PATH=jupyter_path,
             JUPYTER_RUNTIME_DIR=str(Path(tmp) / "runtime"),
-            PYDEVD_DISABLE_FILE_VALIDATION="1",
-            MPLBACKEND="agg",
+            **KERNEL_ENVIRONMENT,
             **environment,
         ):
             yield Path(tmp)
+
+
+@functools.cache
+def _warm_provisioner_installed() -> bool:
+    """Whether jupyter_client can find ``warm.WarmProvisioner`` (the project is installed with its entry points)."""
+    from importlib.metadata import entry_points
+
+    return any(e.name == "council-warm-provisioner" for e in entry_points(group="jupyter_client.kernel_provisioners"))
 
 
 @contextlib.contextmanager

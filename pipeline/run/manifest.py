@@ -1,4 +1,4 @@
-"""Stage 6, manifest: what a period folder was made from and what it holds, with content hashes.
+"""The manifest: what a period folder was made from and what it holds, with content hashes.
 
 ``manifest.json`` in each period folder lists the inputs and outputs with
 their SHA-256, the parameters, the pipeline's version (git commit, and whether

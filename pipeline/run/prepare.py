@@ -87,7 +87,7 @@ def read_export(export: Input, layout: Layout, period: Period, register, with_he
     NotAnExportError."""
     import pandas as pd
 
-    from pipeline.figures import measure
+    from pipeline.figures import measure, summary
     from pipeline.figures.register import apply_register
     from pipeline.read import findings as checks
     from pipeline.read import ingest, readers, schema
@@ -96,7 +96,7 @@ def read_export(export: Input, layout: Layout, period: Period, register, with_he
 
     raw = ingest.parse_export(export.data, export.name)
     cleaned, figs = readers.read(raw, export.name, layout, period.start_year + 1)
-    check = measure.compare_export_summary(cleaned.indicators, cleaned.export_summary)
+    check = summary.compare_export_summary(cleaned.indicators, cleaned.export_summary)
     rows, register_name = register if register is not None else (ingest.parse_register(b"ref\n", "none"), "")
     figs, register_findings = apply_register(cleaned.indicators, figs, rows, register_name, str(period))
     indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
@@ -106,7 +106,7 @@ def read_export(export: Input, layout: Layout, period: Period, register, with_he
     found = [
         cleaned.findings,
         schema.findings_frame(ingest.workbook_findings(export.data, export.name)),
-        measure.summary_findings(check),
+        summary.summary_findings(check),
         register_findings,
         checks.years_named(raw, first, period) if with_header_years else schema.findings_frame([]),
         fonts.unprintable_findings(cleaned.indicators, export.name),

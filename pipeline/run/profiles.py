@@ -226,21 +226,23 @@ def run_profiles(
 
     from pipeline.run.executors import executor_for
 
-    every, table = profile_jobs(template)
-    known = {j.label for j in every}
-    unknown = [c for c in only or [] if c not in known]
-    if unknown:
-        raise UsageError(f"{template.dataset_path} has no organisation {', '.join(map(repr, unknown))} (--only)")
-    chosen = [j for j in every if j.label in set(only)] if only else every
-    picked = {j.label for j in chosen}
-    on_start(len(chosen))
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
-    with tree_lock(output_root(template.out)):  # a second run on the same tree waits, then finds this one's work
-        with executor_for(address, jobs) as pool:
+    # the executor first: a cluster that will not do is said before the dataset is read, and local workers' fork
+    # server and the kernels' template get ready while the profiles are planned
+    with executor_for(address, jobs) as pool:
+        every, table = profile_jobs(template)
+        known = {j.label for j in every}
+        unknown = [c for c in only or [] if c not in known]
+        if unknown:
+            raise UsageError(f"{template.dataset_path} has no organisation {', '.join(map(repr, unknown))} (--only)")
+        chosen = [j for j in every if j.label in set(only)] if only else every
+        picked = {j.label for j in chosen}
+        on_start(len(chosen))
+        with tree_lock(output_root(template.out)):  # a second run on the same tree waits, then finds this one's work
             outcome = run_jobs(chosen, pool, force, on_event)
-        made = set(outcome.rendered) | set(outcome.cached)
-        published = {j.label for j in every if j.label in made or (j.label not in picked and j.up_to_date())}
-        write_index(output_root(template.out), table, every, published)
+            made = set(outcome.rendered) | set(outcome.cached)
+            published = {j.label for j in every if j.label in made or (j.label not in picked and j.up_to_date())}
+            write_index(output_root(template.out), table, every, published)
     return outcome
 
 

@@ -1,7 +1,8 @@
 """The Service Improvement Plan pipeline: plans exported from PDF -> dated milestones and the budget table,
 set against a reporting period.
 
-    read.py        the plan's two layouts -> milestones (with group headings) and the Medium Term Financial Plan
+    read.py        the plan's two layouts -> milestones (with group headings)
+    budget.py      the Medium Term Financial Plan's table -> amounts by line and year, totals checked
     dates.py       "By when" text -> the last day it allows
     milestones.py  milestones against a period (due, past due, later, undated); budget by year
 

@@ -1,4 +1,4 @@
-"""Stage 2, clean: raw rows of a Council Plan export become one tidy row per indicator.
+"""Cleaning: raw rows of a Council Plan export become one tidy row per indicator.
 
 What the export looks like, and what is done with it:
 
@@ -294,7 +294,47 @@ def _indicator_row(state: _State, line: int, row: list[str], cols: dict[str, int
     present = min(len(row), width)
     row = _realign(state, line, row, cols, width)
     row = row + [""] * (width - len(row))
-    ref = row[cols["ref"]]
+    ref = _row_ref(state, line, row[cols["ref"]])
+    if ref is None:
+        return
+    texts = _row_texts(state, line, ref, row, cols, present, width)
+    objective_no, objective = _objective_for(state, line, ref)
+    code, status, kind = _status(texts["status"])
+    if kind == "text":
+        state.find(
+            line,
+            ref,
+            "status_text",
+            f"status is free text: {status!r}",
+            "kept as text; counted apart from statuses 1-4",
+        )
+    elif kind == "blank":
+        state.find(line, ref, "status_blank", "no status given", "counted apart from statuses 1-4 as 'No status given'")
+    state.indicators.append(
+        {
+            "ref": ref,
+            "part": state.parts[ref],
+            "section": state.section,
+            "theme": state.theme,
+            "objective_no": objective_no,
+            "objective": objective,
+            "action": state.action,
+            "measure": texts["measure"],
+            "directorate": texts["directorate"],
+            "status_code": code,
+            "status": status,
+            "status_kind": kind,
+            "progress": texts["progress"],
+            "remedial": texts["remedial"],
+            "source_line": line,
+            "action_line": state.action_line,
+        }
+    )
+
+
+def _row_ref(state: _State, line: int, ref: str) -> str | None:
+    """The row's ref: its own, or (a row with none) the indicator's above it, as a further part; None for a row
+    with no ref and no indicator above it (skipped, with a finding)."""
     if not ref:
         if not state.indicators:
             state.find(
@@ -304,7 +344,7 @@ def _indicator_row(state: _State, line: int, row: list[str], cols: dict[str, int
                 "row with no Ref and no indicator above it",
                 "skipped: check the export at this line",
             )
-            return
+            return None
         ref = state.indicators[-1]["ref"]
         state.find(
             line,
@@ -322,7 +362,12 @@ def _indicator_row(state: _State, line: int, row: list[str], cols: dict[str, int
             f"kept as part {state.parts[ref] + 1} of {ref}",
         )
     state.parts[ref] = state.parts.get(ref, 0) + 1
+    return ref
 
+
+def _row_texts(state: _State, line: int, ref: str, row: list[str], cols: dict, present: int, width: int) -> dict:
+    """The row's cells as plain text, with a finding for markup, a short row, no directorate, and no action (the
+    action above it in the same objective carries down)."""
     texts, markup = {}, []
     for field in ("action", "measure", "directorate", "status", "progress", "remedial"):
         texts[field], had = plain_text(row[cols[field]])
@@ -363,39 +408,7 @@ def _indicator_row(state: _State, line: int, row: list[str], cols: dict[str, int
             "no action text on this row and none above it in the same objective",
             "action left empty (in the source a merged action cell may hold its text lower down)",
         )
-
-    objective_no, objective = _objective_for(state, line, ref)
-    code, status, kind = _status(texts["status"])
-    if kind == "text":
-        state.find(
-            line,
-            ref,
-            "status_text",
-            f"status is free text: {status!r}",
-            "kept as text; counted apart from statuses 1-4",
-        )
-    elif kind == "blank":
-        state.find(line, ref, "status_blank", "no status given", "counted apart from statuses 1-4 as 'No status given'")
-    state.indicators.append(
-        {
-            "ref": ref,
-            "part": state.parts[ref],
-            "section": state.section,
-            "theme": state.theme,
-            "objective_no": objective_no,
-            "objective": objective,
-            "action": state.action,
-            "measure": texts["measure"],
-            "directorate": texts["directorate"],
-            "status_code": code,
-            "status": status,
-            "status_kind": kind,
-            "progress": texts["progress"],
-            "remedial": texts["remedial"],
-            "source_line": line,
-            "action_line": state.action_line,
-        }
-    )
+    return texts
 
 
 def _objective_for(state: _State, line: int, ref: str) -> tuple[int | None, str]:

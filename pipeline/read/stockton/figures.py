@@ -1,4 +1,4 @@
-"""Stage 3a, figures: read each indicator's target, baseline and actual from its text, or leave them empty.
+"""Figures from the text: read each indicator's target, baseline and actual from its text, or leave them empty.
 
 Precision comes before recall: a wrong number in a committee report is worse
 than a missing one. Every figure carries the span of text it was read from
@@ -172,19 +172,9 @@ _HIGHER_BY_NATURE = re.compile(
 )
 
 
-def read_measure(text: str, report_year_end: int) -> Figures:
-    """Target, baseline, unit and polarity from the Outcome/Success Criteria text."""
-    fig = Figures()
-    qs = [q for q in quantities(text) if q.kind == "quantity"]
-    lower = text.lower()
-    if not text.strip():
-        fig.notes.append("no outcome/success criteria text")
-        return fig
-    fig.due_later = _due_later(text, report_year_end)
-
-    baseline = _baseline(text, qs)
-    if baseline:
-        fig.baseline, fig.baseline_from = baseline.value, _span(text, baseline)
+def _candidates(text: str, qs: list, baseline, report_year_end: int) -> list[tuple]:
+    """Each quantity of the text that may be the target, with the rule that found it and any polarity and
+    comparator its words give: (quantity, rule, polarity, comparator)."""
     candidates: list[tuple[Quantity, str, str | None, str | None]] = []  # quantity, rule, polarity, comparator
 
     for q in qs:
@@ -215,6 +205,48 @@ def read_measure(text: str, report_year_end: int) -> Figures:
                     candidates.append((q, "leading", None, None))
                 elif _current_year_follows(after, report_year_end) and not _in_parentheses(text, q):
                     candidates.append((q, "in-year", None, None))
+    return candidates
+
+
+def _not_a_level(text: str, fig: Figures) -> bool:
+    """Whether the text's target is a change, a ranking, to be determined or a gap rather than a level (the reason
+    noted in ``fig``, whose baseline a gap also empties)."""
+    lower = text.lower()
+    if _RELATIVE.search(text):
+        fig.notes.append(
+            "target is stated as a change (" + _RELATIVE.search(text).group(0).strip() + "), not a level: left empty"
+        )
+        return True
+    if re.search(r"\b(?:top|upper|bottom|lower)\s+(?:quartile|quintile|decile|half)\b", lower):
+        fig.notes.append(
+            "target is a ranking ("
+            + re.search(r"\b\w+\s+(?:quartile|quintile|decile|half)", lower).group(0)
+            + "), not a level: left empty"
+        )
+        return True
+    if _TBD.search(text):
+        fig.notes.append("target to be determined")
+        return True
+    if re.search(r"%\s*points?|percentage points", lower):
+        fig.baseline, fig.baseline_from = None, ""  # the gap's sign differs between target and baseline
+        fig.notes.append("target is a percentage-point gap between two areas: left empty")
+        return True
+    return False
+
+
+def read_measure(text: str, report_year_end: int) -> Figures:
+    """Target, baseline, unit and polarity from the Outcome/Success Criteria text."""
+    fig = Figures()
+    qs = [q for q in quantities(text) if q.kind == "quantity"]
+    if not text.strip():
+        fig.notes.append("no outcome/success criteria text")
+        return fig
+    fig.due_later = _due_later(text, report_year_end)
+
+    baseline = _baseline(text, qs)
+    if baseline:
+        fig.baseline, fig.baseline_from = baseline.value, _span(text, baseline)
+    candidates = _candidates(text, qs, baseline, report_year_end)
 
     from_to = _from_to(text, qs)
     if from_to is not None:
@@ -225,24 +257,7 @@ def read_measure(text: str, report_year_end: int) -> Figures:
             (target, "from-to", None, None)
         ]
 
-    if _RELATIVE.search(text):
-        fig.notes.append(
-            "target is stated as a change (" + _RELATIVE.search(text).group(0).strip() + "), not a level: left empty"
-        )
-        return fig
-    if re.search(r"\b(?:top|upper|bottom|lower)\s+(?:quartile|quintile|decile|half)\b", lower):
-        fig.notes.append(
-            "target is a ranking ("
-            + re.search(r"\b\w+\s+(?:quartile|quintile|decile|half)", lower).group(0)
-            + "), not a level: left empty"
-        )
-        return fig
-    if _TBD.search(text):
-        fig.notes.append("target to be determined")
-        return fig
-    if re.search(r"%\s*points?|percentage points", lower):
-        fig.baseline, fig.baseline_from = None, ""  # the gap's sign differs between target and baseline
-        fig.notes.append("target is a percentage-point gap between two areas: left empty")
+    if _not_a_level(text, fig):
         return fig
     assigned = {id(c[0]) for c in candidates} | {id(baseline)} | ({id(from_to[0])} if from_to else set())
     loose = [

@@ -1,4 +1,4 @@
-"""Stage 2 for typed KPI tables: another organisation's export, read through its layout.
+"""Typed KPI tables: another organisation's export, read through its layout.
 
 One row per indicator under a header row, perhaps with a title block above it. The layout names the
 columns (``layout.columns``: pipeline field -> the export's header); the header row is the first of

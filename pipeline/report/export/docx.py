@@ -1,4 +1,4 @@
-"""Stage 5b, render (Word): an executed report notebook as ``report.docx``, through the Word renderer.
+"""Word: an executed report notebook as ``report.docx``, through the Word renderer.
 
 Each report output carries its blocks as printed (``report.blocks.BLOCKS_MIME``; a long listing cut, as in the
 PDF) beside its HTML and Typst; markdown cells are read into blocks (``report.markdown``). ``report.docx`` renders
