@@ -103,14 +103,14 @@ def exceptions_at_a_glance(
     ``earlier_read``: an earlier period was read, so how many periods in a row each has been off track is known
     and shown. ``compared``: the comparison positions, so that an exception linked to a measure shows its quartile
     among its peers. ``spc``: the charts of ``spc.csv``, so that how each stands shows its variation and assurance
-    icons."""
+    icons (for those with process limits; too few points is said in the annexes, not here)."""
     if exceptions.empty:
         return paragraph("No indicator slipped or missed its target in this period.")
     quartiles = _quartiles(compared)
     from pipeline.report.spc import icons
 
     stands = {s.refs[0]: (s.sentence,) for s in statements.of("exceptions") if s.refs}
-    for ref, shown in icons(spc).items():
+    for ref, shown in icons(spc, charted_only=True).items():
         if ref in stands:
             stands[ref] += ("\n", *shown)
     return bounded(

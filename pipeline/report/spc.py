@@ -15,7 +15,7 @@ import pandas as pd
 from pipeline.report.blocks import Badge, Figure, Items, Para, number
 from pipeline.report.pieces import Piece, paragraph
 
-BODY_CHARTS = 12  # charts of one indicator each in the body; the rest are small multiples in the annex
+BODY_CHARTS = 3  # charts of one indicator each in the body (a page at most); the rest are small multiples in the annex
 ANNEX_CHARTS = 96  # indicators drawn as small multiples in the annex (spc.csv holds every chart)
 VARIATION = {
     "common cause": ("common", "\u2248", "common cause"),
@@ -51,12 +51,14 @@ def latest_of(spc_frame: pd.DataFrame | None) -> pd.DataFrame:
     return last.assign(points=counts)
 
 
-def icons(spc_frame: pd.DataFrame | None) -> dict:
+def icons(spc_frame: pd.DataFrame | None, charted_only: bool = False) -> dict:
     """ref -> the indicator's icons as inline content (its variation and assurance badges, or how many points it
-    has when there are too few for limits)."""
+    has when there are too few for limits). ``charted_only``: only the indicators with limits (the exception table
+    says nothing of the others; Annex C and the SPC annex do)."""
     out = {}
     for ref, row in latest_of(spc_frame).iterrows():
-        out[ref] = icon_content(row)
+        if row.get("variation") or not charted_only:
+            out[ref] = icon_content(row)
     return out
 
 
@@ -97,16 +99,22 @@ def is_the_change_real(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame,
     limits = int(latest["upper_limit"].notna().sum())
     runs = int(((latest["points"] >= 2) & latest["upper_limit"].isna()).sum())
     single = int((latest["points"] < 2).sum())
-    blocks = [Para((_counts(limits, runs, single),)), Para(("How to read the icons beside each indicator:",), "lead-in"),
-              Items(READING)]  # fmt: skip
+    blocks = [Para((_counts(limits, runs, single),))]
+    if limits:  # the icons appear beside indicators only where there are limits
+        blocks += [Para(("How to read the icons beside each indicator:",), "lead-in"), Items(READING)]
     said = [s for s in (statements.made if statements is not None else []) if s.fact == "spc"]
     blocks += [Para((s.sentence,)) for s in said]
     if limits + runs == 0:
-        blocks.append(Para(("No indicator has an earlier period read (an earlier export of the same body beside "
-                            "this one, history columns in the export, or a comparison dataset), so no change "
-                            "can be told from the usual variation yet.",), "note"))  # fmt: skip
+        blocks.append(Para(("No earlier period's figures were read for any indicator (the files of earlier periods "
+                            "of the same body, earlier years' columns in this one, or a comparison dataset), so no "
+                            "change can be told from the usual variation yet.",), "note"))  # fmt: skip
         return Piece(tuple(blocks))
     chosen = charted(spc_frame, indicators)
+    if not limits:  # run charts only: no special cause can be told yet, so the body draws none
+        blocks.append(Para(("No indicator has enough points for process limits yet, so no change can be told from "
+                            "the usual variation and none is charted here; Annex C draws the run chart of every "
+                            "indicator with two or more points.",), "note"))  # fmt: skip
+        return Piece(tuple(blocks))
     names, targets = _named(indicators), _targets(indicators)
     filenames = []
     for ref in chosen[:BODY_CHARTS]:
@@ -123,9 +131,10 @@ def is_the_change_real(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame,
 
 
 def _counts(limits: int, runs: int, single: int) -> str:
-    parts = [f"{limits:,} with 13 or more points have an XmR chart with process limits"]
+    parts = [f"{limits:,} with enough points (13 unless the register or layout sets another number) have an XmR "
+             "chart with process limits"]  # fmt: skip
     if runs:
-        parts.append(f"{runs:,} with 2 to 12 points are run charts (the mean, no limits or icons)")
+        parts.append(f"{runs:,} with fewer, but two or more, are run charts (the mean, no limits or icons)")
     if single:
         parts.append(f"{single:,} have one point only (no chart)")
     return (
@@ -136,8 +145,9 @@ def _counts(limits: int, runs: int, single: int) -> str:
 
 
 def charted(spc_frame: pd.DataFrame, indicators: pd.DataFrame) -> list:
-    """The indicators the body charts, in the export's order: off track, or special cause at any point, with at
-    least two points."""
+    """The indicators off track, or special cause at any point, with at least two points: those whose latest point
+    is a special-cause concern first, then the others off track, then the rest, each in the export's order (the
+    body charts the first ``BODY_CHARTS``)."""
     from pipeline.figures.history import label
 
     counts = spc_frame.groupby("ref", sort=False).size()
@@ -145,7 +155,9 @@ def charted(spc_frame: pd.DataFrame, indicators: pd.DataFrame) -> list:
     off = {label(r, p) for r, p, c in zip(indicators["ref"], indicators["part"], indicators["status_code"])
            if not pd.isna(c) and int(c) in (3, 4)}  # fmt: skip
     order = [label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
-    return [ref for ref in order if counts.get(ref, 0) >= 2 and (ref in special or ref in off)]
+    concern = set(latest_of(spc_frame).query("special_cause == 'concern'").index)
+    chosen = [ref for ref in order if counts.get(ref, 0) >= 2 and (ref in special or ref in off)]
+    return sorted(chosen, key=lambda ref: (ref not in concern, ref not in off))
 
 
 def _chart(ref: str, points: pd.DataFrame, name: str, target) -> tuple[Figure, str]:
@@ -199,7 +211,8 @@ def history_annex(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame) -> P
 
     if spc_frame is None or spc_frame.empty:
         return paragraph("No indicator has a history to draw.")
-    body = set(charted(spc_frame, indicators)[:BODY_CHARTS])
+    latest = latest_of(spc_frame)
+    body = set(charted(spc_frame, indicators)[:BODY_CHARTS]) if latest["upper_limit"].notna().any() else set()
     counts = spc_frame.groupby("ref", sort=False).size()
     order = [label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
     rest = [r for r in order if counts.get(r, 0) >= 2 and r not in body]
