@@ -88,9 +88,9 @@ def held_fixed(warm: bool = False):
     software, digest = manifest.software, manifest.code_digest
     manifest.software = lambda code=None: json.loads(json.dumps(fixed))
     manifest.code_digest = lambda root=manifest.PROJECT_ROOT: fixed["pipeline"]["code_digest"]
-    if warm:
-        os.environ[warm_kernels.TEMPLATE_VARIABLE] = warm_kernels.running().place
-    try:
+    try:  # restored whatever happens, the template's start included: later tests see the real identity
+        if warm:
+            os.environ[warm_kernels.TEMPLATE_VARIABLE] = warm_kernels.running().place
         yield
     finally:
         manifest.software, manifest.code_digest = software, digest
