@@ -7,7 +7,8 @@ the kernel manager's provisioner (``WarmProvisioner``, registered with jupyter_c
 ``council-warm-provisioner``) asks it for a kernel and manages the forked process as its own: polled, signalled
 and killed through a process handle (``pidfd``). When no template is given, or it cannot fork the kernel asked for
 (another environment, a template that died), the provisioner starts a cold kernel as jupyter_client always does,
-and the reason is kept (``cold_reasons``) for the progress output.
+and keeps the reason (its ``how``, and ``cold_reasons`` in that process); the coordinator says in the progress
+output when its template cannot be had or was started again (``Kept``).
 
 Nothing of one report reaches the next: the template never runs a cell, and each kernel is a new process forked
 from it, gone when its report is done.
