@@ -70,13 +70,14 @@ def clean_leftovers(tmp_root: str | None = None) -> list[Path]:
     for kind in _KINDS:
         for folder in sorted(root.glob(f"{_PREFIX}{kind}-*")):
             pid = folder.name[len(f"{_PREFIX}{kind}-") :].split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -43,6 +43,17 @@ def cli(*args, cwd=ROOT):
     return subprocess.run([PYTHON, "-m", "pipeline", *map(str, args)], capture_output=True, text=True, cwd=cwd)
 
 
+def tree_digests(root) -> dict:
+    """Every file under ``root`` by its path, with its SHA-256 (the output tree's locks aside)."""
+    import hashlib
+
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".locks" not in p.parts
+    }
+
+
 def batch_args(raw, out, *extra, jobs="2"):
     """The command line of a batch over ``raw`` into ``out`` with an empty register."""
     register = str(ROOT / "tests" / "fixtures" / "empty_register.csv")

@@ -5,7 +5,7 @@ import json
 import subprocess
 
 import pytest
-from conftest import ROOT, batch_args
+from conftest import ROOT, batch_args, tree_digests
 from synthetic import make_quarters, quarter_text
 
 
@@ -218,7 +218,6 @@ def test_a_note_about_the_run_is_a_line_of_its_own_and_counts_no_report(tty):
 @pytest.mark.slow
 def test_a_batch_whose_kernels_start_cold_says_so_and_renders_the_same_bytes_as_warm(tmp_path):
     """Issue 35: a report from a warm kernel equals one from a cold kernel byte for byte."""
-    import hashlib
     import os
 
     raw = tmp_path / "raw"
@@ -235,12 +234,5 @@ def test_a_batch_whose_kernels_start_cold_says_so_and_renders_the_same_bytes_as_
     assert "note:" not in warm.stderr
     assert "note: kernels start cold: COUNCIL_COLD_KERNELS is set" in cold.stderr
 
-    def digests(root):
-        return {
-            p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and ".locks" not in p.parts
-        }
-
-    made = digests(tmp_path / "warm")
-    assert len(made) > 20 and made == digests(tmp_path / "cold")
+    made = tree_digests(tmp_path / "warm")
+    assert len(made) > 20 and made == tree_digests(tmp_path / "cold")

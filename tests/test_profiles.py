@@ -1,12 +1,9 @@
 """profiles: one report per organisation of a benchmark dataset, the same whether built on local processes or on
 a Dask cluster; the coordinator alone writes; an unchanged profile is taken as it is."""
 
-import hashlib
-from pathlib import Path
-
 import pandas as pd
 import pytest
-from conftest import OFLOG, ROOT, cli, oflog_or_skip
+from conftest import OFLOG, ROOT, cli, oflog_or_skip, tree_digests
 
 ONLY = "E06000004,E08000024"  # Stockton-on-Tees and Sunderland, nearest neighbours of each other
 
@@ -15,14 +12,6 @@ def _oflog():
     oflog_or_skip()
     layout = ROOT / "data" / "benchmarks" / "oflog_asc.toml"
     return [OFLOG / "ASC_data.csv", "--layout", layout, "--peers", OFLOG / "NN.json", "--year", "2022/23"]
-
-
-def digests(root: Path) -> dict:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".locks" not in p.parts
-    }
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +77,10 @@ def test_a_profile_renders_to_the_recorded_files_from_a_cold_or_a_warm_kernel(tm
 
 def test_an_unchanged_profile_is_taken_from_the_cache(local, tmp_path):
     out, _ = local
-    before = digests(out)
+    before = tree_digests(out)
     done = cli("profiles", *_oflog(), "--only", ONLY, "--out", out)
     assert done.returncode == 0 and "rendered 0, taken from the cache 2" in done.stdout
-    assert digests(out) == before
+    assert tree_digests(out) == before
 
 
 def test_a_dask_cluster_builds_the_same_folders_byte_for_byte(local, tmp_path):
@@ -103,7 +92,7 @@ def test_a_dask_cluster_builds_the_same_folders_byte_for_byte(local, tmp_path):
     with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
         done = cli("profiles", *_oflog(), "--only", ONLY, "--out", tmp_path, "--scheduler", cluster.scheduler_address)
     assert done.returncode == 0, done.stderr
-    assert digests(tmp_path) == digests(out)
+    assert tree_digests(tmp_path) == tree_digests(out)
 
 
 def test_a_scheduler_that_does_not_answer_is_a_one_line_error():

@@ -131,9 +131,7 @@ def execute_notebook(notebook: Path, parameters: dict, km=None, on_cell=None):
         raise RenderError(
             f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", notebook
         ) from None
-    except (DeadKernelError, RuntimeError) as exc:  # killed, or out of memory: this report fails, no other
-        if "kernel" not in str(exc).lower():
-            raise
+    except (DeadKernelError, kernel.KernelNotReady) as exc:  # killed, or out of memory: this report fails, no other
         raise RenderError(f"the report's kernel ended before the report was done ({exc})", notebook) from None
     scrub_notebook(nb)
     return nb

@@ -20,6 +20,7 @@ from pipeline.paths import PROJECT_ROOT
 from pipeline.scratch import clean_leftovers, private_folder
 
 KERNEL_NAME = "python3"
+PROVISIONER = "council-warm-provisioner"  # ``warm.WarmProvisioner``'s entry point (pyproject.toml)
 # What every report kernel is started with, cold or warm (``warm``'s template is started with it too).
 KERNEL_ENVIRONMENT = {"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "agg"}
 WARM_IMPORTS = "import pandas, matplotlib.figure, pipeline.report.charts, pipeline.report, pipeline.run.prepare, pipeline.run.manifest"
@@ -56,7 +57,7 @@ def _kernel_of_this_python(**environment: str):
             "language": "python",
         }
         if _warm_provisioner_installed():  # forked from a template when the build has one, else cold as always
-            spec["metadata"] = {"kernel_provisioner": {"provisioner_name": "council-warm-provisioner"}}
+            spec["metadata"] = {"kernel_provisioner": {"provisioner_name": PROVISIONER}}
         (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
         jupyter_path = os.pathsep.join(filter(None, [str(tmp), os.environ.get("JUPYTER_PATH")]))
         with _environ(
@@ -73,7 +74,7 @@ def _warm_provisioner_installed() -> bool:
     """Whether jupyter_client can find ``warm.WarmProvisioner`` (the project is installed with its entry points)."""
     from importlib.metadata import entry_points
 
-    return any(e.name == "council-warm-provisioner" for e in entry_points(group="jupyter_client.kernel_provisioners"))
+    return any(e.name == PROVISIONER for e in entry_points(group="jupyter_client.kernel_provisioners"))
 
 
 @contextlib.contextmanager
@@ -102,6 +103,10 @@ def started(environment: dict[str, str] | None = None):
                 run_sync(km.shutdown_kernel)(now=True)
 
 
+class KernelNotReady(RuntimeError):
+    """The kernel did not answer in the time the run gives it."""
+
+
 @functools.cache
 def _ready_client():
     """The kernel client class nbclient is given: ready as soon as the kernel has answered and IOPub is
@@ -112,6 +117,7 @@ def _ready_client():
     from queue import Empty
 
     from jupyter_client.asynchronous import AsyncKernelClient
+    from nbclient.exceptions import DeadKernelError
 
     class ReadyWhenAnswered(AsyncKernelClient):
         async def wait_for_ready(self, timeout: float | None = None) -> None:
@@ -131,9 +137,9 @@ def _ready_client():
                         self._handle_kernel_info_reply(reply)
                         return
                 if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
+                    raise DeadKernelError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+                    raise KernelNotReady(f"Kernel didn't respond in {timeout:.0f} seconds")
 
     return ReadyWhenAnswered
 

@@ -4,7 +4,7 @@ report's kernel imports (``warm_template``), instead of a new Python that import
 The template is started once per coordinator (``Kept``, for the builds it hands to local processes) or per
 Dask worker process (``here``), and replaced when it has died. A build finds it through ``TEMPLATE_VARIABLE``;
 the kernel manager's provisioner (``WarmProvisioner``, registered with jupyter_client as
-``council-warm-provisioner``) asks it for a kernel and manages the forked process as its own: polled, signalled
+``kernel.PROVISIONER``) asks it for a kernel and manages the forked process as its own: polled, signalled
 and killed through a process handle (``pidfd``). When no template is given, or it cannot fork the kernel asked for
 (another environment, a template that died), the provisioner starts a cold kernel as jupyter_client always does,
 and keeps the reason (its ``how``, and ``cold_reasons`` in that process); the coordinator says in the progress
@@ -35,7 +35,6 @@ from pipeline.paths import PROJECT_ROOT
 
 TEMPLATE_VARIABLE = "COUNCIL_WARM_TEMPLATE"  # where a build finds its template's socket
 COLD_VARIABLE = "COUNCIL_COLD_KERNELS"  # set (to anything but empty): every kernel starts cold, as before
-PROVISIONER = "council-warm-provisioner"  # the entry point's name (pyproject.toml)
 READY_SECONDS = 60.0  # the longest a template may take to import before kernels start cold
 ASK_SECONDS = 10.0
 SOCKET_BYTES = 100  # the longest socket path (a Unix socket's path holds 107 bytes)
@@ -222,11 +221,12 @@ def _connect(connection: socket.socket, place: str) -> None:
 
 def _importing(pid_file: Path) -> bool:
     """Whether the template named by ``pid_file`` is still alive (so its socket is yet to come)."""
+    from pipeline.scratch import alive
+
     try:
-        os.kill(int(pid_file.read_text(encoding="ascii")), 0)
+        return alive(int(pid_file.read_text(encoding="ascii")))
     except (OSError, ValueError):
         return False
-    return True
 
 
 class Forked:
