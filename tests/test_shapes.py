@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from conftest import prepared
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import report
@@ -96,6 +96,15 @@ def _pct(n: int, d: int) -> str:
 @pytest.mark.filterwarnings("error:Tight layout not applied:UserWarning")
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(tables())
+@example(  # found by a fresh clone's run: one indicator with a status, whose front page says "The one indicator"
+    (
+        '[layout]\nkind = "table"\ncouncil = "Shapetown (SYNTHETIC)"\n[columns]\nref = "Ref"\nmeasure = "Name"\n'
+        'directorate = "Directorate"\nstatus = "Status"\n[status]\n"Green" = 1\n',
+        b"SYNTHETIC TEST DATA made by tests/test_shapes.py\r\nRef,Name,Directorate,Status\r\n00,0,D0_,Green\r\n",
+        [{"Ref": "00", "Name": "0", "Directorate": "D0_", "Status": "Green"}],
+        {"Green": 1},
+    )
+)
 def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory, shape):
     from pdf_layout import glyph_boxes, overlaps
 
@@ -119,7 +128,10 @@ def test_every_shape_reads_measures_and_prints_inside_its_cells(tmp_path_factory
     front = headlines.front_facts(ind)
     said = data_of.statements
     messages = report.front_page("Shapetown", "Shapes", period, front, said).markup
-    if coded:
+    if len(coded) == 1:  # one indicator is not "100.0% of the 1 indicators"
+        assert ("The one indicator with a status is achieved or on track" if on else
+                "The one indicator with a status has slipped or not achieved its target") in messages  # fmt: skip
+    elif coded:
         assert f"{_pct(on, len(coded))}</strong> of the {len(coded)} indicators with a status" in messages
     else:
         assert (
