@@ -16,6 +16,8 @@ counts; README's *How it is built* quotes them.
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 import tempfile
 from pathlib import Path
@@ -30,22 +32,27 @@ def stage_of(relative: str) -> int | None:
     return STAGES.index(first) if first in STAGES else None
 
 
-def trace(year: str, quarter: str) -> tuple[list[str], int, int, list]:
+def trace(year: str, quarter: str, methods: bool = False) -> tuple[list[str], set, dict, list]:
     """(files in the order first entered, steps between files, returns to a file left, the climbs back up)."""
     sys.path.insert(0, str(ROOT))
-    from pipeline import commands  # noqa: F401 - imported before tracing: the journey is the run, not the imports
+    import pipeline
+
+    for module in pkgutil.walk_packages(pipeline.__path__, "pipeline."):
+        if not module.name.endswith("__main__"):  # every module imported before tracing: the run, not the imports
+            importlib.import_module(module.name)
     from pipeline.request import PERIOD
     from pipeline.run import coordinator
 
     prefix = str(PIPELINE) + "/"
     order: list[str] = []
+    first: dict = {}  # file -> the file that first called it
     stack: list[str] = []
     steps: set = set()
-    returns: set = set()
+    returns: dict = {}  # (caller, callee) -> the first caller of callee
     climbs: set = set()
 
     def profile(frame, event, arg):
-        if event not in ("call", "return"):
+        if event not in ("call", "return") or frame.f_code.co_name == "<module>":
             return
         name = frame.f_code.co_filename
         if not name.startswith(prefix) or not name.endswith(".py"):
@@ -56,15 +63,18 @@ def trace(year: str, quarter: str) -> tuple[list[str], int, int, list]:
                 stack.pop()
             return
         caller = stack[-1] if stack else None
-        if caller is not None and caller != here:
+        name = frame.f_code.co_qualname
+        asking = not methods and "." in name and "<locals>" not in name  # a method or property of a value
+        if caller is not None and caller != here and not asking:
             steps.add((caller, here))
             if here in order and here not in stack:
-                returns.add((caller, here))
+                returns[(caller, here)] = first.get(here)
             low, high = stage_of(here), stage_of(caller)
             if low is not None and high is not None and low < high and STAGES[high] != "run":
                 climbs.add((caller, here))
-        if here not in order:
+        if here not in order and not asking:
             order.append(here)
+            first[here] = caller
         stack.append(here)
 
     with tempfile.TemporaryDirectory() as out:
@@ -74,22 +84,33 @@ def trace(year: str, quarter: str) -> tuple[list[str], int, int, list]:
             coordinator.run_period(request, force=True)
         finally:
             sys.setprofile(None)
-    return order, len(steps), len(returns), sorted(climbs)
+    return order, steps, returns, sorted(climbs)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--year", default="2011/12")
     parser.add_argument("--quarter", default="Q4")
+    parser.add_argument("--methods", action="store_true", help="count calls of the values' methods as steps too")
+    parser.add_argument("--returns", action="store_true", help="list every return, with the file's first caller")
     options = parser.parse_args()
-    order, steps, returns, climbs = trace(options.year, options.quarter)
+    order, steps, returns, climbs = trace(options.year, options.quarter, options.methods)
+    callers = {caller for caller, _ in steps}
+    stations = {callee for _, callee in returns if callee in callers}
     for i, name in enumerate(order, 1):
-        print(f"{i:3d}  {name}")
+        print(f"{i:3d}  {name}{'' if name in callers else '  (vocabulary)'}")
+    if options.returns:
+        for (caller, callee), earlier in sorted(returns.items(), key=lambda item: (item[0][1], item[0][0])):
+            kind = "station" if callee in stations else "vocabulary"
+            print(f"returns ({kind}): {caller} -> {callee}   (first entered from {earlier})")
     for caller, callee in climbs:
         print(f"climbs back up: {caller} -> {callee}")
+    into_stations = sum(1 for _, callee in returns if callee in callers)
     print(
-        f"{len(order)} files entered, {steps} distinct steps between files, {returns} of them returns to a file "
-        f"it had left, {len(climbs)} climbs back up a stage"
+        f"{len(order)} files entered ({len(order) - len(callers)} of them vocabulary: they call no other file), "
+        f"{len(steps)} distinct steps between files, {len(returns)} of them returns to a file it had left: "
+        f"{len(returns) - into_stations} into vocabulary, {into_stations} into a station of the journey; "
+        f"{len(climbs)} climbs back up a stage"
     )
     return 0
 

@@ -93,6 +93,17 @@ def history(
     return order.reset_index(drop=True)[COLUMNS]
 
 
+def history_and_spc(indicators, period, export: str, earlier: dict, columns, dataset, register, layout_spc: dict):
+    """Every indicator's history (``history``) and its SPC chart (``spc_table``), in one call. ``register``: the
+    register's rows or None (its rows for other periods are not this report's settings); ``layout_spc``: the
+    layout's ``[spc]`` defaults. Returns (history, spc)."""
+    if register is not None and "period" in register:
+        register = register[register["period"].isin(["", str(period)])]
+    settings = chart_settings(register, layout_spc)
+    past = history(indicators, period, export, earlier, columns, dataset, settings)
+    return past, spc_table(past)
+
+
 def _refs(indicators: pd.DataFrame) -> set:
     return set(_labels_of(indicators))
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.errors import PipelineError
 from pipeline.period import Period
 from pipeline.read.layout import Layout
-from pipeline.run.snapshot import Input, PeriodInputs, named_as_given
+from pipeline.run.snapshot import PeriodInputs, named_as_given
 
 if TYPE_CHECKING:  # the heavy modules are imported where they are used: a cached run needs none of them
     import pandas as pd
@@ -52,69 +51,6 @@ class PeriodData:
     spc: pd.DataFrame | None = None  # each indicator's XmR chart from its history (spc.csv)
 
 
-@dataclass(frozen=True)
-class _Read:
-    """One export read, cleaned and assessed: its indicators and findings, its own summary and the check of it."""
-
-    indicators: pd.DataFrame
-    findings: pd.DataFrame
-    export_summary: pd.DataFrame
-    summary_check: pd.DataFrame
-    preamble: str
-    history: pd.DataFrame | None = None  # the export's own columns of earlier periods (``[history]``)
-
-
-def read_history(export: Input, layout: Layout, period: Period, register) -> pd.DataFrame:
-    """An earlier export read for its history alone: each indicator's ref, part, status code, actual, target and
-    polarity (the register's applied), without the assessment and the findings a report of it would need."""
-    import pandas as pd
-
-    from pipeline.figures.register import apply_register
-    from pipeline.read import ingest, readers
-
-    raw = ingest.parse_export(export.data, export.name)
-    cleaned, figs = readers.read(raw, export.name, layout, period.start_year + 1)
-    if register is not None:
-        figs, _ = apply_register(cleaned.indicators, figs, register[0], register[1], str(period))
-    kept = cleaned.indicators[["ref", "part", "status_code"]]
-    return pd.concat([kept, figs[["actual", "target", "polarity"]]], axis=1)
-
-
-def read_export(export: Input, layout: Layout, period: Period, register, with_header_years: bool) -> _Read:
-    """An export read through its layout: tidy indicators with their figures (the register's applied) and their
-    assessment, and every data-quality finding in source-line order. ``register``: (its rows, its name) or None;
-    ``with_header_years``: find years the export's own text names that are not the period's. Raises InputError or
-    NotAnExportError."""
-    import pandas as pd
-
-    from pipeline.figures import measure, summary
-    from pipeline.figures.register import apply_register
-    from pipeline.read import findings as checks
-    from pipeline.read import ingest, readers, schema
-    from pipeline.read.table import rows as table
-    from pipeline.report import fonts
-
-    raw = ingest.parse_export(export.data, export.name)
-    cleaned, figs = readers.read(raw, export.name, layout, period.start_year + 1)
-    check = summary.compare_export_summary(cleaned.indicators, cleaned.export_summary)
-    rows, register_name = register if register is not None else (ingest.parse_register(b"ref\n", "none"), "")
-    figs, register_findings = apply_register(cleaned.indicators, figs, rows, register_name, str(period))
-    indicators = measure.assess(pd.concat([cleaned.indicators, figs], axis=1))
-    if layout.derive_status:
-        indicators = table.derive_status(indicators)
-    first = int(cleaned.indicators["source_line"].min()) if len(cleaned.indicators) else 0
-    found = [
-        cleaned.findings,
-        schema.findings_frame(ingest.workbook_findings(export.data, export.name)),
-        summary.summary_findings(check),
-        register_findings,
-        checks.years_named(raw, first, period) if with_header_years else schema.findings_frame([]),
-        fonts.unprintable_findings(cleaned.indicators, export.name),
-    ]
-    findings = pd.concat(found, ignore_index=True).sort_values("source_line", kind="stable").reset_index(drop=True)
-    return _Read(indicators, findings, cleaned.export_summary, check, cleaned.preamble, cleaned.history)
-
-
 def prepare_period(inputs: PeriodInputs, request=None) -> PeriodData:
     """The period's data from its snapshot: the export read and assessed, set beside the earlier periods of the
     same body and among similar organisations. Raises InputError / NotAnExportError for the report's own export
@@ -126,36 +62,50 @@ def prepare_period(inputs: PeriodInputs, request=None) -> PeriodData:
 def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     import hashlib
 
-    register = _register(inputs.register)
-    own = read_export(inputs.export, inputs.layout, inputs.period, register, with_header_years=not inputs.alone)
-    earlier, failed = _earlier(inputs, register)
-    indicators, findings, over_time = _over_time(own, earlier, failed, inputs)
-    positions, context, compared = _comparison(inputs, register, indicators)
-    findings = _with_comparison_findings(findings, compared)
-    related = inputs.related
-    names = _directorate_names(inputs)
-    past, charts = _history(inputs, indicators, own, earlier, register, positions, context)
-    said = _statements(indicators, inputs.layout, names, over_time["previous"], positions, context, charts)
+    from pipeline.figures import history
+    from pipeline.figures.assessed import assess_period
+    from pipeline.figures.facts.period import report_statements
+    from pipeline.read.exports import read_period
+    from pipeline.report.fonts import unprintable_findings
+
+    layout, period, related = inputs.layout, inputs.period, inputs.related
+    read = read_period(
+        inputs.export, inputs.earlier, inputs.register, inputs.directorates, layout, period, not inputs.alone
+    )
+    unprintable = unprintable_findings(read.own.indicators, inputs.export.name)
+    assessed = assess_period(read, layout, period, related, also=[unprintable])
+    indicators = assessed.indicators
+    positions, context, compared = _comparison(inputs, read, indicators)
+    findings = _with_comparison_findings(assessed.findings, compared)
+    before = {p: (inputs.earlier[p].name, frame) for p, frame in assessed.earlier.items()}
+    dataset = (context["dataset"], positions) if positions is not None and context else None
+    rows = read.register[0] if read.has_register else None
+    past, charts = history.history_and_spc(
+        indicators, period, inputs.export.name, before, read.own.history, dataset, rows, layout.spc
+    )
+    names = read.names
+    said = report_statements(indicators, layout, names, assessed.previous, positions, context, charts)
+    previous = assessed.previous
     return PeriodData(
-        inputs.period,
+        period,
         inputs.export.name,
         hashlib.sha256(inputs.export.data).hexdigest(),
         len(inputs.export.data),
         inputs.register.entry if inputs.register else None,
         indicators,
         findings,
-        own.export_summary,
-        own.summary_check,
-        own.preamble,
-        over_time["previous"],
-        over_time["trend"],
+        read.own.export_summary,
+        assessed.summary_check,
+        read.own.preamble,
+        previous,
+        assessed.trend,
         tuple(f.entry for f in inputs.files),
-        inputs.layout,
-        over_time["unreadable"],
-        earlier.get(over_time["previous"]) if over_time["previous"] else None,
+        layout,
+        assessed.unreadable,
+        assessed.earlier.get(previous) if previous else None,
         names,
-        related.year_ago if related.year_ago in earlier else None,
-        earlier.get(related.year_ago),
+        related.year_ago if related.year_ago in assessed.earlier else None,
+        assessed.earlier.get(related.year_ago),
         positions,
         context,
         request,
@@ -163,43 +113,6 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
         past,
         charts,
     )
-
-
-def _history(inputs: PeriodInputs, indicators, own: _Read, earlier: dict, register, positions, context):
-    """Every indicator's history (``figures.history``: this export, every earlier export of the same body read,
-    the export's own history columns, the comparison dataset's values) and its SPC chart."""
-    from pipeline.figures import history
-
-    before = {p: (inputs.earlier[p].name, frame) for p, frame in earlier.items()}
-    dataset = (context["dataset"], positions) if positions is not None and context else None
-    rows = register[0] if register is not None else None
-    if rows is not None and "period" in rows:
-        rows = rows[rows["period"].isin(["", str(inputs.period)])]
-    settings = history.chart_settings(rows, inputs.layout.spc)
-    past = history.history(indicators, inputs.period, inputs.export.name, before, own.history, dataset, settings)
-    return past, history.spc_table(past)
-
-
-def _statements(indicators, layout: Layout, names: dict, previous, positions, context, charts=None):
-    """The report's statements (``facts.period.period_statements``), in the organisation's words, with the
-    comparison's (computed from the positions ``benchmark.csv`` publishes; ``verify`` computes them again from
-    the file)."""
-    from pipeline.figures.facts.period import comparison_statements, merged, period_statements, spc_statements
-    from pipeline.figures.facts.words import groups_of
-    from pipeline.figures.history import label
-
-    present = set(groups_of(indicators))
-    params = {
-        "group_word": layout.group_name,
-        "group_plural": layout.group_names,
-        "names": {code: name for code, name in (names or {}).items() if code in present},
-        "previous": str(previous) if previous else "",
-        "remedial": "remedial" in layout.columns,
-        "commentary": layout.has_commentary,
-    }
-    measures = {label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
-    extra = merged(spc_statements(charts, measures), comparison_statements(positions, context))
-    return period_statements(indicators, params, extra)
 
 
 def _with_comparison_findings(findings, compared: list):
@@ -213,77 +126,7 @@ def _with_comparison_findings(findings, compared: list):
     return pd.concat([findings, schema.findings_frame(compared)], ignore_index=True)
 
 
-def _register(register: Input | None):
-    """The register's rows and its name, or None when the report has no register."""
-    from pipeline.read import ingest
-
-    return None if register is None else (ingest.parse_register(register.data, register.name), register.name)
-
-
-def _earlier(inputs: PeriodInputs, register) -> tuple[dict, dict]:
-    """Each earlier export of the same body read once (whether it is the previous period, in the trend, or both):
-    {period: indicators}, and {period: why it could not be read}."""
-    from pipeline.figures import measure
-
-    prepared, failed = {}, {}
-    related = inputs.related
-    near = {related.previous, related.year_ago, *related.year}  # compared in full; the rest are history alone
-    for period, export in sorted(inputs.earlier.items()):
-        when = period.starting(inputs.layout.year_start)
-        try:
-            if period in near or inputs.layout.derive_status:
-                indicators = read_export(export, inputs.layout, when, register, False).indicators
-            else:
-                indicators = read_history(export, inputs.layout, when, register)
-        except PipelineError as exc:
-            failed[period] = f"the export for {period} ({export.path.name}) could not be read ({exc.message})"
-            continue
-        if "previous_in_export" in indicators:  # its own previous-period column gives its direction of travel
-            indicators = measure.compare_with_previous(indicators, None)
-        prepared[period] = indicators
-    return prepared, failed
-
-
-def _over_time(own: _Read, earlier: dict, failed: dict, inputs: PeriodInputs):
-    """The period's indicators set beside the earlier periods: the direction of travel since the previous period,
-    how long each has been off track, the trend of the year; with a finding when the previous period's export could
-    not be read. Returns (indicators, findings, {previous, trend, unreadable})."""
-    import pandas as pd
-
-    from pipeline.figures import measure
-    from pipeline.read import schema
-
-    related, findings, unreadable = inputs.related, own.findings, ""
-    previous = related.previous
-    if previous is not None and previous in failed:
-        unreadable = failed[previous]
-        finding = (0, "", "previous_unreadable", unreadable, "not compared with the previous period")
-        findings = pd.concat([findings, schema.findings_frame([finding])], ignore_index=True)
-        previous = None
-    indicators = measure.compare_with_previous(own.indicators, earlier.get(previous) if previous else None)
-    chain, step = [], previous
-    while step is not None and step in earlier:  # consecutive earlier periods, newest first, as far as read
-        chain.append(earlier[step])
-        step = step.previous()
-    indicators = pd.concat([indicators, measure.off_track_streak(indicators, chain)], axis=1)
-    quarters = {str(p): earlier[p] for p in related.year if p in earlier}
-    quarters[str(inputs.period)] = indicators
-    trend = measure.status_by_period(quarters, inputs.layout.labels)
-    return indicators, findings, {"previous": previous, "trend": trend, "unreadable": unreadable}
-
-
-def _directorate_names(inputs: PeriodInputs) -> dict:
-    """The full names of the directorates: the layout's ``[directorates]``, else ``directorates.csv`` beside the
-    export."""
-    from pipeline.read import ingest
-
-    if inputs.layout.directorates:
-        return dict(inputs.layout.directorates)
-    names = inputs.directorates
-    return ingest.parse_directorates(names.data, names.name) if names else {}
-
-
-def _comparison(inputs: PeriodInputs, register, indicators):
+def _comparison(inputs: PeriodInputs, read, indicators):
     """The comparison positions of the linked indicators and what the report says about them, or (None, None)
     when no comparison dataset is named; and the comparison's findings. Indicators are linked to the dataset's measures by the register's
     ``benchmark`` column or the layout's ``[benchmark]`` table."""
@@ -292,7 +135,7 @@ def _comparison(inputs: PeriodInputs, register, indicators):
     if inputs.comparison is None:
         return None, None, []
     linked = dict(inputs.layout.benchmark)
-    rows = register[0] if register is not None else None
+    rows = read.register[0] if read.has_register else None
     if rows is not None and "benchmark" in rows:
         period = str(inputs.period)
         linked |= {r: c for r, c, p in zip(rows["ref"], rows["benchmark"], rows["period"]) if c and p in ("", period)}

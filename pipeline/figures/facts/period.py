@@ -133,3 +133,25 @@ def merged(*extras: dict) -> dict:
         for section, statements in extra.items():
             out.setdefault(section, []).extend(statements)
     return out
+
+
+def report_statements(indicators, layout, names: dict, previous, positions=None, context=None, charts=None):
+    """Every statement of a period report (``period_statements``) in the organisation's words (``layout``: its word
+    for its groups, its columns), with the SPC's (``charts``: ``spc.csv``'s rows) and the comparison's (computed
+    from the ``positions`` that ``benchmark.csv`` publishes; ``verify`` computes them again from the file).
+    ``names``: each group's full name; ``previous``: the period compared with, or None."""
+    from pipeline.figures.facts.words import groups_of
+    from pipeline.figures.history import label
+
+    present = set(groups_of(indicators))
+    params = {
+        "group_word": layout.group_name,
+        "group_plural": layout.group_names,
+        "names": {code: name for code, name in (names or {}).items() if code in present},
+        "previous": str(previous) if previous else "",
+        "remedial": "remedial" in layout.columns,
+        "commentary": layout.has_commentary,
+    }
+    measures = {label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
+    extra = merged(spc_statements(charts, measures), comparison_statements(positions, context))
+    return period_statements(indicators, params, extra)
