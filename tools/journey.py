@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import pkgutil
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINE = ROOT / "pipeline"
 STAGES = ["read", "figures", "report", "run", "audit"]
+GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 
 def stage_of(relative: str) -> int | None:
@@ -48,7 +50,8 @@ def trace(year: str, quarter: str, methods: bool = False) -> tuple[list[str], se
     first: dict = {}  # file -> the file that first called it
     stack: list[str] = []
     steps: set = set()
-    returns: dict = {}  # (caller, callee) -> the first caller of callee
+    returns: dict = {}  # (caller, callee) -> (the first caller of callee, the function called)
+    generators: dict = {}  # id -> a generator's frame, kept while tracing (so that no other frame takes its id)
     climbs: set = set()
 
     def profile(frame, event, arg):
@@ -64,11 +67,14 @@ def trace(year: str, quarter: str, methods: bool = False) -> tuple[list[str], se
             return
         caller = stack[-1] if stack else None
         name = frame.f_code.co_qualname
-        asking = not methods and "." in name and "<locals>" not in name  # a method or property of a value
+        asking = not methods and "." in name.rpartition("<locals>.")[2]  # a method or property of a value
+        if frame.f_code.co_flags & GENERATOR_FLAGS:  # a generator resumed (a context manager left) is the same call
+            asking = asking or id(frame) in generators
+            generators[id(frame)] = frame
         if caller is not None and caller != here and not asking:
             steps.add((caller, here))
             if here in order and here not in stack:
-                returns[(caller, here)] = first.get(here)
+                returns.setdefault((caller, here), (first.get(here), name))
             low, high = stage_of(here), stage_of(caller)
             if low is not None and high is not None and low < high and STAGES[high] != "run":
                 climbs.add((caller, here))
@@ -100,9 +106,9 @@ def main() -> int:
     for i, name in enumerate(order, 1):
         print(f"{i:3d}  {name}{'' if name in callers else '  (vocabulary)'}")
     if options.returns:
-        for (caller, callee), earlier in sorted(returns.items(), key=lambda item: (item[0][1], item[0][0])):
+        for (caller, callee), (earlier, function) in sorted(returns.items(), key=lambda item: item[0][::-1]):
             kind = "station" if callee in stations else "vocabulary"
-            print(f"returns ({kind}): {caller} -> {callee}   (first entered from {earlier})")
+            print(f"returns ({kind}): {caller} -> {callee} {function}   (first entered from {earlier})")
     for caller, callee in climbs:
         print(f"climbs back up: {caller} -> {callee}")
     into_stations = sum(1 for _, callee in returns if callee in callers)

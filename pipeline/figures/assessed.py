@@ -61,22 +61,22 @@ def assess_period(read, layout, period, related, also=()) -> Assessed:
     return Assessed(indicators, findings, check, earlier, previous, trend, reason)
 
 
-def _assessed(export, layout, period, register) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _assessed(export, layout, period, register) -> tuple[pd.DataFrame, pd.DataFrame, tuple]:
     """One export's indicators with the register's figures applied and assessed; the register's findings; the check
-    of the export's own summary."""
+    of the export's own summary and its findings."""
     rows, name = register
     figures, register_findings = apply_register(export.indicators, export.figures, rows, name, str(period))
     indicators = measure.assess(pd.concat([export.indicators, figures], axis=1))
     if layout.derive_status:
         indicators = derive_status(indicators)
-    return indicators, register_findings, summary.compare_export_summary(export.indicators, export.export_summary)
+    return indicators, register_findings, summary.checked(export.indicators, export.export_summary)
 
 
 def _assess_own(read, layout, period, also) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The report's own export assessed, with every finding about it in source-line order."""
     own = read.own
-    indicators, register_findings, check = _assessed(own, layout, period, read.register)
-    found = [own.findings, summary.summary_findings(check), register_findings, own.years_named, *also]
+    indicators, register_findings, (check, summary_findings) = _assessed(own, layout, period, read.register)
+    found = [own.findings, summary_findings, register_findings, own.years_named, *also]
     findings = pd.concat(found, ignore_index=True).sort_values("source_line", kind="stable").reset_index(drop=True)
     return indicators, findings, check
 

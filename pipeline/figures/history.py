@@ -21,18 +21,12 @@ import pandas as pd
 
 from pipeline.figures import spc
 from pipeline.read.comparison import period_key, period_label
+from pipeline.read.schema import ref_label, ref_labels
 
 COLUMNS = ["ref", "period", "actual", "target", "source", "improvement", "recalculate", "baseline_points",
            "minimum_points", "shift_points", "trend_points"]  # fmt: skip
 KINDS = ("export", "columns", "dataset")  # a source's first word, in the order a tie is settled
 SPC_COLUMNS = ["ref", *spc.COLUMNS[1:]]
-
-
-def label(ref: str, part) -> str:
-    """An indicator as history names it: its ref, and its part after it when it has more than one."""
-    from pipeline.read.schema import ref_label
-
-    return ref_label(ref, part)
 
 
 def points_of(indicators: pd.DataFrame, period: str, source: str) -> list[tuple]:
@@ -42,7 +36,7 @@ def points_of(indicators: pd.DataFrame, period: str, source: str) -> list[tuple]
         indicators["ref"], indicators["part"], indicators["actual"], indicators["target"]
     ):
         if actual is not None and not pd.isna(actual):
-            out.append((label(ref, part), period, float(actual), _number(target), source))
+            out.append((ref_label(ref, part), period, float(actual), _number(target), source))
     return out
 
 
@@ -69,12 +63,12 @@ def history(
         rows += [r for r in points_of(frame, str(when), f"export {name}") if r[0] in _refs(indicators)]
     if columns is not None and len(columns):
         for ref, part, when, actual, column in columns.itertuples(index=False):
-            rows.append((label(ref, part), when, float(actual), float("nan"), f"columns {column!r} of {export}"))
+            rows.append((ref_label(ref, part), when, float(actual), float("nan"), f"columns {column!r} of {export}"))
         if period.quarter == 4:  # the year's end: this period's actual is its year's point of that series
             bare = all(str(p).isdigit() for p in columns["period"])  # years written as the layout writes them
             when = str(period.start_year) if bare else period.year_label
             year = [r for r in points_of(indicators, when, f"columns the actual of {export}")]
-            rows += [r for r in year if r[0] in set(_labels(columns))]
+            rows += [r for r in year if r[0] in set(ref_labels(columns))]
     if dataset is not None:
         name, positions = dataset
         for ref, when, value in zip(positions["ref"], positions["period"], positions["value"]):
@@ -82,12 +76,12 @@ def history(
                 rows.append((str(ref), when, float(value), float("nan"), f"dataset {name}"))
     frame = pd.DataFrame(rows, columns=COLUMNS[:5])
     frame = frame.drop_duplicates(subset=["ref", "period", "source"], keep="first")
-    improvement = {label(r, p): (pol if pol in ("higher", "lower") else "neither")
+    improvement = {ref_label(r, p): (pol if pol in ("higher", "lower") else "neither")
                    for r, p, pol in zip(indicators["ref"], indicators["part"], indicators.get("polarity", ""))}  # fmt: skip
     frame["improvement"] = frame["ref"].map(improvement).fillna("neither")
-    register_ref = {label(r, p): str(r) for r, p in zip(indicators["ref"], indicators["part"])}
+    register_ref = {ref_label(r, p): str(r) for r, p in zip(indicators["ref"], indicators["part"])}
     frame = _with_settings(frame, settings or {}, register_ref)
-    order = frame.assign(_ref=frame["ref"].map({r: i for i, r in enumerate(dict.fromkeys(_labels_of(indicators)))}),
+    order = frame.assign(_ref=frame["ref"].map({r: i for i, r in enumerate(dict.fromkeys(ref_labels(indicators)))}),
                          _key=frame["period"].map(lambda p: period_key(p) or (0, 0)))  # fmt: skip
     order = order.sort_values(["_ref", "_key", "source"], kind="stable").drop(columns=["_ref", "_key"])
     return order.reset_index(drop=True)[COLUMNS]
@@ -105,15 +99,7 @@ def history_and_spc(indicators, period, export: str, earlier: dict, columns, dat
 
 
 def _refs(indicators: pd.DataFrame) -> set:
-    return set(_labels_of(indicators))
-
-
-def _labels_of(indicators: pd.DataFrame) -> list:
-    return [label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
-
-
-def _labels(columns: pd.DataFrame) -> list:
-    return [label(r, p) for r, p in zip(columns["ref"], columns["part"])]
+    return set(ref_labels(indicators))
 
 
 def chart_settings(register, layout_defaults: dict) -> dict:

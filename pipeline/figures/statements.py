@@ -198,3 +198,9 @@ class Statements:
 
     def of(self, section: str) -> list[Statement]:
         return [s for s in self.made if s.section == section]
+
+    def table(self):
+        """The statements as ``statements.csv`` holds them (``rows``), in a frame."""
+        import pandas as pd
+
+        return pd.DataFrame(rows(self.made), columns=COLUMNS)

@@ -46,6 +46,13 @@ def compare_export_summary(indicators: pd.DataFrame, export_summary: pd.DataFram
     return frame
 
 
+def checked(indicators: pd.DataFrame, export_summary: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The export's own summary held against its rows (``compare_export_summary``) and the findings of the lines
+    that disagree or are not understood (``summary_findings``)."""
+    check = compare_export_summary(indicators, export_summary)
+    return check, summary_findings(check)
+
+
 def summary_findings(comparison: pd.DataFrame) -> pd.DataFrame:
     """Data-quality findings for every summary line that disagrees with the rows or is not understood."""
     rows = []

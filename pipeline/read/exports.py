@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.errors import PipelineError
-from pipeline.read import ingest, readers
+from pipeline.read import ingest
 from pipeline.read.findings import years_named
 from pipeline.read.schema import findings_frame
 
@@ -55,7 +55,7 @@ def read_export(data: bytes, name: str, layout, period, header_years: bool = Fal
     """An export read through its layout (``period``: the report's, whose year ends the report's year). With
     ``header_years``, the years its text names above the first indicator are checked against the period."""
     raw = ingest.parse_export(data, name)
-    cleaned, figures = readers.read(raw, name, layout, period.start_year + 1)
+    cleaned, figures = layout.reader.read(raw, name, layout, period.start_year + 1)
     found = pd.concat([cleaned.findings, findings_frame(ingest.workbook_findings(data, name))], ignore_index=True)
     first = int(cleaned.indicators["source_line"].min()) if len(cleaned.indicators) else 0
     years = years_named(raw, first, period) if header_years else findings_frame([])
@@ -74,7 +74,7 @@ def read_export(data: bytes, name: str, layout, period, header_years: bool = Fal
 def _figures_only(data: bytes, name: str, layout, period, file: str) -> ReadExport:
     """An earlier export read for its indicators and figures alone: its findings are the report's of its own."""
     raw = ingest.parse_export(data, name)
-    cleaned, figures = readers.read(raw, name, layout, period.start_year + 1)
+    cleaned, figures = layout.reader.read(raw, name, layout, period.start_year + 1)
     empty = findings_frame([])
     return ReadExport(file, cleaned.indicators, figures, empty, empty, cleaned.export_summary)
 

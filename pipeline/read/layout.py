@@ -222,18 +222,21 @@ class Layout:
         return Scale({code: " / ".join(w) for code, w in words.items()}, self.numbered, words)
 
     @property
-    def source_word(self) -> str:
-        """Where the figures are read from: the export's ``text`` (a narrative export) or its ``columns``."""
+    def reader(self):
+        """The reader of the layout's kind (``readers.Reader``): ``layout.reader.read(raw, name, layout, year)``."""
         from pipeline.read.readers import reader_of
 
-        return reader_of(self.kind).figures_from
+        return reader_of(self.kind)
+
+    @property
+    def source_word(self) -> str:
+        """Where the figures are read from: the export's ``text`` (a narrative export) or its ``columns``."""
+        return self.reader.figures_from
 
     @property
     def has_summary(self) -> bool:
         """Whether the organisation's exports end with a summary of their own (to check the figures against)."""
-        from pipeline.read.readers import reader_of
-
-        return reader_of(self.kind).has_summary
+        return self.reader.has_summary
 
     @property
     def title(self) -> str:

@@ -51,8 +51,3 @@ def reader_of(kind: str) -> Reader:
 def default_layout():
     """The layout of an export that has none of its own: the built-in profile of ``DEFAULT_KIND``."""
     return reader_of(DEFAULT_KIND).profile
-
-
-def read(raw, name: str, layout, report_year_end: int):
-    """The export's tidy indicators (``text.Cleaned``) and their figures, by its layout's kind."""
-    return reader_of(layout.kind).read(raw, name, layout, report_year_end)

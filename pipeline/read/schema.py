@@ -81,6 +81,11 @@ def ref_label(ref: str, part: int) -> str:
     return ref if int(part) == 1 else f"{ref} ({int(part)})"
 
 
+def ref_labels(rows: pd.DataFrame) -> list[str]:
+    """Each row's indicator as a table names it (``ref_label`` of its ``ref`` and ``part``)."""
+    return [ref_label(r, p) for r, p in zip(rows["ref"], rows["part"])]
+
+
 def findings_frame(rows) -> pd.DataFrame:
     """Data-quality findings as the one table every stage builds: (source_line, ref, check, finding, action_taken)
     tuples -> a frame with ``FINDING_COLUMNS`` and an integer ``source_line``."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures.measure import in_group_order
+from pipeline.read.schema import ref_labels
 from pipeline.report.blocks import Heading, Para, Span, table
-from pipeline.report.common import column, figures, rag_badge, ref_column, status_badge
+from pipeline.report.common import column, figures, rag_badge, status_badge
 from pipeline.report.pieces import Piece, bounded, first_printed, joined, paragraph
 from pipeline.report.pieces import table as table_piece
 
@@ -295,7 +296,7 @@ def _appendix_tables(indicators, heading: str, shown: bool, targets: bool, sizes
     all, and says when its table holds only the first, in print)."""
     out = []
     for theme, group in in_group_order(indicators, "theme"):
-        columns = {"Ref": ref_column(group), heading: group["measure"], word: group["directorate"]}
+        columns = {"Ref": ref_labels(group), heading: group["measure"], word: group["directorate"]}
         if "row_period" in group:
             columns["Period"] = group["row_period"]
         if shown:
@@ -316,7 +317,7 @@ def _appendix_tables(indicators, heading: str, shown: bool, targets: bool, sizes
             "Direction of travel": group["direction"],
         }
         if marks is not None:
-            columns["SPC"] = [marks.get(r, ()) for r in ref_column(group)]
+            columns["SPC"] = [marks.get(r, ()) for r in ref_labels(group)]
         columns["Line"] = group["source_line"]
         frame = pd.DataFrame(columns)
         out.append(

@@ -69,12 +69,6 @@ def plural(word: str) -> str:
     return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
 
 
-def ref_column(frame: pd.DataFrame) -> list[str]:
-    from pipeline.read.schema import ref_label
-
-    return [ref_label(r, p) for r, p in zip(frame["ref"], frame["part"])]
-
-
 def anchors(refs: list[str]) -> list[str]:
     """The id of each indicator's block of full text, unique within the report: ``exception-12-1-2`` for
     ``12.1 (2)``. Refs that differ only in punctuation or case (``A.1`` and ``A-1``, ``A1`` and ``a1``) or have no

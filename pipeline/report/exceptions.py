@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures.measure import in_group_order
+from pipeline.read.schema import ref_labels
 from pipeline.report import pieces
 from pipeline.report.blocks import Group, Heading, Para, Span, table
 from pipeline.report.common import (
@@ -14,7 +15,6 @@ from pipeline.report.common import (
     figure,
     periods_off,
     rag_badge,
-    ref_column,
     status_badge,
 )
 from pipeline.report.pieces import Piece, bounded, first_printed, paragraph
@@ -32,7 +32,7 @@ def exceptions_table(exceptions: pd.DataFrame) -> Piece:
 
 def _full_blocks(exceptions: pd.DataFrame, total: int) -> list:
     out = []
-    refs = ref_column(exceptions)
+    refs = ref_labels(exceptions)
     for ref, anchor, row in zip(refs, anchors(refs), exceptions.itertuples(index=False)):
         remedial = (row.remedial,) if row.remedial else (Span("muted", (NONE_GIVEN,)),)
         blocks = (
@@ -152,7 +152,7 @@ def _quartiles(compared: pd.DataFrame | None) -> dict:
 def _glance_table(exceptions, names, earlier_read: bool, quartiles, total: int, stands: dict, layout):
 
     exceptions = exceptions.reset_index(drop=True)
-    links = pd.Series(anchors(ref_column(exceptions)), index=exceptions.index)  # as the full text's, in its order
+    links = pd.Series(anchors(ref_labels(exceptions)), index=exceptions.index)  # as the full text's, in its order
     rows = pd.concat([group for _, group in in_group_order(exceptions, "theme")])
     units = column(rows, "unit")
     previous = column(rows, "previous_actual", None)
@@ -162,7 +162,7 @@ def _glance_table(exceptions, names, earlier_read: bool, quartiles, total: int, 
     periods = [periods_off(r) for r in rows.itertuples(index=False)] if earlier_read else [""] * len(rows)
     frame = pd.DataFrame(
         {
-            "Ref": [Span("link", (r,), "#" + a) for r, a in zip(ref_column(rows), links[rows.index])],
+            "Ref": [Span("link", (r,), "#" + a) for r, a in zip(ref_labels(rows), links[rows.index])],
             f"Indicator and {layout.group_name}": [
                 (m, "\n", Span("muted", (directorate_name(d, names),)))
                 for m, d in zip(rows["measure"], rows["directorate"])
@@ -180,7 +180,7 @@ def _glance_table(exceptions, names, earlier_read: bool, quartiles, total: int, 
                     column(rows, "target_text"),
                 )
             ],
-            "How it stands": [stands.get(label, ()) for label in ref_column(rows)],
+            "How it stands": [stands.get(label, ()) for label in ref_labels(rows)],
             "Reason and action": [reason_and_action(r, layout) for r in rows.itertuples(index=False)],
         }
     )

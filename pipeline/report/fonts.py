@@ -90,11 +90,10 @@ def describe(chars: list[str]) -> str:
     return ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in chars)
 
 
-def unprintable_findings(indicators, source: str):
-    """A finding for each row whose text holds characters the PDF's fonts lack (``unprintable``): they
-    print as a placeholder in the PDF and stay as they are in the HTML and the CSVs. Text is never bad input."""
-    from pipeline.read.schema import findings_frame
-
+def unprintable_findings(indicators, source: str) -> list[tuple]:
+    """A finding (a row of ``schema.FINDING_COLUMNS``) for each row whose text holds characters the PDF's fonts
+    lack (``unprintable``): they print as a placeholder in the PDF and stay as they are in the HTML and the CSVs.
+    Text is never bad input."""
     rows = []
     text_columns = [c for c in indicators.columns if indicators[c].dtype == object or str(indicators[c].dtype) == "str"]
     for record in indicators[["source_line", "ref", *[c for c in text_columns if c != "ref"]]].itertuples(index=False):
@@ -113,4 +112,4 @@ def unprintable_findings(indicators, source: str):
                     "shown as \ufffd in the PDF; the HTML and the CSVs keep the original characters",
                 )
             )
-    return findings_frame(rows)
+    return rows

@@ -76,17 +76,19 @@ def icon_content(row) -> tuple:
 
 
 def _named(indicators: pd.DataFrame) -> dict:
-    from pipeline.figures.history import label
+    from pipeline.read.schema import ref_label
 
-    return {label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
+    return {ref_label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
 
 
 def _targets(indicators: pd.DataFrame) -> dict:
     """Each indicator's target this period (the line its chart draws), where it has one."""
-    from pipeline.figures.history import label
+    from pipeline.read.schema import ref_label
 
     return {
-        label(r, p): t for r, p, t in zip(indicators["ref"], indicators["part"], indicators["target"]) if not pd.isna(t)
+        ref_label(r, p): t
+        for r, p, t in zip(indicators["ref"], indicators["part"], indicators["target"])
+        if not pd.isna(t)
     }
 
 
@@ -148,13 +150,13 @@ def charted(spc_frame: pd.DataFrame, indicators: pd.DataFrame) -> list:
     """The indicators off track, or special cause at any point, with at least two points: those whose latest point
     is a special-cause concern first, then the others off track, then the rest, each in the export's order (the
     body charts the first ``BODY_CHARTS``)."""
-    from pipeline.figures.history import label
+    from pipeline.read.schema import ref_label, ref_labels
 
     counts = spc_frame.groupby("ref", sort=False).size()
     special = set(spc_frame.loc[spc_frame["special_cause"].fillna("") != "", "ref"])
-    off = {label(r, p) for r, p, c in zip(indicators["ref"], indicators["part"], indicators["status_code"])
+    off = {ref_label(r, p) for r, p, c in zip(indicators["ref"], indicators["part"], indicators["status_code"])
            if not pd.isna(c) and int(c) in (3, 4)}  # fmt: skip
-    order = [label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
+    order = ref_labels(indicators)
     concern = set(latest_of(spc_frame).query("special_cause == 'concern'").index)
     chosen = [ref for ref in order if counts.get(ref, 0) >= 2 and (ref in special or ref in off)]
     return sorted(chosen, key=lambda ref: (ref not in concern, ref not in off))
@@ -206,7 +208,7 @@ def caption(ref: str, name: str, points: pd.DataFrame) -> str:
 def history_annex(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame) -> Piece:
     """Small multiples of every indicator with two or more points that the body does not chart (at most
     ``ANNEX_CHARTS``), twelve to a figure, each figure with its text alternative."""
-    from pipeline.figures.history import label
+    from pipeline.read.schema import ref_labels
     from pipeline.report.spc_charts import PER_FIGURE, small_multiples
 
     if spc_frame is None or spc_frame.empty:
@@ -214,7 +216,7 @@ def history_annex(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame) -> P
     latest = latest_of(spc_frame)
     body = set(charted(spc_frame, indicators)[:BODY_CHARTS]) if latest["upper_limit"].notna().any() else set()
     counts = spc_frame.groupby("ref", sort=False).size()
-    order = [label(r, p) for r, p in zip(indicators["ref"], indicators["part"])]
+    order = ref_labels(indicators)
     rest = [r for r in order if counts.get(r, 0) >= 2 and r not in body]
     if not rest:
         return paragraph("Every indicator with a history of two or more points is charted in the body.")

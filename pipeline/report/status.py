@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures.measure import NOT_GIVEN, OFF_TRACK_CODES
+from pipeline.read.schema import ref_labels
 from pipeline.report.blocks import Para, Span
-from pipeline.report.common import directorate_name, plural, ref_column, status_badge
+from pipeline.report.common import directorate_name, plural, status_badge
 from pipeline.report.pieces import Chart, Piece, paragraph, table
 
 
@@ -249,7 +250,7 @@ def changes_section(
 def _changes_table(changes: pd.DataFrame, previous, labels: dict, heading: str, what: str) -> Piece:
     frame = pd.DataFrame(
         {
-            "Ref": ref_column(changes),
+            "Ref": ref_labels(changes),
             heading: list(changes["measure"]),
             f"Status at {previous}, and now": [
                 (status_badge(c, labels.get(int(c), f"status {int(c)}")), " \u2192 ", status_badge(n, s))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.read.schema import ref_labels
 from pipeline.report.blocks import Para, Span, number, table
-from pipeline.report.common import figures, percent_change, rag_badge, ref_column, short, status_badge
+from pipeline.report.common import figures, percent_change, rag_badge, short, status_badge
 from pipeline.report.pieces import Chart, Piece, bounded, first_printed, joined, paragraph
 from pipeline.report.pieces import table as table_piece
 
@@ -56,7 +57,7 @@ def variance_chart(indicators: pd.DataFrame, source: str = "text", heading: str 
         )
     ]
     if len(zero):
-        refs = ", ".join(ref_column(zero))
+        refs = ", ".join(ref_labels(zero))
         note.append(
             Para(
                 (
@@ -85,7 +86,7 @@ def _against(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]
 
     assessed = indicators[indicators["rag"] != ""]
     drawn = assessed[assessed["variance_pct"].notna()].copy()
-    drawn["ref"] = ref_column(drawn)
+    drawn["ref"] = ref_labels(drawn)
     drawn["better_pct"] = [better_pct(float(v), p) for v, p in zip(drawn["variance_pct"], drawn["polarity"])]
     total = len(drawn)
     if total > MAX_VARIANCE_BARS:  # the furthest below target, ties in export order
@@ -146,7 +147,7 @@ def variance_table(rows: pd.DataFrame, source: str = "text", heading: str = "Ind
 def _variance_table(rows: pd.DataFrame, source: str, total: int, heading: str):
     frame = pd.DataFrame(
         {
-            "Ref": ref_column(rows),
+            "Ref": ref_labels(rows),
             heading: [short(m, 70) for m in rows["measure"]],
             "Target": figures(rows["target"], rows["unit"]),
             "Actual": figures(rows["actual"], rows["unit"]),
@@ -234,7 +235,7 @@ def _status_against_figures(
 ):
     frame = pd.DataFrame(
         {
-            "Ref": ref_column(rows),
+            "Ref": ref_labels(rows),
             heading: rows["measure"],
             "Reported status": [status_badge(c, s) for c, s in zip(rows["status_code"], rows["status"])],
             "Target": figures(rows["target"], rows["unit"]),

@@ -34,11 +34,11 @@ def build_period(inputs, request, key: str, code: str) -> Built:
     InputError or RenderError."""
     from pipeline.paths import COUNCIL_PLAN_NOTEBOOK
     from pipeline.run.handover import kernel_while_preparing
-    from pipeline.run.prepare import cleaned_outputs, prepare_period
+    from pipeline.run.prepare import prepare_period
 
     with kernel_while_preparing() as started:
         data = prepare_period(inputs, request)
-        tables = cleaned_outputs(data)
+        tables = data.tables()
         files = dict(tables) | {publish.INPUTS_ARCHIVE: archive(inputs.files)}
         title = f"{data.layout.title} {data.period.year_label} progress report: {data.period.title}"
         entries = [i.entry for i in inputs.files]
@@ -63,15 +63,12 @@ def build_plan(plan_input, period, request, key: str, code: str) -> Built:
 
 def render_handed(started, kind: str, notebook: Path, request, data, title, inputs, key, files, code=None) -> None:
     """Describe the software once (``code``: the code digest when the caller has made it), hand it and ``data`` to
-    the notebook's kernel (``started``: the kernel and the place it looks in), render the report beside ``files``
-    and add the manifest, which records the same description: ``files`` gains the report's files."""
-    from pipeline.run.handover import hand_over
-
-    km, place = started
+    the notebook's kernel (``started``: ``handover.Started``), render the report beside ``files`` and add the
+    manifest, which records the same description: ``files`` gains the report's files."""
     software = manifest.software(code)
     parameters = request.values()
-    hand_over(place, kind, parameters, data, software)
-    files.update(render_notebook(notebook, parameters, title, data.period, list(files), km))
+    started.hand(kind, parameters, data, software)
+    files.update(render_notebook(notebook, parameters, title, data.period, list(files), started.km))
     files[manifest.MANIFEST] = manifest.build(inputs, parameters, key, files, described=software)
 
 

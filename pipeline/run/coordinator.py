@@ -192,7 +192,7 @@ def check_built(job: Job, built) -> None:
     if not isinstance(built, Built) or not isinstance(built.files, dict):
         raise RenderError(f"the build of {job.label} returned {type(built).__name__}, not a report's files")
     for name in list(built.files) + list(built.tables):
-        if not isinstance(name, str) or not manifest.inside(job.folder, name) or name.startswith("."):
+        if not job.owns(name):
             raise RenderError(f"the build of {job.label} named a file outside its folder ({name!r}); not published")
     if built.code != job.code:
         raise RenderError(

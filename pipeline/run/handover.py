@@ -11,12 +11,25 @@ import contextlib
 import os
 import pickle
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import UsageError
 
 # The environment variable through which a run hands its prepared data to the notebook kernel.
 HANDOVER_VARIABLE = "COUNCIL_REPORT_PREPARED"
+
+
+@dataclass(frozen=True)
+class Started:
+    """A notebook kernel started (``km``) and the place it will look for what this process prepares."""
+
+    km: object
+    place: Path
+
+    def hand(self, kind: str, parameters: dict, data, software: dict | None = None) -> None:
+        """Hand ``data`` to this kernel (``hand_over``)."""
+        hand_over(self.place, kind, parameters, data, software)
 
 
 @contextlib.contextmanager
@@ -33,7 +46,7 @@ def kernel_while_preparing():
         place = tmp / "prepared.pickle"
         try:
             with kernel.started({HANDOVER_VARIABLE: str(place)}) as km:
-                yield km, place
+                yield Started(km, place)
         except OSError as exc:
             raise OutputError(
                 f"the notebook kernel could not be started or handed the data ({exc.strerror or exc}); "

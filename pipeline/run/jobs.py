@@ -39,6 +39,10 @@ class Job:
     def up_to_date(self) -> bool:
         return manifest.up_to_date(self.folder, self.key)
 
+    def owns(self, name) -> bool:
+        """True when ``name`` is a file name that lies inside the job's folder (``manifest.inside``)."""
+        return isinstance(name, str) and manifest.inside(self.folder, name) and not name.startswith(".")
+
 
 def output_root(out: str) -> Path:
     """The output root a request's ``out`` names: the project's ``outputs/`` by default, else the folder given.

@@ -50,12 +50,33 @@ class PeriodData:
     history: pd.DataFrame | None = None  # every indicator's actuals over every period read (history.csv)
     spc: pd.DataFrame | None = None  # each indicator's XmR chart from its history (spc.csv)
 
+    def tables(self) -> dict[str, bytes]:
+        """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised:
+        ``statements.csv`` (every generated sentence with the fact, figures and refs it rests on) and, with a
+        comparison, ``benchmark.csv`` (every linked indicator's position in every period of the dataset up to the
+        report's, full precision)."""
+        from pipeline.run.publish import csv_bytes
+
+        files = {
+            "indicators.csv": csv_bytes(self.indicators),
+            "data_quality.csv": csv_bytes(self.findings),
+            "export_summary.csv": csv_bytes(self.summary_check),
+        }
+        if self.statements is not None:
+            files["statements.csv"] = csv_bytes(self.statements.table())
+        if self.benchmark is not None:
+            files["benchmark.csv"] = csv_bytes(self.benchmark)
+        if self.history is not None:
+            files["history.csv"] = csv_bytes(self.history)
+            files["spc.csv"] = csv_bytes(self.spc)
+        return files
+
 
 def prepare_period(inputs: PeriodInputs, request=None) -> PeriodData:
     """The period's data from its snapshot: the export read and assessed, set beside the earlier periods of the
     same body and among similar organisations. Raises InputError / NotAnExportError for the report's own export
     (an earlier one that cannot be read stops nothing: the report says the comparison could not be made)."""
-    with named_as_given(inputs.files):
+    with inputs.as_given():
         return _prepare(inputs, request)
 
 
@@ -66,13 +87,14 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     from pipeline.figures.assessed import assess_period
     from pipeline.figures.facts.period import report_statements
     from pipeline.read.exports import read_period
+    from pipeline.read.schema import findings_frame
     from pipeline.report.fonts import unprintable_findings
 
     layout, period, related = inputs.layout, inputs.period, inputs.related
     read = read_period(
         inputs.export, inputs.earlier, inputs.register, inputs.directorates, layout, period, not inputs.alone
     )
-    unprintable = unprintable_findings(read.own.indicators, inputs.export.name)
+    unprintable = findings_frame(unprintable_findings(read.own.indicators, inputs.export.name))
     assessed = assess_period(read, layout, period, related, also=[unprintable])
     indicators = assessed.indicators
     positions, context, compared = _comparison(inputs, read, indicators)
@@ -144,32 +166,6 @@ def _comparison(inputs: PeriodInputs, read, indicators):
     return organisation_positions(inputs.comparison, linked, inputs.period, own)
 
 
-def cleaned_outputs(data: PeriodData) -> dict[str, bytes]:
-    """The cleaned tables as CSV files (named outputs of ``clean``), formula-like cells neutralised:
-    ``statements.csv`` (every generated sentence with the fact, figures and refs it rests on) and, with a
-    comparison, ``benchmark.csv`` (every linked indicator's position in every period of the dataset up to the
-    report's, full precision)."""
-    import pandas as pd
-
-    from pipeline.figures import statements
-    from pipeline.run import publish
-
-    files = {
-        "indicators.csv": publish.csv_bytes(data.indicators),
-        "data_quality.csv": publish.csv_bytes(data.findings),
-        "export_summary.csv": publish.csv_bytes(data.summary_check),
-    }
-    if data.statements is not None:
-        said = pd.DataFrame(statements.rows(data.statements.made), columns=statements.COLUMNS)
-        files["statements.csv"] = publish.csv_bytes(said)
-    if data.benchmark is not None:
-        files["benchmark.csv"] = publish.csv_bytes(data.benchmark)
-    if data.history is not None:
-        files["history.csv"] = publish.csv_bytes(data.history)
-        files["spc.csv"] = publish.csv_bytes(data.spc)
-    return files
-
-
 NOTEBOOK_INPUT = "set the notebook parameter input_path to the export's path"
 
 
@@ -217,7 +213,7 @@ def clean_file(request, out_dir):
     period = Period.from_filename(export.path.name) or DEFAULT_PERIOD
     inputs = read_period_inputs(period, export.path, request, {export.path: export.data}, alone=True)
     data = prepare_period(inputs, None)
-    publish.write_folder(Path(out_dir), cleaned_outputs(data), replace=False)
+    publish.write_folder(Path(out_dir), data.tables(), replace=False)
     return data
 
 

@@ -160,18 +160,14 @@ def build_profile(data: ProfileData, request, key: str, inputs_zip: bytes, title
     """A profile's folder as files (report.html, report.pdf, report.docx, report.ipynb, benchmark.csv,
     statements.csv, charts/, inputs.zip, manifest.json), rendered in a kernel of its own from what it was handed
     alone; its statements made here, where it is built. Raises RenderError when the notebook fails."""
-    import pandas as pd
-
-    from pipeline.figures import statements
     from pipeline.paths import PROFILE_NOTEBOOK
     from pipeline.run.build import render_handed
     from pipeline.run.handover import kernel_while_preparing
 
     data = with_statements(data)
-    said = pd.DataFrame(statements.rows(data.statements.made), columns=statements.COLUMNS)
     files = {
         "benchmark.csv": publish.csv_bytes(data.positions),
-        "statements.csv": publish.csv_bytes(said),
+        "statements.csv": publish.csv_bytes(data.statements.table()),
         publish.INPUTS_ARCHIVE: inputs_zip,
     }
     with kernel_while_preparing() as started:

@@ -84,6 +84,12 @@ class PeriodInputs:
     comparison: Comparison | None
     alone: bool = False  # read on its own (the clean command): no earlier period, no comparison, no period check
 
+    @contextlib.contextmanager
+    def as_given(self):
+        """Within: an error about one of its files names it as the user gave it (``named_as_given``)."""
+        with named_as_given(self.files):
+            yield
+
     @property
     def files(self) -> list[Input]:
         """Every file read, in the order the manifest lists them."""

@@ -11,12 +11,11 @@ from pipeline.figures.facts.words import (
     groups_of,
     groups_word,
     is_off,
-    labels_of,
     n_of,
     refs_said,
 )
 from pipeline.figures.statements import fact
-from pipeline.read.schema import ref_label
+from pipeline.read.schema import ref_label, ref_labels
 
 # --- reasons, actions and checks ---------------------------------------------------------------------------
 
@@ -60,7 +59,7 @@ def no_action(indicators: pd.DataFrame, params: dict):
         "without": int(without.sum()),
         "groups": named,
         "not_given": int((without & (groups == "")).sum()),
-    }, labels_of(indicators[without])
+    }, ref_labels(indicators[without])
 
 
 def _disagree_words(f: dict, params: dict) -> str | None:
@@ -74,7 +73,7 @@ def _disagree_words(f: dict, params: dict) -> str | None:
 def disagree(indicators: pd.DataFrame, params: dict):
     """The indicators whose reported status the figures do not bear out."""
     checks = indicators["status_check"].fillna("") if "status_check" in indicators else pd.Series("", indicators.index)
-    refs = labels_of(indicators[checks == "disagrees"])
+    refs = ref_labels(indicators[checks == "disagrees"])
     return {"refs": refs, "checked": int(checks.isin(["agrees", "disagrees"]).sum())}, refs
 
 

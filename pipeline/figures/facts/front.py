@@ -13,14 +13,14 @@ from pipeline.figures.facts.words import (
     groups_word,
     is_off,
     is_on,
-    labels_of,
     listed,
     n_of,
-    percent,
     refs_said,
     totals,
 )
+from pipeline.figures.measure import percent
 from pipeline.figures.statements import fact
+from pipeline.read.schema import ref_labels
 
 # --- the front page: how many are on and off track -----------------------------------------------------
 
@@ -156,7 +156,7 @@ def where_off_track(indicators: pd.DataFrame, params: dict):
             mine = groups == code
             named.append([code, int((off & mine).sum()), int(status[mine].notna().sum())])
     named = sorted(named, key=lambda g: -g[1])
-    return {"off": int(off.sum()), "groups": named, "not_given": int((off & (groups == "")).sum())}, labels_of(
+    return {"off": int(off.sum()), "groups": named, "not_given": int((off & (groups == "")).sum())}, ref_labels(
         indicators[off]
     )
 
@@ -196,7 +196,7 @@ def furthest(indicators: pd.DataFrame, params: dict):
     ranked = ranked.sort_values("_better", ascending=params["side"] != "ahead", kind="stable").head(3)
     found = [
         [label, str(m), g, round(float(b), 10)]
-        for label, m, g, b in zip(labels_of(ranked), ranked["measure"], groups_of(ranked), ranked["_better"])
+        for label, m, g, b in zip(ref_labels(ranked), ranked["measure"], groups_of(ranked), ranked["_better"])
     ]
     return {"rows": found}, [r[0] for r in found]
 
@@ -218,7 +218,7 @@ def no_direction(indicators: pd.DataFrame, params: dict):
     """The indicators with a target and an actual but no direction (higher or lower is better)."""
     both = indicators["target"].notna() & indicators["actual"].notna()
     lost = both & ~indicators["polarity"].fillna("").isin(["higher", "lower"])
-    refs = labels_of(indicators[lost])
+    refs = ref_labels(indicators[lost])
     return {"refs": refs}, refs
 
 
@@ -286,7 +286,7 @@ def moved(indicators: pd.DataFrame, params: dict):
     step = both["previous_status_code"].astype("Int64") - coded(both)  # > 0: a better status now
     chosen = both[step > 0] if params["side"] == "better" else both[step < 0]
     order = sorted(
-        zip(labels_of(chosen), step[chosen.index]), key=lambda m: -m[1] if params["side"] == "better" else m[1]
+        zip(ref_labels(chosen), step[chosen.index]), key=lambda m: -m[1] if params["side"] == "better" else m[1]
     )
     refs = [label for label, _ in order]
     return {"refs": refs}, refs
@@ -308,4 +308,4 @@ def repeat(indicators: pd.DataFrame, params: dict):
     off = is_off(indicators)
     periods = indicators["off_track_periods"] if "off_track_periods" in indicators else pd.Series(0, indicators.index)
     again = off & (periods.astype("Int64").fillna(0) >= 2)
-    return {"repeat": int(again.sum()), "off": int(off.sum())}, labels_of(indicators[again])
+    return {"repeat": int(again.sum()), "off": int(off.sum())}, ref_labels(indicators[again])

@@ -141,7 +141,7 @@ def report_statements(indicators, layout, names: dict, previous, positions=None,
     from the ``positions`` that ``benchmark.csv`` publishes; ``verify`` computes them again from the file).
     ``names``: each group's full name; ``previous``: the period compared with, or None."""
     from pipeline.figures.facts.words import groups_of
-    from pipeline.figures.history import label
+    from pipeline.read.schema import ref_label
 
     present = set(groups_of(indicators))
     params = {
@@ -152,6 +152,6 @@ def report_statements(indicators, layout, names: dict, previous, positions=None,
         "remedial": "remedial" in layout.columns,
         "commentary": layout.has_commentary,
     }
-    measures = {label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
+    measures = {ref_label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
     extra = merged(spc_statements(charts, measures), comparison_statements(positions, context))
     return period_statements(indicators, params, extra)

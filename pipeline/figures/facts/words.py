@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.read.schema import ref_label
-
 ON, OFF = (1, 2), (3, 4)
 SHOWN = 4  # refs named in a sentence before "and N more"
 
@@ -47,12 +45,6 @@ def _plural(word: str) -> str:
     return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
-def percent(numerator: int, denominator: int) -> str:
-    from pipeline.figures.measure import percent as rounded
-
-    return rounded(numerator, denominator)
-
-
 # --- what the facts count ------------------------------------------------------------------------------
 
 
@@ -66,10 +58,6 @@ def is_on(indicators: pd.DataFrame) -> pd.Series:
 
 def is_off(indicators: pd.DataFrame) -> pd.Series:
     return coded(indicators).isin(OFF).fillna(False).astype(bool)
-
-
-def labels_of(rows: pd.DataFrame) -> list[str]:
-    return [ref_label(r, p) for r, p in zip(rows["ref"], rows["part"])]
 
 
 def totals(indicators: pd.DataFrame) -> pd.Series:
