@@ -154,3 +154,37 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year_label} {self.quarter_label}"
+
+
+# --- periods as other bodies' data write them (a comparison dataset, a register's SPC columns) ---------------
+
+_QUARTERLY = re.compile(
+    r"^\s*(?:(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[ _-]?\s*Q([1-4])|Q([1-4])\s*[ _-]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4}))\s*$",
+    re.I,
+)
+_BARE_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+
+
+def period_key(text: str) -> tuple[int, int] | None:
+    """A dataset's period as (the start year of its financial year, quarter; 0 for the whole year), from its own
+    notation: ``2016-17``, ``2016/17``, ``2016/2017`` and a bare ``2016`` (the year starting in 2016) are whole
+    years; ``2016/17 Q2``, ``2016-17Q2`` and ``Q2 2016/17`` quarters. None when it is none of these."""
+    m = _QUARTERLY.match(str(text))
+    if m:
+        start, end, q = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(6), m.group(4))
+        return (int(start), int(q)) if _consecutive(start, end) else None
+    m = _YEAR.match(str(text))  # a financial year
+    if m:
+        return (int(m.group(1)), 0) if _consecutive(m.group(1), m.group(2)) else None
+    m = _BARE_YEAR.match(str(text))
+    return (int(m.group(1)), 0) if m else None
+
+
+def _consecutive(start: str, end: str) -> bool:
+    return int(end) % 100 == (int(start) + 1) % 100 and (len(end) == 2 or int(end) == int(start) + 1)
+
+
+def period_label(key: tuple[int, int]) -> str:
+    """``2016/17`` for a whole year, ``2016/17 Q2`` for a quarter."""
+    year = f"{key[0]}/{(key[0] + 1) % 100:02d}"
+    return year if not key[1] else f"{year} Q{key[1]}"

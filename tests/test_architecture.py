@@ -11,7 +11,7 @@ PIPELINE = Path(__file__).resolve().parents[1] / "pipeline"
 # a published folder), audit (a published folder checked and made again).
 STAGES = ["read", "figures", "report", "run", "audit"]
 # The words every stage may use, which use no stage themselves.
-VOCABULARY = ["errors", "paths", "period", "request", "scratch"]
+VOCABULARY = ["errors", "paths", "period", "request", "schema", "scratch"]
 # The entry points over the stages: the only modules that may import any stage.
 ENTRY = ["cli", "commands", "__init__", "__main__"]
 

@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from pipeline.read.schema import Scale
 from pipeline.read.stockton import STOCKTON
 from pipeline.report import charts
+from pipeline.schema import Scale
 
 LABELS = STOCKTON.labels  # the table below is drawn on Stockton's numbered scale
 
@@ -116,7 +116,7 @@ def test_a_label_of_one_very_long_word_is_broken_and_cut_so_the_chart_lays_out()
     ("Tight layout not applied") and the chart ran off its figure."""
     import warnings
 
-    from pipeline.read.schema import Scale
+    from pipeline.schema import Scale
 
     names = ["D" * 200 + str(i) for i in range(18)]
     frame = pd.DataFrame({"Met": [3] * 18, "Not met": [2] * 18, "Not assessed": [0] * 18}, index=pd.Index(names))

@@ -120,24 +120,6 @@ def test_a_dataset_without_a_polarity_column_takes_the_layouts_default():
     assert (got["polarity"], got["all_rank"], got["all_quartile"]) == ("lower", 2, 4)
 
 
-@pytest.mark.parametrize(
-    "text, key",
-    [
-        ("2016-17", (2016, 0)),
-        ("2016/17", (2016, 0)),
-        ("2016/2017", (2016, 0)),
-        ("2016", (2016, 0)),
-        ("2016/17 Q2", (2016, 2)),
-        ("2016-17Q3", (2016, 3)),
-        ("Q4 2016/17", (2016, 4)),
-        ("2016-18", None),
-        ("last year", None),
-    ],
-)
-def test_periods_in_the_datasets_own_notation(text, key):
-    assert comparison.period_key(text) == key
-
-
 def test_a_whole_year_counts_from_its_fourth_quarter_and_the_dataset_starts_later_is_said():
     assert benchmark.at_or_before((2022, 0), (2022, 4)) and not benchmark.at_or_before((2022, 0), (2022, 2))
     assert benchmark.at_or_before((2022, 2), (2022, 2)) and not benchmark.at_or_before((2023, 0), (2022, 4))

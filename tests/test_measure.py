@@ -5,8 +5,8 @@ import pytest
 
 from pipeline.figures import measure
 from pipeline.figures import summary as export_summary
-from pipeline.read.schema import FINDING_COLUMNS
 from pipeline.read.stockton import STOCKTON
+from pipeline.schema import FINDING_COLUMNS
 
 
 def indicators(rows):

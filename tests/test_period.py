@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from pipeline.errors import UsageError
-from pipeline.period import Period
+from pipeline.period import Period, period_key
 
 
 @pytest.mark.parametrize("year, quarter", [("2011/12", "Q4"), ("2011-12", "4"), ("2011/2012", "q4"), (" 2011/12 ", 4)])
@@ -49,3 +49,21 @@ def test_a_year_that_starts_in_another_month_names_its_own_quarters():
     assert year_end.title == "2024/25 year end (Quarter 4, April to June 2025)"
     assert year_end.previous() == Period(2024, 3, 7) and Period(2024, 1, 7).previous() == Period(2023, 4, 7)
     assert Period(2024, 4).end_date == date(2025, 3, 31)  # April by default, as before
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("2016-17", (2016, 0)),
+        ("2016/17", (2016, 0)),
+        ("2016/2017", (2016, 0)),
+        ("2016", (2016, 0)),
+        ("2016/17 Q2", (2016, 2)),
+        ("2016-17Q3", (2016, 3)),
+        ("Q4 2016/17", (2016, 4)),
+        ("2016-18", None),
+        ("last year", None),
+    ],
+)
+def test_periods_in_the_datasets_own_notation(text, key):
+    assert period_key(text) == key

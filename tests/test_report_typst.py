@@ -15,7 +15,7 @@ from pipeline import report
 from pipeline.figures import headlines, measure
 from pipeline.report import blocks
 from pipeline.report.export import pdf as render
-from pipeline.report.formats import typst
+from pipeline.report.formats import columns, typst
 from pipeline.request import PERIOD
 from pipeline.run.prepare import load_period
 
@@ -195,10 +195,10 @@ def test_table_columns_keep_their_widths_alignment_and_header_row():
     out = piece.typst()
     widths = [float(w) for w in re.search(r"columns: \(([^)]*)\),", out).group(1).replace("pt", "").split(",") if w]
     assert (
-        widths[1] == 3.5 * typst.TABLE_TYPE_PT
+        widths[1] == 3.5 * columns.TABLE_TYPE_PT
     )  # an em width as given, at the table's type (wider only for a longer word)
-    assert widths[0] > 0.06 * typst.TEXT_WIDTH_PT  # the others share the rest of the line, as in the HTML
-    assert abs(sum(widths) - typst.TEXT_WIDTH_PT) < 0.5
+    assert widths[0] > 0.06 * columns.TEXT_WIDTH_PT  # the others share the rest of the line, as in the HTML
+    assert abs(sum(widths) - columns.TEXT_WIDTH_PT) < 0.5
     assert "numeric: (false, false, true,)" in out
     assert "header: ([Ref], [M], [Number],)" in out
     assert 'council-cell("row", false)[1\\.1]' in out
@@ -225,7 +225,7 @@ def test_no_column_is_narrower_than_its_longest_word_so_no_word_runs_into_the_ne
     widths = [
         float(w) for w in re.search(r"columns: \(([^)]*)\),", piece.typst()).group(1).replace("pt", "").split(",") if w
     ]
-    assert widths[0] >= typst.text_width("KPI00001") and widths[2] >= typst.text_width("Reported", bold=True)
+    assert widths[0] >= columns.text_width("KPI00001") and widths[2] >= columns.text_width("Reported", bold=True)
     path = tmp_path / "t.pdf"
     path.write_bytes(render.typst_to_pdf(render.typst_document("#heading(level: 1)[T]\n\n" + piece.typst(), "T")))
     pages = glyph_boxes(path)

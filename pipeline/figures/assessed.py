@@ -18,8 +18,8 @@ from pipeline.errors import PipelineError
 from pipeline.figures import measure, summary
 from pipeline.figures.register import apply_register
 from pipeline.read.exports import because
-from pipeline.read.schema import findings_frame
 from pipeline.read.table.rows import derive_status
+from pipeline.schema import findings_frame
 
 
 @dataclass(frozen=True)

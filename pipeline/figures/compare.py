@@ -23,7 +23,8 @@ import pandas as pd
 
 from pipeline.figures import bands as banding
 from pipeline.figures import ranking
-from pipeline.read.comparison import OFLOG_BANDS, period_key, period_label
+from pipeline.period import period_key, period_label
+from pipeline.read.comparison import OFLOG_BANDS
 
 COLUMNS = [
     "ref",

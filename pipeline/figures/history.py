@@ -20,8 +20,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures import spc
-from pipeline.read.comparison import period_key, period_label
-from pipeline.read.schema import ref_label, ref_labels
+from pipeline.period import period_key, period_label
+from pipeline.schema import ref_label, ref_labels
 
 COLUMNS = ["ref", "period", "actual", "target", "source", "improvement", "recalculate", "baseline_points",
            "minimum_points", "shift_points", "trend_points"]  # fmt: skip

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from pipeline.read.schema import PLAIN_SCALE, findings_frame, ref_label  # noqa: F401  (ref_label: part of measure's API)
+from pipeline.schema import PLAIN_SCALE, findings_frame, ref_label  # noqa: F401  (ref_label: part of measure's API)
 
 ON_TRACK_CODES = (1, 2)
 OFF_TRACK_CODES = (3, 4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.read.schema import findings_frame, ref_label
+from pipeline.schema import findings_frame, ref_label
 
 
 def apply_register(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures.measure import OFF_TRACK_CODES, ON_TRACK_CODES, _coded, percent
-from pipeline.read.schema import findings_frame
+from pipeline.schema import findings_frame
 
 # The export's summary lines, and how each is computed from the rows.
 _SUMMARY_LINES = {

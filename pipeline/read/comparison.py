@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, StrictStr
 
 from pipeline.errors import InputError
+from pipeline.period import period_key, period_label
 from pipeline.read.toml_schema import Strict, line_holding, load_toml, validated
 
 if TYPE_CHECKING:  # pandas is imported where a dataset is read: a run taken from the cache reads none
@@ -138,39 +138,6 @@ def read_comparison_layout(data: bytes, name: str) -> ComparisonLayout:
         " ".join(checked.layout.everyone.split()),
         " ".join(checked.layout.members.split()),
     )
-
-
-_FINANCIAL = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
-_QUARTERLY = re.compile(
-    r"^\s*(?:(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[ _-]?\s*Q([1-4])|Q([1-4])\s*[ _-]?\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4}))\s*$",
-    re.I,
-)
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
-
-
-def period_key(text: str) -> tuple[int, int] | None:
-    """A dataset's period as (the start year of its financial year, quarter; 0 for the whole year), from its own
-    notation: ``2016-17``, ``2016/17``, ``2016/2017`` and a bare ``2016`` (the year starting in 2016) are whole
-    years; ``2016/17 Q2``, ``2016-17Q2`` and ``Q2 2016/17`` quarters. None when it is none of these."""
-    m = _QUARTERLY.match(str(text))
-    if m:
-        start, end, q = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(6), m.group(4))
-        return (int(start), int(q)) if _consecutive(start, end) else None
-    m = _FINANCIAL.match(str(text))
-    if m:
-        return (int(m.group(1)), 0) if _consecutive(m.group(1), m.group(2)) else None
-    m = _YEAR.match(str(text))
-    return (int(m.group(1)), 0) if m else None
-
-
-def _consecutive(start: str, end: str) -> bool:
-    return int(end) % 100 == (int(start) + 1) % 100 and (len(end) == 2 or int(end) == int(start) + 1)
-
-
-def period_label(key: tuple[int, int]) -> str:
-    """``2016/17`` for a whole year, ``2016/17 Q2`` for a quarter."""
-    year = f"{key[0]}/{(key[0] + 1) % 100:02d}"
-    return year if not key[1] else f"{year} Q{key[1]}"
 
 
 def read_dataset(text: str, layout: ComparisonLayout, name: str) -> pd.DataFrame:

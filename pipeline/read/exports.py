@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.errors import PipelineError
 from pipeline.read import ingest
 from pipeline.read.findings import years_named
-from pipeline.read.schema import findings_frame
+from pipeline.schema import findings_frame
 
 
 @dataclass(frozen=True)

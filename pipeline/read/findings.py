@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from pipeline.read.schema import findings_frame
+from pipeline.schema import findings_frame
 
 _FINANCIAL_YEAR = re.compile(r"(?<![\d/-])((?:19|20)\d\d)\s?[/-]\s?(\d\d|(?:19|20)\d\d)(?![\d/-])")
 

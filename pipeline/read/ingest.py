@@ -422,7 +422,7 @@ def _register_row(record: dict, name: str, line: int) -> dict:
 
 def _spc_periods(text: str, name: str, line: int) -> None:
     """Each period of ``spc_recalculate`` in a notation the pipeline reads. Raises InputError naming the line."""
-    from pipeline.read.comparison import period_key
+    from pipeline.period import period_key
 
     for period in (p.strip() for p in text.split(";")):
         if period and period_key(period) is None:

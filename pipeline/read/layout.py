@@ -45,8 +45,8 @@ import regex
 from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from pipeline.errors import InputError
-from pipeline.read.schema import Scale
 from pipeline.read.toml_schema import Strict, line_holding, load_toml, validated
+from pipeline.schema import Scale
 
 # The fields a table layout may map, in the order the tidy table and the README give them.
 FIELDS = {
@@ -310,7 +310,7 @@ def read_layout(data: bytes, name: str) -> Layout:
 def _history(given: dict, text: str, name: str) -> dict:
     """``[history]``: each earlier period (in the layout's notation: 2021/22, 2021/22 Q3, 2021) -> the column that
     holds its actual. Raises InputError for a period in no notation the pipeline reads."""
-    from pipeline.read.comparison import period_key, period_label
+    from pipeline.period import period_key, period_label
 
     out = {}
     for period, column in given.items():

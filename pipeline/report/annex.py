@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures.measure import in_group_order
-from pipeline.read.schema import ref_labels
 from pipeline.report.blocks import Heading, Para, Span, table
 from pipeline.report.common import column, figures, rag_badge, status_badge
 from pipeline.report.pieces import Piece, bounded, first_printed, joined, paragraph
 from pipeline.report.pieces import table as table_piece
+from pipeline.schema import ref_labels
 
 _NOT_ASSESSED = (Span("emph", ("not assessed",)),)
 
@@ -32,7 +32,7 @@ def _narrative(section: str, layout, period) -> list:
 
 
 def _statuses_said(layout, period) -> list:
-    from pipeline.read.schema import STATUS_MEANINGS
+    from pipeline.schema import STATUS_MEANINGS
 
     labels = layout.labels
     when = "a year-end status" if period.is_year_end else f"a status for {period}"
@@ -345,7 +345,7 @@ def glossary(indicators: pd.DataFrame, layout, names: dict | None) -> Piece:
     """The organisation's codes: each directorate with its full name (from the layout or ``directorates.csv``;
     never guessed), the status scale in the organisation's words, the RAG rule and its tolerance."""
     from pipeline.figures.measure import DEFAULT_TOLERANCE_PCT, ON_TRACK_CODES
-    from pipeline.read.schema import STATUS_MEANINGS
+    from pipeline.schema import STATUS_MEANINGS
 
     names = names or {}
     counts = indicators["directorate"].replace("", "(not given)").value_counts(sort=False)

@@ -19,8 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from pipeline.figures.measure import NOT_ASSESSED, better_pct  # noqa: F401  (better_pct: part of charts' API)
-from pipeline.read.schema import PLAIN_SCALE
 from pipeline.report.fonts import printable
+from pipeline.schema import PLAIN_SCALE
 
 # One style per status code, whatever the organisation calls it (line hatches only: dotted hatches cost
 # about 0.5 s per chart to print, and grow the SVG).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures.measure import in_group_order
-from pipeline.read.schema import ref_labels
 from pipeline.report import pieces
 from pipeline.report.blocks import Group, Heading, Para, Span, table
 from pipeline.report.common import (
@@ -18,6 +17,7 @@ from pipeline.report.common import (
     status_badge,
 )
 from pipeline.report.pieces import Piece, bounded, first_printed, paragraph
+from pipeline.schema import ref_labels
 
 NONE_GIVEN = "None given in the export."
 

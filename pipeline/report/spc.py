@@ -76,14 +76,14 @@ def icon_content(row) -> tuple:
 
 
 def _named(indicators: pd.DataFrame) -> dict:
-    from pipeline.read.schema import ref_label
+    from pipeline.schema import ref_label
 
     return {ref_label(r, p): m for r, p, m in zip(indicators["ref"], indicators["part"], indicators["measure"])}
 
 
 def _targets(indicators: pd.DataFrame) -> dict:
     """Each indicator's target this period (the line its chart draws), where it has one."""
-    from pipeline.read.schema import ref_label
+    from pipeline.schema import ref_label
 
     return {
         ref_label(r, p): t
@@ -150,7 +150,7 @@ def charted(spc_frame: pd.DataFrame, indicators: pd.DataFrame) -> list:
     """The indicators off track, or special cause at any point, with at least two points: those whose latest point
     is a special-cause concern first, then the others off track, then the rest, each in the export's order (the
     body charts the first ``BODY_CHARTS``)."""
-    from pipeline.read.schema import ref_label, ref_labels
+    from pipeline.schema import ref_label, ref_labels
 
     counts = spc_frame.groupby("ref", sort=False).size()
     special = set(spc_frame.loc[spc_frame["special_cause"].fillna("") != "", "ref"])
@@ -208,8 +208,8 @@ def caption(ref: str, name: str, points: pd.DataFrame) -> str:
 def history_annex(spc_frame: pd.DataFrame | None, indicators: pd.DataFrame) -> Piece:
     """Small multiples of every indicator with two or more points that the body does not chart (at most
     ``ANNEX_CHARTS``), twelve to a figure, each figure with its text alternative."""
-    from pipeline.read.schema import ref_labels
     from pipeline.report.spc_charts import PER_FIGURE, small_multiples
+    from pipeline.schema import ref_labels
 
     if spc_frame is None or spc_frame.empty:
         return paragraph("No indicator has a history to draw.")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.figures.measure import NOT_GIVEN, OFF_TRACK_CODES
-from pipeline.read.schema import ref_labels
 from pipeline.report.blocks import Para, Span
 from pipeline.report.common import directorate_name, plural, status_badge
 from pipeline.report.pieces import Chart, Piece, paragraph, table
+from pipeline.schema import ref_labels
 
 
 def headline_table(headline: pd.DataFrame, period=None) -> Piece:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.read.schema import ref_labels
 from pipeline.report.blocks import Para, Span, number, table
 from pipeline.report.common import figures, percent_change, rag_badge, short, status_badge
 from pipeline.report.pieces import Chart, Piece, bounded, first_printed, joined, paragraph
 from pipeline.report.pieces import table as table_piece
+from pipeline.schema import ref_labels
 
 
 def variance_chart(indicators: pd.DataFrame, source: str = "text", heading: str = "Indicator") -> Piece:

@@ -87,8 +87,8 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     from pipeline.figures.assessed import assess_period
     from pipeline.figures.facts.period import report_statements
     from pipeline.read.exports import read_period
-    from pipeline.read.schema import findings_frame
     from pipeline.report.fonts import unprintable_findings
+    from pipeline.schema import findings_frame
 
     layout, period, related = inputs.layout, inputs.period, inputs.related
     read = read_period(
@@ -141,7 +141,7 @@ def _with_comparison_findings(findings, compared: list):
     """The export's findings, and after them what the comparison's data says about itself."""
     import pandas as pd
 
-    from pipeline.read import schema
+    from pipeline import schema
 
     if not compared:
         return findings

@@ -15,7 +15,7 @@ from pipeline.figures.facts.words import (
     refs_said,
 )
 from pipeline.figures.statements import fact
-from pipeline.read.schema import ref_label, ref_labels
+from pipeline.schema import ref_label, ref_labels
 
 # --- reasons, actions and checks ---------------------------------------------------------------------------
 

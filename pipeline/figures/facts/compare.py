@@ -17,7 +17,7 @@ from pipeline.figures import bands as banding
 from pipeline.figures.facts.words import listed, n_of
 from pipeline.figures.numbers import number
 from pipeline.figures.statements import BENCHMARK, fact
-from pipeline.read.comparison import period_key
+from pipeline.period import period_key
 
 SIDES = ("peers", "all")
 ROW = ["measure_code", "measure_name", "period", "value", "polarity"] + [

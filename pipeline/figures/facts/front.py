@@ -20,7 +20,7 @@ from pipeline.figures.facts.words import (
 )
 from pipeline.figures.measure import percent
 from pipeline.figures.statements import fact
-from pipeline.read.schema import ref_labels
+from pipeline.schema import ref_labels
 
 # --- the front page: how many are on and off track -----------------------------------------------------
 

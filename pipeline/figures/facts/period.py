@@ -141,7 +141,7 @@ def report_statements(indicators, layout, names: dict, previous, positions=None,
     from the ``positions`` that ``benchmark.csv`` publishes; ``verify`` computes them again from the file).
     ``names``: each group's full name; ``previous``: the period compared with, or None."""
     from pipeline.figures.facts.words import groups_of
-    from pipeline.read.schema import ref_label
+    from pipeline.schema import ref_label
 
     present = set(groups_of(indicators))
     params = {

@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline.read.plans.budget import BUDGET_COLUMNS, read_budget
 from pipeline.read.plans.dates import due_dates
-from pipeline.read.schema import findings_frame
+from pipeline.schema import findings_frame
 
 MILESTONE_COLUMNS = [
     "plan",

@@ -33,13 +33,13 @@ import pandas as pd
 
 from pipeline.errors import InputError, NotAnExportError
 from pipeline.read.ingest import LIMITS
-from pipeline.read.schema import (
+from pipeline.read.stockton.words import STATUS_LABELS
+from pipeline.read.text import Cleaned, markup_depth, plain_text, strip_invisible
+from pipeline.schema import (
     SUMMARY_COLUMNS,
     findings_frame,
     indicator_frame,
 )
-from pipeline.read.stockton.words import STATUS_LABELS
-from pipeline.read.text import Cleaned, markup_depth, plain_text, strip_invisible
 
 # Header cells are recognised by what they say, so a re-ordered or re-titled
 # export ("Progress during 2012/13", "Quarter 1 Progress Indicator") still reads.

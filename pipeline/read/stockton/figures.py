@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.read.schema import FIGURE_COLUMNS
+from pipeline.schema import FIGURE_COLUMNS
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"

@@ -15,9 +15,9 @@ import pandas as pd
 
 from pipeline.errors import NotAnExportError
 from pipeline.read.layout import DERIVED_STATUS, Layout, readable, ref_matcher
-from pipeline.read.schema import FIGURE_COLUMNS, SUMMARY_COLUMNS, findings_frame, indicator_frame
 from pipeline.read.table.numbers import _PERCENT_UNIT, parse_number
 from pipeline.read.text import Cleaned, plain_text, strip_invisible
+from pipeline.schema import FIGURE_COLUMNS, SUMMARY_COLUMNS, findings_frame, indicator_frame
 
 _HEADER_SEARCH_ROWS = 60
 

@@ -395,9 +395,9 @@ class _Writer:
 
 
 def _widths(t: Table) -> list[float]:
-    """Each column's width in points: as printed (``typst.column_layout``), the same page and type."""
+    """Each column's width in points: as printed (``columns.column_layout``), the same page and type."""
     from pipeline.report.blocks import has_code, plain
-    from pipeline.report.formats.typst import column_layout
+    from pipeline.report.formats.columns import column_layout
 
     specs = [(c.width.unit, c.width.value) if c.width else ("auto", 0.0) for c in t.columns]
     rows = [[(c.name, True) for c in t.columns]] + [

@@ -1,7 +1,7 @@
 """The page every printed form of the report is set on, defined once: A4, its margins, the type sizes.
 
 The Typst template (``templates/council/report.typ``) takes these values from the document's head
-(``typst_head``), the Typst renderer sizes table columns from them (``typst.column_layout``), and the Word
+(``typst_head``), the Typst renderer sizes table columns from them (``columns.column_layout``), and the Word
 renderer sets its sections and styles from them (``docx``).
 """
 

@@ -1,7 +1,7 @@
 """The Typst renderer: a piece's blocks (``blocks``) as Typst markup, for the PDF.
 
 It reads the same description as the HTML renderer (``html``) and never the HTML itself. Tables are laid out
-as a browser lays out the HTML's (``column_layout``: no column narrower than its longest word, the widths the
+as a browser lays out the HTML's (``columns.column_layout``: no column narrower than its longest word, the widths the
 description gives, the page's text column filled). A block or inline this module does not know is refused
 (``TypesetError``), so a new kind of piece is given its print form on purpose.
 
@@ -11,7 +11,6 @@ defined in ``templates/council/report.typ``, which sets the page, the type and t
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,7 +34,7 @@ from pipeline.report.blocks import (
 )
 from pipeline.report.blocks import anchor as anchor_of
 from pipeline.report.fonts import printable
-from pipeline.report.formats import page
+from pipeline.report.formats import columns
 
 TYPST_MIME = "text/x-typst"  # the output data key of a piece's Typst markup, beside its text/html
 
@@ -192,8 +191,8 @@ class Typesetter:
             ]
             for row in t.rows
         ]
-        plan = column_layout(specs, texts)
-        columns = [f"{w:.1f}pt" for w, _ in plan]
+        plan = columns.column_layout(specs, texts)
+        widths = [f"{w:.1f}pt" for w, _ in plan]
         self.in_cell = True  # a long word in a cell may break between boxes (``_cell_text``)
         header_parts = []
         for i, c in enumerate(t.columns):
@@ -214,122 +213,21 @@ class Typesetter:
         return (
             f"#council-table(\n  caption: [{self.text(t.caption).strip()}],\n"
             f"  style: {string(t.style)}, keep: {'true' if t.keep and len(t.rows) <= _KEEP_ROWS else 'false'},\n"
-            f"  columns: ({', '.join(columns)},),\n"
+            f"  columns: ({', '.join(widths)},),\n"
             f"  numeric: ({', '.join('true' if n else 'false' for n in numeric)},),\n"
             f"  header: ({', '.join(header_parts)},),\n" + "\n".join(lines) + "\n)\n\n"
         )
 
 
-# The table's measures in print (report.typ): the text column of A4 with 14 mm side margins, 8 pt type, and
-# a cell's inset each side and rule (``page``: the page, defined once).
-TEXT_WIDTH_PT = page.TEXT_WIDTH_PT
-TABLE_TYPE_PT = page.TABLE_PT
-CELL_EXTRA_PT = 2 * page.CELL_INSET_EM * TABLE_TYPE_PT + 3.0  # and room for a badge's space after its shape
-_BREAKS = re.compile(r"[\s\u00ad\u200b]+|(?<=-)")  # where a line may break inside a cell
-
-
-@functools.cache
-def _advances(bold: bool) -> dict[int, float]:
-    """Each character's advance in DejaVu Sans (regular or bold), else in Symbola (the fallback), in ems, from
-    the font files the PDF uses."""
-    from pipeline.report import fonts
-
-    # the fallback first, then the text face over it: a character DejaVu Sans lacks is measured in Symbola
-    return fonts.advances(fonts.FALLBACK) | fonts.advances("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-
-
-def text_width(text: str, bold: bool = False) -> float:
-    """The width of ``text`` on one line in a table cell, in points (no kerning: a little over, never under)."""
-    advances = _advances(bold)
-    # measured as printed: a character the fonts lack is the placeholder, as wide as the placeholder is
-    return sum(advances.get(ord(ch), 0.65) for ch in printable(text)) * TABLE_TYPE_PT
-
-
 def column_widths(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[str]:
     """Each column's width (see ``column_layout``), as Typst lengths."""
-    return [f"{w:.1f}pt" for w, _ in column_layout(specs, rows)]
-
-
-def column_layout(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[tuple[float, int]]:
-    """Each column's width in points, as a browser lays out an HTML table: no column narrower than its
-    longest word (so no word runs into the next cell), a percentage or em width where the HTML gives one,
-    the other columns as wide as their text asks, and together the width of the page's text column.
-
-    When even the columns' longest words are together wider than the page, the columns of figures keep their
-    width (a figure never breaks) and the others share what is left, their words breaking into pieces that fit.
-
-    ``rows``: every row's cells as (text, bold) or (text, bold, code, in a column of figures), the header first.
-    Returns each column's (width in points, the most characters of a word its cells may print on one line: 0
-    for no limit)."""
-    n = len(specs)
-    figure_column = [False] * n
-    least, most = [CELL_EXTRA_PT] * n, [CELL_EXTRA_PT] * n
-    for row in rows:
-        for i, (text, bold, *flags) in enumerate(row[:n]):
-            code, figures = (list(flags) + [False, False])[:2]
-            figure_column[i] = figure_column[i] or figures
-            words = [w for w in _BREAKS.split(text) if w]
-            # a long word breaks between its chunks (``_cell_text``): its widest chunk counts; code (a hash) and a
-            # figure in a column of figures are kept whole
-            pieces = [
-                c for w in words for c in (_pieces(w, _CELL_CHUNK) if _long_cell_word(w, figures) and not code else [w])
-            ]
-            if pieces:
-                least[i] = max(least[i], max(text_width(w, bold) for w in pieces) + CELL_EXTRA_PT)
-            most[i] = max(most[i], text_width(" ".join(text.split()), bold) + CELL_EXTRA_PT)
-    width = TEXT_WIDTH_PT
-    wanted = []
-    for (kind, value), low, high in zip(specs, least, most):
-        given = {"%": value / 100 * width, "em": value * TABLE_TYPE_PT}.get(kind, min(high, width))
-        wanted.append(max(given, low))
-    spare = width - sum(wanted)
-    if spare >= 0:  # room left: the columns without a fixed width share it, as the HTML table fills the line
-        growing = [i for i, (kind, _) in enumerate(specs) if kind != "em"]
-        total = sum(wanted[i] for i in growing)
-        for i in growing:
-            wanted[i] += spare * wanted[i] / total if total else 0
-    else:  # too wide: each column gives up room in proportion to what it has above its longest word
-        slack = [w - low for w, low in zip(wanted, least)]
-        if sum(slack) >= -spare:
-            wanted = [w - s * -spare / sum(slack) for w, s in zip(wanted, slack)]
-        else:  # its words alone are wider than the page: figures keep theirs, the other words break to fit
-            kept = sum(low for low, f in zip(least, figure_column) if f)
-            rest = sum(low for low, f in zip(least, figure_column) if not f)
-            room = max(width - kept, 0.0)
-            if rest and room:
-                wanted = [low if f else low * room / rest for low, f in zip(least, figure_column)]
-            else:
-                wanted = [low * width / sum(least) for low in least]
-    # a column narrower than its longest word prints its words in pieces of at most this many characters
-    fits = [
-        0 if w >= low - 0.05 else max(1, int((w - CELL_EXTRA_PT) / (_WIDE_EM * TABLE_TYPE_PT)))
-        for w, low in zip(wanted, least)
-    ]
-    return list(zip(wanted, fits))
-
-
-_WIDE_EM = 0.8  # a wide character's advance, to count how many fit a squeezed column (DejaVu's widest are ~0.8 em)
-_CELL_WORD = 16  # in a table cell, a word this long that is not a figure may break between boxes of ...
-_CELL_CHUNK = 10  # ... this many characters: a 60-character ref or an unspaced name fits a narrow column
-_FIGURE = re.compile(r"^[-+\u2212(]?[£$€]?[\d.,]+(%|k|m|bn)?\)?[,.;:]?$", re.I)  # figures never break inside
-
-
-_HASH = re.compile(r"^[0-9a-f]{16,}$")  # a git commit or a digest: kept whole, to be copied and compared
-
-
-def _long_cell_word(word: str, figures_whole: bool = True) -> bool:
-    return len(word) >= _CELL_WORD and not (figures_whole and _FIGURE.match(word)) and not _HASH.match(word)
-
-
-def _pieces(word: str, size: int) -> list[str]:
-    """``word`` in pieces of ``size`` characters (the last shorter)."""
-    return [word[i : i + size] for i in range(0, len(word), size)]
+    return [f"{w:.1f}pt" for w, _ in columns.column_layout(specs, rows)]
 
 
 def _boxed(word: str, size: int) -> str:
     """``word`` as escaped Typst, each ``size`` characters a box of its own: a line may break between two boxes,
     and nothing is inserted between them, so the word reads, copies and extracts as written."""
-    return "".join(f"#box[{escape(piece)}]" for piece in _pieces(word, size))
+    return "".join(f"#box[{escape(piece)}]" for piece in columns.chunks(word, size))
 
 
 def _cell_text(text: str, figures_whole: bool = True, fit: int = 0) -> str:
@@ -339,10 +237,10 @@ def _cell_text(text: str, figures_whole: bool = True, fit: int = 0) -> str:
     parts = re.split(r"(\s+)", text)
     out = []
     for part in parts:
-        if fit and len(part) > fit and not (figures_whole and _FIGURE.match(part)):
+        if fit and len(part) > fit and not (figures_whole and columns.FIGURE.match(part)):
             out.append(_boxed(part, fit))
-        elif _long_cell_word(part, figures_whole):
-            out.append(_boxed(part, _CELL_CHUNK))
+        elif columns.long_cell_word(part, figures_whole):
+            out.append(_boxed(part, columns.CELL_CHUNK))
         else:
             out.append(escape(part) if part.strip() else (" " if part else ""))
     return "".join(out)
