@@ -14,9 +14,8 @@ spec.loader.exec_module(journey)
 
 # The returns into a station of the journey a period's run may make (README, How it is built): the fact registry's
 # dispatch (statements -> body, front; facts.period -> statements), the exporters' shared reading of the notebook
-# (html, pdf -> export/notebook; pdf -> the Typst renderer's string escape), and the manifest consulted when the job
-# is planned and written when it is built.
-STATION_RETURNS = 8
+# (html, pdf -> export/notebook), and the manifest consulted when the job is planned and written when it is built.
+STATION_RETURNS = 7
 
 
 def walked(*calls):
@@ -49,6 +48,27 @@ def test_a_second_call_into_a_file_left_is_a_return_and_a_file_on_the_stack_is_n
     assert walk.vocabulary == {"figures/d.py"}  # it calls no other file; b calls c, so b is a station
     assert walk.into_stations == {("run/a.py", "read/b.py"): ("run/a.py", "again")}
     assert walk.climbs == set()  # the run stage directing, and calls within a stage
+
+
+def test_calling_a_helper_twice_in_a_row_is_not_leaving_it_but_going_elsewhere_between_is():
+    twice = walked(
+        ("call", "run/a.py"),
+        ("call", "read/b.py"),
+        ("back", "read/b.py"),
+        ("call", "read/b.py"),
+        ("back", "read/b.py"),
+    )
+    assert twice.returns == {}
+    between = walked(
+        ("call", "run/a.py"),
+        ("call", "read/b.py"),
+        ("back", "read/b.py"),
+        ("call", "read/c.py"),
+        ("back", "read/c.py"),
+        ("call", "read/b.py", "b_again"),
+        ("back", "read/b.py"),
+    )
+    assert between.returns == {("run/a.py", "read/b.py"): ("run/a.py", "b_again")}
 
 
 def test_a_later_stage_calling_an_earlier_one_climbs_unless_it_is_the_run_stage_directing():

@@ -9,10 +9,11 @@ The run (``run --force`` of the seed's period, in this process, as the command l
 - A *step* is a call of a function of one file of ``pipeline/`` from another, counted once per pair of files (a
   loop over ten thousand rows is one step, not ten thousand).
 - A call of a method or property of a value handed along (a layout's ``labels``, an input's ``path``, a started
-  kernel's ``hand``) asks the value; it is not a step (``--methods`` counts them too). Nor is a generator resumed:
-  leaving a ``with`` block is the call that entered it.
-- A step into a file already entered that is not on the call stack at that moment is a *return to a file it had
-  left*. A file that calls no other file of ``pipeline/`` in the run is *vocabulary* (the tidy tables' columns,
+  kernel's ``hand``) asks the value; it is not a step and enters no file (``--methods`` counts them too). Nor is
+  a generator resumed: leaving a ``with`` block is the call that entered it.
+- A step into a file already entered, not on the call stack at that moment, after the journey has been in another
+  file since it left it, is a *return to a file it had left* (calling the same helper twice in a row is not
+  leaving it; calling it, then another file, then it again is). A file that calls no other file of ``pipeline/`` in the run is *vocabulary* (the tidy tables' columns,
   the number format, the blocks); a return into it is a look-up. A return into any other file is a *return into
   a station of the journey*: the figure the README quotes.
 - A step from a stage into an earlier stage's file (read < figures < report < run < audit; the shared words at the
@@ -61,24 +62,38 @@ class Walk:
     steps: set = field(default_factory=set)
     returns: dict = field(default_factory=dict)  # (caller, callee) -> (callee's first caller, the function called)
     climbs: set = field(default_factory=set)
+    log: list = field(default_factory=list)  # every file a step entered, in turn
+    left: dict = field(default_factory=dict)  # file -> how long ``log`` was when the journey last left it
 
     def call(self, here: str, function: str, asking: bool = False) -> None:
         caller = self.stack[-1] if self.stack else None
-        if caller is not None and caller != here and not asking:
+        self.stack.append(here)
+        if asking or caller == here:  # asking a value, or a call within a file: no step, and nothing entered
+            return
+        if caller is not None:
             self.steps.add((caller, here))
-            if here in self.order and here not in self.stack:
+            if self._came_back(here):
                 self.returns.setdefault((caller, here), (self.first.get(here), function))
             low, high = stage_of(here), stage_of(caller)
             if low is not None and high is not None and low < high and STAGES[high] != "run":
                 self.climbs.add((caller, here))
-        if here not in self.order and not asking:
+        if here not in self.order:
             self.order.append(here)
             self.first[here] = caller
-        self.stack.append(here)
+        self.log.append(here)
+
+    def _came_back(self, here: str) -> bool:
+        """True when ``here`` was entered before, is not on the call stack, and the journey has been in another
+        file since it left ``here`` (calling the same helper twice in a row is not leaving it)."""
+        if here not in self.order or here in self.stack[:-1]:
+            return False
+        return any(other != here for other in self.log[self.left.get(here, 0) :])
 
     def back(self, here: str) -> None:
         if self.stack and self.stack[-1] == here:
             self.stack.pop()
+            if here in self.order and here not in self.stack:
+                self.left[here] = len(self.log)
 
     @property
     def vocabulary(self) -> set:

@@ -75,15 +75,11 @@ def small_multiples(series: list[tuple[str, pd.DataFrame, float | None]], title:
     return document(width, height, _wrap(title, 80).replace("\n", " "), body, legend)
 
 
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "\u2026"
-
-
 def over_the_years(series: list[tuple[str, pd.DataFrame]], title: str, who: str) -> str:
     """Small multiples of measures over the periods of a dataset as one SVG, three across (``series``: (a measure's
     title, its rows of ``benchmark.csv`` in period order)): the organisation's value (a line with points), the
     median of its peer group (dotted) and of all (dashed)."""
-    from pipeline.report.svg_plot import Panel, document, fitted, panel_svg
+    from pipeline.report.svg_plot import Panel, cut, document, fitted, panel_svg
 
     rows = -(-len(series) // 3)
     width, cell_w, cell_h = WIDTH_IN * 72, (WIDTH_IN * 72 - 16) / 3, 132.0
@@ -100,7 +96,7 @@ def over_the_years(series: list[tuple[str, pd.DataFrame]], title: str, who: str)
         markers = [(i, v, "o", "#C04A00") for i, v in enumerate(value) if v == v]
         periods = list(points["period"].astype(str))
         body += panel_svg(Panel(*box, periods, lines, markers, fitted(name, box[2]), 4))
-    legend = [("line", "#C04A00", "", _short(who, 40)), ("line", "#0072B2", "1,2", "Its peer group's median"),
+    legend = [("line", "#C04A00", "", cut(who, 40)), ("line", "#0072B2", "1,2", "Its peer group's median"),
               ("line", "#7A7A7A", "4,2", "Median of all")]  # fmt: skip
     return document(width, height, _wrap(title, 80).replace("\n", " "), body, legend)
 

@@ -60,7 +60,11 @@ class Panel:
 
 def fitted(text: str, width: float, size: float = SMALL) -> str:
     """``text`` cut with an ellipsis to fit ``width`` pt at ``size`` (a panel's title within its panel)."""
-    most = max(4, int(width / (CHAR * size)))
+    return cut(text, max(4, int(width / (CHAR * size))))
+
+
+def cut(text: str, most: int) -> str:
+    """``text`` of at most ``most`` characters, cut with an ellipsis."""
     return text if len(text) <= most else text[: most - 1] + "\u2026"
 
 
