@@ -54,8 +54,7 @@ class PeriodRead:
 def read_export(data: bytes, name: str, layout, period, header_years: bool = False, file: str = "") -> ReadExport:
     """An export read through its layout (``period``: the report's, whose year ends the report's year). With
     ``header_years``, the years its text names above the first indicator are checked against the period."""
-    raw = ingest.parse_export(data, name)
-    cleaned, figures = layout.reader.read(raw, name, layout, period.start_year + 1)
+    raw, cleaned, figures = _parsed(data, name, layout, period)
     found = pd.concat([cleaned.findings, findings_frame(ingest.workbook_findings(data, name))], ignore_index=True)
     first = int(cleaned.indicators["source_line"].min()) if len(cleaned.indicators) else 0
     years = years_named(raw, first, period) if header_years else findings_frame([])
@@ -71,10 +70,15 @@ def read_export(data: bytes, name: str, layout, period, header_years: bool = Fal
     )
 
 
+def _parsed(data: bytes, name: str, layout, period) -> tuple:
+    """The export's raw rows, and its tidy indicators (``text.Cleaned``) and figures by its layout's reader."""
+    raw = ingest.parse_export(data, name)
+    return (raw, *layout.reader.read(raw, name, layout, period.start_year + 1))
+
+
 def _figures_only(data: bytes, name: str, layout, period, file: str) -> ReadExport:
     """An earlier export read for its indicators and figures alone: its findings are the report's of its own."""
-    raw = ingest.parse_export(data, name)
-    cleaned, figures = layout.reader.read(raw, name, layout, period.start_year + 1)
+    _, cleaned, figures = _parsed(data, name, layout, period)
     empty = findings_frame([])
     return ReadExport(file, cleaned.indicators, figures, empty, empty, cleaned.export_summary)
 
