@@ -5,8 +5,9 @@ register, of a Service Improvement Plan, of a comparison dataset and its peers f
 source lines (``ingest``), then tidy indicators (``schema.INDICATOR_COLUMNS``) with their figures
 (``schema.FIGURE_COLUMNS``) and data-quality findings (``schema.FINDING_COLUMNS``), read through the export's
 layout (``layout``) by the reader registered for its kind (``readers``): a typed table (``table``) or Stockton's
-Council Plan narrative export (``stockton``, with its own profile and words). No stage after this one knows which
-organisation an export came from. ``propose`` drafts a layout for an export never seen before; ``plans`` reads
-Service Improvement Plans; ``comparison`` reads a comparison dataset and its peer groups. Nothing here touches
-the file system but ``limits.read_bytes``.
+Council Plan narrative export (``stockton``, with its own profile and words); ``exports`` reads a period report's
+files (its export, the earlier exports, the register, the groups' names) in one call. No stage after this one
+knows which organisation an export came from. ``propose`` drafts a layout for an export never seen before;
+``plans`` reads Service Improvement Plans; ``comparison`` reads a comparison dataset and its peer groups. Nothing
+here touches the file system but ``limits.read_bytes``.
 """
