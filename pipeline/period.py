@@ -60,13 +60,12 @@ class Period:
         m = _YEAR.match(str(year))
         if not m:
             raise UsageError(f"year {year!r} is not a financial year such as 2011/12")
-        start, end = int(m.group(1)), m.group(2)
-        if int(end) % 100 != (start + 1) % 100 or (len(end) == 4 and int(end) != start + 1):
+        if not _consecutive(m.group(1), m.group(2)):
             raise UsageError(f"year {year!r}: a financial year runs over two consecutive years, such as 2011/12")
         q = _QUARTER.match(str(quarter))
         if not q:
             raise UsageError(f"quarter {quarter!r} is not one of Q1, Q2, Q3, Q4")
-        return cls(start, int(q.group(1)))
+        return cls(int(m.group(1)), int(q.group(1)))
 
     @property
     def year_label(self) -> str:

@@ -59,8 +59,10 @@ def history(
     positions ``benchmark.csv`` publishes: ref, period, value); ``settings``: what each chart is drawn with
     (``chart_settings``)."""
     rows = points_of(indicators, str(period), f"export {export}")
+    labels = ref_labels(indicators)
+    known = set(labels)
     for when, (name, frame) in sorted(earlier.items()):
-        rows += [r for r in points_of(frame, str(when), f"export {name}") if r[0] in _refs(indicators)]
+        rows += [r for r in points_of(frame, str(when), f"export {name}") if r[0] in known]
     if columns is not None and len(columns):
         for ref, part, when, actual, column in columns.itertuples(index=False):
             rows.append((ref_label(ref, part), when, float(actual), float("nan"), f"columns {column!r} of {export}"))
@@ -68,7 +70,8 @@ def history(
             bare = all(str(p).isdigit() for p in columns["period"])  # years written as the layout writes them
             when = str(period.start_year) if bare else period.year_label
             year = [r for r in points_of(indicators, when, f"columns the actual of {export}")]
-            rows += [r for r in year if r[0] in set(ref_labels(columns))]
+            in_columns = set(ref_labels(columns))
+            rows += [r for r in year if r[0] in in_columns]
     if dataset is not None:
         name, positions = dataset
         for ref, when, value in zip(positions["ref"], positions["period"], positions["value"]):
@@ -81,7 +84,7 @@ def history(
     frame["improvement"] = frame["ref"].map(improvement).fillna("neither")
     register_ref = {ref_label(r, p): str(r) for r, p in zip(indicators["ref"], indicators["part"])}
     frame = _with_settings(frame, settings or {}, register_ref)
-    order = frame.assign(_ref=frame["ref"].map({r: i for i, r in enumerate(dict.fromkeys(ref_labels(indicators)))}),
+    order = frame.assign(_ref=frame["ref"].map({r: i for i, r in enumerate(dict.fromkeys(labels))}),
                          _key=frame["period"].map(lambda p: period_key(p) or (0, 0)))  # fmt: skip
     order = order.sort_values(["_ref", "_key", "source"], kind="stable").drop(columns=["_ref", "_key"])
     return order.reset_index(drop=True)[COLUMNS]
@@ -96,10 +99,6 @@ def history_and_spc(indicators, period, export: str, earlier: dict, columns, dat
     settings = chart_settings(register, layout_spc)
     past = history(indicators, period, export, earlier, columns, dataset, settings)
     return past, spc_table(past)
-
-
-def _refs(indicators: pd.DataFrame) -> set:
-    return set(ref_labels(indicators))
 
 
 def chart_settings(register, layout_defaults: dict) -> dict:

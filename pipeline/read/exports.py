@@ -45,10 +45,13 @@ class PeriodRead:
 
     own: ReadExport
     register: tuple
-    has_register: bool
     earlier: dict = field(default_factory=dict)
     unreadable: dict = field(default_factory=dict)
     names: dict = field(default_factory=dict)
+
+    @property
+    def has_register(self) -> bool:
+        return bool(self.register[1])
 
 
 def read_export(data: bytes, name: str, layout, period, header_years: bool = False, file: str = "") -> ReadExport:
@@ -104,7 +107,7 @@ def read_period(own, earlier: dict, register, directorates, layout, period, head
         names = dict(layout.directorates)
     else:
         names = ingest.parse_directorates(directorates.data, directorates.name) if directorates else {}
-    return PeriodRead(read, rows, register is not None, before, unreadable, names)
+    return PeriodRead(read, rows, before, unreadable, names)
 
 
 def because(period, file: str, exc: PipelineError) -> str:

@@ -81,8 +81,6 @@ def prepare_period(inputs: PeriodInputs, request=None) -> PeriodData:
 
 
 def _prepare(inputs: PeriodInputs, request) -> PeriodData:
-    import hashlib
-
     from pipeline.figures import history
     from pipeline.figures.assessed import assess_period
     from pipeline.figures.facts.period import report_statements
@@ -105,13 +103,12 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
     past, charts = history.history_and_spc(
         indicators, period, inputs.export.name, before, read.own.history, dataset, rows, layout.spc
     )
-    names = read.names
-    said = report_statements(indicators, layout, names, assessed.previous, positions, context, charts)
     previous = assessed.previous
+    said = report_statements(indicators, layout, read.names, previous, positions, context, charts)
     return PeriodData(
         period,
         inputs.export.name,
-        hashlib.sha256(inputs.export.data).hexdigest(),
+        inputs.export.sha256,
         len(inputs.export.data),
         inputs.register.entry if inputs.register else None,
         indicators,
@@ -125,7 +122,7 @@ def _prepare(inputs: PeriodInputs, request) -> PeriodData:
         layout,
         assessed.unreadable,
         assessed.earlier.get(previous) if previous else None,
-        names,
+        read.names,
         related.year_ago if related.year_ago in assessed.earlier else None,
         assessed.earlier.get(related.year_ago),
         positions,

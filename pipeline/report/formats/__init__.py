@@ -3,7 +3,7 @@
 In: a piece's blocks (headings, paragraphs, typed tables, figures, with their anchors made once in the blocks).
 Out: text or a document — ``html`` (escaped HTML), ``typst`` (escaped Typst markup for the PDF), ``docx`` (a Word
 document through python-docx); ``markdown`` reads a notebook's markdown cell into blocks for the printed forms,
-and ``page`` is the printed page (A4, margins, type sizes) every printed form is set on. A renderer reads blocks
-only; the one shared step is the printed column widths, which the Word renderer takes from the Typst renderer's
-``column_layout`` so that a table is laid out alike on paper in both.
+``page`` is the printed page (A4, margins, type sizes) every printed form is set on and ``columns`` the printed
+tables' column widths, which the Typst and Word renderers both take so that a table is laid out alike on paper in
+both. A renderer reads blocks only, and imports no other renderer.
 """

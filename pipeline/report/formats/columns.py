@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.report.fonts import printable
+from pipeline.report import fonts
 from pipeline.report.formats import page
 
-# The table's measures in print (report.typ): the text column of A4 with 14 mm side margins, 8 pt type, and
-# a cell's inset each side and rule (``page``: the page, defined once).
+# The table's measures in print (report.typ): the page's text column, the tables' type, and a cell's inset each
+# side and rule (``page``: the page, defined once).
 TEXT_WIDTH_PT = page.TEXT_WIDTH_PT
 TABLE_TYPE_PT = page.TABLE_PT
 CELL_EXTRA_PT = 2 * page.CELL_INSET_EM * TABLE_TYPE_PT + 3.0  # and room for a badge's space after its shape
@@ -26,8 +26,6 @@ _BREAKS = re.compile(r"[\s\u00ad\u200b]+|(?<=-)")  # where a line may break insi
 def _advances(bold: bool) -> dict[int, float]:
     """Each character's advance in DejaVu Sans (regular or bold), else in Symbola (the fallback), in ems, from
     the font files the PDF uses."""
-    from pipeline.report import fonts
-
     # the fallback first, then the text face over it: a character DejaVu Sans lacks is measured in Symbola
     return fonts.advances(fonts.FALLBACK) | fonts.advances("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
 
@@ -36,7 +34,7 @@ def text_width(text: str, bold: bool = False) -> float:
     """The width of ``text`` on one line in a table cell, in points (no kerning: a little over, never under)."""
     advances = _advances(bold)
     # measured as printed: a character the fonts lack is the placeholder, as wide as the placeholder is
-    return sum(advances.get(ord(ch), 0.65) for ch in printable(text)) * TABLE_TYPE_PT
+    return sum(advances.get(ord(ch), 0.65) for ch in fonts.printable(text)) * TABLE_TYPE_PT
 
 
 def column_layout(specs: list[tuple[str, float]], rows: list[list[tuple[str, bool]]]) -> list[tuple[float, int]]:
