@@ -511,3 +511,22 @@ def test_an_actuals_only_table_shows_its_actuals_rounded_in_its_own_words():
     first, second = ([c.get_text() for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr"))
     assert first[3:7] == ["Q1", "20,843", "○Not assessed", "not assessed"]
     assert second[4] == "71.85%"
+
+
+@pytest.mark.parametrize(
+    "baselines, said",
+    [
+        (0, "no indicator has a baseline either, so none has a trend."),
+        (1, "the trend of the one indicator with a baseline compares its actual with that baseline instead."),
+        (31, "the trend of each of the 31 indicators with a baseline compares its actual with that baseline instead."),
+    ],
+)
+def test_without_the_quarter_before_the_trend_is_said_only_of_the_indicators_with_a_baseline(baselines, said):
+    from pipeline.figures import measure
+
+    frame = pd.DataFrame({"direction_basis": ["baseline"] * baselines + [""] * 3})
+    assert measure.baseline_trends(frame) == baselines
+    text = report.changes_section(None, frame.iloc[0:0], baselines=measure.baseline_trends(frame)).markup
+    assert text.count("quarter before; ") == 1 and said in text
+    unread = report.changes_section(None, frame.iloc[0:0], unreadable="its file is empty", baselines=baselines).markup
+    assert "The previous period could not be compared: its file is empty. " + said[0].upper() + said[1:] in unread

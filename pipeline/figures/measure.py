@@ -353,6 +353,13 @@ def _previous_in_export(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def baseline_trends(indicators: pd.DataFrame) -> int:
+    """How many indicators have their trend from their baseline (``direction_basis`` "baseline")."""
+    if "direction_basis" not in indicators:
+        return 0
+    return int((indicators["direction_basis"] == "baseline").sum())
+
+
 def status_changes(indicators: pd.DataFrame) -> pd.DataFrame:
     """Indicators whose status code differs from the previous period's (both present)."""
     if "previous_status_code" not in indicators:

@@ -205,6 +205,18 @@ def trend_note(trend: pd.DataFrame | None, annex: str) -> Piece:
     )
 
 
+def _baseline_trends(baselines: int) -> str:
+    """What stands in for the quarter before: the trends from a baseline, as many as there are."""
+    if baselines == 0:
+        return "no indicator has a baseline either, so none has a trend."
+    if baselines == 1:
+        return "the trend of the one indicator with a baseline compares its actual with that baseline instead."
+    return (
+        f"the trend of each of the {baselines:,} indicators with a baseline compares its actual with that baseline "
+        "instead."
+    )
+
+
 def changes_section(
     previous,
     changes: pd.DataFrame,
@@ -212,22 +224,24 @@ def changes_section(
     unreadable: str = "",
     heading: str = "Indicator",
     worse_only: bool = False,
+    baselines: int = 0,
 ) -> Piece:
     """Indicators whose status changed since ``previous`` (a Period, or None when there is none).
     ``unreadable`` says why an earlier export beside this one could not be read, when one could not.
     ``labels``: the organisation's status words by meaning. ``worse_only``: for the body, the counts each way and
-    the table of those that went off track only (the annex lists every change)."""
+    the table of those that went off track only (the annex lists every change). ``baselines``: how many indicators
+    have a trend from their baseline instead (``measure.baseline_trends``)."""
     labels = labels or {}
     if unreadable:
+        instead = _baseline_trends(baselines)
         return paragraph(
-            f"The previous period could not be compared: {unreadable}. The trend of each indicator compares its "
-            "actual with its baseline instead.",
+            f"The previous period could not be compared: {unreadable}. {instead[0].upper()}{instead[1:]}",
             "findings-warn",
         )
     if previous is None:
         return paragraph(
             "No earlier quarter's figures were read for this report, so no status can be compared with the "
-            "quarter before; the trend of each indicator compares its actual with its baseline instead."
+            f"quarter before; {_baseline_trends(baselines)}"
         )
     if changes.empty:
         return paragraph(f"No indicator's status changed since {previous}.")
